@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    - virtual environment, dependencies, offline map assets, ingest seeds/, start the dashboard
+#   make test   - the same set-up plus the browser and database test tools, then the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STORE  ?= data/events.gpkg
+PORT   ?= 8501
+
+.PHONY: setup setup-test run test bench clean-store
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+static/.installed: scripts/install_assets.sh
+	bash scripts/install_assets.sh
+	touch $@
+
+setup: $(VENV)/.installed static/.installed
+
+# Test-only system packages (Chromium for the browser tests, PostgreSQL + PostGIS for the server store).
+setup-test: setup
+	bash scripts/install_test_deps.sh
+
+run: setup
+	$(PY) -m geo ingest seeds/ --store $(STORE)
+	GEO_STORE=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address localhost
+
+test: setup-test
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m benchmarks
+
+clean-store:
+	rm -f $(STORE) $(STORE)-wal $(STORE)-shm

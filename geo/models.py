@@ -1,0 +1,254 @@
+"""Typed value objects passed between the pipeline's stages, the store and the exports.
+
+Coordinates are ``(latitude, longitude)`` everywhere in the code; the only place that
+writes ``[lon, lat]`` is :func:`geojson_position`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from geo.errors import ValidationError
+
+# ACLED's event types and their sub-event types (ACLED Codebook 2023).
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": (
+        "Armed clash",
+        "Government regains territory",
+        "Non-state actor overtakes territory",
+    ),
+    "Explosions/Remote violence": (
+        "Chemical weapon",
+        "Air/drone strike",
+        "Suicide bomb",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+    ),
+    "Violence against civilians": (
+        "Sexual violence",
+        "Attack",
+        "Abduction/forced disappearance",
+    ),
+    "Protests": (
+        "Peaceful protest",
+        "Protest with intervention",
+        "Excessive force against protesters",
+    ),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    ),
+}
+
+# Feature kinds of gazetteer entries, most general first.
+PLACE_KINDS: tuple[str, ...] = ("country", "admin1", "admin2", "populated_place")
+
+# ACLED geo_precision: 1 the named town, 2 near a town / part of a region, 3 region or larger.
+GEO_PRECISIONS: tuple[int, ...] = (1, 2, 3)
+# ACLED time_precision: 1 the day, 2 within a week, 3 within a month. Undated events have
+# ``event_date`` None and ``time_precision`` None.
+TIME_PRECISIONS: tuple[int, ...] = (1, 2, 3)
+
+# The 14 governorates of Syria: English short name -> ISO 3166-2 code.
+SYRIA_GOVERNORATES: dict[str, str] = {
+    "Aleppo": "SY-HL",
+    "Idlib": "SY-ID",
+    "Hama": "SY-HM",
+    "Homs": "SY-HI",
+    "Raqqa": "SY-RA",
+    "Deir ez-Zor": "SY-DY",
+    "Hasakah": "SY-HA",
+    "Latakia": "SY-LA",
+    "Tartus": "SY-TA",
+    "Damascus": "SY-DI",
+    "Rural Damascus": "SY-RD",
+    "Daraa": "SY-DR",
+    "Suwayda": "SY-SU",
+    "Quneitra": "SY-QU",
+}
+
+
+def check_latlon(latitude: float, longitude: float) -> None:
+    """Raise ValidationError unless (latitude, longitude) is a point on Earth."""
+    if not (-90.0 <= float(latitude) <= 90.0):
+        raise ValidationError(f"latitude {latitude} is outside [-90, 90]")
+    if not (-180.0 <= float(longitude) <= 180.0):
+        raise ValidationError(f"longitude {longitude} is outside [-180, 180]")
+
+
+def geojson_position(latitude: float, longitude: float) -> list[float]:
+    """The one place where (lat, lon) becomes GeoJSON's [lon, lat] (RFC 7946 section 3.1.1)."""
+    return [float(longitude), float(latitude)]
+
+
+def stable_id(*parts: object, length: int = 16) -> str:
+    """A short, deterministic id from the parts (same input, same id, across runs and machines)."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry: a populated place, an admin unit or a country."""
+
+    place_id: str
+    name: str
+    kind: str
+    country_code: str
+    latitude: float
+    longitude: float
+    admin1: str | None = None  # English short name (for Syria, one of the 14)
+    admin1_code: str | None = None  # ISO 3166-2
+    admin2: str | None = None
+    population: int = 0
+    feature_code: str = ""
+    alt_names: tuple[str, ...] = ()
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.place_id:
+            raise ValidationError("place_id must not be empty")
+        if not self.name:
+            raise ValidationError(f"place {self.place_id} has no name")
+        if self.kind not in PLACE_KINDS:
+            raise ValidationError(f"place {self.place_id}: unknown kind {self.kind!r}")
+        check_latlon(self.latitude, self.longitude)
+        if self.population < 0:
+            raise ValidationError(f"place {self.place_id}: negative population")
+
+    @property
+    def point(self) -> tuple[float, float]:
+        return (self.latitude, self.longitude)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A source text and its metadata. ``article_id`` is stable for the same source."""
+
+    article_id: str
+    text: str
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published: dt.date | None = None
+    ingested_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.article_id:
+            raise ValidationError("article_id must not be empty")
+        if not isinstance(self.text, str):
+            raise ValidationError("article text must be a str")
+
+    @property
+    def content_hash(self) -> str:
+        """Fingerprint of what changes the events: the text and the publication date."""
+        return stable_id(self.text, self.published, length=32)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event, ACLED-compatible, with its provenance. The schema of store, map and exports."""
+
+    event_id: str
+    event_date: dt.date | None
+    time_precision: int | None
+    event_type: str
+    sub_event_type: str
+    actor1: str
+    actor2: str
+    country: str
+    admin1: str
+    admin1_code: str
+    location: str
+    latitude: float
+    longitude: float
+    geo_precision: int
+    fatalities: int | None
+    notes: str
+    article_id: str
+    source: str = ""
+    sentence_start: int | None = None
+    sentence_end: int | None = None
+    place_start: int | None = None
+    place_end: int | None = None
+    place_id: str = ""
+    confidence: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not self.event_id:
+            raise ValidationError("event_id must not be empty")
+        if self.event_type not in EVENT_TYPES:
+            raise ValidationError(f"unknown event_type {self.event_type!r}")
+        if self.sub_event_type not in EVENT_TYPES[self.event_type]:
+            raise ValidationError(
+                f"sub_event_type {self.sub_event_type!r} is not a sub-type of {self.event_type!r}"
+            )
+        check_latlon(self.latitude, self.longitude)
+        if self.geo_precision not in GEO_PRECISIONS:
+            raise ValidationError(f"geo_precision must be 1, 2 or 3, not {self.geo_precision!r}")
+        if self.event_date is None:
+            if self.time_precision is not None:
+                raise ValidationError("an undated event has time_precision None")
+        elif self.time_precision not in TIME_PRECISIONS:
+            raise ValidationError(f"time_precision must be 1, 2 or 3, not {self.time_precision!r}")
+        if self.fatalities is not None and self.fatalities < 0:
+            raise ValidationError("fatalities must not be negative")
+        if not (0.0 <= self.confidence <= 1.0):
+            raise ValidationError(f"confidence {self.confidence} is outside [0, 1]")
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain dict of the fields (dates stay ``datetime.date``)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "Event":
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in record.items() if k in names}
+        date_value = values.get("event_date")
+        if isinstance(date_value, str):
+            values["event_date"] = dt.date.fromisoformat(date_value) if date_value else None
+        elif isinstance(date_value, dt.datetime):
+            values["event_date"] = date_value.date()
+        return cls(**values)
+
+
+EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name found in the text (resolved to a Place, or not)."""
+
+    text: str  # the surface form, as written
+    start: int
+    end: int
+    place: Place | None = None
+    kind_hint: str | None = None  # "admin1" for "the province of X", "populated_place" for "the town of X"
+    cue: str = ""  # the cue pattern that found it, "" for a gazetteer match
+    score: float = 1.0
+
+    @property
+    def resolved(self) -> bool:
+        return self.place is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionResult:
+    """What the pipeline returns for one article."""
+
+    article_id: str
+    events: tuple[Event, ...] = ()
+    unresolved: tuple[Mention, ...] = ()
+    mentions: tuple[Mention, ...] = field(default=())
