@@ -1,0 +1,122 @@
+"""Date expressions in news text, resolved against the publication date.
+
+Weekdays ("on Friday"), relative words ("yesterday", "last week", "this month") and explicit
+dates ("3 January", "Jan. 3, 2014") are found with one regular expression and resolved with
+dateparser, relative to the publication date. An article with no publication date gives no
+dates at all (undated events), never the date of ingestion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import dateparser
+
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+DATE_RE = re.compile(
+    rf"\b(?:(?P<explicit>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|(?P<weekday>(?:last\s+|this\s+|on\s+|late\s+|early\s+)?{_WEEKDAYS}(?:\s+(?:night|morning|evening|afternoon))?)"
+    rf"|(?P<day>yesterday|today|tonight|this\s+morning|this\s+evening|last\s+night|overnight|(?:two|three|2|3)\s+days\s+ago)"
+    rf"|(?P<week>last\s+week|this\s+week|past\s+week|earlier\s+this\s+week|(?:two|2)\s+weeks\s+ago)"
+    rf"|(?P<month>this\s+month|last\s+month|earlier\s+this\s+month|past\s+month|(?:in|during|since)\s+{_MONTHS}(?!\s+\d)))\b",
+    re.IGNORECASE,
+)
+_WEEKDAY_INDEX = {d: i for i, d in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    date: dt.date
+    precision: int  # ACLED time_precision: 1 day, 2 week, 3 month
+    start: int
+    end: int
+    text: str
+
+
+def _weekday_date(expr: str, published: dt.date) -> dt.date:
+    """The most recent such weekday on or before publication ("Sunday" in a Sunday paper is that day)."""
+    low = expr.lower()
+    name = next(d for d in _WEEKDAY_INDEX if d in low)
+    delta = (published.weekday() - _WEEKDAY_INDEX[name]) % 7
+    if low.startswith("last") and delta == 0:
+        delta = 7
+    return published - dt.timedelta(days=delta)
+
+
+@lru_cache(maxsize=4096)
+def _parse(expr: str, published: dt.date, kind: str) -> tuple[dt.date, int] | None:
+    base = dt.datetime.combine(published, dt.time(12))
+    low = re.sub(r"\s+", " ", expr.lower()).strip()
+    if kind == "weekday":
+        return _weekday_date(low, published), 1
+    if kind == "day":
+        if low in {"overnight", "last night"}:
+            return published - dt.timedelta(days=1), 1
+        if low in {"tonight", "this morning", "this evening"}:
+            return published, 1
+    if kind == "week":
+        low = low.replace("earlier this week", "this week").replace("past week", "last week")
+        if low == "this week":
+            return published, 2
+        if low == "last week":
+            return published - dt.timedelta(days=7), 2
+    if kind == "month":
+        low = re.sub(r"^(?:earlier |past )", "", low)
+        if low == "this month" or low == "month":
+            return published, 3
+        if low == "last month":
+            first = published.replace(day=1) - dt.timedelta(days=1)
+            return first.replace(day=15), 3
+        low = re.sub(r"^(?:in|during|since) ", "", low)
+    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first",
+                "REQUIRE_PARTS": ["month"] if kind in {"explicit", "month"} else []}
+    parsed = dateparser.parse(low, languages=["en"], settings=settings)
+    if parsed is None:
+        return None
+    date = parsed.date()
+    if kind == "explicit" and not re.search(r"\d{4}", low) and date > published:
+        date = date.replace(year=date.year - 1)  # "3 January" in a February paper is last January
+    return date, (3 if kind == "month" else 1 if kind != "week" else 2)
+
+
+def find_dates(text: str, published: dt.date | None, *, offset: int = 0) -> list[DateMention]:
+    """Date expressions in ``text`` (spans shifted by ``offset``), resolved against ``published``."""
+    if published is None:
+        return []
+    out: list[DateMention] = []
+    for match in DATE_RE.finditer(text):
+        kind = match.lastgroup or ""
+        resolved = _parse(match.group(), published, kind)
+        if resolved is None:
+            continue
+        date, precision = resolved
+        if date > published + dt.timedelta(days=1):
+            continue  # a future date is a plan or a typo, not when the event happened
+        out.append(DateMention(date, precision, match.start() + offset, match.end() + offset, match.group()))
+    return out
+
+
+def parse_published(value: object) -> dt.date | None:
+    """A publication date from a CLI/manifest value: date, ISO string or a parseable string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        parsed = dateparser.parse(text, settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+        if parsed is None:
+            from geo.errors import ExtractionError
+
+            raise ExtractionError(f"cannot parse publication date {text!r}") from None
+        return parsed.date()

@@ -1,0 +1,227 @@
+"""Event extraction stages: triggers and actors per clause, places tied to triggers, dates,
+fatalities, and the merge of repeats into one event per (place, date, type).
+
+Each stage is a function over typed values; :mod:`geo.pipeline` chains them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from geo.dates import DateMention
+from geo.lexicon import (
+    ACTOR_KIND,
+    ACTOR_RE,
+    CIVILIAN_WORDS,
+    GENERIC_ATTACK_WORDS,
+    GOVERNMENT,
+    TRIGGER_RE,
+    WEAK_TRIGGERS,
+    Trigger,
+    actor_of,
+    is_actor_match,
+    trigger_of,
+)
+from geo.text import Span
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerHit:
+    trigger: Trigger
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActorHit:
+    name: str
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]:
+    hits = []
+    for match in TRIGGER_RE.finditer(text):
+        start, end = match.span()
+        if any(s <= start < e or s < end <= e for s, e in exclude):
+            continue
+        hits.append(TriggerHit(trigger_of(match.lastgroup or ""), start, end, match.group()))
+    return hits
+
+
+def find_actors(text: str) -> list[ActorHit]:
+    hits = []
+    for match in ACTOR_RE.finditer(text):
+        if not is_actor_match(match.group()):
+            continue
+        entry = actor_of(match.lastgroup or "")
+        hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))
+    return hits
+
+
+_PASSIVE = re.compile(
+    r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+\s+)?(?:pushed|driven|expelled|forced|kicked|ousted|"
+    r"captured|seized|taken|killed|executed|kidnapped|abducted|targeted|attacked|shelled|bombed|hit)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_NUM = r"(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen)"
+_FATALITY_RES = (
+    re.compile(_NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)", re.IGNORECASE),
+    re.compile(r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM, re.IGNORECASE),
+)
+
+
+def _number(token: str) -> int | None:
+    token = token.lower().replace(",", "")
+    if token.isdigit():
+        return int(token)
+    if token == "a dozen":
+        return 12
+    if token == "dozens":
+        return 24
+    return _NUMBER_WORDS.get(token)
+
+
+def find_fatalities(text: str) -> int | None:
+    counts = []
+    for pattern in _FATALITY_RES:
+        for match in pattern.finditer(text):
+            value = _number(match.group(1))
+            if value is not None and value < 100_000:
+                counts.append(value)
+    return max(counts) if counts else None
+
+
+def is_passive(text_between: str) -> bool:
+    return bool(_PASSIVE.search(text_between))
+
+
+@dataclass(slots=True)
+class PlaceSlot:
+    """A usable location in a sentence: a resolved place, or an unresolved name with a fallback."""
+
+    key: str  # merge key: place id, or "unresolved:<name>"
+    start: int
+    end: int
+    surface: str
+    clause: int
+    location: str
+    latitude: float
+    longitude: float
+    country: str
+    admin1: str
+    admin1_code: str
+    geo_precision: int
+    place_id: str
+    match_score: float
+    resolved: bool
+
+
+@dataclass(slots=True)
+class Draft:
+    """An event before merging."""
+
+    key: tuple
+    trigger: Trigger
+    slot: PlaceSlot
+    sentence: Span
+    sentence_index: int
+    date: DateMention | None
+    date_inherited: bool
+    actor1: str
+    actor2: str
+    fatalities: int | None
+    confidence: float
+    sub_types: list[tuple[int, str]] = field(default_factory=list)
+
+
+def choose_actors(
+    trigger: TriggerHit,
+    actors: list[ActorHit],
+    sentence_text_from: str,
+    article_actors: Counter,
+    *,
+    sentence_start: int,
+) -> tuple[str, str, bool]:
+    """(actor1, actor2, filled_from_article) for a trigger, from the actors of its sentence.
+
+    actor1 is the nearest armed actor before the trigger (the subject), actor2 the nearest one
+    after it; in the passive ("ISIL was pushed out"), the subject is actor2. Civilians are only
+    ever actor2, and only for violence against civilians. A missing side of a battle is filled
+    with the article's most frequent other armed actor.
+    """
+    armed = [a for a in actors if a.kind != "civilians"]
+    before = [a for a in armed if a.end <= trigger.start]
+    after = [a for a in armed if a.start >= trigger.end]
+    actor1 = before[-1].name if before else ""
+    actor2 = next((a.name for a in after if a.name != actor1), "")
+    passive = False
+    if before:
+        between = sentence_text_from[before[-1].end - sentence_start : trigger.end - sentence_start]
+        if is_passive(between):
+            actor1, actor2, passive = actor2, before[-1].name, True
+    if not actor1 and actor2 and not passive and trigger.trigger.event_type != "Violence against civilians":
+        actor1, actor2 = actor2, ""
+    etype = trigger.trigger.event_type
+    if etype == "Violence against civilians" and trigger.trigger.sub_event_type != "Abduction/forced disappearance":
+        if not actor2 and any(a.kind == "civilians" for a in actors):
+            actor2 = "Civilians"
+    if etype == "Violence against civilians" and not actor2:
+        actor2 = "Civilians" if CIVILIAN_WORDS.search(sentence_text_from) else actor2
+    if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
+        actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
+    filled = False
+    if etype == "Battles" and (not actor1 or not actor2):
+        for name, _count in article_actors.most_common():
+            if actor1 and actor2:
+                break
+            if name in (actor1, actor2) or ACTOR_KIND.get(name) == "civilians":
+                continue
+            if not actor1:
+                actor1 = name
+            else:
+                actor2 = name
+            filled = True
+    return actor1, actor2, filled
+
+
+def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[str, str]:
+    """ACLED type and sub-type for a trigger given its actors and sentence."""
+    etype, sub = trigger.event_type, trigger.sub_event_type
+    if sub == "Non-state actor overtakes territory" and ACTOR_KIND.get(actor1) == "state":
+        sub = "Government regains territory"
+    if sub == "Government regains territory" and actor1 and ACTOR_KIND.get(actor1) != "state":
+        sub = "Non-state actor overtakes territory"
+    if etype == "Violence against civilians" and sub == "Attack" and not CIVILIAN_WORDS.search(sentence_text):
+        # Killing fighters or commanders is fighting, not violence against civilians.
+        etype, sub = "Battles", "Armed clash"
+    if sub == "Peaceful protest" and re.search(r"dispers|fired on|shot at|tear gas|live ammunition", sentence_text, re.I):
+        sub = "Excessive force against protesters" if re.search(r"fired on|shot|live ammunition|killed", sentence_text, re.I) else "Protest with intervention"
+    return etype, sub
+
+
+def drop_explained(triggers: list[TriggerHit], clause_of) -> list[TriggerHit]:
+    """Drop generic killing words and weak words that a specific trigger in the clause explains."""
+    by_clause: dict[int, list[TriggerHit]] = {}
+    for t in triggers:
+        by_clause.setdefault(clause_of(t.start), []).append(t)
+    kept = []
+    for clause_triggers in by_clause.values():
+        specific = [t for t in clause_triggers if not GENERIC_ATTACK_WORDS.match(t.text)
+                    and t.trigger.event_type != "Violence against civilians"]
+        for t in clause_triggers:
+            if GENERIC_ATTACK_WORDS.match(t.text) and specific:
+                continue
+            if WEAK_TRIGGERS.match(t.text) and len(clause_triggers) == 1 and not specific:
+                if not GENERIC_ATTACK_WORDS.match(t.text):
+                    continue
+            kept.append(t)
+    return kept

@@ -1,0 +1,188 @@
+"""Word lists: event triggers mapped to ACLED types, armed actors and their aliases, and names
+that look like places but are not event locations.
+
+Patterns are compiled once into a few alternations; each alternation is searched once per
+text (the regex engine does the multi-pattern work), not once per word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    event_type: str
+    sub_event_type: str
+    priority: int  # higher wins when several triggers of one type share a place and date
+    pattern: str
+
+
+_W = r"(?<![\w-])"  # start of a word
+_E = r"(?![\w])"  # end of a word
+
+# Order matters only through priority. Patterns are case-insensitive.
+TRIGGERS: tuple[Trigger, ...] = (
+    # Explosions / remote violence
+    Trigger("Explosions/Remote violence", "Suicide bomb", 90,
+            r"suicide[\s-](?:car[\s-])?(?:bomb(?:er|ers|ing|ings|s)?|attack(?:er|ers|s)?|vbieds?)|blew (?:himself|herself|themselves) up"),
+    Trigger("Explosions/Remote violence", "Chemical weapon", 88,
+            r"chemical (?:weapons?|attacks?|strikes?)|chlorine|sarin|toxic gas(?:es)?|poison gas"),
+    Trigger("Explosions/Remote violence", "Air/drone strike", 80,
+            r"air[\s-]?strikes?|air[\s-]?raids?|airstrikes?|raids?|warplanes?|war planes?|jets?|fighter jets?|"
+            r"helicopters?|barrel[\s-]bombs?|drones?|aerial (?:bombardment|attacks?)|bombed by (?:war)?planes|"
+            r"(?:air|aerial) bombardment|air force"),
+    Trigger("Explosions/Remote violence", "Remote explosive/landmine/IED", 75,
+            r"car[\s-]bombs?|booby[\s-]trapped|ieds?|improvised explosive|roadside bombs?|land[\s-]?mines?|mines?|"
+            r"explosive devices?|explosions?|exploded|explodes|blasts?|bombings?|detonat(?:ed|ion)|motorcycle bomb"),
+    Trigger("Explosions/Remote violence", "Shelling/artillery/missile attack", 78,
+            r"shell(?:s|ed|ing)|artillery|mortars?|rockets?|missiles?|bombard(?:ed|ment|ing)|cannons?|"
+            r"hell cannon|grad|surface[\s-]to[\s-]surface|tank fire|projectiles?"),
+    # Battles
+    Trigger("Battles", "Government regains territory", 70,
+            r"recaptur(?:e|ed|es|ing)|retook|retake[ns]?|regain(?:ed|s)? (?:control|full control)|re-?took"),
+    Trigger("Battles", "Non-state actor overtakes territory", 65,
+            r"seiz(?:e|ed|es|ing)|captur(?:e|ed|es|ing)|took (?:over|control)|tak(?:e|es|ing) (?:over|control)|"
+            r"overr(?:an|un|uns)|pushed (?:\w+ )?out|push(?:es|ing)? (?:\w+ )?out|dr(?:o|i)ve[ns]? (?:\w+ )?out|"
+            r"expel(?:led|s)?|control (?:of|over)|advanc(?:e|ed|es|ing) (?:in|into|on|towards?)|"
+            r"(?:withdr(?:ew|awn|aw)|retreat(?:ed|s)?) from|fell to|storm(?:ed|s)?"),
+    Trigger("Battles", "Armed clash", 60,
+            r"clash(?:es|ed|ing)?|fighting|fought|fights?|battl(?:e|es|ed|ing)|firefights?|gunfights?|"
+            r"skirmish(?:es)?|ambush(?:ed|es)?|offensive|counter-?attacks?|exchange of fire|engagements?|"
+            r"confrontations?|attack(?:s|ed|ing)? (?:on )?(?:the )?positions|infighting|combat"),
+    # Violence against civilians
+    Trigger("Violence against civilians", "Abduction/forced disappearance", 55,
+            r"kidnap(?:ped|ping|pings|s)?|abduct(?:ed|ion|ions|s)?|taken hostage|hostages?|forcibly disappeared"),
+    Trigger("Violence against civilians", "Attack", 50,
+            r"execut(?:ed|es|ion|ions|ing)|massacres?|shot dead|gunned down|murder(?:ed|s)?|behead(?:ed|ing|s)?|"
+            r"slaughter(?:ed)?|assassinat(?:ed|ion|ions|es)|kill(?:ed|ing|s)?|tortur(?:ed|e)|dead|died"),
+    # Protests and riots
+    Trigger("Protests", "Peaceful protest", 40,
+            r"protest(?:s|ed|ers|ors|ing)?|demonstrat(?:ion|ions|ors|ed|ing)|rall(?:y|ies)|sit-ins?|marche[ds]"),
+    Trigger("Riots", "Violent demonstration", 42, r"riot(?:s|ed|ers|ing)?|mob"),
+    # Strategic developments
+    Trigger("Strategic developments", "Arrests", 30, r"arrest(?:ed|s|ing)?|detain(?:ed|s)?|detention"),
+    Trigger("Strategic developments", "Agreement", 28,
+            r"ceasefire|cease-fire|truce|reconciliation (?:deal|agreement)|agreement|deal"),
+    Trigger("Strategic developments", "Non-violent transfer of territory", 27,
+            r"handed over|hand(?:s|ing)? over|evacuat(?:ed|ion)|surrender(?:ed|s)?"),
+    Trigger("Strategic developments", "Looting/property destruction", 26,
+            r"loot(?:ed|ing)|burn(?:ed|t) (?:down )?(?:houses|homes|crops)|demolish(?:ed|es)|bulldoz(?:ed|ing)"),
+    Trigger("Strategic developments", "Disrupted weapons use", 25,
+            r"defus(?:ed|es|ing)|dismantl(?:ed|es|ing)|intercept(?:ed|s)|shot down|downed"),
+)
+
+# Words for violence that a more specific trigger in the same clause explains: "warplanes kill 5"
+# is one air strike with 5 dead, not an air strike and a killing.
+GENERIC_VIOLENCE = frozenset({("Violence against civilians", "Attack")})
+GENERIC_ATTACK_WORDS = re.compile(r"^(?:kill(?:ed|ing|s)?|dead|died|massacres?)$", re.IGNORECASE)
+# Words that on their own, with no actor or other trigger, are too weak to make an event.
+WEAK_TRIGGERS = re.compile(
+    r"^(?:dead|died|deal|agreement|control (?:of|over)|mines?|rall(?:y|ies)|grad|jets?|engagements?|fights?|"
+    r"combat|hostages?|detention|mob)$",
+    re.IGNORECASE,
+)
+# Victims that make "killed"/"executed" violence against civilians.
+CIVILIAN_WORDS = re.compile(
+    r"\b(?:civilians?|children|child|women|woman|citizens?|doctors?|nurses?|journalists?|activists?|"
+    r"residents?|people|villagers?|family|families|farmers?|shepherds?|worker|workers|man|men|boy|girl|"
+    r"teacher|displaced|refugees?|aid workers?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    name: str  # canonical name shown to users and stored
+    kind: str  # "state" | "non_state" | "civilians" | "external"
+    pattern: str
+
+
+ACTORS: tuple[ActorEntry, ...] = (
+    ActorEntry("Islamic State (ISIL)", "non_state",
+               r"Islamic State(?: of Iraq and (?:the Levant|al-Sham|ash-Sham|Syria))?|ISIL|ISIS|Daesh|Daish|"
+               r"Da'esh|IS(?=\s+(?:fighters|militants|members|group|cells?|jihadists))|\bIS\b(?=[\s,.;)])"),
+    ActorEntry("Hayat Tahrir al-Sham (HTS)", "non_state",
+               r"Hay'?at Tahrir al-?Sham|Hayat Tahrir al-Sham|Tahrir al-Sham|HTS|HTS-led"),
+    ActorEntry("Nusra Front", "non_state",
+               r"(?:al-)?Nusra Front|Jabhat (?:al-)?Nusra|(?:al-)?Nusra|Jabhat Fateh al-Sham|Fateh al-Sham"),
+    ActorEntry("Free Syrian Army", "non_state", r"Free Syrian Army|FSA"),
+    ActorEntry("Syrian National Army", "non_state",
+               r"Syrian National Army|SNA|Turkish-backed (?:factions|rebels|fighters|forces)|"
+               r"Turkey-backed (?:factions|rebels|fighters|forces)|Olive Branch forces"),
+    ActorEntry("Ahrar al-Sham", "non_state", r"Ahrar al-?Sham"),
+    ActorEntry("Jaish al-Islam", "non_state", r"Jaish al-Islam|Army of Islam"),
+    ActorEntry("Islamic Front", "non_state", r"Islamic Front"),
+    ActorEntry("Syrian opposition", "non_state",
+               r"(?:Syrian )?opposition(?: fighters| forces| militias?| factions| groups| rebels)?|rebels?|"
+               r"rebel (?:fighters|groups|factions|forces)|insurgents?|armed factions|factions|"
+               r"Mujahideen Army|Army of the Mujahedeen|National Liberation Front|NLF|Jaish al-Izza|Jaysh al-Izza|"
+               r"Southern Front"),
+    ActorEntry("Syrian Democratic Forces (SDF)", "non_state",
+               r"Syrian Democratic Forces|SDF|QSD|Manbij Military Council"),
+    ActorEntry("YPG", "non_state", r"YPG|YPJ|People'?s Protection Units|Kurdish (?:fighters|forces|militias?|units)"),
+    ActorEntry("Syrian government forces", "state",
+               r"(?:Syrian )?government forces|(?:Syrian )?regime(?: forces| troops| soldiers)?|(?:the )?Syrian (?:Arab )?army|"
+               r"Syrian troops|Syrian soldiers|SAA|Assad(?:'s)? forces|loyalists?|pro-government (?:forces|militias?|gunmen)|"
+               r"pro-regime (?:forces|militias?|gunmen)|National Defen[cs]e Forces|NDF|Tiger Forces|"
+               r"Republican Guard|Fourth Division|4th Division|Syrian Air Force|regime helicopters|regime warplanes"),
+    ActorEntry("Hezbollah", "non_state", r"Hezbollah|Hizbollah|Hizballah"),
+    ActorEntry("Iranian forces", "external", r"Iranian (?:forces|militias|troops|backed militias)|Iran-backed (?:militias|forces)|IRGC"),
+    ActorEntry("Russian forces", "external",
+               r"Russian (?:forces|troops|aircraft|warplanes|jets|air force|planes|military|helicopters|military police)|Russia"),
+    ActorEntry("International coalition", "external",
+               r"(?:US-led |international |U\.S\.-led )?coalition(?: aircraft| warplanes| forces| jets| planes| strikes)?|"
+               r"American (?:forces|troops|aircraft)|US (?:forces|troops|aircraft)|U\.S\. (?:forces|troops)"),
+    ActorEntry("Turkish forces", "external",
+               r"Turkish (?:forces|army|troops|military|warplanes|jets|artillery|drones?|soldiers)|Turkey"),
+    ActorEntry("Israeli forces", "external", r"Israeli (?:forces|warplanes|jets|missiles|army|military|aircraft)|Israel"),
+    ActorEntry("Unidentified armed group", "non_state",
+               r"unidentified (?:gunmen|assailants|attackers|armed men|persons)|unknown (?:gunmen|assailants|attackers|persons)|gunmen|masked men"),
+    ActorEntry("Civilians", "civilians",
+               r"civilians?|children|women|citizens|residents|villagers|a doctor|doctors|journalists?|activists|"
+               r"displaced people|people"),
+)
+
+# Spans that name an organisation, a newspaper or a descriptor, inside which no place is an
+# event location: "Islamic State of Iraq and the Levant", "Syrian al-Watan newspaper",
+# "Damascus-based", "Britain-based", "Syrian Observatory for Human Rights".
+NON_LOCATION_CONTEXTS = re.compile(
+    r"Islamic State of Iraq and (?:the Levant|al-Sham|ash-Sham|Syria)|Islamic State in Iraq and (?:the Levant|Syria)|"
+    r"Syrian Observatory(?: for Human Rights)?|Observatory for Human Rights|"
+    r"[A-Z][\w'’]*(?:[\s-][A-Z][\w'’]*)?-(?:based|backed|led|born|funded|supported|affiliated|linked|allied|aligned|held|controlled)\b|"
+    r"(?:Syrian |the )?(?:al-)?Watan(?: newspaper| daily)?|(?:al-)?Akhbar|Al Jazeera|Al Arabiya|Anadolu|"
+    r"(?:[A-Z][\w-]+\s){0,3}(?:newspaper|news agency|TV|television|Radio|Brigades?|Battalions?|Division|Army of [A-Z]\w+)|"
+    r"(?:Aleppo|Idlib|Hama|Homs|Damascus|Raqqa|Daraa) (?:Media Center|Media Centre|Military Council|Operations Room|Revolutionary Council)|"
+    r"Jaish al-[A-Z]\w+|Liwa al-[A-Z]\w+|Ahrar al-Sham|Fateh al-Sham|Tahrir al-Sham|Jabhat [A-Z][\w-]+|"
+    r"Syria(?:n)? Civil Defen[cs]e|White Helmets|Doctors Without Borders",
+)
+ACTOR_KIND = {a.name: a.kind for a in ACTORS}
+GOVERNMENT = "Syrian government forces"
+
+# Compiled once.
+TRIGGER_RE = re.compile(
+    "|".join(f"(?P<t{i}>{_W}(?:{t.pattern}){_E})" for i, t in enumerate(TRIGGERS)), re.IGNORECASE
+)
+# Case-insensitive; acronyms (IS, SDF, FSA...) must still be written in capitals, which
+# :func:`is_actor_match` checks, so that "is" and "sna" in running text are not actors.
+ACTOR_RE = re.compile(
+    "|".join(f"(?P<a{i}>{_W}(?:{a.pattern}){_E})" for i, a in enumerate(ACTORS)), re.IGNORECASE
+)
+
+
+def is_actor_match(text: str) -> bool:
+    """Short aliases are acronyms: accept them only in capitals."""
+    letters = text.replace(".", "")
+    return len(letters) > 4 or letters.isupper() or not letters.isalpha() or letters.lower() in _SHORT_WORDS
+
+
+_SHORT_WORDS = frozenset({"rebel", "regime"})
+
+
+def trigger_of(group_name: str) -> Trigger:
+    return TRIGGERS[int(group_name[1:])]
+
+
+def actor_of(group_name: str) -> ActorEntry:
+    return ACTORS[int(group_name[1:])]

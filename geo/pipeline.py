@@ -1,0 +1,336 @@
+"""The geoparsing pipeline behind one facade: text in, placed, dated, typed events out.
+
+Stages (each a function or small class over typed values; the gazetteer is injected):
+
+1. segmentation (:mod:`geo.text`): paragraphs, sentences, clauses, with spans;
+2. toponyms (:mod:`geo.toponyms`): gazetteer names and cue-pattern names;
+3. resolution: each name to a place, using the governorates and places around it as hints;
+4. triggers and actors (:mod:`geo.lexicon`, :mod:`geo.events`);
+5. dates (:mod:`geo.dates`), resolved against the publication date;
+6. events: triggers tied to the places of their clause or sentence, merged per
+   (place, date, type), ordered best first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Iterable
+
+from geo.dates import DateMention, find_dates
+from geo.events import (
+    ActorHit,
+    Draft,
+    PlaceSlot,
+    TriggerHit,
+    choose_actors,
+    drop_explained,
+    find_actors,
+    find_fatalities,
+    find_triggers,
+    refine_sub_type,
+)
+from geo.gazetteer import Gazetteer, default_gazetteer
+from geo.geocoder import COUNTRY_NAMES, Candidate, LocalGeocoder, geo_precision_of
+from geo.lexicon import NON_LOCATION_CONTEXTS, Trigger
+from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
+from geo.normalize import name_key
+from geo.text import Span, clauses, paragraphs, sentences
+from geo.toponyms import FoundName, ToponymFinder
+
+log = logging.getLogger(__name__)
+
+_NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
+             "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
+             "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
+             "near the village of ")
+
+
+class Geoparser:
+    """Extracts events from articles. ``Geoparser(gazetteer)`` for a custom (tiny) gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.geocoder = LocalGeocoder(self.gazetteer)
+        self.finder = ToponymFinder(self.gazetteer)
+        self._rank_cache: dict[tuple, list[Candidate]] = {}
+
+    # -- public --------------------------------------------------------------------------------
+    def extract(self, article: Article) -> ExtractionResult:
+        return self.extract_text(article.text, published=article.published, article_id=article.article_id,
+                                 source=article.source or article.title)
+
+    def extract_text(
+        self,
+        text: str,
+        *,
+        published: dt.date | None = None,
+        article_id: str | None = None,
+        source: str = "",
+    ) -> ExtractionResult:
+        article_id = article_id or stable_id(text, published)
+        sents = sentences(text)
+        paras = paragraphs(text)
+        found = self.finder.find(text)
+        mentions = self._resolve(found, sents)
+        unresolved = self._unresolved(text, found)
+        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
+        triggers = find_triggers(text, place_spans)
+        actors = [a for a in find_actors(text)]
+        article_actors = Counter(a.name for a in actors if a.kind != "civilians")
+        article_admin1 = Counter(m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
+                                 and m.place.admin1 and m.place.kind != "country")
+
+        drafts: list[Draft] = []
+        prev_slots: list[PlaceSlot] = []
+        prev_para = -1
+        para_date: DateMention | None = None
+        for s_index, sent in enumerate(sents):
+            para = next((i for i, p in enumerate(paras) if p.start <= sent.start < p.end), 0)
+            if para != prev_para:
+                prev_slots, para_date, prev_para = [], None, para
+            cls = clauses(sent)
+
+            def clause_of(pos: int, _cls: list[Span] = cls) -> int:
+                for i, c in enumerate(_cls):
+                    if pos < c.end:
+                        return i
+                return len(_cls) - 1
+
+            s_triggers = drop_explained([t for t in triggers if sent.start <= t.start < sent.end], clause_of)
+            s_actors = [a for a in actors if sent.start <= a.start < sent.end]
+            s_dates = find_dates(sent.text, published, offset=sent.start)
+            slots = self._slots(sent, mentions, unresolved, clause_of, article_admin1, masked)
+            if s_dates:
+                date, inherited = s_dates[0], False
+                para_date = s_dates[-1]
+            else:
+                date, inherited = para_date, para_date is not None
+            if not s_triggers:
+                if slots:
+                    prev_slots = slots
+                continue
+            pairs = self._pair(s_triggers, slots, clause_of)
+            if not slots and prev_slots:
+                pairs = [(t, s, True) for t in s_triggers for s in prev_slots]
+            elif slots:
+                prev_slots = slots
+            fatalities = find_fatalities(sent.text)
+            for trig, slot, place_inherited in pairs:
+                drafts.append(self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
+                                          s_actors, article_actors, fatalities, clause_of))
+        events = self._merge(drafts, article_id=article_id, source=source, published=published)
+        return ExtractionResult(article_id=article_id, events=tuple(events), unresolved=tuple(unresolved),
+                                mentions=tuple(mentions))
+
+    # -- stages ----------------------------------------------------------------------------------
+    def _rank(self, surface: str, **hints) -> list[Candidate]:
+        key = (name_key(surface), tuple(sorted(hints.items())))
+        cached = self._rank_cache.get(key)
+        if cached is None:
+            cached = self.geocoder.rank(surface, **hints)
+            if len(self._rank_cache) > 50_000:
+                self._rank_cache.clear()
+            self._rank_cache[key] = cached
+        return cached
+
+    def _resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
+        """Resolve names to places: first alone, then ambiguous ones with their sentence's and the
+        article's governorates and the centre of the unambiguous places as hints."""
+        first: list[list[Candidate]] = []
+        for name in found:
+            first.append(self._rank(name.surface, kind=name.kind_hint))
+        sure_points = [c[0].place.point for c in first if len(c) == 1 and c[0].place.kind == "populated_place"]
+        near = None
+        if sure_points:
+            near = (sum(p[0] for p in sure_points) / len(sure_points), sum(p[1] for p in sure_points) / len(sure_points))
+        article_admin1 = Counter(c[0].place.admin1 for c in first if c and c[0].place.kind == "admin1")
+        mentions: list[Mention] = []
+        for name, cands in zip(found, first):
+            if not cands:
+                continue
+            best = cands[0]
+            ambiguous = len(cands) > 1 and cands[1].place.kind == best.place.kind and \
+                abs(cands[1].rank_score - best.rank_score) < 0.2
+            if ambiguous:
+                sent = next((s for s in sents if s.start <= name.start < s.end), None)
+                s_admin1 = [c[0].place.admin1 for n, c in zip(found, first)
+                            if c and c[0].place.kind == "admin1" and sent and sent.start <= n.start < sent.end]
+                hint_admin1 = s_admin1[0] if s_admin1 else (article_admin1.most_common(1)[0][0] if article_admin1 else None)
+                reranked = self._rank(name.surface, kind=name.kind_hint, admin1=hint_admin1, near=near)
+                best = reranked[0]
+            place = best.place
+            kind_hint = name.kind_hint
+            if name.countryside:
+                # "Idlib countryside": the governorate when the name is one, else near the town.
+                admin = next((c.place for c in cands if c.place.kind == "admin1"), None)
+                if admin is not None:
+                    place, kind_hint = admin, "countryside"
+                else:
+                    kind_hint = "near"
+            mentions.append(Mention(text=name.surface, start=name.start, end=name.end, place=place,
+                                    kind_hint=kind_hint, cue="", score=best.score))
+        return mentions
+
+    def _unresolved(self, text: str, found: list[FoundName]) -> list[Mention]:
+        out: list[Mention] = []
+        for surface, start, end in self.finder.cue_names(text):
+            if any(f.start <= start < f.end or start <= f.start < end for f in found):
+                continue
+            cands = self._rank(surface)
+            if cands and cands[0].score >= 0.8:
+                continue  # resolvable: the finder will have it, or it is a different surface form
+            out.append(Mention(text=surface, start=start, end=end, place=None, cue="cue"))
+        return out
+
+    def _slots(self, sent: Span, mentions: list[Mention], unresolved: list[Mention], clause_of,
+               article_admin1: Counter, masked: list[tuple[int, int]]) -> list[PlaceSlot]:
+        in_sent = [m for m in mentions if sent.start <= m.start < sent.end and m.place is not None]
+        usable = [m for m in in_sent if m.place.kind != "country"]
+        towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
+        slots: list[PlaceSlot] = []
+        for m in usable:
+            place = m.place
+            if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
+                continue  # "Manbij in the province of Aleppo": the province is context
+            precision = geo_precision_of(place)
+            if m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m)):
+                precision = 2
+            slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
+        # Unresolved names: an event falls back to the governorate named nearby.
+        for u in unresolved:
+            if not (sent.start <= u.start < sent.end):
+                continue
+            if any(clause_of(t.start) == clause_of(u.start) for t in towns):
+                continue
+            admin = next((m.place for m in in_sent if m.place.kind == "admin1"), None)
+            if admin is None:
+                admin1 = next((m.place.admin1 for m in towns if m.place.admin1), None) or (
+                    article_admin1.most_common(1)[0][0] if article_admin1 else None)
+                admin = self.gazetteer.admin1_place(admin1) if admin1 else None
+            if admin is None:
+                continue
+            slot = self._slot(u.text, u.start, u.end, clause_of(u.start), admin, 3, 0.5)
+            slot.key = f"unresolved:{name_key(u.text)}:{admin.place_id}"
+            slot.resolved = False
+            slots.append(slot)
+        return slots
+
+    @staticmethod
+    def _near_cue(sent: Span, m: Mention) -> bool:
+        before = sent.text[max(0, m.start - sent.start - 40) : m.start - sent.start].lower()
+        return before.endswith(_NEAR_CUE)
+
+    def _slot(self, surface: str, start: int, end: int, clause: int, place: Place, precision: int,
+              score: float) -> PlaceSlot:
+        admin1, admin1_code = place.admin1 or "", place.admin1_code or ""
+        if not admin1:
+            unit = self.gazetteer.admin1_of(place.latitude, place.longitude)
+            if unit:
+                admin1, admin1_code = unit.name, unit.code
+        return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
+                         location=place.name if place.kind != "admin1" else place.admin1 or place.name,
+                         latitude=place.latitude, longitude=place.longitude,
+                         country=COUNTRY_NAMES.get(place.country_code, place.country_code),
+                         admin1=admin1, admin1_code=admin1_code, geo_precision=precision,
+                         place_id=place.place_id, match_score=score, resolved=True)
+
+    @staticmethod
+    def _pair(triggers: list[TriggerHit], slots: list[PlaceSlot], clause_of) -> list[tuple[TriggerHit, PlaceSlot, bool]]:
+        """Tie triggers and places of one sentence: same clause first, else the nearest clause."""
+        pairs: list[tuple[TriggerHit, PlaceSlot, bool]] = []
+        seen: set[tuple[int, int]] = set()
+        t_clauses = {id(t): clause_of(t.start) for t in triggers}
+        for t in triggers:
+            same = [s for s in slots if s.clause == t_clauses[id(t)]]
+            if not same and slots:
+                nearest = min(abs(s.clause - t_clauses[id(t)]) for s in slots)
+                same = [s for s in slots if abs(s.clause - t_clauses[id(t)]) == nearest]
+            for s in same:
+                if (id(t), id(s)) not in seen:
+                    seen.add((id(t), id(s)))
+                    pairs.append((t, s, False))
+        for s in slots:
+            if any(ps is s for _, ps, _ in pairs):
+                continue
+            nearest = min(abs(t_clauses[id(t)] - s.clause) for t in triggers)
+            for t in triggers:
+                if abs(t_clauses[id(t)] - s.clause) == nearest:
+                    pairs.append((t, s, False))
+        return pairs
+
+    def _draft(self, trig: TriggerHit, slot: PlaceSlot, place_inherited: bool, sent: Span, s_index: int,
+               date: DateMention | None, date_inherited: bool, s_actors: list[ActorHit],
+               article_actors: Counter, fatalities: int | None, clause_of) -> Draft:
+        actor1, actor2, filled = choose_actors(trig, s_actors, sent.text, article_actors,
+                                               sentence_start=sent.start)
+        etype, sub = refine_sub_type(trig.trigger, actor1, sent.text)
+        confidence = 0.4
+        confidence += 0.0 if place_inherited else (0.2 if slot.clause == clause_of(trig.start) else 0.1)
+        confidence += 0.1 * slot.match_score
+        confidence += 0.1 if date is not None and not date_inherited else 0.0
+        confidence += 0.1 if actor1 and not filled else 0.0
+        confidence -= 0.1 if not slot.resolved else 0.0
+        date_value = date.date if date is not None else None
+        key = (slot.key, date_value, etype)
+        trigger = Trigger(etype, sub, trig.trigger.priority, trig.trigger.pattern)
+        return Draft(key=key, trigger=trigger, slot=slot, sentence=sent, sentence_index=s_index, date=date,
+                     date_inherited=date_inherited, actor1=actor1, actor2=actor2, fatalities=fatalities,
+                     confidence=round(min(0.95, max(0.05, confidence)), 3))
+
+    def _merge(self, drafts: Iterable[Draft], *, article_id: str, source: str,
+               published: dt.date | None) -> list[Event]:
+        groups: dict[tuple, list[Draft]] = {}
+        for d in drafts:
+            groups.setdefault(d.key, []).append(d)
+        events: list[tuple[tuple, Event]] = []
+        for key, group in groups.items():
+            first = min(group, key=lambda d: (d.sentence_index, d.slot.start))
+            best = max(group, key=lambda d: (d.trigger.priority, d.confidence))
+            slot = first.slot
+            date = first.date
+            if date is None and published is not None:
+                event_date, precision = published, 2  # reported in that day's article, day not stated
+            elif date is None:
+                event_date, precision = None, None
+            else:
+                event_date = date.date
+                precision = max(date.precision, 2) if first.date_inherited else date.precision
+            actor1 = next((d.actor1 for d in sorted(group, key=lambda d: -d.confidence) if d.actor1), "")
+            actor2 = next((d.actor2 for d in sorted(group, key=lambda d: -d.confidence) if d.actor2 and d.actor2 != actor1), "")
+            fatalities = max((d.fatalities for d in group if d.fatalities is not None), default=None)
+            event = Event(
+                event_id=f"{article_id}-{stable_id(*key, length=10)}",
+                event_date=event_date,
+                time_precision=precision,
+                event_type=best.trigger.event_type,
+                sub_event_type=best.trigger.sub_event_type,
+                actor1=actor1,
+                actor2=actor2,
+                country=slot.country,
+                admin1=slot.admin1,
+                admin1_code=slot.admin1_code,
+                location=slot.location,
+                latitude=slot.latitude,
+                longitude=slot.longitude,
+                geo_precision=slot.geo_precision,
+                fatalities=fatalities,
+                notes=first.sentence.text,
+                article_id=article_id,
+                source=source,
+                sentence_start=first.sentence.start,
+                sentence_end=first.sentence.end,
+                place_start=slot.start,
+                place_end=slot.end,
+                place_id=slot.place_id,
+                confidence=max(d.confidence for d in group),
+            )
+            # Best first: confident, precise and early events lead (the lead sentence of a news
+            # text names what it is mainly about; later sentences add context).
+            order = (-(event.confidence - 0.05 * first.sentence_index - 0.1 * (slot.geo_precision - 1)),
+                     first.sentence_index, slot.start)
+            events.append((order, event))
+        events.sort(key=lambda pair: pair[0])
+        return [e for _, e in events]

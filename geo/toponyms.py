@@ -1,0 +1,235 @@
+"""Toponym finding: gazetteer names in running text, plus cue patterns for names it lacks.
+
+The text is folded the way :func:`geo.normalize.name_key` folds names (case, diacritics,
+apostrophes, hyphens, Arabic articles, doubled letters), keeping a map from every folded
+character back to the original text. One Aho-Corasick automaton over all name keys then finds
+every gazetteer name in one pass, whatever the transliteration, and the spans map back to the
+original text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ahocorasick
+
+from geo.gazetteer import Gazetteer
+from geo.lexicon import NON_LOCATION_CONTEXTS
+from geo.normalize import _ARTICLES, is_arabic, name_key
+
+log = logging.getLogger(__name__)
+
+# English words that are also names of small places in the region (or fold to one); a
+# gazetteer match on them is ignored unless a cue ("the town of X") vouches for it.
+COMMON_WORDS = frozenset(
+    """a about after against air all also an and area army as at back bad bank bar base bay be bed
+    big bir black border bridge but by camp can car case center central city coast cross dam day
+    de deal dead did do doctor dome down east eastern end far farm field fire first for forces
+    free from front gas gate general go god good great green group had has have he head her here
+    high hill his home hope house in iron is it its job just key kill king lake land last life
+    line little long main man mar march may me men mid mill more most mount much my new news no
+    north not now of oil old on one or order our out over park part peace plain point port post
+    power red rock round said saint salt sea second see she side so south spring square star state
+    station stone sun sunday monday tuesday wednesday thursday friday saturday than that the their
+    them then there they this time to top town tower two under up upper us valley wall war was
+    water way we well were west western white will with work year you young zone idea ban bab
+    harem hit ana rawa sur kale ada bor batman siirt van of-the al el ar as at ad az an""".split()
+)
+# Names that are never event locations in this domain when found by the gazetteer alone.
+NOT_LOCATIONS = frozenset(name_key(n) for n in (
+    "Levant", "Sham", "Watan", "Arab", "Islam", "Daesh", "Nusra", "Kurdistan", "Rojava", "Jazeera",
+    "Badia", "Euphrates", "Tigris", "Orontes", "Golan Heights", "Qalamoun", "Assad", "Bashar",
+    "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda",
+))
+
+_KIND_CUE = re.compile(
+    r"(?P<a1pre>(?:the\s+)?(?:(?:north|south|east|west)(?:ern|\w*)?\s+|central\s+|eastern\s+|western\s+)?"
+    r"(?:province|governorate)\s+of\s+)$"
+    r"|(?P<pppre>(?:the\s+)?(?:(?:\w+ern|central|border|northern|southern|eastern|western|strategic|"
+    r"besieged|rebel-held|opposition-held|government-held|regime-held|key)\s+)*(?:town|village|city|"
+    r"neighbo(?:u)?rhood|district|suburb|area|hamlet|farms?)\s+of\s+)$",
+    re.IGNORECASE,
+)
+_KIND_CUE_AFTER = re.compile(
+    r"^(?P<a1post>\s+(?:province|governorate))\b|^(?P<cs>(?:'s)?\s+(?:countryside|suburbs|outskirts|"
+    r"environs|rural areas))\b|^(?P<pppost>\s+(?:town|city|village))\b",
+    re.IGNORECASE,
+)
+# A capitalised name (with Arabic articles and connecting words) after a strong cue: used to
+# report places the gazetteer lacks.
+_NAME = r"(?:(?:al|el|ar|as|ash|at|ad|az|an|ad-|Al|El)[-\s])?[A-Z][\w'’‘`-]+(?:\s(?:(?:al|el|ar|as|ash|at|ad|az|an|bin|ibn|abu|Abu|Bani|Beni)[-\s])?[A-Z][\w'’‘`-]+){0,3}"
+_CUE_NAME = re.compile(
+    r"\b(?:town|village|villages|city|hamlet|neighbo(?:u)?rhood|district|suburb|area|farms|outskirts|vicinity|"
+    r"countryside|province|governorate|camp)\s+of\s+(?P<n1>" + _NAME + r")"
+    r"|\b(?:near|around|outside|in)\s+(?:the\s+)?(?:village|town)\s+(?P<n2>" + _NAME + r")"
+    r"|\b(?:villages?|towns?)\s+(?:of\s+)?(?P<n3>" + _NAME + r")",
+)
+
+
+_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:[Aa][ln]|[Ee]l|[Aa][rstdz]|[Aa]sh|[Aa]th)[-\s]$")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundName:
+    """A gazetteer name key found in the text, with its span in the original text."""
+
+    key: str
+    start: int
+    end: int
+    surface: str
+    kind_hint: str | None
+    countryside: bool = False
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold the text like name_key, token by token, and map folded positions to original ones.
+
+    Returns (folded, index) where folded[i] came from text[index[i]]. Tokens are separated by
+    single spaces; a token boundary is also a boundary in the original text.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    for match in re.finditer(r"[^\s\-_/.,;:()\[\]\"!?]+", text):
+        token = match.group()
+        # Possessive "Aleppo's countryside": the name is "Aleppo".
+        if len(token) > 3 and token[-2] in "'’" and token[-1] in "sS":
+            token = token[:-2]
+        chars: list[tuple[str, int]] = []
+        for offset, ch in enumerate(token):
+            pos = match.start() + offset
+            if ch in "'`’‘ʿʾʼ´′ʻ":
+                continue
+            if is_arabic(ch):
+                chars.append((ch, pos))
+                continue
+            decomposed = unicodedata.normalize("NFKD", ch)
+            for d in decomposed:
+                if not unicodedata.combining(d):
+                    chars.append((d.lower(), pos))
+        if not chars:
+            continue
+        word = "".join(c for c, _ in chars)
+        if is_arabic(word):
+            # Arabic: fold like name_key's Arabic branch, keeping positions per character.
+            folded_word = name_key(word)
+            positions = [match.start()] * len(folded_word)
+            chars = list(zip(folded_word, positions))
+        else:
+            if word in _ARTICLES:
+                # Articles are dropped from names; keep the position so spans include them.
+                continue
+            deduped: list[tuple[str, int]] = []
+            for c, p in chars:
+                if deduped and deduped[-1][0] == c:
+                    continue
+                deduped.append((c, p))
+            if len(deduped) > 3 and deduped[-1][0] == "h" and deduped[-2][0] in "aeiou":
+                deduped.pop()
+            chars = deduped
+        if out:
+            out.append(" ")
+            index.append(index[-1])
+        for c, p in chars:
+            out.append(c)
+            index.append(p)
+    return "".join(out), index
+
+
+class ToponymFinder:
+    """Finds gazetteer names (one automaton pass) and cue-pattern names in a text."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.automaton = ahocorasick.Automaton()
+        for key in gazetteer.by_key:
+            if len(key) < 3 or key in NOT_LOCATIONS:
+                continue
+            self.automaton.add_word(key, key)
+        self.automaton.make_automaton()
+
+    def find(self, text: str) -> list[FoundName]:
+        folded, index = fold_with_map(text)
+        if not folded:
+            return []
+        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        hits: list[tuple[int, int, str]] = []
+        for end, key in self.automaton.iter(folded):
+            start = end - len(key) + 1
+            # Whole tokens only.
+            if start > 0 and folded[start - 1] != " ":
+                continue
+            if end + 1 < len(folded) and folded[end + 1] != " ":
+                continue
+            hits.append((start, end + 1, key))
+        # Longest match wins; overlapping shorter matches are dropped.
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        chosen: list[tuple[int, int, str]] = []
+        for start, end, key in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+            if any(not (end <= s or start >= e) for s, e, _ in chosen):
+                continue
+            chosen.append((start, end, key))
+        chosen.sort()
+        found: list[FoundName] = []
+        for start, end, key in chosen:
+            o_start = index[start]
+            o_end = index[end - 1] + 1
+            # Extend to the end of the original token (dropped trailing marks, doubled letters).
+            while o_end < len(text) and (text[o_end].isalnum() or text[o_end] in "'’`ʿ"):
+                o_end += 1
+            if any(ms <= o_start < me for ms, me in masked):
+                continue
+            # An article written before the name ("al-Bab", "Al Tabqa") belongs to it, and marks
+            # it as a name even when the rest is a common word.
+            article = _ARTICLE_BEFORE.search(text, max(0, o_start - 5), o_start)
+            if article:
+                o_start = article.start()
+            if text[o_end - 2 : o_end] in ("'s", "’s"):
+                o_end -= 2
+            surface = text[o_start:o_end]
+            if not article and not self._plausible(text, o_start, surface, key):
+                continue
+            kind_hint, countryside = self._kind_from_context(text, o_start, o_end)
+            found.append(FoundName(key, o_start, o_end, surface, kind_hint, countryside))
+        return found
+
+    def _plausible(self, text: str, start: int, surface: str, key: str) -> bool:
+        if is_arabic(surface):
+            return True
+        if not surface[:1].isupper():
+            return False  # names are capitalised in English news text
+        if key in COMMON_WORDS:
+            before = text[max(0, start - 40) : start]
+            return bool(_KIND_CUE.search(before))
+        # "Syrian", "Aleppan": a demonym is not the place.
+        return True
+
+    @staticmethod
+    def _kind_from_context(text: str, start: int, end: int) -> tuple[str | None, bool]:
+        before = text[max(0, start - 60) : start]
+        after = text[end : end + 30]
+        cue = _KIND_CUE.search(before)
+        if cue:
+            return ("admin1" if cue.group("a1pre") else "populated_place"), False
+        post = _KIND_CUE_AFTER.search(after)
+        if post:
+            if post.group("a1post"):
+                return "admin1", False
+            if post.group("cs"):
+                return None, True
+            return "populated_place", False
+        return None, False
+
+    def cue_names(self, text: str) -> list[tuple[str, int, int]]:
+        """Capitalised names after strong cues ("the village of X"), with spans."""
+        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        out = []
+        for match in _CUE_NAME.finditer(text):
+            group = next(g for g in ("n1", "n2", "n3") if match.group(g))
+            start, end = match.span(group)
+            if any(ms <= start < me for ms, me in masked):
+                continue
+            out.append((match.group(group), start, end))
+        return out
