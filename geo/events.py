@@ -215,8 +215,7 @@ def drop_explained(triggers: list[TriggerHit], clause_of) -> list[TriggerHit]:
         by_clause.setdefault(clause_of(t.start), []).append(t)
     kept = []
     for clause_triggers in by_clause.values():
-        specific = [t for t in clause_triggers if not GENERIC_ATTACK_WORDS.match(t.text)
-                    and t.trigger.event_type != "Violence against civilians"]
+        specific = [t for t in clause_triggers if not GENERIC_ATTACK_WORDS.match(t.text)]
         for t in clause_triggers:
             if GENERIC_ATTACK_WORDS.match(t.text) and specific:
                 continue

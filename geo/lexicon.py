@@ -37,16 +37,18 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"car[\s-]bombs?|booby[\s-]trapped|ieds?|improvised explosive|roadside bombs?|land[\s-]?mines?|mines?|"
             r"explosive devices?|explosions?|exploded|explodes|blasts?|bombings?|detonat(?:ed|ion)|motorcycle bomb"),
     Trigger("Explosions/Remote violence", "Shelling/artillery/missile attack", 78,
-            r"shell(?:s|ed|ing)|artillery|mortars?|rockets?|missiles?|bombard(?:ed|ment|ing)|cannons?|"
+            r"shell(?:s|ed|ing)?|artillery|mortars?|rockets?|missiles?|bombard(?:ed|ment|ing)|cannons?|"
             r"hell cannon|grad|surface[\s-]to[\s-]surface|tank fire|projectiles?"),
     # Battles
     Trigger("Battles", "Government regains territory", 70,
             r"recaptur(?:e|ed|es|ing)|retook|retake[ns]?|regain(?:ed|s)? (?:control|full control)|re-?took"),
+    Trigger("Explosions/Remote violence", "Shelling/artillery/missile attack", 35,
+            r"target(?:s|ed|ing)?|hit(?:s|ting)?|pound(?:s|ed|ing)|bomb(?:s|ed|ing)"),
     Trigger("Battles", "Non-state actor overtakes territory", 65,
             r"seiz(?:e|ed|es|ing)|captur(?:e|ed|es|ing)|took (?:over|control)|tak(?:e|es|ing) (?:over|control)|"
             r"overr(?:an|un|uns)|pushed (?:\w+ )?out|push(?:es|ing)? (?:\w+ )?out|dr(?:o|i)ve[ns]? (?:\w+ )?out|"
             r"expel(?:led|s)?|control (?:of|over)|advanc(?:e|ed|es|ing) (?:in|into|on|towards?)|"
-            r"(?:withdr(?:ew|awn|aw)|retreat(?:ed|s)?) from|fell to|storm(?:ed|s)?"),
+            r"(?:withdr(?:ew|awn|aw)|retreat(?:ed|s)?) from|fell to|storm(?:ed|s)?|advancement|advanc(?:e|ed|es|ing)"),
     Trigger("Battles", "Armed clash", 60,
             r"clash(?:es|ed|ing)?|fighting|fought|fights?|battl(?:e|es|ed|ing)|firefights?|gunfights?|"
             r"skirmish(?:es)?|ambush(?:ed|es)?|offensive|counter-?attacks?|exchange of fire|engagements?|"
@@ -56,7 +58,9 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"kidnap(?:ped|ping|pings|s)?|abduct(?:ed|ion|ions|s)?|taken hostage|hostages?|forcibly disappeared"),
     Trigger("Violence against civilians", "Attack", 50,
             r"execut(?:ed|es|ion|ions|ing)|massacres?|shot dead|gunned down|murder(?:ed|s)?|behead(?:ed|ing|s)?|"
-            r"slaughter(?:ed)?|assassinat(?:ed|ion|ions|es)|kill(?:ed|ing|s)?|tortur(?:ed|e)|dead|died"),
+            r"slaughter(?:ed)?|assassinat(?:ed|ion|ions|es)|kill(?:ed|ing|s)?|tortur(?:ed|e)|dead|died|"
+            r"casualt(?:y|ies)|causalities|losses|martyrs?|death toll|victims?|wounded|injur(?:ed|ies|ing)|"
+            r"attack(?:s|ed|ing)?|bodies"),
     # Protests and riots
     Trigger("Protests", "Peaceful protest", 40,
             r"protest(?:s|ed|ers|ors|ing)?|demonstrat(?:ion|ions|ors|ed|ing)|rall(?:y|ies)|sit-ins?|marche[ds]"),
@@ -76,7 +80,12 @@ TRIGGERS: tuple[Trigger, ...] = (
 # Words for violence that a more specific trigger in the same clause explains: "warplanes kill 5"
 # is one air strike with 5 dead, not an air strike and a killing.
 GENERIC_VIOLENCE = frozenset({("Violence against civilians", "Attack")})
-GENERIC_ATTACK_WORDS = re.compile(r"^(?:kill(?:ed|ing|s)?|dead|died|massacres?)$", re.IGNORECASE)
+GENERIC_ATTACK_WORDS = re.compile(
+    r"^(?:kill(?:ed|ing|s)?|dead|died|massacres?|casualt(?:y|ies)|causalities|losses|martyrs?|death toll|"
+    r"victims?|wounded|injur(?:ed|ies|ing)|attack(?:s|ed|ing)?|bodies|target(?:s|ed|ing)?|hit(?:s|ting)?|"
+    r"pound(?:s|ed|ing)|bomb(?:s|ed|ing))$",
+    re.IGNORECASE,
+)
 # Words that on their own, with no actor or other trigger, are too weak to make an event.
 WEAK_TRIGGERS = re.compile(
     r"^(?:dead|died|deal|agreement|control (?:of|over)|mines?|rall(?:y|ies)|grad|jets?|engagements?|fights?|"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -41,6 +42,10 @@ from geo.toponyms import FoundName, ToponymFinder
 
 log = logging.getLogger(__name__)
 
+# Loose (skeleton/fuzzy) matches of capitalised names must score at least this.
+LOOSE_MIN_SCORE = 0.72
+# "the capital" (not followed by a name) in Syrian news is Damascus.
+_CAPITAL_RE = re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])")
 _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
@@ -73,6 +78,8 @@ class Geoparser:
         sents = sentences(text)
         paras = paragraphs(text)
         found = self.finder.find(text)
+        found += self._loose_names(text, found)
+        found.sort(key=lambda f: f.start)
         mentions = self._resolve(found, sents)
         unresolved = self._unresolved(text, found)
         masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
@@ -136,12 +143,35 @@ class Geoparser:
             self._rank_cache[key] = cached
         return cached
 
+    def _loose_names(self, text: str, found: list[FoundName]) -> list[FoundName]:
+        """Names the exact automaton missed: capitalised sequences that the geocoder's skeleton or
+        fuzzy tier resolves to a Syrian place, and "the capital" for Damascus."""
+        extra: list[FoundName] = []
+        covered = [(f.start, f.end) for f in found]
+        for surface, start, end in self.finder.capitalised_names(text, covered):
+            cands = self._rank(surface)
+            if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
+                hint, countryside = self.finder._kind_from_context(text, start, end)
+                extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
+        damascus = self._capital()
+        if damascus is not None:
+            for match in _CAPITAL_RE.finditer(text):
+                if not any(f.start <= match.start() < f.end for f in found):
+                    extra.append(FoundName(name_key(damascus.name), match.start(), match.end(), damascus.name,
+                                           "populated_place"))
+        return extra
+
+    def _capital(self) -> Place | None:
+        return next((p for p in self.gazetteer.exact("Damascus")
+                     if p.kind == "populated_place" and p.country_code == "SY"), None)
+
     def _resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places: first alone, then ambiguous ones with their sentence's and the
         article's governorates and the centre of the unambiguous places as hints."""
         first: list[list[Candidate]] = []
         for name in found:
-            first.append(self._rank(name.surface, kind=name.kind_hint))
+            surface = name.surface if not name.surface.lower().startswith("the ") else name.key
+            first.append(self._rank(surface, kind=name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None))
         sure_points = [c[0].place.point for c in first if len(c) == 1 and c[0].place.kind == "populated_place"]
         near = None
         if sure_points:

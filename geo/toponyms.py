@@ -36,7 +36,9 @@ COMMON_WORDS = frozenset(
     station stone sun sunday monday tuesday wednesday thursday friday saturday than that the their
     them then there they this time to top town tower two under up upper us valley wall war was
     water way we well were west western white will with work year you young zone idea ban bab
-    harem hit ana rawa sur kale ada bor batman siirt van of-the al el ar as at ad az an""".split()
+    harem hit ana rawa sur kale ada bor batman siirt van of-the al el ar as at ad az an northern
+    southern central tal tel tall tell khan jisr ain ayn deir dayr kafr khirbet khirbat qasr beit bayt
+    nahr sahl ard mazraa mazraat wadi jabal jebel tal ras umm abu bani rural desert coast""".split()
 )
 # Names that are never event locations in this domain when found by the gazetteer alone.
 NOT_LOCATIONS = frozenset(name_key(n) for n in (
@@ -45,6 +47,7 @@ NOT_LOCATIONS = frozenset(name_key(n) for n in (
     "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda",
 ))
 
+FOREIGN_MIN_POPULATION = 20_000
 _KIND_CUE = re.compile(
     r"(?P<a1pre>(?:the\s+)?(?:(?:north|south|east|west)(?:ern|\w*)?\s+|central\s+|eastern\s+|western\s+)?"
     r"(?:province|governorate)\s+of\s+)$"
@@ -53,6 +56,7 @@ _KIND_CUE = re.compile(
     r"neighbo(?:u)?rhood|district|suburb|area|hamlet|farms?)\s+of\s+)$",
     re.IGNORECASE,
 )
+_RURAL_BEFORE = re.compile(r"(?:rural|countryside of|the countryside of)\s+$", re.IGNORECASE)
 _KIND_CUE_AFTER = re.compile(
     r"^(?P<a1post>\s+(?:province|governorate))\b|^(?P<cs>(?:'s)?\s+(?:countryside|suburbs|outskirts|"
     r"environs|rural areas))\b|^(?P<pppost>\s+(?:town|city|village))\b",
@@ -61,6 +65,7 @@ _KIND_CUE_AFTER = re.compile(
 # A capitalised name (with Arabic articles and connecting words) after a strong cue: used to
 # report places the gazetteer lacks.
 _NAME = r"(?:(?:al|el|ar|as|ash|at|ad|az|an|ad-|Al|El)[-\s])?[A-Z][\w'’‘`-]+(?:\s(?:(?:al|el|ar|as|ash|at|ad|az|an|bin|ibn|abu|Abu|Bani|Beni)[-\s])?[A-Z][\w'’‘`-]+){0,3}"
+_CAPITALISED = re.compile(r"(?<![\w'’-])" + _NAME)
 _CUE_NAME = re.compile(
     r"\b(?:town|village|villages|city|hamlet|neighbo(?:u)?rhood|district|suburb|area|farms|outskirts|vicinity|"
     r"countryside|province|governorate|camp)\s+of\s+(?P<n1>" + _NAME + r")"
@@ -144,11 +149,22 @@ class ToponymFinder:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.automaton = ahocorasick.Automaton()
-        for key in gazetteer.by_key:
+        for key, indices in gazetteer.by_key.items():
             if len(key) < 3 or key in NOT_LOCATIONS:
+                continue
+            if not any(self._searchable(gazetteer.places[i]) for i in indices):
                 continue
             self.automaton.add_word(key, key)
         self.automaton.make_automaton()
+
+    @staticmethod
+    def _searchable(place) -> bool:
+        """Syrian places, and the neighbours' countries, provinces and towns of 20,000 or more.
+
+        Small foreign villages share names with Syrian ones ("Safa", "Jisr") and would pull
+        events across the border; they stay reachable through the geocoder."""
+        return (place.country_code == "SY" or place.kind in ("country", "admin1")
+                or place.population >= FOREIGN_MIN_POPULATION)
 
     def find(self, text: str) -> list[FoundName]:
         folded, index = fold_with_map(text)
@@ -210,6 +226,8 @@ class ToponymFinder:
     def _kind_from_context(text: str, start: int, end: int) -> tuple[str | None, bool]:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 30]
+        if _RURAL_BEFORE.search(before):
+            return None, True
         cue = _KIND_CUE.search(before)
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
@@ -221,6 +239,21 @@ class ToponymFinder:
                 return None, True
             return "populated_place", False
         return None, False
+
+    def capitalised_names(self, text: str, covered: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+        """Capitalised word sequences the automaton did not match, for the geocoder's looser tiers
+        ("Jesr al-Shughur", "KafrZitta"). Masked contexts and common words are skipped."""
+        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        out = []
+        for match in _CAPITALISED.finditer(text):
+            start, end = match.span()
+            if any(not (end <= s or start >= e) for s, e in covered + masked):
+                continue
+            surface = match.group()
+            if name_key(surface) in COMMON_WORDS or len(name_key(surface)) < 4:
+                continue
+            out.append((surface, start, end))
+        return out
 
     def cue_names(self, text: str) -> list[tuple[str, int, int]]:
         """Capitalised names after strong cues ("the village of X"), with spans."""
