@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from geo.dates import DateMention
 from geo.lexicon import (
@@ -140,7 +140,7 @@ class Draft:
     actor2: str
     fatalities: int | None
     confidence: float
-    sub_types: list[tuple[int, str]] = field(default_factory=list)
+    deadly: bool = False
 
 
 def choose_actors(

@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 LOOSE_MIN_SCORE = 0.72
 # "the capital" (not followed by a name) in Syrian news is Damascus.
 _CAPITAL_RE = re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])")
+_DEADLY_RE = re.compile(
+    r"\b(?:kill(?:s|ed|ing)?|dead|died|deaths?|death toll|casualt(?:y|ies)|martyrs?|massacres?|lives|"
+    r"bodies|executed|slain|fatalities)\b", re.IGNORECASE)
 _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
@@ -125,9 +128,12 @@ class Geoparser:
             elif slots:
                 prev_slots = slots
             fatalities = find_fatalities(sent.text)
+            deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
             for trig, slot, place_inherited in pairs:
-                drafts.append(self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
-                                          s_actors, article_actors, fatalities, clause_of))
+                draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
+                                    s_actors, article_actors, fatalities, clause_of)
+                draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
+                drafts.append(draft)
         events = self._merge(drafts, article_id=article_id, source=source, published=published)
         return ExtractionResult(article_id=article_id, events=tuple(events), unresolved=tuple(unresolved),
                                 mentions=tuple(mentions))
@@ -359,7 +365,10 @@ class Geoparser:
             )
             # Best first: confident, precise and early events lead (the lead sentence of a news
             # text names what it is mainly about; later sentences add context).
-            order = (-(event.confidence - 0.05 * first.sentence_index - 0.1 * (slot.geo_precision - 1)),
+            # Deadly events lead: the reports this tool reads (and UCDP/ACLED) centre on them.
+            deadly = any(d.deadly for d in group)
+            order = (-(event.confidence - 0.05 * first.sentence_index - 0.1 * (slot.geo_precision - 1)
+                       + (0.15 if deadly else 0.0)),
                      first.sentence_index, slot.start)
             events.append((order, event))
         events.sort(key=lambda pair: pair[0])

@@ -118,8 +118,12 @@ def is_server_location(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://", "postgresql+"))
 
 
-def open_store(location: str | os.PathLike[str] | None = None) -> "EventStore":
-    """Open (creating if needed) the store at ``location`` resolved as in resolve_store_location."""
+def open_store(location: str | os.PathLike[str] | None = None, *, create: bool = True) -> "EventStore":
+    """Open the store at ``location`` (resolved as in resolve_store_location).
+
+    ``create=False`` refuses to create a new, empty store (export and info use it, so a
+    mistyped path is an error rather than an empty result).
+    """
     resolved = resolve_store_location(os.fspath(location) if location is not None else None)
     if is_server_location(resolved):
         raise StoreError(
@@ -128,6 +132,8 @@ def open_store(location: str | os.PathLike[str] | None = None) -> "EventStore":
         )
     if "://" in resolved:
         raise StoreError(f"unsupported store location {resolved!r}: give a .gpkg file path")
+    if not create and not Path(resolved).exists():
+        raise StoreError(f"no store at {resolved} (ingest something first, or pass --store PATH)")
     return GpkgEventStore(resolved)
 
 
@@ -279,6 +285,11 @@ class EventStore(abc.ABC):
     @abc.abstractmethod
     def articles(self) -> list[Article]:
         """Every stored article, by article_id, *without* text (``text`` is "")."""
+
+    @abc.abstractmethod
+    def article_content_hash(self, article_id: str) -> str | None:
+        """The stored content_hash of an article (None if not stored): lets the ingest skip
+        extraction for inputs that did not change."""
 
     @abc.abstractmethod
     def article_event_counts(self) -> dict[str, tuple[int, int]]:
