@@ -481,8 +481,10 @@ class HtmlControl(MacroElement):
 class CompactEventCluster(folium.plugins.MarkerCluster):
     """All located events as one element: compact rows, circle markers built in the browser.
 
-    ``rows``: ``[lat, lon, type_index, event_idx]`` (or ``[lat, lon, type_index, count]`` when
-    ``aggregated``). ``popups``: ``{event_idx: html}`` for the events sent with details.
+    Single events: ``rows`` are ``[lat, lon, type_index, event_idx]``, ``popups`` maps event_idx
+    to popup HTML for the events sent with details, ``precisions`` event_idx -> geo_precision (2
+    only; 1 is the default). Aggregated: ``rows`` are ``[lat, lon, type_index, count, location_idx,
+    geo_precision]`` with ``locations`` the (escaped) place names.
     Uses the marker-cluster assets (local copies, see geo.offline_assets).
     """
 
@@ -494,6 +496,7 @@ class CompactEventCluster(folium.plugins.MarkerCluster):
             var rows = {{ this.rows_json }};
             var popups = {{ this.popups_json }};
             var precisions = {{ this.precisions_json }};
+            var locations = {{ this.locations_json }};
             var aggregated = {{ this.aggregated|tojson }};
             var fallback = {{ this.fallback_json }};
             var opts = {{ this.options|tojavascript }};
@@ -510,20 +513,22 @@ class CompactEventCluster(folium.plugins.MarkerCluster):
             var markers = new Array(rows.length);
             function popupFor(r) {
                 if (aggregated) {
-                    return '<div class="geo-popup"><b>' + r[3].toLocaleString() + ' &times; ' + types[r[2]] +
-                        '</b><div class="geo-muted">' + fallback + '</div></div>';
+                    return '<div class="geo-popup"><div><span class="geo-dot" style="background:' + colors[r[2]] + '"></span><b>' +
+                        r[3].toLocaleString() + ' &times; ' + types[r[2]] + '</b></div><div><span class="geo-k">Place</span> ' +
+                        locations[r[4]] + (r[5] === 2 ? ' <span class="geo-muted">(near the town)</span>' : '') +
+                        '</div><div class="geo-muted">' + fallback + '</div></div>';
                 }
                 var p = popups[r[3]];
                 return p ? p : '<div class="geo-popup"><b>' + types[r[2]] + '</b><div class="geo-muted">' + fallback + '</div></div>';
             }
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
-                var near = !aggregated && precisions[r[3]] === 2;
+                var near = aggregated ? r[5] === 2 : precisions[r[3]] === 2;
                 var m = L.circleMarker([r[0], r[1]], {
-                    radius: aggregated ? Math.min(5 + Math.sqrt(r[3]), 18) : 6,
+                    radius: aggregated ? Math.min(5 + 1.5 * Math.sqrt(r[3]), 22) : 6,
                     color: near ? '#333' : '#fff', weight: near ? 1.5 : 1, dashArray: near ? '3 2' : null,
                     fillColor: colors[r[2]], fillOpacity: near ? 0.55 : 0.9,
-                    geoKind: aggregated ? 'aggregate' : 'event', geoIdx: r[3], geoType: types[r[2]],
+                    geoKind: aggregated ? 'aggregate' : 'event', geoIdx: aggregated ? i : r[3], geoType: types[r[2]],
                     geoCount: aggregated ? r[3] : 1
                 });
                 (function (row) { m.bindPopup(function () { return popupFor(row); }, {maxWidth: 360}); })(r);
@@ -540,10 +545,11 @@ class CompactEventCluster(folium.plugins.MarkerCluster):
     def __init__(
         self,
         rows: list[list],
-        popups: Mapping[int, str],
+        popups: Mapping[int, str] | None = None,
         precisions: Mapping[int, int] | None = None,
         aggregated: bool = False,
         fallback: str = "",
+        locations: Sequence[str] = (),
         name: str = "Events",
         cluster_radius: int = 40,
     ):
@@ -554,14 +560,14 @@ class CompactEventCluster(folium.plugins.MarkerCluster):
                 "maxClusterRadius": cluster_radius,
                 "showCoverageOnHover": False,
                 "spiderfyOnMaxZoom": True,
-                "disableClusteringAtZoom": 14,
             },
         )
         self._name = "CompactEventCluster"
         self.rows_json = _js_json(rows)
-        self.popups_json = _js_json({str(k): v for k, v in popups.items()})
+        self.popups_json = _js_json({str(k): v for k, v in (popups or {}).items()})
         self.precisions_json = _js_json({str(k): int(v) for k, v in (precisions or {}).items() if int(v) != 1})
-        self.types_json = _js_json(list(TYPE_NAMES))
+        self.locations_json = _js_json([esc(x) for x in locations])
+        self.types_json = _js_json([esc(t) for t in TYPE_NAMES])
         self.colors_json = _js_json([TYPE_COLORS[t] for t in TYPE_NAMES])
         self.aggregated = bool(aggregated)
         self.fallback_json = _js_json(esc(fallback))
@@ -723,36 +729,63 @@ def _sorted_recent_first(df: pd.DataFrame) -> pd.DataFrame:
     return df.iloc[order]
 
 
-def aggregate_points(
-    lat: np.ndarray, lon: np.ndarray, tidx: np.ndarray, max_rows: int, decimals: int = 2
-) -> tuple[pd.DataFrame, float]:
-    """Counts per (grid cell, type), the grid coarsened until there are at most ``max_rows`` rows.
+AGGREGATE_COLUMNS = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
 
-    Returns the rows (lat, lon = mean position of the cell's events, t, n) and the cell size in degrees.
+
+def aggregate_events(df: pd.DataFrame) -> pd.DataFrame:
+    """Event counts per (position, type, geo_precision, admin1, location): AGGREGATE_COLUMNS."""
+    if df is None or df.empty:
+        return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
+    keys = pd.DataFrame({
+        "latitude": pd.to_numeric(df["latitude"], errors="coerce").round(4),
+        "longitude": pd.to_numeric(df["longitude"], errors="coerce").round(4),
+        "event_type": df["event_type"].astype(str),
+        "geo_precision": pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).astype(int),
+        "admin1": df["admin1"].astype(str).fillna(""),
+        "location": df["location"].astype(str).fillna(""),
+    })
+    out = keys.groupby(list(AGGREGATE_COLUMNS[:-1]), sort=False, dropna=False).size().reset_index(name="n")
+    return out[list(AGGREGATE_COLUMNS)]
+
+
+def coarsen(agg: pd.DataFrame, max_rows: int, decimals: int = 2) -> tuple[pd.DataFrame, float | None]:
+    """Merge aggregate rows into grid cells (0.01 deg, then coarser) until at most ``max_rows``.
+
+    Returns the rows and the cell size used (None when the rows already fit). A merged row sits at
+    the count-weighted mean position and is named after its biggest location ("X and nearby").
     """
+    if len(agg) <= max_rows:
+        return agg, None
     cells = [10.0**-decimals * k for k in (1, 2.5, 5, 10, 25, 50, 100)]
-    frame = pd.DataFrame({"lat": lat, "lon": lon, "t": tidx})
-    agg = frame.iloc[:0].assign(n=[])
-    cell = cells[0]
+    lat = agg["latitude"].to_numpy(dtype=float)
+    lon = agg["longitude"].to_numpy(dtype=float)
+    n = agg["n"].to_numpy(dtype=float)
+    out, cell = agg, cells[-1]
     for cell in cells:
-        keys = pd.DataFrame({"i": np.floor(lat / cell).astype(np.int64), "j": np.floor(lon / cell).astype(np.int64), "t": tidx})
-        grouped = frame.groupby([keys["i"], keys["j"], keys["t"]], sort=False)
+        i = np.floor(lat / cell).astype(np.int64)
+        j = np.floor(lon / cell).astype(np.int64)
+        gp_key = np.where(agg["geo_precision"].to_numpy() >= 3, 3, 1)
+        frame = agg.assign(_i=i, _j=j, _g=gp_key, _wlat=lat * n, _wlon=lon * n)
+        grouped = frame.sort_values("n", ascending=False, kind="stable").groupby(
+            ["_i", "_j", "event_type", "_g"], sort=False
+        )
         if grouped.ngroups <= max_rows or cell == cells[-1]:
-            agg = grouped.agg(lat=("lat", "mean"), lon=("lon", "mean"), n=("t", "size")).reset_index(drop=True)
-            agg["t"] = grouped["t"].first().to_numpy()
-            agg["lat"] = agg["lat"].round(4)
-            agg["lon"] = agg["lon"].round(4)
+            out = grouped.agg(
+                n=("n", "sum"), _wlat=("_wlat", "sum"), _wlon=("_wlon", "sum"), admin1=("admin1", "first"),
+                location=("location", "first"), k=("location", "nunique"), geo_precision=("geo_precision", "max"),
+            ).reset_index()
+            out["latitude"] = (out["_wlat"] / out["n"]).round(4)
+            out["longitude"] = (out["_wlon"] / out["n"]).round(4)
+            out["location"] = np.where(out["k"] > 1, out["location"] + " and nearby", out["location"])
+            out = out[list(AGGREGATE_COLUMNS)]
             break
-    return agg[["lat", "lon", "t", "n"]], cell
+    return out, cell
 
 
 def count_breaks(max_count: int) -> list[int]:
-    """Lower bounds of the choropleth classes (1, 10, 100, ... up to the largest count)."""
-    breaks = [1]
-    for b in (5, 10, 50, 100, 500, 1000, 5000, 10_000, 50_000, 100_000):
-        if b <= max_count and len(breaks) < len(CHOROPLETH_COLORS):
-            breaks.append(b)
-    return breaks
+    """Lower bounds of the choropleth classes: 1-5-10-50... for small counts, powers of ten beyond."""
+    seq = (1, 5, 10, 50, 100, 500) if max_count < 1000 else (1, 10, 100, 1_000, 10_000, 100_000)
+    return [b for b in seq if b <= max(max_count, 1)]
 
 
 def choropleth_color(count: int, breaks: Sequence[int]) -> str | None:
@@ -785,127 +818,130 @@ def governorate_counts(df: pd.DataFrame) -> dict[str, int]:
 
 
 def build_event_layers(
-    events: pd.DataFrame,
+    events: pd.DataFrame | None,
     basemap: BasemapData | None = None,
     *,
+    aggregates: pd.DataFrame | None = None,
     options: MapOptions = MapOptions(),
     counts: Mapping[str, int] | None = None,
     selected_event_id: str | None = None,
     show_choropleth: bool = True,
+    total: int | None = None,
 ) -> tuple[list[folium.FeatureGroup], EventLayersInfo]:
-    """Feature groups for the filtered events (see module doc). ``events`` has EVENT_FIELDS columns.
+    """Feature groups for the filtered events (see the module doc).
 
-    ``counts`` (admin1 -> events) defaults to counting ``events``; pass the store's summary when the
-    events given are a sample.
+    ``events``: rows with EVENT_FIELDS columns (all filtered events, or a most-recent sample when
+    ``aggregates`` is given). ``aggregates``: counts per place for *all* filtered events
+    (AGGREGATE_COLUMNS), from the store; when given, markers are drawn from it. ``counts``:
+    admin1 -> events for the choropleth (default: counted from the aggregates or the events).
     """
     df = events if events is not None else pd.DataFrame(columns=list(EVENT_FIELDS))
     groups: list[folium.FeatureGroup] = []
-    n_events = len(df)
 
-    # choropleth
-    counts = dict(counts) if counts is not None else governorate_counts(df)
+    if counts is None:
+        if aggregates is not None:
+            counts = {str(k): int(v) for k, v in aggregates.groupby("admin1")["n"].sum().items() if k in SYRIA_GOVERNORATES}
+        else:
+            counts = governorate_counts(df)
+    counts = dict(counts)
     if show_choropleth and basemap is not None:
-        g = folium.FeatureGroup(name="Events per governorate", control=False)
-        breaks = count_breaks(max(counts.values()) if counts else 0)
-        feats = []
-        for f in basemap.governorates["features"]:
-            name = f["properties"].get("admin1")
-            c = int(counts.get(name, 0))
-            feats.append({"type": "Feature", "geometry": f["geometry"],
-                          "properties": {"admin1": name, "events": c, "fill": choropleth_color(c, breaks)}})
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": feats},
-            style_function=lambda f: {
-                "color": "#555",
-                "weight": 1.2,
-                "fillColor": f["properties"]["fill"] or "#ffffff",
-                "fillOpacity": 0.55 if f["properties"]["fill"] else 0.0,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["admin1", "events"], aliases=["Governorate", "Events"]),
-            name="Events per governorate",
-        ).add_to(g)
-        if counts:
-            HtmlControl(choropleth_legend_html(breaks), position="bottomleft", slot="choropleth").add_to(g)
-        groups.append(g)
+        groups.append(_choropleth_group(basemap, counts))
 
-    if n_events == 0:
+    if aggregates is None and len(df):
+        gp_all = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).astype(int)
+        if int((gp_all < 3).sum()) > options.max_points:
+            aggregates = aggregate_events(df)
+    n_events = int(aggregates["n"].sum()) if aggregates is not None else len(df)
+    if total is not None:
+        n_events = int(total)
+    if n_events == 0 or (aggregates is None and df.empty):
         return groups, EventLayersInfo()
 
-    gp = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).astype(int).to_numpy()
-    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    point_mask = ok & (gp < 3)
-    prov_mask = gp >= 3
-
-    # located events
-    pts = df[point_mask]
-    n_points = len(pts)
-    info_agg = False
-    n_markers = 0
-    n_detailed = 0
-    if n_points:
-        tidx = _type_index(pts["event_type"])
-        plat, plon = lat[point_mask], lon[point_mask]
-        if n_points > options.max_points:
-            info_agg = True
-            agg, cell = aggregate_points(plat, plon, tidx, options.max_points, options.aggregate_decimals)
-            rows = [[float(a), float(b), int(t), int(n)] for a, b, t, n in agg.itertuples(index=False)]
-            rows = rows[: options.max_points]
-            popups: dict[int, str] = {}
-            precisions: dict[int, int] = {}
+    n_markers = n_detailed = n_points = n_province = 0
+    aggregated = aggregates is not None
+    if aggregated:
+        agg = aggregates[np.isfinite(pd.to_numeric(aggregates["latitude"], errors="coerce"))]
+        pts = agg[agg["geo_precision"] < 3]
+        n_points = int(pts["n"].sum())
+        if len(pts):
+            rows_df, cell = coarsen(pts, options.max_points, options.aggregate_decimals)
+            locs, loc_idx = np.unique(rows_df["location"].astype(str).to_numpy(), return_inverse=True)
+            tidx = _type_index(rows_df["event_type"])
+            rows = [
+                [float(a), float(b), int(t), int(n), int(li), int(g)]
+                for a, b, t, n, li, g in zip(
+                    rows_df["latitude"].tolist(), rows_df["longitude"].tolist(), tidx.tolist(),
+                    rows_df["n"].tolist(), loc_idx.tolist(), rows_df["geo_precision"].tolist(),
+                )
+            ]
+            where = f" (merged into {cell:g}\u00b0 cells)" if cell else ""
             fallback = (
-                f"Aggregated per {cell:g}\u00b0 cell: {n_points:,} located events match, more than the "
+                f"Aggregated per place{where}: {n_points:,} located events match, more than the "
                 f"{options.max_points:,} drawn one by one. Narrow the filters to see single events."
             )
+            g = folium.FeatureGroup(name="Events", control=False)
+            CompactEventCluster(
+                rows, aggregated=True, fallback=fallback, locations=list(locs), cluster_radius=options.cluster_radius
+            ).add_to(g)
+            groups.append(g)
             n_markers = len(rows)
-        else:
-            # event_idx = position in the recent-first order; the first detail_limit carry a popup
-            recent = _sorted_recent_first(pts.assign(_lat=plat, _lon=plon, _t=tidx, _gp=gp[point_mask]))
-            la = np.round(recent["_lat"].to_numpy(dtype=float), 4)
-            lo = np.round(recent["_lon"].to_numpy(dtype=float), 4)
-            tt = recent["_t"].to_numpy()
-            rows = [[float(a), float(b), int(t), i] for i, (a, b, t) in enumerate(zip(la.tolist(), lo.tolist(), tt.tolist()))]
-            head = recent.head(options.detail_limit)
-            records = head.to_dict("records")
+        prov_counts = agg[agg["geo_precision"] >= 3]
+        n_province = int(prov_counts["n"].sum())
+    else:
+        gp = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).astype(int).to_numpy()
+        lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float)
+        lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float)
+        point_mask = np.isfinite(lat) & np.isfinite(lon) & (gp < 3)
+        pts = df[point_mask]
+        n_points = len(pts)
+        if n_points:
+            recent = _sorted_recent_first(
+                pts.assign(_lat=lat[point_mask], _lon=lon[point_mask], _t=_type_index(pts["event_type"]), _gp=gp[point_mask])
+            )
+            la = np.round(recent["_lat"].to_numpy(dtype=float), 4).tolist()
+            lo = np.round(recent["_lon"].to_numpy(dtype=float), 4).tolist()
+            rows = [[a, b, int(t), i] for i, (a, b, t) in enumerate(zip(la, lo, recent["_t"].tolist()))]
+            records = recent.head(options.detail_limit).to_dict("records")
             popups = {i: event_popup_html(r, options.notes_limit) for i, r in enumerate(records)}
             n_detailed = len(popups)
-            precisions = {i: int(p) for i, p in enumerate(recent["_gp"].to_numpy().tolist()) if p != 1}
+            precisions = {i: int(p) for i, p in enumerate(recent["_gp"].tolist()) if p != 1}
             fallback = (
                 f"{n_points:,} events match; details are sent for the {options.detail_limit:,} most recent. "
                 "Select the event in the table, or narrow the filters."
             )
+            g = folium.FeatureGroup(name="Events", control=False)
+            CompactEventCluster(
+                rows, popups, precisions, fallback=fallback, cluster_radius=options.cluster_radius
+            ).add_to(g)
+            groups.append(g)
             n_markers = len(rows)
-        g = folium.FeatureGroup(name="Events", control=False)
-        CompactEventCluster(
-            rows, popups, precisions, aggregated=info_agg, fallback=fallback, cluster_radius=options.cluster_radius
-        ).add_to(g)
-        groups.append(g)
+        prov_counts = aggregate_events(df[gp >= 3])
+        n_province = int((gp >= 3).sum())
 
-    # province-precision roll-up
-    prov = df[prov_mask]
-    if len(prov):
+    # province-precision roll-up: one dashed circle per governorate
+    if len(prov_counts):
+        prov_events = df[pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).astype(int) >= 3] if len(df) else df
         items = []
-        for admin1, sub in prov.groupby(prov["admin1"].fillna("").astype(str), sort=True):
+        for admin1, sub in prov_counts.groupby(prov_counts["admin1"].fillna("").astype(str), sort=True):
             if basemap is not None and admin1 in basemap.centroids:
                 clat, clon = basemap.centroids[admin1]
             else:
-                slat = pd.to_numeric(sub["latitude"], errors="coerce")
-                slon = pd.to_numeric(sub["longitude"], errors="coerce")
-                if not slat.notna().any():
-                    continue
-                clat, clon = float(slat.mean()), float(slon.mean())
+                w = sub["n"].to_numpy(dtype=float)
+                clat = float(np.average(sub["latitude"].to_numpy(dtype=float), weights=w))
+                clon = float(np.average(sub["longitude"].to_numpy(dtype=float), weights=w))
+            by_type = sub.groupby("event_type")["n"].sum().sort_values(ascending=False)
+            listed = prov_events[prov_events["admin1"].astype(str) == admin1] if len(prov_events) else prov_events
+            n = int(sub["n"].sum())
             items.append({
-                "lat": round(float(clat), 4), "lon": round(float(clon), 4), "count": int(len(sub)),
-                "admin1": admin1, "html": province_popup_html(admin1, sub, options.province_list_limit),
+                "lat": round(float(clat), 4), "lon": round(float(clon), 4), "count": n, "admin1": esc(admin1),
+                "html": province_popup_html(admin1, n, by_type, listed, options.province_list_limit),
             })
-        if items:
-            g = folium.FeatureGroup(name="Governorate-level events", control=False)
-            ProvinceRollup(items).add_to(g)
-            groups.append(g)
+        g = folium.FeatureGroup(name="Governorate-level events", control=False)
+        ProvinceRollup(items).add_to(g)
+        groups.append(g)
 
     # selected event
-    if selected_event_id is not None and "event_id" in df.columns:
+    if selected_event_id is not None and len(df) and "event_id" in df.columns:
         sel = df[df["event_id"].astype(str) == str(selected_event_id)]
         if len(sel):
             r = sel.iloc[0].to_dict()
@@ -920,39 +956,72 @@ def build_event_layers(
         n_events=n_events,
         n_points=n_points,
         n_markers=n_markers,
-        n_province=int(prov_mask.sum()),
+        n_province=n_province,
         n_detailed=n_detailed,
-        aggregated=info_agg,
+        aggregated=aggregated,
     )
 
 
-def province_popup_html(admin1: str, events: pd.DataFrame, list_limit: int = 8) -> str:
-    n = len(events)
-    by_type = events["event_type"].value_counts()
+def _choropleth_group(basemap: BasemapData, counts: Mapping[str, int]) -> folium.FeatureGroup:
+    g = folium.FeatureGroup(name="Events per governorate", control=False)
+    breaks = count_breaks(max(counts.values()) if counts else 0)
+    feats = []
+    for f in basemap.governorates["features"]:
+        name = f["properties"].get("admin1")
+        c = int(counts.get(name, 0))
+        feats.append({"type": "Feature", "geometry": f["geometry"],
+                      "properties": {"admin1": name, "events": c, "fill": choropleth_color(c, breaks)}})
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": feats},
+        style_function=lambda f: {
+            "color": "#555",
+            "weight": 1.2,
+            "fillColor": f["properties"]["fill"] or "#ffffff",
+            "fillOpacity": 0.5 if f["properties"]["fill"] else 0.0,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["admin1", "events"], aliases=["Governorate", "Events"]),
+        name="Events per governorate",
+    ).add_to(g)
+    if counts:
+        HtmlControl(choropleth_legend_html(breaks), position="bottomleft", slot="choropleth").add_to(g)
+    return g
+
+
+def province_popup_html(
+    admin1: str, total: int, by_type: Mapping[str, int] | pd.Series, events: pd.DataFrame | None = None, list_limit: int = 8
+) -> str:
+    """Popup of a governorate roll-up: how many events, by type, and the most recent ones listed."""
+    items = by_type.items() if hasattr(by_type, "items") else by_type
     parts = [
         '<div class="geo-popup">',
-        f"<b>{esc(admin1) or 'Unknown governorate'}</b>: {n:,} event{'s' if n != 1 else ''} "
+        f"<b>{esc(admin1) or 'Unknown governorate'}</b>: {total:,} event{'s' if total != 1 else ''} "
         "located only to the governorate (not to a town)",
         "<div>"
         + ", ".join(
-            f'<span class="geo-dot" style="background:{TYPE_COLORS.get(str(t), "#555")}"></span>{esc(t)} {int(c)}'
-            for t, c in by_type.items()
+            f'<span class="geo-dot" style="background:{TYPE_COLORS.get(str(t), "#555")}"></span>{esc(t)} {int(c):,}'
+            for t, c in items
         )
-        + "</div><ul style=\"padding-left:16px;margin:4px 0\">",
+        + "</div>",
     ]
-    for r in _sorted_recent_first(events).head(list_limit).to_dict("records"):
-        parts.append(
-            f"<li>{esc(date_label(r.get('event_date'), r.get('time_precision')))}: {esc(r.get('sub_event_type'))}"
-            + (
-                f' (<a class="geo-article-link" target="_blank" rel="noopener" href="{esc(article_href(r["article_id"]))}">article</a>)'
-                if r.get("article_id") and not _isnan(r.get("article_id"))
-                else ""
+    listed = 0
+    if events is not None and len(events):
+        parts.append('<ul style="padding-left:16px;margin:4px 0">')
+        for r in _sorted_recent_first(events).head(list_limit).to_dict("records"):
+            listed += 1
+            aid = r.get("article_id")
+            parts.append(
+                f"<li>{esc(date_label(r.get('event_date'), r.get('time_precision')))}: {esc(r.get('sub_event_type'))}"
+                + (
+                    f' (<a class="geo-article-link" target="_blank" rel="noopener" href="{esc(article_href(aid))}">article</a>)'
+                    if aid and not _isnan(aid)
+                    else ""
+                )
+                + "</li>"
             )
-            + "</li>"
-        )
-    if n > list_limit:
-        parts.append(f"<li>\u2026 and {n - list_limit:,} more</li>")
-    parts.append("</ul></div>")
+        if total > listed:
+            parts.append(f"<li>\u2026 and {total - listed:,} more</li>")
+        parts.append("</ul>")
+    parts.append("</div>")
     return "".join(parts)
 
 

@@ -1,0 +1,346 @@
+"""geo.mapping and geo.offline_assets: pure map building, without Streamlit or a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import mapping, offline_assets
+from geo.models import EVENT_FIELDS, EVENT_TYPES, SYRIA_GOVERNORATES
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN1 = ROOT / "data" / "gazetteer" / "admin1.geojson"
+PLACES = ROOT / "data" / "gazetteer" / "places.csv"
+
+SENTENCE = "On Sunday opposition fighters seized the ISIL headquarters in the town of Manbij."
+
+
+def event_row(**overrides) -> dict:
+    row = {
+        "event_id": "e1",
+        "event_date": dt.date(2014, 1, 5),
+        "time_precision": 1,
+        "event_type": "Battles",
+        "sub_event_type": "Non-state actor overtakes territory",
+        "actor1": "Opposition rebels",
+        "actor2": "ISIL",
+        "country": "Syria",
+        "admin1": "Aleppo",
+        "admin1_code": "SY-HL",
+        "location": "Manbij",
+        "latitude": 36.5281,
+        "longitude": 37.9549,
+        "geo_precision": 1,
+        "fatalities": None,
+        "notes": SENTENCE,
+        "article_id": "art-1",
+        "source": "AP",
+        "sentence_start": 100,
+        "sentence_end": 100 + len(SENTENCE),
+        "place_start": 100 + SENTENCE.index("Manbij"),
+        "place_end": 100 + SENTENCE.index("Manbij") + len("Manbij"),
+        "place_id": "p1",
+        "confidence": 0.8,
+    }
+    row.update(overrides)
+    return row
+
+
+def synthetic(n: int, seed: int = 0, province_share: float = 0.2) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    types = list(EVENT_TYPES)
+    govs = list(SYRIA_GOVERNORATES)
+    ti = rng.integers(0, len(types), n)
+    gi = rng.integers(0, len(govs), n)
+    gp = np.where(rng.random(n) < province_share, 3, rng.choice([1, 1, 2], n))
+    return pd.DataFrame(
+        {
+            "event_id": [f"s{i}" for i in range(n)],
+            "event_date": [dt.date(2013, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 3000, n)],
+            "time_precision": 1,
+            "event_type": [types[i] for i in ti],
+            "sub_event_type": [EVENT_TYPES[types[i]][0] for i in ti],
+            "actor1": "A",
+            "actor2": "",
+            "country": "Syria",
+            "admin1": [govs[i] for i in gi],
+            "admin1_code": [SYRIA_GOVERNORATES[govs[i]] for i in gi],
+            "location": [f"Town {i % 997}" for i in range(n)],
+            "latitude": np.round(33 + rng.random(n) * 4, 3),
+            "longitude": np.round(36 + rng.random(n) * 5, 3),
+            "geo_precision": gp,
+            "fatalities": rng.integers(0, 5, n),
+            "notes": "Fighting was reported.",
+            "article_id": "synthetic",
+            "source": "synthetic",
+            "sentence_start": None,
+            "sentence_end": None,
+            "place_start": None,
+            "place_end": None,
+            "place_id": "",
+            "confidence": 0.5,
+        },
+        columns=list(EVENT_FIELDS),
+    )
+
+
+@pytest.fixture(scope="module")
+def basemap():
+    import geopandas as gpd
+
+    if not ADMIN1.exists():
+        pytest.skip("data/gazetteer/admin1.geojson is missing")
+    places = pd.read_csv(PLACES) if PLACES.exists() else None
+    return mapping.basemap_data(gpd.read_file(ADMIN1), places)
+
+
+# ---------------------------------------------------------------------------------- text
+
+
+def test_highlight_uses_offsets_relative_to_sentence():
+    r = event_row()
+    out = mapping.highlight_notes(r["notes"], r["location"], r["place_start"], r["place_end"], r["sentence_start"])
+    assert '<mark class="geo-place">Manbij</mark>' in out
+    assert out.startswith("On Sunday")
+
+
+def test_highlight_falls_back_to_case_insensitive_find():
+    out = mapping.highlight_notes("Clashes near MANBIJ today", "Manbij", None, None, None)
+    assert '<mark class="geo-place">MANBIJ</mark>' in out
+    # offsets that cut a word are not trusted
+    out = mapping.highlight_notes("Clashes in Manbij today", "Manbij", 12, 18, 0)
+    assert '<mark class="geo-place">Manbij</mark>' in out
+
+
+def test_highlight_without_place_is_just_escaped():
+    assert mapping.highlight_notes("a < b & c", "Raqqa") == "a &lt; b &amp; c"
+    assert mapping.highlight_notes(None, None) == ""
+
+
+def test_highlight_trims_long_sentences_around_the_place():
+    notes = "x" * 2000 + " Tabqa " + "y" * 2000
+    out = mapping.highlight_notes(notes, "Tabqa", limit=300)
+    assert '<mark class="geo-place">Tabqa</mark>' in out
+    assert len(out) < 400 and out.startswith("\u2026") and out.endswith("\u2026")
+
+
+def test_popup_escapes_everything_and_links_the_article():
+    evil = '<script>alert("x")</script>'
+    r = event_row(
+        notes=f"Fighting in Manbij {evil} continued.",
+        actor1=f"Rebels {evil}",
+        actor2="<img src=x onerror=alert(1)>",
+        location="Manbij",
+        source="<b>AP</b>",
+        article_id='a"&<id>',
+        sentence_start=None,
+        place_start=None,
+        place_end=None,
+    )
+    html = mapping.event_popup_html(r)
+    assert "<script" not in html and "<img" not in html and "<b>AP" not in html
+    assert "&lt;script&gt;" in html
+    assert '<mark class="geo-place">Manbij</mark>' in html
+    assert 'href="?view=article&amp;article=a%22%26%3Cid%3E"' in html
+    assert "2014-01-05 (day)" in html
+    assert "Fatalities</span> unknown" in html
+    assert "at the town" in html
+
+
+def test_popup_of_undated_province_event():
+    html = mapping.event_popup_html(event_row(event_date=None, time_precision=None, geo_precision=3, fatalities=4))
+    assert "undated" in html and "governorate only" in html and "Fatalities</span> 4" in html
+
+
+# ---------------------------------------------------------------------------------- assets
+
+
+def test_offline_assets_point_at_local_copies():
+    offline_assets.install()
+    m = folium.Map(tiles=None)
+    folium.plugins.MarkerCluster().add_to(m)
+    folium.plugins.FastMarkerCluster([[35, 38]]).add_to(m)
+    urls = offline_assets.asset_urls(m)
+    assert urls and offline_assets.external_urls(m) == []
+    assert all("app/static/vendor/" in u for u in urls)
+    assert any(u.endswith("leaflet/1.9.3/leaflet.js") for u in urls)
+
+
+def test_asset_base_url_override(monkeypatch):
+    monkeypatch.setenv("GEO_ASSET_BASE_URL", "/proxy/app/static/vendor/")
+    assert offline_assets.asset_url("leaflet", "leaflet.css") == "/proxy/app/static/vendor/leaflet/1.9.3/leaflet.css"
+
+
+def test_install_script_and_vendor_table_agree():
+    script = (ROOT / "scripts" / "install_assets.sh").read_text()
+    for package, (version, files) in offline_assets.VENDOR.items():
+        assert f'"{package}|{version}|sha512-' in script
+        for f in files:
+            top = f.split("/")[0]
+            assert f"dist/{top}" in script, (package, f)
+
+
+@pytest.mark.skipif(bool(offline_assets.missing_assets()), reason="run scripts/install_assets.sh first")
+def test_vendored_files_are_installed():
+    assert offline_assets.missing_assets() == []
+
+
+# ---------------------------------------------------------------------------------- maps
+
+
+def rendered(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def test_map_has_no_cdn_urls_and_no_tiles_by_default(basemap):
+    m, info = mapping.build_map(synthetic(50), basemap)
+    html = rendered(m)
+    assert offline_assets.external_urls(m) == []
+    srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert srcs and all(not s.startswith(("http", "//")) for s in srcs), srcs
+    assert '"maxZoom": 18' in html
+    # the OSM layer exists (for the layer control) but is not added to the map
+    osm_var = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(\s*\"https://tile\.openstreetmap", html).group(1)
+    assert f"{osm_var}.addTo(" not in html
+    assert info.n_events == 50
+
+
+def test_online_tiles_toggle_adds_the_osm_layer(basemap):
+    html = rendered(mapping.build_base_map(basemap, online_tiles=True))
+    osm_var = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(\s*\"https://tile\.openstreetmap", html).group(1)
+    assert f"{osm_var}.addTo(" in html
+
+
+def test_script_in_notes_cannot_break_out_of_the_map_script(basemap):
+    df = pd.DataFrame([event_row(notes="Manbij </script><script>alert(1)</script>")])
+    html = rendered(mapping.build_map(df, basemap)[0])
+    assert "<script>alert(1)" not in html
+    assert "</script><script>alert" not in html
+
+
+def test_basemap_layers_from_the_gazetteer(basemap):
+    names = {f["properties"]["admin1"] for f in basemap.governorates["features"]}
+    assert names == set(SYRIA_GOVERNORATES)
+    codes = {f["properties"]["country_code"] for f in basemap.countries["features"]}
+    assert "SY" in codes and len(codes) >= 5
+    towns = {t[2] for t in basemap.towns}
+    assert {"Aleppo", "Damascus"} & towns
+    assert set(basemap.centroids) == set(SYRIA_GOVERNORATES)
+    # small enough to resend on every rerun
+    assert len(json.dumps(basemap.governorates)) < 200_000
+
+
+def test_province_precision_events_are_rolled_up_not_drawn_at_a_town(basemap):
+    df = pd.DataFrame(
+        [
+            event_row(event_id="a"),
+            event_row(event_id="b", geo_precision=3, location="Aleppo", latitude=36.2, longitude=37.16),
+            event_row(event_id="c", geo_precision=3, location="Aleppo", latitude=36.2, longitude=37.16),
+            event_row(event_id="d", geo_precision=2, location="Tabqa", admin1="Raqqa", latitude=35.8367, longitude=38.5481),
+        ]
+    )
+    groups, info = mapping.build_event_layers(df, basemap)
+    assert (info.n_points, info.n_province, info.n_markers) == (2, 2, 2)
+    m = mapping.build_base_map(basemap)
+    for g in groups:
+        g.add_to(m)
+    html = rendered(m)
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);", html).group(1))
+    assert len(rows) == 2 and all(r[0] != 36.2 for r in rows)
+    items = json.loads(re.search(r"var items = (\[.*?\]);\n", html).group(1))
+    assert [(i["admin1"], i["count"]) for i in items] == [("Aleppo", 2)]
+    assert (items[0]["lat"], items[0]["lon"]) == basemap.centroids["Aleppo"]
+
+
+def test_compact_rows_and_detail_limit(basemap):
+    opts = mapping.MapOptions(detail_limit=10)
+    df = synthetic(500, province_share=0.0)
+    groups, info = mapping.build_event_layers(df, basemap, options=opts)
+    assert not info.aggregated and info.n_markers == 500 and info.n_detailed == 10
+    m = mapping.build_base_map(basemap)
+    for g in groups:
+        g.add_to(m)
+    html = rendered(m)
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);", html).group(1))
+    assert len(rows) == 500 and all(len(r) == 4 for r in rows)
+    assert sorted(r[3] for r in rows) == list(range(500))
+
+
+def test_aggregation_caps_the_markers(basemap):
+    opts = mapping.MapOptions(max_points=1_000)
+    df = synthetic(20_000, province_share=0.1)
+    groups, info = mapping.build_event_layers(df, basemap, options=opts)
+    assert info.aggregated and info.n_markers <= 1_000
+    assert info.n_points + info.n_province == 20_000
+
+
+def test_store_aggregates_are_drawn_as_counts(basemap):
+    agg = pd.DataFrame(
+        [
+            (36.5281, 37.9549, "Battles", 1, "Aleppo", "Manbij", 120),
+            (35.8367, 38.5481, "Riots", 2, "Raqqa", "Tabqa", 3),
+            (35.95, 39.0, "Battles", 3, "Raqqa", "Raqqa", 7),
+        ],
+        columns=list(mapping.AGGREGATE_COLUMNS),
+    )
+    groups, info = mapping.build_event_layers(None, basemap, aggregates=agg)
+    assert info.aggregated and info.n_events == 130 and info.n_markers == 2 and info.n_province == 7
+
+
+def test_coarsen_merges_into_cells():
+    agg = mapping.aggregate_events(synthetic(5_000, province_share=0.0))
+    out, cell = mapping.coarsen(agg, 200)
+    assert len(out) <= 200 and cell is not None
+    assert out["n"].sum() == 5_000
+
+
+def test_choropleth_classes():
+    breaks = mapping.count_breaks(1234)
+    assert breaks[0] == 1 and breaks[-1] <= 1234
+    assert mapping.choropleth_color(0, breaks) is None
+    assert mapping.choropleth_color(1234, breaks) == mapping.CHOROPLETH_COLORS[-1]
+    assert "1,000+" in mapping.choropleth_legend_html(breaks)
+
+
+def test_selected_event_gets_a_ring(basemap):
+    df = pd.DataFrame([event_row(), event_row(event_id="x2", location="Tabqa", latitude=35.8, longitude=38.5)])
+    groups, _ = mapping.build_event_layers(df, basemap, selected_event_id="x2")
+    m = mapping.build_base_map(basemap)
+    for g in groups:
+        g.add_to(m)
+    assert "geoKind: 'selected'" in rendered(m)
+
+
+@pytest.mark.parametrize("n, seconds, megabytes", [(10_000, 3.0, 3.0), (100_000, 6.0, 5.0)])
+def test_payload_is_bounded(basemap, n, seconds, megabytes):
+    df = synthetic(n)
+    t = time.perf_counter()
+    m, info = mapping.build_map(df, basemap)
+    html = rendered(m)
+    elapsed = time.perf_counter() - t
+    assert len(html.encode()) < megabytes * 1e6
+    assert elapsed < seconds
+    assert info.n_markers <= mapping.MapOptions().max_points
+
+
+# ---------------------------------------------------------------------------------- charts
+
+
+def test_timeline_and_metrics():
+    df = synthetic(300)
+    df.loc[0, "event_date"] = None
+    tl = mapping.timeline(df, "W")
+    assert tl.to_numpy().sum() == 299
+    assert list(tl.columns) == [t for t in mapping.TYPE_NAMES if t in tl.columns]
+    m = mapping.metrics(df)
+    assert m["events"] == 300 and m["fatalities"] == int(df["fatalities"].sum()) and m["governorates"] <= 14
+    assert mapping.metrics(df.iloc[:0]) == {"events": 0, "fatalities": 0, "governorates": 0}
+    assert mapping.timeline(df.iloc[:0]).empty
