@@ -1079,6 +1079,26 @@ class GpkgEventStore(EventStore):
         return StoreInfo(self.location, articles, events, undated, self.date_span(), size)
 
 
+def write_events_file(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
+    """A stand-alone GeoPackage with only the ``events`` layer (exports): rollback journal
+    instead of WAL so the file is self-contained, and no empty ``articles`` table (so
+    ``gpd.read_file(path)`` needs no layer name). Returns the number of events written."""
+    store = GpkgEventStore(path, wal=False)
+    try:
+        count = store.write_records(records)
+        with store._connection() as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(f"DROP TABLE {ARTICLES_TABLE}")
+                conn.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (ARTICLES_TABLE,))
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise _sqlite_error("finish the export", exc, store.location) from exc
+    finally:
+        store.close()
+    return count
+
+
 def _split_sql(script: str) -> list[str]:
     """Statements of a script without comments (none of ours contain ';' inside strings)."""
     lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]

@@ -1,0 +1,310 @@
+"""The store's commands, registered on the main CLI by ``geo.cli``:
+
+    python -m geo ingest PATH... [--store S] [--format text|acled|ucdp] [--max-bytes N] [--quiet]
+    python -m geo export -o OUT [--format geojson|csv|gpkg] [--store S] [--from D] [--to D]
+                         [--admin1 A ...] [--type T ...] [--actor X ...] [--text T]
+                         [--bbox minlat,minlon,maxlat,maxlon] [--max-precision P] [--no-undated]
+    python -m geo info [--store S]
+
+The store is ``--store``, else ``$GEO_STORE``, else data/events.gpkg. Library errors
+(``GeoError``) become one line on stderr and exit code 1; usage errors exit 2 (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import logging
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from geo.errors import ExtractionError, GeoError
+from geo.models import EVENT_TYPES, ExtractionResult
+
+log = logging.getLogger(__name__)
+
+CommandFunc = Callable[[argparse.Namespace], int]
+
+
+# ---------------------------------------------------------------------------------------
+# Argument types (ValueError/ArgumentTypeError -> argparse usage error, exit 2)
+# ---------------------------------------------------------------------------------------
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.I)
+
+
+def _byte_size(text: str) -> int:
+    """``5000000``, ``5MB``, ``512k``, ``1G`` -> bytes (binary multiples)."""
+    match = _SIZE.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 5000000, 5MB, 512k)")
+    unit = (match[2] or "b")[0].lower()
+    size = int(float(match[1]) * {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])
+    if size <= 0:
+        raise argparse.ArgumentTypeError("the size limit must be positive")
+    return size
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(f"{text!r}: give four numbers minlat,minlon,maxlat,maxlon")
+    min_lat, min_lon, max_lat, max_lon = values
+    if min_lat > max_lat or min_lon > max_lon:
+        raise argparse.ArgumentTypeError(f"{text!r}: min must not exceed max (order: minlat,minlon,maxlat,maxlon)")
+    return values  # type: ignore[return-value]
+
+
+def _admin1(text: str) -> str:
+    from geo.ingest import normalize_admin1
+    from geo.models import SYRIA_GOVERNORATES
+
+    name = normalize_admin1(text)
+    if name is None:
+        raise argparse.ArgumentTypeError(
+            f"unknown governorate {text!r} (one of: {', '.join(SYRIA_GOVERNORATES)})"
+        )
+    return name
+
+
+def _event_type(text: str) -> str:
+    for name in EVENT_TYPES:
+        if name.lower() == text.strip().lower():
+            return name
+    raise argparse.ArgumentTypeError(f"unknown event type {text!r} (one of: {'; '.join(EVENT_TYPES)})")
+
+
+def _sub_event_type(text: str) -> str:
+    for subs in EVENT_TYPES.values():
+        for name in subs:
+            if name.lower() == text.strip().lower():
+                return name
+    raise argparse.ArgumentTypeError(f"unknown sub-event type {text!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------
+
+
+def _guarded(func: CommandFunc) -> CommandFunc:
+    """Translate library errors into one line on stderr and exit code 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except GeoError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+
+    run.__name__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
+def load_extractor(spec: str | None) -> Callable[[Any], ExtractionResult]:
+    """The extraction function: ``MODULE:NAME`` (a function, or a class whose instances have
+    ``extract``), default the pipeline's ``geo.pipeline:Geoparser``. Imported lazily: loading
+    the gazetteer is slow and dataset imports do not need it."""
+    spec = spec or "geo.pipeline:Geoparser"
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ExtractionError(f"--extractor {spec!r}: expected MODULE:NAME")
+    try:
+        target = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ExtractionError(f"the extractor {spec} is not available: {exc}") from exc
+    if isinstance(target, type):
+        target = target().extract
+    if not callable(target):
+        raise ExtractionError(f"the extractor {spec} is not callable")
+    return target  # type: ignore[no-any-return]
+
+
+@_guarded
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read articles or dataset exports into the store; print a summary."""
+    from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, ingest_paths
+    from geo.store import open_store
+
+    extractor = load_extractor(args.extractor) if args.format == "text" else None
+    max_bytes = args.max_bytes or (DEFAULT_MAX_BYTES if args.format == "text" else DEFAULT_DATASET_MAX_BYTES)
+    with open_store(args.store) as store:
+        summary = ingest_paths(
+            args.paths,
+            store,
+            extractor,
+            fmt=args.format,
+            max_bytes=max_bytes,
+            progress=not args.quiet,
+        )
+        location = store.location
+    lines = summary.lines()
+    print(f"{location}: {lines[0]}")
+    for line in lines[1:]:
+        print(line)
+    return 0 if summary.ok else 1
+
+
+def _filter_from_args(args: argparse.Namespace) -> Any:
+    from geo.store import EventFilter
+
+    return EventFilter(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        include_undated=not args.no_undated,
+        admin1=tuple(args.admin1 or ()),
+        event_types=tuple(args.types or ()),
+        sub_event_types=tuple(args.sub_types or ()),
+        actors=tuple(args.actors or ()),
+        text=args.text or "",
+        bbox=args.bbox,
+        max_geo_precision=args.max_precision,
+        article_id=args.article,
+        limit=args.limit,
+    )
+
+
+@_guarded
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the events matching the filters as GeoJSON, CSV or GeoPackage."""
+    from geo.exports import export_events, format_for_path
+    from geo.store import open_store
+
+    fmt = args.format or format_for_path(args.output)
+    flt = _filter_from_args(args)
+    with open_store(args.store, create=False) as store:
+        count = export_events(store, flt, fmt, args.output)
+    target = "stdout" if args.output == "-" else args.output
+    print(f"wrote {count} events to {target} ({fmt})", file=sys.stderr)
+    return 0
+
+
+@_guarded
+def cmd_info(args: argparse.Namespace) -> int:
+    """Print where the store is and what it holds."""
+    from geo.store import open_store
+
+    with open_store(args.store, create=False) as store:
+        info = store.info()
+    span = f"{info.date_span[0]} to {info.date_span[1]}" if info.date_span else "no dated events"
+    print(f"store:    {info.location}")
+    print(f"articles: {info.articles}")
+    print(f"events:   {info.events} ({info.undated} undated)")
+    print(f"dates:    {span}")
+    if info.size_bytes is not None:
+        print(f"size:     {info.size_bytes / 1024 / 1024:.1f} MB")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
+# Registration
+# ---------------------------------------------------------------------------------------
+
+
+def _add_store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--store",
+        metavar="PATH",
+        help="GeoPackage file of the store (default: $GEO_STORE, else data/events.gpkg)",
+    )
+
+
+def register(subparsers: Any) -> None:
+    """Add ``ingest``, ``export`` and ``info`` to the main CLI's subparsers."""
+    from geo.exports import EXPORT_FORMATS
+    from geo.ingest import INPUT_FORMATS
+
+    p = subparsers.add_parser(
+        "ingest",
+        help="read articles or ACLED/UCDP exports into the store",
+        description="Read text/HTML/CSV/JSONL articles (files or folders, recursively) or ACLED/UCDP "
+        "CSV exports into the store. One transaction per article; re-ingesting an unchanged "
+        "input adds nothing, an edited one replaces its own events.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    _add_store_option(p)
+    p.add_argument("--format", choices=INPUT_FORMATS, default="text", help="input format (default: text)")
+    p.add_argument(
+        "--max-bytes",
+        type=_byte_size,
+        metavar="N",
+        help="skip files larger than N bytes (e.g. 5MB; default 5 MB for text, 2 GB for datasets)",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--extractor",
+        metavar="MODULE:NAME",
+        help="extraction function or class with .extract (default geo.pipeline:Geoparser)",
+    )
+    p.set_defaults(func=cmd_ingest)
+
+    p = subparsers.add_parser(
+        "export",
+        help="write filtered events as GeoJSON, CSV or GeoPackage",
+        description="Write the events matching the filters. Filters combine with AND; repeated "
+        "values of one filter combine with OR.",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file, or - for stdout")
+    p.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the suffix of OUT")
+    _add_store_option(p)
+    p.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="first day (inclusive)")
+    p.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    p.add_argument("--no-undated", action="store_true", help="leave out events without a date")
+    p.add_argument("--admin1", nargs="+", action="extend", type=_admin1, metavar="NAME", help="governorate(s)")
+    p.add_argument("--type", dest="types", nargs="+", action="extend", type=_event_type, metavar="TYPE",
+                   help="ACLED event type(s), e.g. Battles")
+    p.add_argument("--sub-type", dest="sub_types", nargs="+", action="extend", type=_sub_event_type,
+                   metavar="SUBTYPE", help="ACLED sub-event type(s)")
+    p.add_argument("--actor", dest="actors", nargs="+", action="extend", metavar="ACTOR",
+                   help="actor name(s), matching actor1 or actor2 exactly")
+    p.add_argument("--text", help="case-insensitive text in notes, location or actors")
+    p.add_argument("--bbox", type=_bbox, metavar="MINLAT,MINLON,MAXLAT,MAXLON", help="bounding box")
+    p.add_argument("--max-precision", type=int, choices=(1, 2, 3), default=3,
+                   help="keep events with geo_precision <= this (1 = town only)")
+    p.add_argument("--article", metavar="ID", help="only the events of this article")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N events (most recent first)")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser("info", help="store path, article and event counts, date span")
+    _add_store_option(p)
+    p.set_defaults(func=cmd_info)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A parser with only the store commands (``geo.cli`` adds them to the full one)."""
+    parser = argparse.ArgumentParser(prog="python -m geo")
+    register(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one store command; exit code 0, 1 (GeoError) or 2 (usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    return int(args.func(args))
+
+
+# Tests drive the commands through this without the full CLI.
+main_for_tests = main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

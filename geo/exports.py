@@ -1,0 +1,283 @@
+"""Exports of query results: GeoJSON (RFC 7946), CSV (ACLED column order), GeoPackage.
+
+Every function takes a GeoDataFrame as returned by ``EventStore.query`` (the columns of
+``EVENT_FIELDS``; extra columns are ignored), so the CLI and the dashboard's download
+button share one code path and honour the same :class:`geo.store.EventFilter`.
+
+Values are normalised once per column: dates become ISO ``YYYY-MM-DD`` strings, missing
+values (None, NaN, NaT, pd.NA) become JSON ``null`` / an empty CSV cell; NaN and
+infinities are never written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from geo.errors import ExportError, GeoError
+from geo.models import EVENT_FIELDS, geojson_position
+
+if TYPE_CHECKING:
+    from geo.store import EventFilter, EventStore
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMATS: tuple[str, ...] = ("geojson", "csv", "gpkg")
+MEDIA_TYPES: dict[str, str] = {
+    "geojson": "application/geo+json",
+    "csv": "text/csv",
+    "gpkg": "application/geopackage+sqlite3",
+}
+FILE_SUFFIXES: dict[str, str] = {"geojson": ".geojson", "csv": ".csv", "gpkg": ".gpkg"}
+_SUFFIX_FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".gpkg": "gpkg"}
+
+# ACLED's export order first (event_id in the place of event_id_cnty), then provenance.
+CSV_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "country",
+    "admin1",
+    "admin1_code",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+    "article_id",
+    "sentence_start",
+    "sentence_end",
+    "place_start",
+    "place_end",
+    "place_id",
+    "confidence",
+)
+assert sorted(CSV_COLUMNS) == sorted(EVENT_FIELDS), "CSV_COLUMNS must list every event field once"
+
+_INT_FIELDS = frozenset(
+    {"time_precision", "geo_precision", "fatalities", "sentence_start", "sentence_end", "place_start", "place_end"}
+)
+_FLOAT_FIELDS = frozenset({"latitude", "longitude", "confidence"})
+_DATE_FIELDS = frozenset({"event_date"})
+
+
+def format_for_path(path: str | os.PathLike[str]) -> str:
+    """The export format a file name asks for (by suffix); ExportError if none does."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in _SUFFIX_FORMATS:
+        raise ExportError(f"cannot tell the export format from {str(path)!r}: use --format geojson|csv|gpkg")
+    return _SUFFIX_FORMATS[suffix]
+
+
+# ---------------------------------------------------------------------------------------
+# Value normalisation
+# ---------------------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value) or math.isinf(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _iso_date(value: Any) -> str | None:
+    if _missing(value):
+        return None
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError as exc:
+        raise ExportError(f"event_date {value!r} is not a date") from exc
+
+
+def _as_int(value: Any) -> int | None:
+    if _missing(value):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        raise ExportError(f"{value!r} is not an integer")
+    return int(value)
+
+
+def _as_float(value: Any) -> float | None:
+    if _missing(value):
+        return None
+    return float(value)
+
+
+def _as_str(value: Any) -> str | None:
+    return None if _missing(value) else str(value)
+
+
+def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
+    series = gdf[name]
+    if name in _DATE_FIELDS:
+        convert: Callable[[Any], Any] = _iso_date
+        # Many rows, few distinct days: convert each distinct value once.
+        cache: dict[Any, Any] = {}
+        out = []
+        for value in series.tolist():
+            key = value if not isinstance(value, float) else ("f", value)
+            try:
+                if key not in cache:
+                    cache[key] = convert(value)
+                out.append(cache[key])
+            except TypeError:  # unhashable; convert directly
+                out.append(convert(value))
+        return out
+    convert = _as_int if name in _INT_FIELDS else _as_float if name in _FLOAT_FIELDS else _as_str
+    return [convert(v) for v in series.tolist()]
+
+
+def event_records(gdf: pd.DataFrame) -> list[dict[str, Any]]:
+    """Plain, JSON-safe dicts of the event fields, one per row, in CSV_COLUMNS order."""
+    missing = [c for c in EVENT_FIELDS if c not in gdf.columns]
+    if missing:
+        raise ExportError(f"cannot export: the table lacks column(s) {', '.join(missing)}")
+    columns = {name: _column_values(gdf, name) for name in CSV_COLUMNS}
+    return [dict(zip(CSV_COLUMNS, values)) for values in zip(*columns.values())] if len(gdf) else []
+
+
+# ---------------------------------------------------------------------------------------
+# Formats
+# ---------------------------------------------------------------------------------------
+
+
+def events_to_geojson(gdf: pd.DataFrame) -> dict[str, Any]:
+    """An RFC 7946 FeatureCollection: Point geometries ``[lon, lat]``, every event field as a
+    property, the event_id as the feature id, and no ``crs`` member (WGS 84 is implied)."""
+    features = []
+    for record in event_records(gdf):
+        lat, lon = record["latitude"], record["longitude"]
+        geometry = None if lat is None or lon is None else {"type": "Point", "coordinates": geojson_position(lat, lon)}
+        features.append({"type": "Feature", "id": record["event_id"], "geometry": geometry, "properties": record})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def geojson_bytes(gdf: pd.DataFrame) -> bytes:
+    """UTF-8 GeoJSON text; ``allow_nan=False`` makes a stray NaN an error, never output."""
+    try:
+        text = json.dumps(events_to_geojson(gdf), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except ValueError as exc:
+        raise ExportError(f"cannot write GeoJSON: {exc}") from exc
+    return text.encode("utf-8")
+
+
+def events_to_csv_bytes(gdf: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (RFC 4180 line ends) in ACLED column order; missing values are empty cells."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for record in event_records(gdf):
+        writer.writerow(["" if record[c] is None else record[c] for c in CSV_COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_gpkg(gdf: pd.DataFrame, path: str | os.PathLike[str]) -> int:
+    """A GeoPackage at ``path`` (replaced atomically) with the events layer; rows written.
+
+    The events table has the store's own schema (``gpd.read_file(path)`` reads it, and
+    ``open_store`` can open the file), with a rollback journal instead of WAL so it is one
+    self-contained file.
+    """
+    from geo.store import write_events_file
+
+    target = Path(path)
+    records = event_records(gdf)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()  # SQLite must create the file itself
+        count = write_events_file(tmp, records)
+        os.replace(tmp, target)
+    except GeoError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return count
+
+
+def events_to_gpkg_bytes(gdf: pd.DataFrame) -> bytes:
+    """The GeoPackage of write_gpkg, as bytes (for a download button)."""
+    with tempfile.TemporaryDirectory(prefix="geo-export-") as folder:
+        path = Path(folder) / "events.gpkg"
+        write_gpkg(gdf, path)
+        return path.read_bytes()
+
+
+_WRITERS: dict[str, Callable[[pd.DataFrame], bytes]] = {
+    "geojson": geojson_bytes,
+    "csv": events_to_csv_bytes,
+    "gpkg": events_to_gpkg_bytes,
+}
+
+
+def export_bytes(gdf: pd.DataFrame, fmt: str) -> bytes:
+    """The export of ``gdf`` in ``fmt`` (one of EXPORT_FORMATS) as bytes."""
+    if fmt not in _WRITERS:
+        raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    return _WRITERS[fmt](gdf)
+
+
+def write_export(gdf: pd.DataFrame, fmt: str, out: str | os.PathLike[str]) -> int:
+    """Write ``gdf`` in ``fmt`` to ``out`` ("-" for stdout, text formats only); rows written."""
+    if fmt == "gpkg":
+        if str(out) == "-":
+            raise ExportError("a GeoPackage cannot be written to stdout: give -o FILE.gpkg")
+        return write_gpkg(gdf, out)
+    data = export_bytes(gdf, fmt)
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return len(gdf)
+    target = Path(out)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside the target and rename: a failed export never leaves half a file.
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp_name, target)
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return len(gdf)
+
+
+def export_events(store: "EventStore", flt: "EventFilter", fmt: str, out: str | os.PathLike[str]) -> int:
+    """Query ``store`` with the EventFilter ``flt`` and write the result; rows written."""
+    gdf = store.query(flt)
+    count = write_export(gdf, fmt, out)
+    log.info("exported %d events as %s to %s", count, fmt, out)
+    return count
