@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import shapely
 from shapely import STRtree
+from shapely.ops import nearest_points
 from shapely.geometry import Point, shape
 
 from geo.errors import GazetteerError, ValidationError
@@ -227,7 +228,7 @@ class Gazetteer:
             return self.admin1_units[int(hits[0])]
         idx = int(self._tree.nearest(point))
         unit = self.admin1_units[idx]
-        nearest = shapely.ops.nearest_points(unit.geometry, point)[0]
+        nearest = nearest_points(unit.geometry, point)[0]
         if haversine_km((latitude, longitude), (nearest.y, nearest.x)) <= NEAREST_POLYGON_KM:
             return unit
         return None

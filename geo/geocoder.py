@@ -186,7 +186,13 @@ class LocalGeocoder:
         if not isinstance(query, str) or not query.strip():
             raise GeocodeError("empty query")
         name, kind_from_text = split_kind_words(query.strip())
-        ranked = self.rank(name, kind=kind or kind_from_text, admin1=admin1, country=country, near=near)
+        ranked: list[Candidate] = []
+        if name != query.strip():
+            # "Revolution City" is a name; "Aleppo city" is the city of Aleppo. Try the whole first.
+            ranked = self.rank(query.strip(), kind=kind, admin1=admin1, country=country, near=near)
+            ranked = [c for c in ranked if c.method == "exact"]
+        if not ranked:
+            ranked = self.rank(name, kind=kind or kind_from_text, admin1=admin1, country=country, near=near)
         if not ranked:
             return None if exactly_one else []
         if exactly_one:

