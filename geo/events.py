@@ -176,6 +176,10 @@ def choose_actors(
             actor2 = "Civilians"
     if etype == "Violence against civilians" and not actor2:
         actor2 = "Civilians" if CIVILIAN_WORDS.search(sentence_text_from) else actor2
+    if etype == "Explosions/Remote violence" and not actor2 and any(
+        a.kind == "civilians" and a.start >= trigger.end for a in actors
+    ):
+        actor2 = "Civilians"  # "airstrikes killed 12 civilians": the victims are the other side
     if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
         actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
     filled = False

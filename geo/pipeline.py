@@ -251,6 +251,8 @@ class Geoparser:
             slot = self._slot(u.text, u.start, u.end, clause_of(u.start), admin, 3, 0.5)
             slot.key = f"unresolved:{name_key(u.text)}:{admin.place_id}"
             slot.resolved = False
+            # "the village of X in the countryside of Idlib": Idlib is X's context, not an event.
+            slots = [s for s in slots if not (s.resolved and s.place_id == admin.place_id)]
             slots.append(slot)
         return slots
 

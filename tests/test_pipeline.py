@@ -1,0 +1,211 @@
+"""Extraction: the seed article's events, each event type, each date form, unresolved villages,
+names that are also governorates, and negatives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from geo.gazetteer import haversine_km
+from geo.models import EVENT_TYPES, Article
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "syria-rebels-isil-2014-01-05.txt"
+PUBLISHED = dt.date(2014, 1, 5)  # a Sunday
+MANBIJ = (36.5281, 37.9549)
+TABQA = (35.8367, 38.5481)
+ATMEH = (36.3111, 36.6864)
+
+
+@pytest.fixture(scope="module")
+def seed_events(parser):
+    text = SEED.read_text(encoding="utf-8")
+    return text, parser.extract(Article("seed", text, published=PUBLISHED)).events
+
+
+def _at(events, point, km=10):
+    return [e for e in events if haversine_km(point, (e.latitude, e.longitude)) <= km]
+
+
+def test_seed_manbij_compound_seized(seed_events):
+    _, events = seed_events
+    manbij = _at(events, MANBIJ)
+    assert len(manbij) == 1
+    event = manbij[0]
+    assert (event.event_type, event.sub_event_type) == ("Battles", "Non-state actor overtakes territory")
+    assert event.event_date == PUBLISHED and event.time_precision == 1
+    assert event.admin1 == "Aleppo" and event.admin1_code == "SY-HL" and event.geo_precision == 1
+    assert {event.actor1, event.actor2} == {"Syrian opposition", "Islamic State (ISIL)"}
+    assert event.actor1 == "Syrian opposition"
+
+
+def test_seed_tabqa_clash_and_car_bombs(seed_events):
+    _, events = seed_events
+    tabqa = _at(events, TABQA)
+    types = {(e.event_type, e.sub_event_type) for e in tabqa}
+    assert ("Battles", "Armed clash") in types
+    clash = next(e for e in tabqa if e.sub_event_type == "Armed clash")
+    assert clash.event_date == PUBLISHED and clash.admin1 == "Raqqa"
+    assert "Islamic State (ISIL)" in (clash.actor1, clash.actor2)
+    assert any(e.event_type == "Explosions/Remote violence" for e in events), "the car bombs are an event"
+
+
+def test_seed_atmeh_isil_pushed_out(seed_events):
+    _, events = seed_events
+    atmeh = _at(events, ATMEH)
+    assert len(atmeh) == 1
+    event = atmeh[0]
+    assert event.admin1 == "Idlib"
+    assert event.sub_event_type == "Non-state actor overtakes territory"
+    assert event.actor2 == "Islamic State (ISIL)"  # ISIL lost the town
+    assert abs((event.event_date - PUBLISHED).days) <= 2
+
+
+@pytest.mark.parametrize("admin1", ["Aleppo", "Idlib", "Hama"])
+def test_seed_governorate_level_clashes(seed_events, admin1):
+    _, events = seed_events
+    clashes = [e for e in events if e.admin1 == admin1 and e.geo_precision == 3 and e.sub_event_type == "Armed clash"]
+    assert clashes, admin1
+    if admin1 == "Aleppo":
+        assert clashes[0].event_date == dt.date(2014, 1, 3)  # "began on Friday"
+
+
+def test_seed_doctor_killing_is_violence_against_civilians(seed_events):
+    _, events = seed_events
+    killings = [e for e in events if e.event_type == "Violence against civilians"]
+    assert killings and killings[0].admin1 == "Aleppo"
+    assert "doctor" in killings[0].notes
+
+
+def test_seed_nothing_in_iraq_the_levant_or_damascus(seed_events):
+    _, events = seed_events
+    assert all(e.country == "Syria" for e in events)
+    assert not any(e.admin1 in ("Damascus", "Rural Damascus") for e in events)
+
+
+def test_seed_provenance_spans_point_at_the_text(seed_events):
+    text, events = seed_events
+    for event in events:
+        assert text[event.sentence_start:event.sentence_end] == event.notes
+        assert event.sentence_start <= event.place_start < event.place_end <= event.sentence_end or \
+            event.confidence < 0.7  # a place inherited from the previous sentence lies before it
+        assert text[event.place_start:event.place_end]
+
+
+def test_seed_ids_are_stable_and_unique(parser, seed_events):
+    text, events = seed_events
+    again = parser.extract(Article("seed", text, published=PUBLISHED)).events
+    assert [e.event_id for e in events] == [e.event_id for e in again]
+    assert len({e.event_id for e in events}) == len(events)
+
+
+def test_best_event_first(seed_events):
+    _, events = seed_events
+    assert events[0].location == "Manbij"
+
+
+# -- one short sentence per event type ------------------------------------------------------------
+EVENT_SENTENCES = [
+    ("Rebels clashed with government forces in Saraqib.", "Battles", "Armed clash", "Idlib"),
+    ("ISIS fighters seized the town of Tal Abyad.", "Battles", "Non-state actor overtakes territory", "Raqqa"),
+    ("The Syrian army recaptured Palmyra from ISIS.", "Battles", "Government regains territory", "Homs"),
+    ("Russian warplanes carried out airstrikes on Khan Shaykhun.", "Explosions/Remote violence", "Air/drone strike", "Idlib"),
+    ("Regime forces shelled Douma with mortars.", "Explosions/Remote violence", "Shelling/artillery/missile attack", "Rural Damascus"),
+    ("A car bomb exploded in Azaz.", "Explosions/Remote violence", "Remote explosive/landmine/IED", "Aleppo"),
+    ("A suicide bomber blew himself up at a checkpoint in Qamishli.", "Explosions/Remote violence", "Suicide bomb", "Hasakah"),
+    ("Gunmen executed five civilians in Manbij.", "Violence against civilians", "Attack", "Aleppo"),
+    ("Unknown gunmen kidnapped a journalist in Idlib.", "Violence against civilians", "Abduction/forced disappearance", "Idlib"),
+    ("Hundreds of people protested against the regime in Daraa.", "Protests", "Peaceful protest", "Daraa"),
+    ("A ceasefire agreement was reached in Homs.", "Strategic developments", "Agreement", "Homs"),
+]
+
+
+@pytest.mark.parametrize("sentence,etype,sub,admin1", EVENT_SENTENCES)
+def test_each_event_type(parser, sentence, etype, sub, admin1):
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert events, sentence
+    best = events[0]
+    assert (best.event_type, best.sub_event_type, best.admin1) == (etype, sub, admin1)
+    assert best.sub_event_type in EVENT_TYPES[best.event_type]
+
+
+def test_fatalities_are_read(parser):
+    events = parser.extract(Article("s", "Airstrikes on Ariha killed 12 civilians.", published=PUBLISHED)).events
+    assert events[0].fatalities == 12
+    assert events[0].actor2 == "Civilians"
+
+
+# -- dates -------------------------------------------------------------------------------------------
+DATE_SENTENCES = [
+    ("Clashes broke out in Saraqib on Friday.", dt.date(2014, 1, 3), 1),
+    ("Clashes broke out in Saraqib on Sunday.", dt.date(2014, 1, 5), 1),
+    ("Clashes broke out in Saraqib yesterday.", dt.date(2014, 1, 4), 1),
+    ("Clashes broke out in Saraqib last week.", dt.date(2013, 12, 29), 2),
+    ("Clashes broke out in Saraqib this month.", dt.date(2014, 1, 5), 3),
+    ("Clashes broke out in Saraqib on 2 January.", dt.date(2014, 1, 2), 1),
+    ("Clashes broke out in Saraqib on Dec. 30, 2013.", dt.date(2013, 12, 30), 1),
+    ("Clashes broke out in Saraqib.", dt.date(2014, 1, 5), 2),  # no date: the article's, within a week
+]
+
+
+@pytest.mark.parametrize("sentence,date,precision", DATE_SENTENCES)
+def test_each_date_form(parser, sentence, date, precision):
+    event = parser.extract(Article("d", sentence, published=PUBLISHED)).events[0]
+    assert (event.event_date, event.time_precision) == (date, precision)
+
+
+def test_undated_article_gives_undated_events(parser):
+    events = parser.extract(Article("u", "Clashes broke out in Saraqib on Friday.", published=None)).events
+    assert events and events[0].event_date is None and events[0].time_precision is None
+
+
+# -- places ------------------------------------------------------------------------------------------
+def test_village_missing_from_gazetteer_is_reported_and_falls_back_to_governorate(parser):
+    text = "Regime forces shelled the village of Kafr Zoubeydiyeh in the southern countryside of Idlib."
+    result = parser.extract(Article("v", text, published=PUBLISHED))
+    assert [m.text for m in result.unresolved] == ["Kafr Zoubeydiyeh"]
+    event = result.events[0]
+    assert event.admin1 == "Idlib" and event.geo_precision == 3
+    assert text[event.place_start:event.place_end] == "Kafr Zoubeydiyeh"
+
+
+@pytest.mark.parametrize("text,kind_precision", [
+    ("Clashes erupted in the province of Hama.", 3),
+    ("Clashes erupted in Hama province.", 3),
+    ("Clashes erupted in the town of Hama.", 1),
+    ("Clashes erupted in Hama city.", 1),
+    ("Clashes erupted in the Hama countryside.", 3),
+])
+def test_name_that_is_also_a_governorate(parser, text, kind_precision):
+    event = parser.extract(Article("g", text, published=PUBLISHED)).events[0]
+    assert event.admin1 == "Hama"
+    assert event.geo_precision == kind_precision
+
+
+@pytest.mark.parametrize("text", [
+    "The Islamic State of Iraq and the Levant issued a statement.",
+    "A Damascus-based analyst said the talks would fail.",
+    "The Syrian al-Watan newspaper reported on the economy.",
+    "Fighting is expected to resume, officials said.",  # no place
+    "Aleppo is the largest city in Syria.",  # a place but no event
+    "Hamas leaders met in Doha.",
+    "",
+])
+def test_negatives_give_no_event(parser, text):
+    assert parser.extract(Article("n", text, published=PUBLISHED)).events == ()
+
+
+def test_tiny_injected_gazetteer(tiny_gazetteer):
+    from geo.pipeline import Geoparser
+
+    parser = Geoparser(tiny_gazetteer)
+    events = parser.extract(Article("t", "Clashes erupted in Qaryat Beta in Aleppo province.", published=PUBLISHED)).events
+    assert [(e.place_id, e.admin1) for e in events] == [("t:3", "Aleppo")]
+    assert parser.extract(Article("t", "Clashes erupted in Manbij.", published=PUBLISHED)).events == ()
+
+
+def test_arabic_and_transliterated_names_in_text(parser):
+    events = parser.extract(Article("a", "Warplanes struck Ma'arrat al-Nu'man and Maarat al-Numaan again.",
+                                    published=PUBLISHED)).events
+    assert len(events) == 1 and events[0].admin1 == "Idlib"
