@@ -647,6 +647,8 @@ def events_frame(rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
 
 def _sqlite_error(action: str, exc: sqlite3.Error, location: str) -> StoreError:
     message = str(exc)
+    if "file is not a database" in message:
+        return StoreError(f"{location}: not a GeoPackage (not an SQLite file at all)")
     if "locked" in message or "busy" in message:
         message = f"the store is busy (another writer held it for over {BUSY_TIMEOUT_MS // 1000} s)"
     return StoreError(f"{location}: cannot {action}: {message}")
