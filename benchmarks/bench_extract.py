@@ -1,0 +1,76 @@
+"""Extraction speed on one core: headlines per second (the dev set's headlines repeated) and
+seed articles per second.
+
+    python -m benchmarks.bench_extract [--repeat 10] [--runs 5] [--dev ../shared/eval/ucdp_syria_dev.csv]
+
+The pipeline's per-name resolution cache is cleared before every run so that repeated
+headlines are not answered from it (the name-key cache, which any long-running process keeps,
+stays warm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "ucdp_syria_dev.csv"
+SEED = ROOT / "seeds" / "syria-rebels-isil-2014-01-05.txt"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from geo.dates import parse_published
+    from geo.models import Article
+    from geo.pipeline import Geoparser
+
+    t0 = time.perf_counter()
+    geoparser = Geoparser()
+    startup = time.perf_counter() - t0
+    if args.dev.exists():
+        with open(args.dev, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        headlines = [Article(r["id"], r["text"], published=parse_published(r["published"])) for r in rows]
+    else:  # without the dev set, the seed's sentences stand in as headlines
+        text = SEED.read_text(encoding="utf-8")
+        headlines = [Article(str(i), line, published=dt.date(2014, 1, 5)) for i, line in enumerate(text.split(". "))]
+    batch = headlines * args.repeat
+    seed = Article("seed", SEED.read_text(encoding="utf-8"), published=dt.date(2014, 1, 5))
+
+    def rate(items: list[Article]) -> float:
+        geoparser._rank_cache.clear()
+        start = time.perf_counter()
+        events = 0
+        for article in items:
+            events += len(geoparser.extract(article).events)
+        return len(items) / (time.perf_counter() - start)
+
+    headline_rates = [rate(batch) for _ in range(args.runs)]
+    seed_rates = [rate([seed] * 50) for _ in range(args.runs)]
+    print(json.dumps({
+        "startup_s": round(startup, 3),
+        "headlines": len(batch),
+        "headlines_per_s_median": round(statistics.median(headline_rates)),
+        "headlines_per_s_runs": [round(r) for r in headline_rates],
+        "seed_articles_per_s_median": round(statistics.median(seed_rates), 1),
+        "seed_chars": len(seed.text),
+    }, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
