@@ -1077,3 +1077,68 @@ _SPACE = re.compile(r"\s+")
 def compact_text(text: str, limit: int = 160) -> str:
     t = _SPACE.sub(" ", str(text or "")).strip()
     return t if len(t) <= limit else t[: limit - 1] + "\u2026"
+
+
+# --------------------------------------------------------------------------------------------
+# Highlighted article text (ingest preview, article view)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str  # css suffix: place, unresolved, trigger, date, sentence
+    title: str = ""
+    priority: int = 0  # higher wins where spans overlap
+
+
+HIGHLIGHT_CSS = """
+<style>
+.geo-text { white-space: pre-wrap; line-height: 1.65; font-size: 0.95rem; }
+.geo-text mark { padding: 0 2px; border-radius: 3px; }
+.geo-text .hl-place { background: #c8f0c8; border-bottom: 2px solid #2a9d2a; }
+.geo-text .hl-unresolved { background: #ffe0b3; border-bottom: 2px dashed #d97700; }
+.geo-text .hl-trigger { background: #ffd6d6; border-bottom: 2px solid #c62828; }
+.geo-text .hl-date { background: #d6e6ff; border-bottom: 2px solid #1f5fbf; }
+.geo-text .hl-sentence { background: #fff7cc; }
+.geo-text sup.hl-n { color: #555; font-size: 0.7em; margin-left: 1px; }
+</style>
+"""
+
+
+def highlight_spans(text: str, spans: Iterable[Span]) -> str:
+    """``text`` as escaped HTML with the spans wrapped in ``<mark class="hl-KIND">``.
+
+    Spans out of range are dropped; where spans overlap, the higher priority (then the earlier,
+    then the longer) wins and the other is clipped or dropped: marks never nest.
+    """
+    text = text or ""
+    chosen: list[Span] = []
+    ordered = sorted(
+        (s for s in spans if s is not None and 0 <= s.start < s.end <= len(text)),
+        key=lambda s: (-s.priority, s.start, -(s.end - s.start)),
+    )
+    taken = np.zeros(len(text) + 1, dtype=bool)
+    for s in ordered:
+        free = ~taken[s.start : s.end]
+        if free.all():
+            chosen.append(s)
+            taken[s.start : s.end] = True
+        elif free.any():
+            # keep the longest free stretch of a lower-priority span (sentences around places)
+            idx = np.flatnonzero(free)
+            runs = np.split(idx, np.flatnonzero(np.diff(idx) != 1) + 1)
+            for run in runs:
+                if len(run):
+                    part = Span(s.start + int(run[0]), s.start + int(run[-1]) + 1, s.kind, s.title, s.priority)
+                    chosen.append(part)
+                    taken[part.start : part.end] = True
+    chosen.sort(key=lambda s: s.start)
+    out, pos = [], 0
+    for s in chosen:
+        out.append(esc(text[pos : s.start]))
+        title = f' title="{esc(s.title)}"' if s.title else ""
+        out.append(f'<mark class="hl-{esc(s.kind)}"{title}>{esc(text[s.start:s.end])}</mark>')
+        pos = s.end
+    out.append(esc(text[pos:]))
+    return '<div class="geo-text">' + "".join(out) + "</div>"
