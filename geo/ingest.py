@@ -192,6 +192,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # Control characters other than tab/newline/carriage return/form feed: many of them in
 # "decoded" text mean the detector forced a code page onto binary data.
+_COMMON_ENCODINGS = ("cp1252", "cp1256", "iso8859_6", "cp1251", "latin_1", "iso8859_15")
+_CHAOS_MARGIN = 0.05
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -234,9 +236,17 @@ def decode_text(data: bytes, *, path: str) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise BadInputError("undecodable text: not UTF-8 and no other encoding fits", path=path)
+    # On short texts the detector often ranks a rare code page (ISO-8859-10, Mac Latin 2)
+    # first by a hair; legacy news pages are overwhelmingly Windows-1252 or -1256.
+    for encoding in _COMMON_ENCODINGS:
+        match = next((m for m in matches if m.encoding == encoding), None)
+        if match is not None and match.chaos <= best.chaos + _CHAOS_MARGIN:
+            best = match
+            break
     text = str(best)
     if len(_CONTROL.findall(text)) > max(3, len(text) // 100):
         raise BadInputError(

@@ -26,7 +26,8 @@ _E = r"(?![\w])"  # end of a word
 TRIGGERS: tuple[Trigger, ...] = (
     # Explosions / remote violence
     Trigger("Explosions/Remote violence", "Suicide bomb", 90,
-            r"suicide[\s-](?:car[\s-])?(?:bomb(?:er|ers|ing|ings|s)?|attack(?:er|ers|s)?|vbieds?)|blew (?:himself|herself|themselves) up"),
+            r"suicid(?:e|al)[\s-](?:car[\s-])?(?:bomb(?:er|ers|ing|ings|s)?|attack(?:er|ers|s)?|vbieds?|operations?)|"
+            r"blew (?:himself|herself|themselves) up|detonat(?:es|ed) (?:himself|herself)"),
     Trigger("Explosions/Remote violence", "Chemical weapon", 88,
             r"chemical (?:weapons?|attacks?|strikes?)|chlorine|sarin|toxic gas(?:es)?|poison gas"),
     Trigger("Explosions/Remote violence", "Air/drone strike", 80,
@@ -52,13 +53,14 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("Battles", "Armed clash", 60,
             r"clash(?:es|ed|ing)?|fighting|fought|fights?|battl(?:e|es|ed|ing)|firefights?|gunfights?|"
             r"skirmish(?:es)?|ambush(?:ed|es)?|offensive|counter-?attacks?|exchange of fire|engagements?|"
-            r"confrontations?|attack(?:s|ed|ing)? (?:on )?(?:the )?positions|infighting|combat"),
+            r"confrontations?|attack(?:s|ed|ing)? (?:on )?(?:the )?positions|infighting|combat|"
+            r"military operations? (?:against|on|in)"),
     # Violence against civilians
     Trigger("Violence against civilians", "Abduction/forced disappearance", 55,
             r"kidnap(?:ped|ping|pings|s)?|abduct(?:ed|ion|ions|s)?|taken hostage|hostages?|forcibly disappeared"),
     Trigger("Violence against civilians", "Attack", 50,
             r"execut(?:ed|es|ion|ions|ing)|massacres?|shot dead|gunned down|murder(?:ed|s)?|behead(?:ed|ing|s)?|"
-            r"slaughter(?:ed)?|assassinat(?:ed|ion|ions|es)|kill(?:ed|ing|s)?|tortur(?:ed|e)|dead|died|"
+            r"slaughter(?:ed)?|assassinat(?:e|ed|ion|ions|es|ing)|kill(?:ed|ing|s)?|tortur(?:ed|e)|dead|died|"
             r"casualt(?:y|ies)|causalities|losses|martyrs?|death toll|victims?|wounded|injur(?:ed|ies|ing)|"
             r"attack(?:s|ed|ing)?|bodies"),
     # Protests and riots
@@ -74,7 +76,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("Strategic developments", "Looting/property destruction", 26,
             r"loot(?:ed|ing)|burn(?:ed|t) (?:down )?(?:houses|homes|crops)|demolish(?:ed|es)|bulldoz(?:ed|ing)"),
     Trigger("Strategic developments", "Disrupted weapons use", 25,
-            r"defus(?:ed|es|ing)|dismantl(?:ed|es|ing)|intercept(?:ed|s)|shot down|downed"),
+            r"defus(?:ed|es|ing)|dismantl(?:ed|es|ing)|intercept(?:ed|s)|shot down|downed|thwart(?:ed|s)|foil(?:ed|s)"),
 )
 
 # Words for violence that a more specific trigger in the same clause explains: "warplanes kill 5"

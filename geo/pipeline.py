@@ -44,8 +44,13 @@ log = logging.getLogger(__name__)
 
 # Loose (skeleton/fuzzy) matches of capitalised names must score at least this.
 LOOSE_MIN_SCORE = 0.72
-# "the capital" (not followed by a name) in Syrian news is Damascus.
-_CAPITAL_RE = re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])")
+# Phrases that name a place without a proper name: "the capital" (not followed by a name) is
+# Damascus; the Idlib de-escalation zone goes by several descriptions.
+_PHRASE_PLACES: tuple[tuple[re.Pattern, str, str], ...] = (
+    (re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])"), "Damascus", "populated_place"),
+    (re.compile(r"[“\"]?(?:Putin\s*[–—-]\s*Erdogan|de-?escalation|demilitari[sz]ed|buffer)[”\"]?\s+(?:zone|area)",
+                re.IGNORECASE), "Idlib de-escalation zone", "admin2"),
+)
 _DEADLY_RE = re.compile(
     r"\b(?:kill(?:s|ed|ing)?|dead|died|deaths?|death toll|casualt(?:y|ies)|martyrs?|massacres?|lives|"
     r"bodies|executed|slain|fatalities)\b", re.IGNORECASE)
@@ -159,17 +164,14 @@ class Geoparser:
             if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
                 hint, countryside = self.finder._kind_from_context(text, start, end)
                 extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
-        damascus = self._capital()
-        if damascus is not None:
-            for match in _CAPITAL_RE.finditer(text):
+        for pattern, place_name, kind in _PHRASE_PLACES:
+            place = next((p for p in self.gazetteer.exact(place_name) if p.kind == kind and p.country_code == "SY"), None)
+            if place is None:
+                continue  # a custom gazetteer without this place
+            for match in pattern.finditer(text):
                 if not any(f.start <= match.start() < f.end for f in found):
-                    extra.append(FoundName(name_key(damascus.name), match.start(), match.end(), damascus.name,
-                                           "populated_place"))
+                    extra.append(FoundName(name_key(place.name), match.start(), match.end(), place.name, kind))
         return extra
-
-    def _capital(self) -> Place | None:
-        return next((p for p in self.gazetteer.exact("Damascus")
-                     if p.kind == "populated_place" and p.country_code == "SY"), None)
 
     def _resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places: first alone, then ambiguous ones with their sentence's and the
@@ -216,8 +218,8 @@ class Geoparser:
             if any(f.start <= start < f.end or start <= f.start < end for f in found):
                 continue
             cands = self._rank(surface)
-            if cands and cands[0].score >= 0.8:
-                continue  # resolvable: the finder will have it, or it is a different surface form
+            if cands and cands[0].score >= LOOSE_MIN_SCORE and self.finder._searchable(cands[0].place):
+                continue  # resolvable: the finder or the loose pass has it
             out.append(Mention(text=surface, start=start, end=end, place=None, cue="cue"))
         return out
 

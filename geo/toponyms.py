@@ -70,7 +70,9 @@ _CUE_NAME = re.compile(
     r"\b(?:town|village|villages|city|hamlet|neighbo(?:u)?rhood|district|suburb|area|farms|outskirts|vicinity|"
     r"countryside|province|governorate|camp)\s+of\s+(?P<n1>" + _NAME + r")"
     r"|\b(?:near|around|outside|in)\s+(?:the\s+)?(?:village|town)\s+(?P<n2>" + _NAME + r")"
-    r"|\b(?:villages?|towns?)\s+(?:of\s+)?(?P<n3>" + _NAME + r")",
+    r"|\b(?:villages?|towns?)\s+(?:of\s+)?(?P<n3>" + _NAME + r")"
+    r"|(?P<n4>" + _NAME + r")(?:'s|’s)?\s+(?:town|village|area|city|camp|neighbo(?:u)?rhood|district|front|hill|"
+    r"airbase|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin)\b",
 )
 
 
@@ -97,7 +99,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     """
     out: list[str] = []
     index: list[int] = []
-    for match in re.finditer(r"[^\s\-_/.,;:()\[\]\"!?]+", text):
+    for match in re.finditer(r"[^\s\-_/.,;:()\[\]\"!?“”«»„…–—]+", text):
         token = match.group()
         # Possessive "Aleppo's countryside": the name is "Aleppo".
         if len(token) > 3 and token[-2] in "'’" and token[-1] in "sS":
@@ -260,7 +262,7 @@ class ToponymFinder:
         masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
         out = []
         for match in _CUE_NAME.finditer(text):
-            group = next(g for g in ("n1", "n2", "n3") if match.group(g))
+            group = next(g for g in ("n1", "n2", "n3", "n4") if match.group(g))
             start, end = match.span(group)
             if any(ms <= start < me for ms, me in masked):
                 continue
