@@ -887,11 +887,11 @@ class _DatasetRows:
                 raise BadInputError("empty file", path=self.src.display) from None
             names = [h.strip().lower() for h in header]
             if self.fmt.name == "acled" and "event_id_cnty" not in names and "event_id" not in names:
-                raise BadInputError(f"not an {self.fmt.label} export: no event_id_cnty column", path=self.src.display)
+                raise BadInputError("no event_id_cnty column: not an ACLED export", path=self.src.display)
             missing = [c for c in self.fmt.required if c not in names]
             if missing:
                 raise BadInputError(
-                    f"not an {self.fmt.label} export: missing column(s) {', '.join(missing)}", path=self.src.display
+                    f"missing {self.fmt.label} column(s) {', '.join(missing)}", path=self.src.display
                 )
             row_no = 0
             while True:
