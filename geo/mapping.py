@@ -375,8 +375,8 @@ mark.geo-place { background: #ffe066; padding: 0 1px; font-style: normal; font-w
 .geo-town { white-space: nowrap; color: #333; font-size: 11px; line-height: 16px; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }
 .geo-town i { display: inline-block; width: 5px; height: 5px; border-radius: 50%; background: #444; margin-right: 3px; vertical-align: middle; }
 .geo-town-t0 { font-weight: 600; font-size: 12px; }
-.leaflet-tooltip.geo-gov-count { background: rgba(255,255,255,.85); border: 1px dashed #333; border-radius: 9px; padding: 0 5px; font-weight: 600; box-shadow: none; }
-.leaflet-tooltip.geo-gov-count::before { display: none; }
+.geo-gov-wrap { width: 0; height: 0; overflow: visible; }
+.geo-gov-count { display: inline-block; background: rgba(255,255,255,.85); border: 1px dashed #333; border-radius: 9px; padding: 0 5px; font-weight: 600; font-size: 11px; line-height: 16px; white-space: nowrap; transform: translate(-50%, -50%); pointer-events: none; }
 .geo-zoom-lt7 .geo-town-t1, .geo-zoom-lt8 .geo-town-t2 { display: none; }
 </style>
 """
@@ -588,9 +588,9 @@ class ProvinceRollup(MacroElement):
                     radius: Math.min(14 + 2 * Math.sqrt(it.count), 40), color: '#222', weight: 2,
                     dashArray: '6 5', fill: true, fillColor: '#ffffff', fillOpacity: 0.15,
                     geoKind: 'province', geoCount: it.count, geoAdmin1: it.admin1
-                }).bindPopup(it.html, {maxWidth: 380})
-                  .bindTooltip(String(it.count), {permanent: true, direction: 'center', className: 'geo-gov-count'})
-                  .addTo(group);
+                }).bindPopup(it.html, {maxWidth: 380}).addTo(group);
+                L.marker([it.lat, it.lon], {interactive: false, keyboard: false, geoKind: 'province-label',
+                    icon: L.divIcon({className: 'geo-gov-wrap', html: '<span class="geo-gov-count">' + it.count + '</span>', iconSize: null})}).addTo(group);
             }
             group.addTo({{ this._parent.get_name() }});
             return group;
@@ -725,7 +725,10 @@ def _sorted_recent_first(df: pd.DataFrame) -> pd.DataFrame:
     if "event_date" not in df.columns or df.empty:
         return df
     key = pd.to_datetime(df["event_date"].map(iso_date), errors="coerce")
-    order = np.argsort(-key.fillna(pd.Timestamp.min).to_numpy().astype("datetime64[s]").astype(np.int64), kind="stable")
+    raw = key.to_numpy(dtype="datetime64[s]")
+    vals = raw.astype(np.int64).astype(float)
+    vals[np.isnat(raw)] = -np.inf  # undated last
+    order = np.argsort(-vals, kind="stable")
     return df.iloc[order]
 
 

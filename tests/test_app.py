@@ -1,0 +1,453 @@
+"""The dashboard (app.py) under Streamlit's AppTest: no browser, real store, real widgets.
+
+Each test gets its own GeoPackage store through ``GEO_STORE`` and its own user gazetteer
+through ``GEO_USER_GAZETTEER``. st_folium is not rendered by AppTest; the map's script (with
+the compact event rows) is read from the component's arguments instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES, Article, Event
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SEEDS = ROOT / "seeds"
+TIMEOUT = 120
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+
+KNOWN = {  # the seed article's towns
+    "Manbij": (36.5281, 37.9549),
+    "Tabqa": (35.8367, 38.5481),
+    "Atmeh": (36.3111, 36.6864),
+}
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+# ------------------------------------------------------------------------------------------
+# Stores
+
+
+SYNTH_TOWNS = [  # (name, lat, lon, governorate)
+    ("Aleppo", 36.2021, 37.1343, "Aleppo"), ("Manbij", 36.5281, 37.9549, "Aleppo"),
+    ("Idlib", 35.9306, 36.6339, "Idlib"), ("Atmeh", 36.3111, 36.6864, "Idlib"),
+    ("Hama", 35.1318, 36.7578, "Hama"), ("Homs", 34.7324, 36.7137, "Homs"),
+    ("Raqqa", 35.9528, 39.0079, "Raqqa"), ("Tabqa", 35.8367, 38.5481, "Raqqa"),
+    ("Deir ez-Zor", 35.3359, 40.1408, "Deir ez-Zor"), ("Hasakah", 36.5024, 40.7477, "Hasakah"),
+    ("Latakia", 35.5317, 35.7901, "Latakia"), ("Tartus", 34.8890, 35.8866, "Tartus"),
+    ("Damascus", 33.5138, 36.2765, "Damascus"), ("Douma", 33.5711, 36.4025, "Rural Damascus"),
+    ("Daraa", 32.6189, 36.1021, "Daraa"), ("Suwayda", 32.7090, 36.5695, "Suwayda"),
+    ("Quneitra", 33.1260, 35.8240, "Quneitra"),
+]
+ACTORS = ["Syrian Army", "Free Syrian Army", "ISIL", "SDF", "HTS", "Civilians", "Russian Air Force"]
+
+
+def synthetic_events(n: int, seed: int = 1, article_id: str = "synthetic") -> list[Event]:
+    """n varied events at real towns: all types, three precisions, 2012-2020, some undated."""
+    rng = np.random.default_rng(seed)
+    types = list(EVENT_TYPES)
+    out = []
+    for i in range(n):
+        name, lat, lon, gov = SYNTH_TOWNS[int(rng.integers(len(SYNTH_TOWNS)))]
+        etype = types[int(rng.integers(len(types)))]
+        subs = EVENT_TYPES[etype]
+        undated = rng.random() < 0.03
+        gp = int(rng.choice([1, 1, 1, 2, 3]))
+        notes = f"Reports of {etype.lower()} in {name} on that day."
+        start = notes.index(name)
+        out.append(
+            Event(
+                event_id=f"{article_id}-{i}",
+                event_date=None if undated else dt.date(2012, 1, 1) + dt.timedelta(days=int(rng.integers(0, 3000))),
+                time_precision=None if undated else int(rng.choice([1, 1, 2, 3])),
+                event_type=etype,
+                sub_event_type=subs[int(rng.integers(len(subs)))],
+                actor1=ACTORS[int(rng.integers(len(ACTORS)))],
+                actor2=ACTORS[int(rng.integers(len(ACTORS)))] if rng.random() < 0.5 else "",
+                country="Syria",
+                admin1=gov,
+                admin1_code=SYRIA_GOVERNORATES[gov],
+                location=name,
+                latitude=lat + float(rng.normal(0, 0.01)) if gp == 2 else lat,
+                longitude=lon + float(rng.normal(0, 0.01)) if gp == 2 else lon,
+                geo_precision=gp,
+                fatalities=int(rng.integers(0, 6)) if rng.random() < 0.7 else None,
+                notes=notes + (" A car bomb exploded." if i % 17 == 0 else ""),
+                article_id=article_id,
+                source="synthetic",
+                sentence_start=0,
+                sentence_end=len(notes),
+                place_start=start,
+                place_end=start + len(name),
+            )
+        )
+    return out
+
+
+def fill_store(path: Path, n: int) -> None:
+    from geo.store import open_store
+
+    store = open_store(str(path))
+    try:
+        store.add_article(Article(article_id="synthetic", text="synthetic events", title="Synthetic"), synthetic_events(n))
+    finally:
+        store.close()
+
+
+def ingest_seeds(path: Path) -> int:
+    from geo.ingest import ingest_paths
+    from geo.pipeline import Geoparser
+    from geo.store import EventFilter, open_store
+
+    store = open_store(str(path))
+    try:
+        summary = ingest_paths([str(SEEDS)], store, Geoparser().extract, progress=False)
+        assert summary.events_added > 0, str(summary)
+        return store.count(EventFilter())
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A fresh store location and user gazetteer for the app."""
+    store = tmp_path / "events.gpkg"
+    monkeypatch.setenv("GEO_STORE", str(store))
+    monkeypatch.setenv("GEO_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
+    return store
+
+
+@pytest.fixture(scope="module")
+def synth_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synth") / "events.gpkg"
+    fill_store(path, 10_000)
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("seed") / "events.gpkg"
+    ingest_seeds(path)
+    return path
+
+
+def store_of(path: Path):
+    from geo.store import open_store
+
+    return open_store(str(path))
+
+
+# ------------------------------------------------------------------------------------------
+# Helpers
+
+
+def run_app(store: Path, monkeypatch, query: dict | None = None):
+    monkeypatch.setenv("GEO_STORE", str(store))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metric(at, label: str) -> int:
+    for m in at.metric:
+        if m.label == label:
+            return int(str(m.value).replace(",", ""))
+    raise AssertionError(f"no metric {label!r}")
+
+
+def table(at):
+    frames = [d.value for d in at.dataframe if "event_id" in d.value.columns]
+    assert frames, "no events table"
+    return frames[0]
+
+
+def map_args(at) -> dict:
+    comps = [c for c in at.get("component_instance") if "script" in c.proto.json_args]
+    assert comps, "no map component"
+    return json.loads(comps[0].proto.json_args)
+
+
+def map_rows(at) -> list[list]:
+    fg = map_args(at).get("feature_group") or ""
+    m = re.search(r"var rows = (\[.*?\]);", fg)
+    return json.loads(m.group(1)) if m else []
+
+
+def count(path: Path, **kw) -> int:
+    from geo.store import EventFilter
+
+    s = store_of(path)
+    try:
+        return s.count(EventFilter(**kw))
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Bytes handed to st.download_button, by media file id (AppTest keeps only the URL)."""
+    from streamlit.runtime import memory_media_file_storage as mfs
+
+    captured: dict[str, bytes] = {}
+    original = mfs.MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        if isinstance(path_or_data, (bytes, bytearray)):
+            captured[file_id] = bytes(path_or_data)
+        return file_id
+
+    monkeypatch.setattr(mfs.MemoryMediaFileStorage, "load_and_get_id", spy)
+    return captured
+
+
+def download_bytes(at, downloads: dict[str, bytes], key: str) -> bytes:
+    btn = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
+    assert btn, f"no download button {key}"
+    file_id = btn[0].proto.url.rsplit("/", 1)[-1].split(".")[0]
+    return downloads[file_id]
+
+
+# ------------------------------------------------------------------------------------------
+# Runs
+
+
+def test_empty_store(env, monkeypatch):
+    at = run_app(env, monkeypatch)
+    assert metric(at, "Events") == 0
+    assert any("store is empty" in i.value for i in at.info)
+    assert not at.error
+    assert map_rows(at) == []
+
+
+def test_seed_store_shows_the_seed_events(seed_store, monkeypatch):
+    at = run_app(seed_store, monkeypatch)
+    n = count(seed_store)
+    assert metric(at, "Events") == n > 0
+    rows = map_rows(at)
+    for town, point in KNOWN.items():
+        assert any(km(point, (r[0], r[1])) < 10 for r in rows), f"no marker near {town}"
+    t = table(at)
+    assert len(t) == n
+    assert "Manbij" in set(t["location"])
+    # the map loads only local assets
+    args = map_args(at)
+    assert args["js_links"] and all(not u.startswith(("http", "//")) for u in args["js_links"] + args["css_links"])
+
+
+def test_synthetic_10k_runs_and_stays_small(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch)
+    assert metric(at, "Events") == 10_000
+    rows = map_rows(at)
+    located = count(synth_store, max_geo_precision=2)
+    assert len(rows) == located  # one compact row per located event
+    assert len(table(at)) == 1_000  # the table is capped
+    assert len(map_args(at)["feature_group"]) < 3_000_000
+    assert any("1,000 most recent of 10,000" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "key, value, flt",
+    [
+        ("f_gov", ["Raqqa", "Idlib"], {"admin1": ("Raqqa", "Idlib")}),
+        ("f_types", ["Protests"], {"event_types": ("Protests",)}),
+        ("f_actors", ["ISIL"], {"actors": ("ISIL",)}),
+        ("f_text", "car bomb", {"text": "car bomb"}),
+        ("f_prec", 1, {"max_geo_precision": 1}),
+        ("f_undated", False, {"include_undated": False}),
+    ],
+)
+def test_each_filter_changes_table_and_counts(synth_store, monkeypatch, key, value, flt):
+    at = run_app(synth_store, monkeypatch)
+    before = metric(at, "Events")
+    widget = at.toggle(key=key) if key == "f_undated" else (
+        at.text_input(key=key) if key == "f_text" else (at.selectbox(key=key) if key == "f_prec" else at.multiselect(key=key))
+    )
+    widget.set_value(value).run()
+    assert not at.exception, [e.message for e in at.exception]
+    expected = count(synth_store, **flt)
+    assert metric(at, "Events") == expected < before
+    t = table(at)
+    assert len(t) == min(expected, 1_000)
+    if "admin1" in flt:
+        assert set(t["admin1"]) <= set(value)
+    if "event_types" in flt:
+        assert set(t["event_type"]) == set(value)
+    if "actors" in flt:
+        assert all("ISIL" in (a1, a2) for a1, a2 in zip(t["actor1"], t["actor2"]))
+    if "text" in flt:
+        assert all("car bomb" in s.lower() for s in t["notes"])
+    if "max_geo_precision" in flt:
+        assert set(t["geo_precision"]) == {1}
+    if flt.get("include_undated") is False:
+        assert t["event_date"].notna().all()
+
+
+def test_sub_types_follow_the_chosen_types(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch)
+    at.multiselect(key="f_types").set_value(["Riots"]).run()
+    assert at.multiselect(key="f_subtypes").options == list(EVENT_TYPES["Riots"])
+    at.multiselect(key="f_subtypes").set_value(["Mob violence"]).run()
+    assert metric(at, "Events") == count(synth_store, event_types=("Riots",), sub_event_types=("Mob violence",))
+    assert set(table(at)["sub_event_type"]) == {"Mob violence"}
+
+
+def test_date_range_narrows_counts_and_map(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch)
+    all_rows = len(map_rows(at))
+    a, b = dt.date(2014, 1, 1), dt.date(2014, 12, 31)
+    at.slider(key="f_dates").set_value((a, b)).run()
+    expected = count(synth_store, date_from=a, date_to=b, include_undated=True)
+    assert metric(at, "Events") == expected
+    assert 0 < len(map_rows(at)) < all_rows
+    dated = table(at)["event_date"].dropna()
+    assert dated.between(str(a), str(b) + " 23:59").all()
+
+
+def test_filters_are_read_from_and_written_to_the_url(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch, {"gov": "Daraa", "type": "Battles", "from": "2013-01-01", "prec": "2"})
+    assert at.multiselect(key="f_gov").value == ["Daraa"]
+    expected = count(synth_store, admin1=("Daraa",), event_types=("Battles",), date_from="2013-01-01", max_geo_precision=2)
+    assert metric(at, "Events") == expected
+    at.multiselect(key="f_gov").set_value(["Daraa", "Homs"]).run()
+    qp = {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+    assert qp["gov"] == ["Daraa", "Homs"]
+    assert qp["type"] == ["Battles"]
+    assert qp["prec"] == ["2"]
+    assert qp["from"] == ["2013-01-01"]
+
+
+def test_bad_url_values_are_ignored(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch, {"gov": "Atlantis", "from": "not-a-date", "prec": "9", "type": "<script>"})
+    assert metric(at, "Events") == 10_000
+
+
+def test_geojson_download_is_rfc7946_and_matches_the_filter(seed_store, monkeypatch, downloads):
+    at = run_app(seed_store, monkeypatch)
+    at.multiselect(key="f_gov").set_value(["Raqqa"]).run()
+    data = json.loads(download_bytes(at, downloads, "dl_geojson"))
+    assert data["type"] == "FeatureCollection" and "crs" not in data
+    expected = count(seed_store, admin1=("Raqqa",))
+    assert len(data["features"]) == expected == metric(at, "Events") > 0
+    for f in data["features"]:
+        assert f["type"] == "Feature" and f["geometry"]["type"] == "Point"
+        lon, lat = f["geometry"]["coordinates"]
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+        assert (lat, lon) == (f["properties"]["latitude"], f["properties"]["longitude"])
+        assert f["properties"]["admin1"] == "Raqqa"
+    assert km(KNOWN["Tabqa"], (lat, lon)) < 10
+    csv_bytes = download_bytes(at, downloads, "dl_csv")
+    assert csv_bytes.decode().count("\n") == expected + 1
+    assert download_bytes(at, downloads, "dl_gpkg")[:16] == b"SQLite format 3\x00"
+
+
+def test_large_result_prepares_exports_on_request(synth_store, monkeypatch, downloads):
+    at = run_app(synth_store, monkeypatch)
+    assert not at.get("download_button")
+    at.button(key="prepare_export").click().run()
+    data = json.loads(download_bytes(at, downloads, "dl_geojson"))
+    assert len(data["features"]) == 10_000
+
+
+def test_playback_steps_through_the_range(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch)
+    at.slider(key="f_dates").set_value((dt.date(2015, 1, 1), dt.date(2015, 3, 31))).run()
+    at.toggle(key="play_on").set_value(True).run()
+    at.radio(key="play_step").set_value("Month").run()
+    jan = metric(at, "Events")
+    assert jan == count(synth_store, date_from="2015-01-01", date_to="2015-01-31", include_undated=False)
+    at.button(key="play_next").click().run()
+    assert metric(at, "Events") == count(synth_store, date_from="2015-02-01", date_to="2015-02-28", include_undated=False)
+
+
+def test_large_store_aggregates_the_map(tmp_path, monkeypatch):
+    """Beyond FULL_LIMIT events the map is drawn from per-place counts, and the UI says so."""
+    import app as _  # noqa: F401  (not imported: AppTest runs the file)
+
+    path = tmp_path / "big.gpkg"
+    fill_store(path, 25_000)
+    at = run_app(path, monkeypatch)
+    assert metric(at, "Events") == 25_000
+    rows = map_rows(at)
+    assert rows and all(len(r) == 6 for r in rows)  # [lat, lon, type, count, location, precision]
+    assert sum(r[3] for r in rows) == count(path, max_geo_precision=2)
+    assert any("aggregated per place" in c.value for c in at.caption)
+
+
+def test_article_view(seed_store, monkeypatch):
+    s = store_of(seed_store)
+    article = s.articles()[0]
+    s.close()
+    at = run_app(seed_store, monkeypatch, {"view": "article", "article": article.article_id})
+    assert at.title[0].value == article.title
+    html = "".join(m.value for m in at.markdown)
+    assert 'class="hl-place"' in html and "Manbij" in html
+    assert not at.error
+
+
+def test_article_view_unknown_id(seed_store, monkeypatch):
+    at = run_app(seed_store, monkeypatch, {"view": "article", "article": "nope<script>"})
+    assert at.error and "nope" in at.error[0].value
+
+
+def test_ingest_paste_preview_and_add(env, monkeypatch):
+    at = run_app(env, monkeypatch, {"view": "ingest"})
+    text = (SEEDS / "syria-rebels-isil-2014-01-05.txt").read_text()
+    at.text_input(key="paste_title").set_value("Pasted seed")
+    at.text_input(key="paste_source").set_value("AP")
+    at.date_input(key="paste_date").set_value(dt.date(2014, 1, 5))
+    at.text_area(key="paste_text").set_value(text)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, [e.message for e in at.exception]
+    html = "".join(m.value for m in at.markdown)
+    assert 'class="hl-place"' in html and 'class="hl-trigger"' in html and 'class="hl-date"' in html
+    preview = [d.value for d in at.dataframe]
+    assert preview and "Manbij" in set(preview[0]["location"])
+    at.button(key="add_0").click().run()
+    assert not at.exception
+    assert any("added" in s.value for s in at.success)
+    assert count(env) == len(preview[0])
+
+
+def test_ingest_correction_resolves_an_unknown_place(env, monkeypatch):
+    """An unknown village: enter coordinates, save, and the event appears there."""
+    at = run_app(env, monkeypatch, {"view": "ingest"})
+    text = "Government forces shelled the village of Qaryat Zzyzx in the province of Idlib on Sunday."
+    at.text_input(key="paste_title").set_value("Unknown village")
+    at.date_input(key="paste_date").set_value(dt.date(2016, 3, 6))
+    at.text_area(key="paste_text").set_value(text)
+    at.button[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    fixes = [s for s in at.selectbox if s.key and s.key.startswith("fix_")]
+    if not fixes:
+        pytest.skip("the pipeline did not report the village as unresolved")
+    fix = fixes[0]
+    assert "Enter coordinates" in str(fix.options[-1])
+    # choose "Enter coordinates..." (the last option) and give the point
+    at.selectbox(key=fix.key).select_index(len(fix.options) - 1).run()
+    at.number_input(key=f"{fix.key}_lat").set_value(35.9).run()
+    at.number_input(key=f"{fix.key}_lon").set_value(36.6).run()
+    at.button(key=f"{fix.key}_save").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Saved" in s.value for s in at.success)
+    user_csv = Path(__import__("os").environ["GEO_USER_GAZETTEER"])
+    assert user_csv.exists() and "Qaryat Zzyzx" in user_csv.read_text()
+    preview = [d.value for d in at.dataframe]
+    assert preview and any(abs(lat - 35.9) < 0.01 for lat in preview[0]["latitude"])
