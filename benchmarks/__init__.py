@@ -1,0 +1,1 @@
+"""Benchmarks: each ``bench_*`` module has ``main(argv) -> int``; ``python -m benchmarks`` runs them all."""
