@@ -159,7 +159,8 @@ def q_type_days(location: str, version: str, key: tuple) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame | None:
-    """Event counts per place and type for all filtered events (mapping.AGGREGATE_COLUMNS).
+    """Event counts per place (location name and governorate), type and precision, for all
+    filtered events, at the places' mean position (mapping.AGGREGATE_COLUMNS).
 
     Uses ``store.point_counts(flt)`` when the store offers it. Until then, for the GeoPackage
     store, one GROUP BY over the store's own filter SQL (its private helpers; any change there
@@ -177,8 +178,8 @@ def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame | None
         rows: list[tuple] = []
         for where, params in _where_branches(flt):
             rows += store._read(  # noqa: SLF001
-                "SELECT latitude, longitude, event_type, geo_precision, admin1, location, count(*) "
-                f"FROM events WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6",
+                "SELECT avg(latitude), avg(longitude), event_type, geo_precision, admin1, location, count(*) "
+                f"FROM events WHERE {where} GROUP BY location, admin1, event_type, geo_precision",
                 params,
             )
     except Exception as exc:  # noqa: BLE001
@@ -186,7 +187,7 @@ def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame | None
         return None
     frame = pd.DataFrame(rows, columns=list(mapping.AGGREGATE_COLUMNS))
     frame["geo_precision"] = frame["geo_precision"].astype(int)
-    return frame
+    return mapping.merge_aggregates(frame)
 
 
 @st.cache_data(show_spinner="Preparing the export files...", max_entries=8)
@@ -556,6 +557,8 @@ def map_view(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
         if tl.empty:
             st.caption("No dated events.")
         else:
+            if len(tl) <= 62:  # few bars: label them by date (a time axis would show hours)
+                tl.index = tl.index.strftime("%Y-%m-%d" if freq != "M" else "%Y-%m")
             st.bar_chart(tl, color=[mapping.TYPE_COLORS[t] for t in tl.columns], height=230, x_label="", y_label="events")
         st.markdown("**Events per governorate**")
         by_gov = pd.Series(summary["by_admin1"], dtype="int64")

@@ -444,11 +444,13 @@ class HtmlControl(MacroElement):
         var {{ this.get_name() }} = (function () {
             var key = {{ this.slot|tojson }};
             window.__geoControls = window.__geoControls || {};
-            if (key && window.__geoControls[key]) { window.__geoControls[key].remove(); }
+            if (key && window.__geoControls[key]) { window.__geoControls[key].remove(); delete window.__geoControls[key]; }
+            var html = {{ this.html_json }};
+            if (!html) { return null; }
             var c = L.control({position: {{ this.position|tojson }}});
             c.onAdd = function () {
                 var div = L.DomUtil.create('div', 'geo-legend');
-                div.innerHTML = {{ this.html_json }};
+                div.innerHTML = html;
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
@@ -736,18 +738,32 @@ AGGREGATE_COLUMNS = ("latitude", "longitude", "event_type", "geo_precision", "ad
 
 
 def aggregate_events(df: pd.DataFrame) -> pd.DataFrame:
-    """Event counts per (position, type, geo_precision, admin1, location): AGGREGATE_COLUMNS."""
+    """Event counts per place (location name + governorate), type and precision, at the mean
+    position of the place's events: AGGREGATE_COLUMNS. The same grouping as the app's store query."""
     if df is None or df.empty:
         return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    keys = pd.DataFrame({
-        "latitude": pd.to_numeric(df["latitude"], errors="coerce").round(4),
-        "longitude": pd.to_numeric(df["longitude"], errors="coerce").round(4),
+    frame = pd.DataFrame({
+        "latitude": pd.to_numeric(df["latitude"], errors="coerce"),
+        "longitude": pd.to_numeric(df["longitude"], errors="coerce"),
         "event_type": df["event_type"].astype(str),
         "geo_precision": pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).astype(int),
-        "admin1": df["admin1"].astype(str).fillna(""),
-        "location": df["location"].astype(str).fillna(""),
+        "admin1": df["admin1"].fillna("").astype(str),
+        "location": df["location"].fillna("").astype(str),
+        "n": 1,
     })
-    out = keys.groupby(list(AGGREGATE_COLUMNS[:-1]), sort=False, dropna=False).size().reset_index(name="n")
+    return merge_aggregates(frame)
+
+
+def merge_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum rows of the same (location, admin1, type, precision); count-weighted mean position."""
+    if frame.empty:
+        return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
+    keys = ["location", "admin1", "event_type", "geo_precision"]
+    f = frame.assign(_wl=frame["latitude"] * frame["n"], _wo=frame["longitude"] * frame["n"])
+    out = f.groupby(keys, sort=False, dropna=False).agg(n=("n", "sum"), _wl=("_wl", "sum"), _wo=("_wo", "sum")).reset_index()
+    out["latitude"] = (out["_wl"] / out["n"]).round(4)
+    out["longitude"] = (out["_wo"] / out["n"]).round(4)
+    out["n"] = out["n"].astype(int)
     return out[list(AGGREGATE_COLUMNS)]
 
 
@@ -985,8 +1001,7 @@ def _choropleth_group(basemap: BasemapData, counts: Mapping[str, int]) -> folium
         tooltip=folium.GeoJsonTooltip(fields=["admin1", "events"], aliases=["Governorate", "Events"]),
         name="Events per governorate",
     ).add_to(g)
-    if counts:
-        HtmlControl(choropleth_legend_html(breaks), position="bottomleft", slot="choropleth").add_to(g)
+    HtmlControl(choropleth_legend_html(breaks) if counts else "", position="topleft", slot="choropleth").add_to(g)
     return g
 
 
