@@ -141,13 +141,13 @@ def fill(store: GpkgEventStore, n_events: int, batch: int, places: Sequence[Plac
         build_seconds += t1 - t0
         store_seconds += t2 - t1
         done += size
-        if progress:
+        if progress and sys.stderr.isatty():
             print(f"\r  filled {done:,}/{n_events:,} events", end="", file=sys.stderr, flush=True)
-    if progress:
+    if progress and sys.stderr.isatty():
         print(file=sys.stderr)
     total = time.perf_counter() - started
     t0 = time.perf_counter()
-    store.optimize()
+    store.optimize(force=True)
     analyze = time.perf_counter() - t0
     return {
         "store_seconds": store_seconds,

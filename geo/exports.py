@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from geo.errors import ExportError, GeoError
@@ -138,32 +139,49 @@ def _as_str(value: Any) -> str | None:
 
 
 def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
+    """One column as JSON-safe Python values (None for every kind of missing)."""
     series = gdf[name]
     if name in _DATE_FIELDS:
-        convert: Callable[[Any], Any] = _iso_date
         # Many rows, few distinct days: convert each distinct value once.
         cache: dict[Any, Any] = {}
         out = []
         for value in series.tolist():
-            key = value if not isinstance(value, float) else ("f", value)
             try:
-                if key not in cache:
-                    cache[key] = convert(value)
-                out.append(cache[key])
-            except TypeError:  # unhashable; convert directly
-                out.append(convert(value))
+                if value not in cache:
+                    cache[value] = _iso_date(value)
+                out.append(cache[value])
+            except TypeError:  # unhashable
+                out.append(_iso_date(value))
         return out
+    dtype = series.dtype
+    if name in _FLOAT_FIELDS and dtype == "float64":
+        array = series.to_numpy()
+        values = array.tolist()
+        for i in np.flatnonzero(~np.isfinite(array)):
+            values[i] = None
+        return values
+    if name in _INT_FIELDS and dtype == "int64":
+        return series.tolist()
+    if name in _INT_FIELDS and isinstance(dtype, pd.Int64Dtype):
+        return [None if v is None else int(v) for v in series.to_numpy(dtype=object, na_value=None)]
     convert = _as_int if name in _INT_FIELDS else _as_float if name in _FLOAT_FIELDS else _as_str
+    if convert is _as_str:
+        # The common case (object or str dtype full of str) without a per-value isna().
+        return [v if type(v) is str else convert(v) for v in series.tolist()]
     return [convert(v) for v in series.tolist()]
+
+
+def _columns(gdf: pd.DataFrame) -> dict[str, list[Any]]:
+    missing = [c for c in EVENT_FIELDS if c not in gdf.columns]
+    if missing:
+        raise ExportError(f"cannot export: the table lacks column(s) {', '.join(missing)}")
+    return {name: _column_values(gdf, name) for name in CSV_COLUMNS}
 
 
 def event_records(gdf: pd.DataFrame) -> list[dict[str, Any]]:
     """Plain, JSON-safe dicts of the event fields, one per row, in CSV_COLUMNS order."""
-    missing = [c for c in EVENT_FIELDS if c not in gdf.columns]
-    if missing:
-        raise ExportError(f"cannot export: the table lacks column(s) {', '.join(missing)}")
-    columns = {name: _column_values(gdf, name) for name in CSV_COLUMNS}
-    return [dict(zip(CSV_COLUMNS, values)) for values in zip(*columns.values())] if len(gdf) else []
+    columns = _columns(gdf)
+    return [dict(zip(CSV_COLUMNS, values)) for values in zip(*columns.values())]
 
 
 # ---------------------------------------------------------------------------------------
@@ -196,8 +214,8 @@ def events_to_csv_bytes(gdf: pd.DataFrame) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for record in event_records(gdf):
-        writer.writerow(["" if record[c] is None else record[c] for c in CSV_COLUMNS])
+    # csv writes None as an empty cell already; rows straight from the columns, no dicts.
+    writer.writerows(zip(*_columns(gdf).values()))
     return buffer.getvalue().encode("utf-8")
 
 

@@ -516,3 +516,15 @@ def test_store_is_safe_to_share_between_threads(sample_store: EventStore) -> Non
     assert all(r >= 3 for r in results)
     assert_consistent(sample_store)
     assert sample_store.count() == 8 + 8
+
+
+def test_optimize_refreshes_statistics_only_when_the_table_changed(gpkg_store: GpkgEventStore) -> None:
+    gpkg_store.add_article(make_article("a1"), many_events("a1", 50))
+    assert gpkg_store.optimize() is True  # no statistics yet
+    assert gpkg_store.optimize() is False  # nothing changed
+    gpkg_store.add_article(make_article("a2"), many_events("a2", 50))
+    assert gpkg_store.optimize() is True  # doubled
+    assert gpkg_store.optimize(force=True) is True
+    with sqlite3.connect(gpkg_store.path) as conn:
+        stat = conn.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'idx_events_event_date'").fetchone()[0]
+    assert stat.split()[0] == "100"
