@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import dataclasses
 import datetime as dt
 import enum
 import logging
@@ -275,6 +276,17 @@ class EventStore(abc.ABC):
         ``by_date`` (dict ISO day -> count, ascending, dated events only).
         ``limit`` in the filter is ignored.
         """
+
+    @abc.abstractmethod
+    def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+        """Events per (location, admin1, event_type, geo_precision) at the mean position of
+        those events, for map markers at scale. Keys: latitude, longitude, event_type,
+        geo_precision, admin1, location, n (geo.mapping.AGGREGATE_COLUMNS). Largest first."""
+
+    @abc.abstractmethod
+    def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+        """Dated events per (event_type, day): keys event_date (ISO str), event_type, n;
+        by day, then type (the timeline chart without one summary per type)."""
 
     @abc.abstractmethod
     def date_span(self) -> tuple[dt.date, dt.date] | None: ...
@@ -1046,6 +1058,26 @@ class GpkgEventStore(EventStore):
             "by_event_type": dict(self._grouped("event_type", flt).most_common()),
             "by_date": dict(sorted(by_date.items())),
         }
+
+    def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+        sql, params = _select_sql("latitude, longitude, event_type, geo_precision, admin1, location", flt)
+        rows = self._read(
+            "SELECT avg(latitude), avg(longitude), event_type, geo_precision, admin1, location, count(*) AS n "
+            f"FROM ({sql}) GROUP BY location, admin1, event_type, geo_precision ORDER BY n DESC, location",
+            params,
+        )
+        keys = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+        dated = dataclasses.replace(flt, include_undated=False, limit=None)
+        sql, params = _select_sql("event_type, event_date", dated)
+        rows = self._read(
+            f"SELECT event_date, event_type, count(*) FROM ({sql}) GROUP BY event_date, event_type "
+            "ORDER BY event_date, event_type",
+            params,
+        )
+        return [{"event_date": d, "event_type": t, "n": n} for d, t, n in rows]
 
     def date_span(self) -> tuple[dt.date, dt.date] | None:
         # Two single-aggregate queries: SQLite answers each from the date index directly.

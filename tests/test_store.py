@@ -528,3 +528,40 @@ def test_optimize_refreshes_statistics_only_when_the_table_changed(gpkg_store: G
     with sqlite3.connect(gpkg_store.path) as conn:
         stat = conn.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'idx_events_event_date'").fetchone()[0]
     assert stat.split()[0] == "100"
+
+
+def test_point_counts_group_events_by_place_type_and_precision(store: EventStore) -> None:
+    events = [
+        make_event("p1", "a", latitude=36.50, longitude=37.90),
+        make_event("p2", "a", latitude=36.56, longitude=38.00),
+        make_event("p3", "a", event_date=None),
+        make_event("p4", "a", location="Aleppo", latitude=36.2, longitude=37.1, geo_precision=2),
+        make_event("p5", "a", event_date=D(2016, 1, 1)),
+    ]
+    store.add_article(make_article("a"), events)
+    rows = store.point_counts(EventFilter(date_to=D(2015, 1, 1)))  # keeps the undated p3
+    assert rows[0] == {"latitude": pytest.approx((36.50 + 36.56 + 36.5281) / 3),
+                       "longitude": pytest.approx((37.90 + 38.00 + 37.9550) / 3),
+                       "event_type": "Battles", "geo_precision": 1, "admin1": "Aleppo", "location": "Manbij", "n": 3}
+    assert rows[1]["location"] == "Aleppo" and rows[1]["n"] == 1 and rows[1]["geo_precision"] == 2
+    assert len(rows) == 2
+
+
+def test_type_day_counts(sample_store: EventStore) -> None:
+    rows = sample_store.type_day_counts(EventFilter(date_to=D(2015, 12, 31)))
+    assert rows == [
+        {"event_date": "2014-01-05", "event_type": "Battles", "n": 1},
+        {"event_date": "2014-01-06", "event_type": "Explosions/Remote violence", "n": 1},
+        {"event_date": "2015-06-01", "event_type": "Battles", "n": 1},
+        {"event_date": "2015-06-02", "event_type": "Explosions/Remote violence", "n": 1},
+    ]
+    total = sum(r["n"] for r in sample_store.type_day_counts())
+    assert total == sample_store.count(EventFilter(include_undated=False))
+
+
+def test_query_dtypes_are_as_documented(sample_store: EventStore) -> None:
+    gdf = sample_store.query()
+    assert str(gdf["fatalities"].dtype) == "Int64" and str(gdf["time_precision"].dtype) == "Int64"
+    assert gdf["geo_precision"].dtype == "int64" and gdf["latitude"].dtype == "float64"
+    assert gdf["admin1"].dtype == object and all(isinstance(v, str) for v in gdf["notes"])
+    assert {type(v) for v in gdf["event_date"]} == {dt.date, type(None)}
