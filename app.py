@@ -144,9 +144,23 @@ def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_type_days(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Events per (type, day) for all filtered events, from per-type store summaries."""
+    """Events per (type, day) for all filtered events: one GROUP BY in the GeoPackage store (its
+    private filter helpers, as q_aggregates), else per-type store summaries (public, slower)."""
     store = get_store(location)
     flt = filter_from_key(key)
+    try:
+        from geo.store import _where_branches  # noqa: PLC2701
+
+        rows: list[tuple] = []
+        for where, params in _where_branches(flt):
+            rows += store._read(  # noqa: SLF001
+                f"SELECT event_date, event_type, count(*) FROM events WHERE {where} AND event_date IS NOT NULL "
+                "GROUP BY event_date, event_type",
+                params,
+            )
+        return pd.DataFrame(rows, columns=["event_date", "event_type", "n"])
+    except Exception as exc:  # noqa: BLE001
+        log.info("type/day counts through summaries (%s)", exc)
     frames = []
     for etype in q_summary(location, version, key)["by_event_type"]:
         by_date = store.summary(dataclasses.replace(flt, event_types=(etype,)))["by_date"]

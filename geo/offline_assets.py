@@ -11,9 +11,10 @@ survive ``server.baseUrlPath`` and reverse proxies that mount the app below a pr
 ``GEO_ASSET_BASE_URL`` to override the prefix (for instance ``/app/static/vendor`` or, for a
 standalone HTML file next to ``static/``, ``static/vendor``).
 
-Dropped on purpose (no npm package carries folium's versions): Bootstrap, Font Awesome,
-Leaflet.awesome-markers, bootstrap-glyphicons and leaflet.awesome.rotate.css. The dashboard
-draws circle markers and needs none of them; :func:`external_urls` finds any CDN URL that a
+Dropped on purpose: Bootstrap, Font Awesome, Leaflet.awesome-markers (folium's 2.0.2 is not on
+npm), bootstrap-glyphicons, leaflet.awesome.rotate.css, and jQuery (only ``folium.Popup`` and
+``folium.Icon`` need these; the dashboard binds its popups in JavaScript and draws circle
+markers, and skipping them saves sequential script loads in the map iframe). :func:`external_urls` finds any CDN URL that a
 map would still load, and the tests assert that there is none.
 """
 
@@ -33,7 +34,6 @@ VENDOR: dict[str, tuple[str, tuple[str, ...]]] = {
         "1.1.0",
         ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"),
     ),
-    "jquery": ("3.7.1", ("jquery.min.js",)),
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +66,7 @@ def missing_assets() -> list[Path]:
 
 
 def map_js(base: str | None = None) -> list[tuple[str, str]]:
-    return [
-        ("leaflet", asset_url("leaflet", "leaflet.js", base)),
-        ("jquery", asset_url("jquery", "jquery.min.js", base)),  # folium.Popup uses $(...)
-    ]
+    return [("leaflet", asset_url("leaflet", "leaflet.js", base))]
 
 
 def map_css(base: str | None = None) -> list[tuple[str, str]]:

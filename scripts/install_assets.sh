@@ -18,7 +18,6 @@ DEST="static/vendor"
 PACKAGES=(
   "leaflet|1.9.3|sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==|dist/leaflet.js dist/leaflet.js.map dist/leaflet.css dist/images LICENSE"
   "leaflet.markercluster|1.1.0|sha512-eI+XkCiLiHwCC3uZ4/n4+Vq3rXcqEHN2lhHRVG1WVziy/3Q0TTipWkzEa1zO0dKZI2AnI5ppFDWrOjnQ7MJLKQ==|dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css MIT-LICENCE.txt"
-  "jquery|3.7.1|sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==|dist/jquery.min.js dist/jquery.min.map LICENSE.txt"
 )
 
 mkdir -p "$DEST"
