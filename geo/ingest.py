@@ -368,8 +368,13 @@ class ManifestCache:
         for row in rows:
             lower = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
             name = (lower.get("file") or "").strip()
-            if name:
-                entries[Path(name).name if "/" not in name else name] = _metadata_from(lower)
+            if not name:
+                continue
+            if "/" in name or "\\" in name:
+                # A manifest describes the files of its own folder; a sub-folder has its own.
+                self.problems.append(Problem(str(manifest), f"entry {name!r} is not in this folder; ignored", "warning"))
+                continue
+            entries[name] = _metadata_from(lower)
         return entries
 
 
@@ -995,8 +1000,7 @@ def _store_article(store: EventStore, where: str, article: Article, extractor: E
     try:
         # Skip the extractor for an article already stored with the same content: the
         # store would discard its output anyway, and extraction is the slow part.
-        known = getattr(store, "article_content_hash", None)
-        if known is not None and known(article.article_id) == article.content_hash:
+        if store.article_content_hash(article.article_id) == article.content_hash:
             summary.unchanged += 1
             return
         result = extractor(article)

@@ -138,7 +138,7 @@ def test_geopackage_metadata(gpkg_store: GpkgEventStore) -> None:
         assert contents["articles"][0] == "attributes"
         assert conn.execute("SELECT * FROM gpkg_geometry_columns").fetchall() == [("events", "geom", "POINT", 4326, 0, 0)]
         indexes = {r[1] for r in conn.execute("PRAGMA index_list(events)")}
-        assert {"idx_events_event_date", "idx_events_admin1_date", "idx_events_type_date"} <= indexes
+        assert {"idx_events_event_date", "idx_events_admin1_date", "idx_events_type_date", "idx_events_place"} <= indexes
     # The header of the file itself, as GDAL reads it before opening it with SQLite.
     header = gpkg_store.path.read_bytes()[:100]
     assert header[68:72] == b"GPKG"
