@@ -33,6 +33,7 @@ import datetime as dt
 import enum
 import logging
 import os
+import re
 import sqlite3
 import struct
 import threading
@@ -527,6 +528,8 @@ INSERT OR IGNORE INTO gpkg_geometry_columns VALUES
     ('{EVENTS_TABLE}', 'geom', 'POINT', {WGS84_SRS_ID}, 0, 0);
 """
 
+_SCHEMA_INDEXES = frozenset(re.findall(r"CREATE (?:UNIQUE )?INDEX IF NOT EXISTS (\w+)", _SCHEMA_SQL))
+
 _ARTICLE_COLUMNS = (
     "article_id",
     "title",
@@ -807,9 +810,9 @@ class GpkgEventStore(EventStore):
     def _init_schema(self, conn: sqlite3.Connection) -> None:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
+            objects = {(r[0], r[1]) for r in conn.execute("SELECT type, name FROM sqlite_master")}
+            tables = {name for kind, name in objects if kind == "table"}
+            indexes = {name for kind, name in objects if kind == "index"}
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.location}: not a GeoPackage/SQLite file ({exc})") from exc
         if tables and app_id != GPKG_APPLICATION_ID and "gpkg_contents" not in tables:
@@ -818,7 +821,9 @@ class GpkgEventStore(EventStore):
             self._check_columns(conn, EVENTS_TABLE, ("geom", *EVENT_FIELDS))
             if ARTICLES_TABLE in tables:
                 self._check_columns(conn, ARTICLES_TABLE, _ARTICLE_COLUMNS)
-        if {EVENTS_TABLE, ARTICLES_TABLE} <= tables and app_id == GPKG_APPLICATION_ID:
+        # Opening an up-to-date store only reads: a writer busy with a long import must not
+        # hold up a reader that is just opening the file. Older stores get what is missing.
+        if {EVENTS_TABLE, ARTICLES_TABLE} <= tables and _SCHEMA_INDEXES <= indexes and app_id == GPKG_APPLICATION_ID:
             return
         try:
             conn.execute("BEGIN IMMEDIATE")

@@ -565,3 +565,30 @@ def test_query_dtypes_are_as_documented(sample_store: EventStore) -> None:
     assert gdf["geo_precision"].dtype == "int64" and gdf["latitude"].dtype == "float64"
     assert gdf["admin1"].dtype == object and all(isinstance(v, str) for v in gdf["notes"])
     assert {type(v) for v in gdf["event_date"]} == {dt.date, type(None)}
+
+
+def test_a_store_missing_a_newer_index_gets_it_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.gpkg"
+    with GpkgEventStore(path) as s:
+        s.add_article(make_article("a"), [make_event("e1", "a")])
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX idx_events_place")
+    with GpkgEventStore(path) as s:
+        assert s.count() == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_events_place'").fetchone()[0] == 1
+
+
+def test_opening_an_up_to_date_store_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "events.gpkg"
+    GpkgEventStore(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        started = time.monotonic()
+        with GpkgEventStore(path) as reader:
+            assert reader.count() == 0
+        assert time.monotonic() - started < 1.0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
