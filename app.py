@@ -144,23 +144,14 @@ def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_type_days(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Events per (type, day) for all filtered events: one GROUP BY in the GeoPackage store (its
-    private filter helpers, as q_aggregates), else per-type store summaries (public, slower)."""
+    """Events per (day, type) for all dated filtered events: ``store.type_day_counts`` (one
+    GROUP BY), else per-type store summaries (any EventStore)."""
     store = get_store(location)
     flt = filter_from_key(key)
-    try:
-        from geo.store import _where_branches  # noqa: PLC2701
-
-        rows: list[tuple] = []
-        for where, params in _where_branches(flt):
-            rows += store._read(  # noqa: SLF001
-                f"SELECT event_date, event_type, count(*) FROM events WHERE {where} AND event_date IS NOT NULL "
-                "GROUP BY event_date, event_type",
-                params,
-            )
-        return pd.DataFrame(rows, columns=["event_date", "event_type", "n"])
-    except Exception as exc:  # noqa: BLE001
-        log.info("type/day counts through summaries (%s)", exc)
+    fn = getattr(store, "type_day_counts", None)
+    if callable(fn):
+        frame = pd.DataFrame(fn(flt), columns=["event_date", "event_type", "n"])
+        return frame
     frames = []
     for etype in q_summary(location, version, key)["by_event_type"]:
         by_date = store.summary(dataclasses.replace(flt, event_types=(etype,)))["by_date"]
@@ -173,33 +164,15 @@ def q_type_days(location: str, version: str, key: tuple) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame | None:
-    """Event counts per place (location name and governorate), type and precision, for all
-    filtered events, at the places' mean position (mapping.AGGREGATE_COLUMNS).
-
-    Uses ``store.point_counts(flt)`` when the store offers it. Until then, for the GeoPackage
-    store, one GROUP BY over the store's own filter SQL (its private helpers; any change there
-    makes this return None, and the map falls back to the most recent events).
-    """
+    """Event counts per place (location name and governorate), type and precision for all
+    filtered events, at the places' mean position (mapping.AGGREGATE_COLUMNS), from
+    ``store.point_counts``. None when the store has no such query: the map then shows the most
+    recent events."""
     store = get_store(location)
-    flt = filter_from_key(key)
     fn = getattr(store, "point_counts", None)
-    if callable(fn):
-        frame = pd.DataFrame(fn(flt))
-        return frame[list(mapping.AGGREGATE_COLUMNS)]
-    try:
-        from geo.store import _where_branches  # noqa: PLC2701 - see docstring
-
-        rows: list[tuple] = []
-        for where, params in _where_branches(flt):
-            rows += store._read(  # noqa: SLF001
-                "SELECT avg(latitude), avg(longitude), event_type, geo_precision, admin1, location, count(*) "
-                f"FROM events WHERE {where} GROUP BY location, admin1, event_type, geo_precision",
-                params,
-            )
-    except Exception as exc:  # noqa: BLE001
-        log.info("no store aggregates (%s): the map shows the most recent events", exc)
+    if not callable(fn):
         return None
-    frame = pd.DataFrame(rows, columns=list(mapping.AGGREGATE_COLUMNS))
+    frame = pd.DataFrame(fn(filter_from_key(key)), columns=list(mapping.AGGREGATE_COLUMNS))
     frame["geo_precision"] = frame["geo_precision"].astype(int)
     return mapping.merge_aggregates(frame)
 
@@ -957,4 +930,15 @@ def main() -> None:
     write_url(params)
 
 
-main()
+if os.environ.get("GEO_APP_PROFILE"):  # GEO_APP_PROFILE=1 streamlit run app.py: timings on stderr
+    import cProfile
+    import pstats
+    import sys
+
+    _prof = cProfile.Profile()
+    _t0 = time.perf_counter()
+    _prof.runcall(main)
+    print(f"app run: {time.perf_counter() - _t0:.3f} s", file=sys.stderr)
+    pstats.Stats(_prof, stream=sys.stderr).sort_stats("cumulative").print_stats(int(os.environ["GEO_APP_PROFILE"]) if os.environ["GEO_APP_PROFILE"].isdigit() and int(os.environ["GEO_APP_PROFILE"]) > 1 else 30)
+else:
+    main()
