@@ -72,7 +72,7 @@ class MapOptions:
     """Limits that keep the page small whatever the store holds."""
 
     max_points: int = 20_000  # located events sent one by one; beyond, aggregate per place
-    detail_limit: int = 1_000  # events whose popup (sentence, actors, link) is sent
+    detail_limit: int = 500  # events whose popup (sentence, actors, link) is sent
     aggregate_decimals: int = 2  # rounding of lat/lon when aggregating (0.01 deg ~ 1 km)
     cluster_radius: int = 40  # pixels; small so distinct towns stay apart at zoom 7
     province_list_limit: int = 8  # events listed in a governorate roll-up popup
