@@ -1,0 +1,801 @@
+"""The PostGIS event store: the same interface and behaviour as the GeoPackage store, on a
+PostgreSQL server that several dashboards and ingest processes share.
+
+Selected by giving a ``postgresql://`` URL to ``--store`` or ``$GEO_STORE``
+(``geo.store.open_store`` dispatches here). ``?schema=NAME`` in the URL puts the tables in
+that schema instead of ``public`` (several stores in one database; the tests use it).
+
+Layout (schema version 1, see ``_MIGRATIONS``):
+
+* ``schema_version``: one row per applied migration. Opening a store applies the missing
+  migrations under an advisory lock, in one transaction; a store whose recorded version
+  is newer than this code knows raises :class:`StoreError` and is never touched.
+  Tables named ``events``/``articles`` that this program did not create are refused.
+* ``events``: the Event fields with PostgreSQL types, plus ``geom geometry(Point, 4326)``
+  (GiST index); ``latitude``/``longitude`` stay as plain columns so that values come back
+  bit for bit. B-tree indexes for date (ordered like the queries), admin1, type, article.
+* ``articles``: one row per source, its ``content_hash`` and ``event_count``.
+
+Concurrency: every article is written in one transaction that first takes a transaction
+-scoped advisory lock on the article id (``pg_advisory_xact_lock(ns, hashtext(id))``), so
+two processes ingesting the same article serialise: the second sees the first's commit
+and reports UNCHANGED (same content) or replaces it (new content) - never a duplicate or
+a half-written article. Events are inserted with ``ON CONFLICT (event_id) DO NOTHING``
+and a short row count means an event id owned by another article (an error, rolled back),
+exactly as in the GeoPackage store. Readers never wait for writers (MVCC).
+
+Query semantics match the GeoPackage store exactly: NULL dates sort last, ties and
+listings in byte order (``COLLATE "C"``), and ``EventFilter.text`` is case-insensitive for
+ASCII letters only (SQLite's LIKE), via ``translate``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import re
+import string
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import geopandas as gpd
+
+try:
+    import psycopg
+except ImportError:  # pragma: no cover - depends on the installation
+    psycopg = None  # type: ignore[assignment]
+
+from geo.errors import StoreError
+from geo.models import EVENT_FIELDS, Article, Event
+from geo.store import (
+    INSERT_CHUNK,
+    EventFilter,
+    EventStore,
+    IngestOutcome,
+    StoreInfo,
+    events_frame,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DEFAULT_SCHEMA = "public"
+CONNECT_TIMEOUT_S = 10
+# Advisory lock keys (two-int form): one namespace for articles, one for the schema.
+_ARTICLE_LOCK_NS = 0x47454F01  # "GEO" 1
+_SCHEMA_LOCK_NS = 0x47454F02
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+_NULLABLE_INT_FIELDS = ("time_precision", "fatalities", "sentence_start", "sentence_end", "place_start", "place_end")
+_REAL_FIELDS = ("latitude", "longitude", "confidence")
+_INT_FIELDS = ("geo_precision",)
+_DATE_FIELDS = ("event_date",)
+_ARTICLE_COLUMNS = (
+    "article_id", "title", "source", "url", "published", "text", "content_hash", "ingested_at", "event_count",
+)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _pg_type(name: str) -> str:
+    if name in _DATE_FIELDS:
+        return "date"
+    if name in _NULLABLE_INT_FIELDS:
+        return "integer"
+    if name in _INT_FIELDS:
+        return "integer NOT NULL"
+    if name in _REAL_FIELDS:
+        return "double precision NOT NULL"
+    return "text NOT NULL"
+
+
+def _array_type(name: str) -> str:
+    return _pg_type(name).split(" NOT NULL")[0] + "[]"
+
+
+# ---------------------------------------------------------------------------------------
+# Locations
+# ---------------------------------------------------------------------------------------
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password (for messages, ``location`` and logs)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def split_schema(url: str) -> tuple[str, str | None]:
+    """``(url for libpq, schema)``: ``?schema=NAME`` is ours, libpq would reject it."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = None
+    kept = []
+    for key, value in query:
+        if key == "schema":
+            schema = value
+        else:
+            kept.append((key, value))
+    scheme = "postgresql" if parts.scheme.startswith("postgresql+") else parts.scheme
+    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment)), schema
+
+
+# ---------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------
+
+
+def _migrations(s: str) -> dict[int, tuple[str, list[str]]]:
+    """version -> (description, statements), for the schema ``s``."""
+    columns = ",\n    ".join(f"{name} {_pg_type(name)}" for name in EVENT_FIELDS)
+    return {
+        1: (
+            "events and articles, PostGIS point geometry, indexes",
+            [
+                f"""CREATE TABLE {s}.events (
+    fid bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    geom geometry(Point, 4326) NOT NULL,
+    {columns},
+    CONSTRAINT events_event_id_key UNIQUE (event_id)
+)""",
+                f"CREATE INDEX events_geom_gist ON {s}.events USING gist (geom)",
+                f"CREATE INDEX events_article_id ON {s}.events (article_id)",
+                # Ordered as the queries sort (most recent first, undated last, ties by id):
+                # a LIMIT query reads the index in order; date ranges use it too.
+                f'CREATE INDEX events_event_date ON {s}.events (event_date DESC NULLS LAST, event_id COLLATE "C")',
+                f"CREATE INDEX events_admin1_date ON {s}.events (admin1, event_date)",
+                f"CREATE INDEX events_type_date ON {s}.events (event_type, event_date)",
+                f"""CREATE TABLE {s}.articles (
+    article_id text PRIMARY KEY,
+    title text NOT NULL,
+    source text NOT NULL,
+    url text NOT NULL,
+    published date,
+    text text NOT NULL,
+    content_hash text NOT NULL,
+    ingested_at timestamptz NOT NULL,
+    event_count integer NOT NULL
+)""",
+            ],
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Rows
+# ---------------------------------------------------------------------------------------
+
+
+def _ms(value: dt.datetime | None) -> dt.datetime:
+    """UTC, to the millisecond: what the GeoPackage store keeps (so copies compare equal)."""
+    value = value or dt.datetime.now(dt.timezone.utc)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    value = value.astimezone(dt.timezone.utc)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.translate(_ASCII_LOWER).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _where(flt: EventFilter) -> tuple[str, list[Any]]:
+    """The filter as one WHERE clause (PostgreSQL combines the index scans of an OR)."""
+    terms: list[str] = []
+    params: list[Any] = []
+
+    def any_of(column: str, values: Sequence[str]) -> str:
+        if len(values) == 1:
+            params.append(values[0])
+            return f"{column} = %s"
+        params.append(list(values))
+        return f"{column} = ANY(%s)"
+
+    if flt.admin1:
+        terms.append(any_of("admin1", flt.admin1))
+    if flt.event_types:
+        terms.append(any_of("event_type", flt.event_types))
+    if flt.sub_event_types:
+        terms.append(any_of("sub_event_type", flt.sub_event_types))
+    if flt.actors:
+        a1 = any_of("actor1", flt.actors)
+        a2 = any_of("actor2", flt.actors)
+        terms.append(f"({a1} OR {a2})")
+    if flt.text:
+        # SQLite's LIKE: case-insensitive for ASCII letters only (ILIKE would fold more).
+        upper, lower = string.ascii_uppercase, string.ascii_lowercase
+        terms.append(
+            "("
+            + " OR ".join(f"translate({c}, '{upper}', '{lower}') LIKE %s ESCAPE '\\'"
+                          for c in ("notes", "location", "actor1", "actor2"))
+            + ")"
+        )
+        params.extend([_like_pattern(flt.text)] * 4)
+    if flt.bbox is not None:
+        min_lat, min_lon, max_lat, max_lon = flt.bbox
+        # The GiST index narrows (its boxes are float4, rounded outwards); the plain
+        # columns decide, inclusive like BETWEEN in the GeoPackage store.
+        terms.append(
+            "geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) "
+            "AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s"
+        )
+        params.extend([min_lon, min_lat, max_lon, max_lat, min_lat, max_lat, min_lon, max_lon])
+    if flt.max_geo_precision < 3:
+        terms.append("geo_precision <= %s")
+        params.append(flt.max_geo_precision)
+    if flt.article_id is not None:
+        terms.append("article_id = %s")
+        params.append(flt.article_id)
+    date_terms: list[str] = []
+    if flt.date_from is not None:
+        date_terms.append("event_date >= %s")
+        params.append(flt.date_from)
+    if flt.date_to is not None:
+        date_terms.append("event_date <= %s")
+        params.append(flt.date_to)
+    if date_terms:
+        dated = " AND ".join(date_terms)
+        terms.append(f"(({dated}) OR event_date IS NULL)" if flt.include_undated else dated)
+    elif not flt.include_undated:
+        terms.append("event_date IS NOT NULL")
+    return (" AND ".join(terms) if terms else "TRUE"), params
+
+
+_ORDER = 'event_date DESC NULLS LAST, event_id COLLATE "C"'
+
+
+# ---------------------------------------------------------------------------------------
+# The store
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _InsertStats:
+    inserted: int = 0
+
+
+@dataclass
+class _Pool:
+    """A few idle connections, handed to one thread at a time (like the GeoPackage pool)."""
+
+    connect: Callable[[], Any]
+    max_idle: int = 4
+    idle: list[Any] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: bool = False
+
+
+class PostgisEventStore(EventStore):
+    """``EventStore`` on PostgreSQL + PostGIS. Thread-safe (a small connection pool) and
+    safe to share between processes and machines (transactions and advisory locks)."""
+
+    def __init__(self, url: str, *, schema: str | None = None, create: bool = True, max_idle: int = 4) -> None:
+        if psycopg is None:  # pragma: no cover - depends on the installation
+            raise StoreError("the PostGIS store needs psycopg: pip install 'psycopg[binary]'")
+        conninfo, url_schema = split_schema(url)
+        self.schema = (schema or url_schema or DEFAULT_SCHEMA).lower()
+        if not _IDENT.match(self.schema):
+            raise StoreError(f"schema name {self.schema!r}: use lower-case letters, digits and _")
+        self._conninfo = conninfo
+        self._password = urlsplit(conninfo).password
+        shown = redact_url(conninfo)
+        if self.schema != DEFAULT_SCHEMA:
+            shown += ("&" if "?" in shown else "?") + f"schema={self.schema}"
+        self.location = shown
+        self._pool = _Pool(self._connect, max_idle)
+        self._t_events = f"{self.schema}.events"
+        self._t_articles = f"{self.schema}.articles"
+        self._t_version = f"{self.schema}.schema_version"
+        self._create = create
+        with self._connection() as conn:
+            self._init_schema(conn)
+
+    # -- connections -------------------------------------------------------------------
+
+    def _error(self, action: str, exc: Exception) -> StoreError:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if self._password:
+            message = message.replace(self._password, "***")
+        return StoreError(f"{self.location}: cannot {action}: {message}")
+
+    def _connect(self) -> Any:
+        try:
+            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                                   application_name="geo")
+            conn.execute("SET TIME ZONE 'UTC'")
+        except psycopg.Error as exc:
+            raise self._error("connect to the server", exc) from exc
+        return conn
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        pool = self._pool
+        with pool.lock:
+            if pool.closed:
+                raise StoreError(f"{self.location}: the store is closed")
+            conn = pool.idle.pop() if pool.idle else None
+        if conn is not None and (conn.closed or conn.broken):
+            conn = None
+        if conn is None:
+            conn = pool.connect()
+        try:
+            yield conn
+        finally:
+            keep = False
+            if not conn.closed and not conn.broken:
+                if conn.info.transaction_status != 0:  # not idle: never hand on an open transaction
+                    with contextlib.suppress(Exception):
+                        conn.rollback()
+                with pool.lock:
+                    keep = not pool.closed and len(pool.idle) < pool.max_idle and conn.info.transaction_status == 0
+                    if keep:
+                        pool.idle.append(conn)
+            if not keep:
+                conn.close()
+
+    def _read(self, sql: str, params: Sequence[Any] = (), action: str = "read events") -> list[tuple[Any, ...]]:
+        with self._connection() as conn:
+            try:
+                return conn.execute(sql, params).fetchall()
+            except psycopg.Error as exc:
+                raise self._error(action, exc) from exc
+
+    def close(self) -> None:
+        pool = self._pool
+        with pool.lock:
+            pool.closed = True
+            idle, pool.idle = pool.idle, []
+        for conn in idle:
+            conn.close()
+
+    def __repr__(self) -> str:
+        return f"PostgisEventStore({self.location!r})"
+
+    # -- schema ------------------------------------------------------------------------
+
+    def _recorded_version(self, conn: Any) -> int | None:
+        exists = conn.execute("SELECT to_regclass(%s)", (self._t_version,)).fetchone()[0]
+        if exists is None:
+            return None
+        return conn.execute(f"SELECT coalesce(max(version), 0) FROM {self._t_version}").fetchone()[0]
+
+    def schema_version(self) -> int:
+        """The version recorded in the database."""
+        with self._connection() as conn:
+            try:
+                return int(self._recorded_version(conn) or 0)
+            except psycopg.Error as exc:
+                raise self._error("read the schema version", exc) from exc
+
+    def _check_version(self, version: int | None) -> bool:
+        """True when up to date; raises when the database is newer than this code."""
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.location}: the store's schema is version {version}, newer than this program "
+                f"knows ({SCHEMA_VERSION}); upgrade the program, the store is left untouched"
+            )
+        return version == SCHEMA_VERSION
+
+    def _init_schema(self, conn: Any) -> None:
+        try:
+            # Up to date: opening only reads (no lock, nothing written).
+            recorded = self._recorded_version(conn)
+            if self._check_version(recorded):
+                return
+            if recorded is None and not self._create:
+                raise StoreError(f"no store at {self.location} (ingest something first, or pass --store URL)")
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_SCHEMA_LOCK_NS,))
+                self._ensure_postgis(conn)
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self._t_version} ("
+                    "version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now(), "
+                    "description text NOT NULL DEFAULT '')"
+                )
+                version = int(self._recorded_version(conn) or 0)  # again, under the lock
+                if self._check_version(version):
+                    return
+                if version == 0:
+                    foreign = [t for t in (self._t_events, self._t_articles)
+                               if conn.execute("SELECT to_regclass(%s)", (t,)).fetchone()[0] is not None]
+                    if foreign:
+                        raise StoreError(
+                            f"{self.location}: table {foreign[0]} exists but was not created by this program "
+                            "(no schema_version); refusing to modify it (use ?schema=NAME for another schema)"
+                        )
+                for number, (description, statements) in sorted(_migrations(self.schema).items()):
+                    if number <= version:
+                        continue
+                    for statement in statements:
+                        conn.execute(statement)
+                    conn.execute(
+                        f"INSERT INTO {self._t_version} (version, description) VALUES (%s, %s)",
+                        (number, description),
+                    )
+                    log.info("%s: schema migrated to version %d (%s)", self.location, number, description)
+        except psycopg.Error as exc:
+            raise self._error("create or migrate the store's tables", exc) from exc
+
+    def _ensure_postgis(self, conn: Any) -> None:
+        if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
+            return
+        try:
+            with conn.transaction():  # a savepoint: a refusal leaves the outer transaction usable
+                conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"{self.location}: the PostGIS extension is not installed in this database and could not "
+                f"be created ({str(exc).strip().splitlines()[0]}); ask an administrator to run "
+                "CREATE EXTENSION postgis"
+            ) from exc
+
+    # -- writes ------------------------------------------------------------------------
+
+    def _lock_article(self, conn: Any, article_id: str) -> None:
+        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_ARTICLE_LOCK_NS, article_id))
+
+    def add_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
+        aid = article.article_id
+        content_hash = article.content_hash
+        with self._connection() as conn:
+            try:
+                with conn.transaction():
+                    self._lock_article(conn, aid)
+                    row = conn.execute(
+                        f"SELECT content_hash FROM {self._t_articles} WHERE article_id = %s", (aid,)
+                    ).fetchone()
+                    if row is not None and row[0] == content_hash:
+                        return IngestOutcome.UNCHANGED
+                    if row is not None:
+                        conn.execute(f"DELETE FROM {self._t_events} WHERE article_id = %s", (aid,))
+                    stats = self._insert_events(conn, aid, events)
+                    conn.execute(
+                        f"INSERT INTO {self._t_articles} ({', '.join(_ARTICLE_COLUMNS)}) "
+                        f"VALUES ({', '.join('%s' for _ in _ARTICLE_COLUMNS)}) "
+                        "ON CONFLICT (article_id) DO UPDATE SET "
+                        + ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_COLUMNS[1:]),
+                        (
+                            aid,
+                            article.title,
+                            article.source,
+                            article.url,
+                            article.published,
+                            article.text,
+                            content_hash,
+                            _ms(article.ingested_at),
+                            stats.inserted,
+                        ),
+                    )
+            except psycopg.Error as exc:
+                raise self._error(f"store article {aid}", exc) from exc
+            # Any other exception (StoreError from a collision, an error raised by a lazy
+            # events iterable, KeyboardInterrupt) leaves the transaction block, which rolls
+            # back before the exception propagates.
+        outcome = IngestOutcome.ADDED if row is None else IngestOutcome.REPLACED
+        log.debug("article %s: %s, %d events", aid, outcome, stats.inserted)
+        return outcome
+
+    def _insert_sql(self) -> str:
+        columns = ", ".join(EVENT_FIELDS)
+        arrays = ", ".join(f"%s::{_array_type(name)}" for name in EVENT_FIELDS)
+        return (
+            f"INSERT INTO {self._t_events} (geom, {columns}) "
+            f"SELECT ST_SetSRID(ST_MakePoint(t.longitude, t.latitude), 4326), t.* "
+            f"FROM unnest({arrays}) AS t({columns}) ON CONFLICT (event_id) DO NOTHING"
+        )
+
+    def _insert_events(self, conn: Any, aid: str, events: Iterable[Event]) -> _InsertStats:
+        stats = _InsertStats()
+        sql = self._insert_sql()
+        iterator = iter(events)
+        while True:
+            chunk = list(islice(iterator, INSERT_CHUNK))
+            if not chunk:
+                return stats
+            for event in chunk:
+                if event.article_id != aid:
+                    raise StoreError(
+                        f"event {event.event_id} names article {event.article_id!r}, "
+                        f"not the article being stored ({aid!r})"
+                    )
+            columns = [[getattr(e, name) for e in chunk] for name in EVENT_FIELDS]
+            cursor = conn.execute(sql, columns)
+            if cursor.rowcount != len(chunk):
+                raise self._collision_error(conn, aid, [e.event_id for e in chunk])
+            stats.inserted += len(chunk)
+
+    def _collision_error(self, conn: Any, aid: str, ids: list[str]) -> StoreError:
+        repeated = [eid for eid, n in Counter(ids).items() if n > 1]
+        if repeated:
+            return StoreError(f"article {aid}: event_id {repeated[0]!r} occurs more than once")
+        for eid, owner in conn.execute(
+            f"SELECT event_id, article_id FROM {self._t_events} WHERE event_id = ANY(%s) ORDER BY event_id",
+            (ids,),
+        ):
+            if owner != aid:
+                return StoreError(f"article {aid}: event_id {eid!r} is already stored for article {owner!r}")
+        return StoreError(f"article {aid}: an event_id occurs more than once")
+
+    def delete_article(self, article_id: str) -> int:
+        with self._connection() as conn:
+            try:
+                with conn.transaction():
+                    self._lock_article(conn, article_id)
+                    deleted = conn.execute(
+                        f"DELETE FROM {self._t_events} WHERE article_id = %s", (article_id,)
+                    ).rowcount
+                    conn.execute(f"DELETE FROM {self._t_articles} WHERE article_id = %s", (article_id,))
+            except psycopg.Error as exc:
+                raise self._error(f"delete article {article_id}", exc) from exc
+        return int(deleted)
+
+    def optimize(self, *, force: bool = False) -> bool:
+        """ANALYZE when the events table grew or shrank by over a fifth since the planner's
+        estimate (autovacuum does it too, later); True if it ran."""
+        with self._connection() as conn:
+            try:
+                rows = conn.execute(f"SELECT count(*) FROM {self._t_events}").fetchone()[0]
+                estimate = conn.execute(
+                    "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (self._t_events,)
+                ).fetchone()[0]
+                if not force and estimate is not None and estimate >= 0 and abs(rows - estimate) <= 0.2 * max(estimate, 1):
+                    return False
+                conn.execute(f"ANALYZE {self._t_events}")
+                conn.execute(f"ANALYZE {self._t_articles}")
+            except psycopg.Error as exc:
+                raise self._error("analyse the store", exc) from exc
+        log.debug("%s: statistics refreshed at %d events", self.location, rows)
+        return True
+
+    # -- reads -------------------------------------------------------------------------
+
+    def query_rows(self, flt: EventFilter = EventFilter()) -> list[tuple[Any, ...]]:
+        """Matching rows as tuples in EVENT_FIELDS order, most recent first."""
+        where, params = _where(flt)
+        sql = f"SELECT {', '.join(EVENT_FIELDS)} FROM {self._t_events} WHERE {where} ORDER BY {_ORDER}"
+        if flt.limit is not None:
+            sql += " LIMIT %s"
+            params.append(flt.limit)
+        return self._read(sql, params)
+
+    def iter_event_rows(self, flt: EventFilter = EventFilter(), *, batch: int = INSERT_CHUNK) -> Iterator[tuple[Any, ...]]:
+        """Like query_rows, streamed through a server-side cursor (copies of large stores)."""
+        where, params = _where(flt)
+        sql = f"SELECT {', '.join(EVENT_FIELDS)} FROM {self._t_events} WHERE {where} ORDER BY {_ORDER}"
+        if flt.limit is not None:
+            sql += " LIMIT %s"
+            params.append(flt.limit)
+        with self._connection() as conn:
+            try:
+                with conn.transaction(), conn.cursor(name="geo_rows") as cursor:
+                    cursor.itersize = batch
+                    cursor.execute(sql, params)
+                    yield from cursor
+            except psycopg.Error as exc:
+                raise self._error("read events", exc) from exc
+
+    def query(self, flt: EventFilter = EventFilter()) -> gpd.GeoDataFrame:
+        return events_frame(self.query_rows(flt))
+
+    def count(self, flt: EventFilter = EventFilter()) -> int:
+        where, params = _where(flt)
+        total = int(self._read(f"SELECT count(*) FROM {self._t_events} WHERE {where}", params)[0][0])
+        if flt.limit is not None:
+            total = min(total, flt.limit)
+        return total
+
+    def summary(self, flt: EventFilter = EventFilter()) -> dict[str, Any]:
+        where, params = _where(flt)
+        # One scan for every aggregate: the grouping sets are the date, admin1, type and total.
+        rows = self._read(
+            "SELECT GROUPING(event_date, admin1, event_type), event_date, admin1, event_type, count(*), "
+            f"coalesce(sum(fatalities), 0) FROM {self._t_events} WHERE {where} "
+            "GROUP BY GROUPING SETS ((event_date), (admin1), (event_type), ())",
+            params,
+        )
+        by_date: dict[str, int] = {}
+        undated = 0
+        by_admin1: Counter[str] = Counter()
+        by_type: Counter[str] = Counter()
+        total, fatalities = 0, 0
+        # GROUPING bits: event_date 4, admin1 2, event_type 1 (1 = not grouped by it).
+        for bits, day, admin1, etype, n, fat in sorted(rows, key=lambda r: (r[0], r[2] or "", r[3] or "")):
+            if bits == 3:
+                if day is None:
+                    undated = n
+                else:
+                    by_date[day.isoformat()] = n
+            elif bits == 5:
+                by_admin1[admin1] = n
+            elif bits == 6:
+                by_type[etype] = n
+            elif bits == 7:
+                total, fatalities = n, fat
+        return {
+            "total": int(total),
+            "fatalities": int(fatalities),
+            "undated": undated,
+            "by_admin1": dict(by_admin1.most_common()),
+            "by_event_type": dict(by_type.most_common()),
+            "by_date": dict(sorted(by_date.items())),
+        }
+
+    def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+        where, params = _where(flt)
+        rows = self._read(
+            "SELECT avg(latitude), avg(longitude), event_type, geo_precision, admin1, location, count(*) AS n "
+            f"FROM {self._t_events} WHERE {where} GROUP BY location, admin1, event_type, geo_precision "
+            'ORDER BY n DESC, location COLLATE "C", admin1 COLLATE "C", event_type COLLATE "C", geo_precision',
+            params,
+        )
+        keys = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
+        return [dict(zip(keys, (*row[:6], int(row[6])))) for row in rows]
+
+    def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+        dated = dataclasses.replace(flt, include_undated=False, limit=None)
+        where, params = _where(dated)
+        rows = self._read(
+            f"SELECT event_date, event_type, count(*) FROM {self._t_events} WHERE {where} "
+            'GROUP BY event_date, event_type ORDER BY event_date, event_type COLLATE "C"',
+            params,
+        )
+        return [{"event_date": d.isoformat(), "event_type": t, "n": int(n)} for d, t, n in rows]
+
+    def date_span(self) -> tuple[dt.date, dt.date] | None:
+        low, high = self._read(f"SELECT min(event_date), max(event_date) FROM {self._t_events}")[0]
+        if low is None or high is None:
+            return None
+        return (low, high)
+
+    def actors(self) -> list[str]:
+        rows = self._read(f"SELECT actor1 FROM {self._t_events} UNION SELECT actor2 FROM {self._t_events}")
+        return sorted(r[0] for r in rows if r[0])
+
+    @staticmethod
+    def _article(row: Sequence[Any]) -> Article:
+        aid, title, source, url, published, text, _hash, ingested_at = row[:8]
+        return Article(
+            article_id=aid,
+            text=text or "",
+            title=title or "",
+            source=source or "",
+            url=url or "",
+            published=published,
+            ingested_at=ingested_at.astimezone(dt.timezone.utc) if ingested_at is not None else None,
+        )
+
+    def get_article(self, article_id: str) -> Article | None:
+        rows = self._read(
+            f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM {self._t_articles} WHERE article_id = %s", (article_id,),
+            "read articles",
+        )
+        return self._article(rows[0]) if rows else None
+
+    def articles(self) -> list[Article]:
+        columns = ", ".join("'' AS text" if c == "text" else c for c in _ARTICLE_COLUMNS)
+        rows = self._read(f'SELECT {columns} FROM {self._t_articles} ORDER BY article_id COLLATE "C"',
+                          (), "read articles")
+        return [self._article(r) for r in rows]
+
+    def article_content_hash(self, article_id: str) -> str | None:
+        rows = self._read(
+            f"SELECT content_hash FROM {self._t_articles} WHERE article_id = %s", (article_id,), "read articles"
+        )
+        return rows[0][0] if rows else None
+
+    def article_event_counts(self) -> dict[str, tuple[int, int]]:
+        # One statement: one snapshot for both sides.
+        rows = self._read(
+            f"SELECT a.article_id, a.event_count, coalesce(e.n, 0) FROM {self._t_articles} a "
+            f"LEFT JOIN (SELECT article_id, count(*) AS n FROM {self._t_events} GROUP BY article_id) e "
+            "ON e.article_id = a.article_id "
+            f"UNION ALL SELECT e.article_id, NULL, count(*) FROM {self._t_events} e "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {self._t_articles} a WHERE a.article_id = e.article_id) "
+            "GROUP BY e.article_id"
+        )
+        return {aid: (-1 if recorded is None else int(recorded), int(stored)) for aid, recorded, stored in rows}
+
+    def info(self) -> StoreInfo:
+        articles, events, undated, size = self._read(
+            f"SELECT (SELECT count(*) FROM {self._t_articles}), (SELECT count(*) FROM {self._t_events}), "
+            f"(SELECT count(*) FROM {self._t_events} WHERE event_date IS NULL), "
+            "pg_total_relation_size(%s::regclass) + pg_total_relation_size(%s::regclass)",
+            (self._t_events, self._t_articles),
+        )[0]
+        return StoreInfo(self.location, int(articles), int(events), int(undated), self.date_span(), int(size))
+
+
+# ---------------------------------------------------------------------------------------
+# Copying a store (migrate)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CopySummary:
+    articles: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    events: int = 0
+    orphan_events: int = 0
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.articles} articles copied: {self.added} added, {self.replaced} replaced, "
+            f"{self.unchanged} unchanged; {self.events} events written"
+        )
+        if self.orphan_events:
+            text += f"; {self.orphan_events} events without an article row not copied"
+        return text
+
+
+def _event_rows(store: EventStore, article_id: str) -> Iterator[tuple[Any, ...]]:
+    flt = EventFilter(article_id=article_id)
+    if isinstance(store, PostgisEventStore):
+        yield from store.iter_event_rows(flt)
+    elif hasattr(store, "query_rows"):
+        yield from store.query_rows(flt)  # type: ignore[attr-defined]
+    else:  # any other EventStore: through the frame
+        frame = store.query(flt).drop(columns="geometry")
+        frame = frame.astype(object).where(frame.notna(), None)
+        yield from frame[list(EVENT_FIELDS)].itertuples(index=False, name=None)
+
+
+def copy_store(source: EventStore, target: EventStore, *, progress: Callable[[int, int], None] | None = None) -> CopySummary:
+    """Copy every article and its events from ``source`` to ``target``, losslessly (all
+    article and event fields, ``ingested_at`` included), one transaction per article in
+    the target. Idempotent: articles already in the target with the same content are
+    left as they are (UNCHANGED). Events without an article row (not made by ingest)
+    cannot be written through the store interface; they are counted and logged."""
+    summary = CopySummary()
+    listing = source.articles()
+    for i, stub in enumerate(listing):
+        article = source.get_article(stub.article_id)
+        if article is None:  # deleted since the listing
+            continue
+        rows = _event_rows(source, article.article_id)
+        events = (Event.from_record(dict(zip(EVENT_FIELDS, row))) for row in rows)
+        counter = _CountingIter(events)
+        outcome = target.add_article(article, counter)
+        summary.articles += 1
+        if outcome == IngestOutcome.ADDED:
+            summary.added += 1
+        elif outcome == IngestOutcome.REPLACED:
+            summary.replaced += 1
+        else:
+            summary.unchanged += 1
+        summary.events += counter.n
+        if progress is not None:
+            progress(i + 1, len(listing))
+    orphans = sum(stored for recorded, stored in source.article_event_counts().values() if recorded == -1)
+    if orphans:
+        log.warning("%s: %d events have no article row and were not copied", source.location, orphans)
+        summary.orphan_events = orphans
+    target.optimize()
+    return summary
+
+
+class _CountingIter:
+    def __init__(self, items: Iterable[Event]) -> None:
+        self._items = iter(items)
+        self.n = 0
+
+    def __iter__(self) -> Iterator[Event]:
+        for item in self._items:
+            self.n += 1
+            yield item
