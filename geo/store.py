@@ -130,10 +130,9 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     """
     resolved = resolve_store_location(os.fspath(location) if location is not None else None)
     if is_server_location(resolved):
-        raise StoreError(
-            "PostGIS store not available yet: use a GeoPackage path for --store / GEO_STORE "
-            f"(got a server URL {resolved.split('@')[-1]!r})"
-        )
+        from geo.store_postgis import PostgisEventStore  # psycopg only when a server is used
+
+        return PostgisEventStore(resolved, create=create)
     if "://" in resolved:
         raise StoreError(f"unsupported store location {resolved!r}: give a .gpkg file path")
     if not create and not Path(resolved).exists():
