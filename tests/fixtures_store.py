@@ -228,21 +228,73 @@ def expected_heavy_count(text: str) -> int:
 # Store fixtures and checks
 # ---------------------------------------------------------------------------------------
 
-STORE_BACKENDS = ("gpkg",)  # a PostGIS backend joins this tuple when it exists
+STORE_BACKENDS = ("gpkg", "postgis")
+POSTGRES_URL_ENV = "GEO_TEST_POSTGRES_URL"
+_postgres: dict[str, str] = {}  # "url" once a server answered, "reason" once none could be had
+
+
+def postgres_url() -> str:
+    """The test server's URL: $GEO_TEST_POSTGRES_URL, else (when $CI or $GEO_START_POSTGRES
+    is set) the one scripts/start_postgres.sh starts, once per session. Skips the test
+    with the reason when there is none - but fails it under CI, which must run them."""
+    if "url" not in _postgres and "reason" not in _postgres:
+        url = os.environ.get(POSTGRES_URL_ENV, "").strip()
+        if not url and (os.environ.get("CI") or os.environ.get("GEO_START_POSTGRES")):
+            script = ROOT / "scripts" / "start_postgres.sh"
+            proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=600)
+            lines = proc.stdout.strip().splitlines()
+            if proc.returncode == 0 and lines:
+                url = lines[-1]
+            else:
+                _postgres["reason"] = f"scripts/start_postgres.sh failed ({proc.returncode}): {proc.stderr.strip()[-500:]}"
+        if url:
+            try:
+                from geo.store_postgis import PostgisEventStore
+
+                probe = PostgisEventStore(url, schema=f"t_probe_{os.getpid()}")
+                probe.close()
+                _postgres["url"] = url
+                drop_postgis_schema(probe)
+            except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+                _postgres["reason"] = f"no PostgreSQL/PostGIS at {url}: {exc}"
+        elif "reason" not in _postgres:
+            _postgres["reason"] = (f"no PostgreSQL server: set {POSTGRES_URL_ENV} (bash scripts/start_postgres.sh "
+                                   "prints one) or GEO_START_POSTGRES=1 to start one")
+    if "url" in _postgres:
+        return _postgres["url"]
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(f"CI must run the PostGIS tests: {_postgres['reason']}")
+    pytest.skip(_postgres["reason"])
+
+
+def drop_postgis_schema(store: EventStore) -> None:
+    import psycopg
+
+    from geo.store_postgis import split_schema
+
+    with psycopg.connect(split_schema(postgres_url())[0], autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {store.schema} CASCADE")  # type: ignore[attr-defined]
 
 
 def make_store(backend: str, folder: Path) -> EventStore:
     if backend == "gpkg":
         return GpkgEventStore(folder / "events.gpkg")
+    if backend == "postgis":
+        from geo.store_postgis import PostgisEventStore
+
+        # A schema of its own per test: an empty store, dropped afterwards.
+        return PostgisEventStore(postgres_url(), schema=f"t_{os.urandom(6).hex()}")
     raise ValueError(backend)
 
 
 @pytest.fixture(params=STORE_BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore]:
-    """An empty store of each backend."""
+    """An empty store of each backend (postgis: skipped, with the reason, without a server)."""
     s = make_store(request.param, tmp_path)
     yield s
     s.close()
+    if request.param == "postgis":
+        drop_postgis_schema(s)
 
 
 @pytest.fixture
