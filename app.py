@@ -552,7 +552,9 @@ def map_view(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
         if by_gov.empty:
             st.caption("No events.")
         else:
-            st.bar_chart(by_gov.sort_values(ascending=True), horizontal=True, height=260, x_label="events", y_label="")
+            frame = by_gov.rename_axis("governorate").reset_index(name="events")
+            st.bar_chart(frame, x="governorate", y="events", horizontal=True, sort="-events",
+                         height=max(120, 24 * len(frame) + 40), x_label="events", y_label="")
 
     # table
     st.subheader("Events")
@@ -721,7 +723,7 @@ def ingest_view(location: str, version: str) -> None:
         "Upload text or HTML files, or paste an article. Preview the events found, fix unknown "
         "places, then add them to the store."
     )
-    mode = st.radio("Source", ["Paste an article", "Upload files"], key="ingest_mode", horizontal=True)
+    mode = st.radio("Input", ["Paste an article", "Upload files"], key="ingest_mode", horizontal=True)
     articles: list[Article] = []
     if mode == "Upload files":
         files = st.file_uploader("Text or HTML files", type=["txt", "md", "html", "htm"], accept_multiple_files=True, key="ingest_files")
@@ -738,7 +740,7 @@ def ingest_view(location: str, version: str) -> None:
             c1.text_input("Source", key="paste_source")
             c2.text_input("URL", key="paste_url")
             st.text_area("Article text", height=220, key="paste_text")
-            submitted = st.form_submit_button("Preview events")
+            submitted = st.form_submit_button("Preview events", key="paste_preview")
         if submitted:
             st.session_state["paste_submitted"] = True
         text = (st.session_state.get("paste_text") or "").replace("\r\n", "\n")

@@ -381,20 +381,35 @@ mark.geo-place { background: #ffe066; padding: 0 1px; font-style: normal; font-w
 </style>
 """
 
-# Rewrites popup links ("?view=article&article=ID") against the dashboard's own URL: the map lives in
-# a sandboxed iframe whose URL is the component's, and the sandbox does not allow top navigation.
-_LINK_FIX_JS = """
-<script>
-document.addEventListener('click', function (e) {
-  var a = e.target && e.target.closest ? e.target.closest('a.geo-article-link') : null;
-  if (!a) { return; }
-  try {
-    var top = window.parent && window.parent !== window ? window.parent.location.href : window.location.href;
-    a.href = new URL(a.getAttribute('href'), top).href;
-  } catch (err) { /* cross-origin parent: keep the relative link */ }
-}, true);
-</script>
-"""
+class ArticleLinkFix(MacroElement):
+    """Popup links ("?view=article&article=ID") resolved against the dashboard's own URL.
+
+    The map lives in a sandboxed iframe whose URL is the component's and which may not navigate
+    the page; the links open a new tab (allow-popups), so they must carry the dashboard's URL.
+    Part of the map script (streamlit-folium does not run scripts put in the header).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (!window.__geoLinkFix) {
+            window.__geoLinkFix = true;
+            document.addEventListener('click', function (e) {
+                var a = e.target && e.target.closest ? e.target.closest('a.geo-article-link') : null;
+                if (!a) { return; }
+                try {
+                    var top = window.parent && window.parent !== window ? window.parent.location.href : window.location.href;
+                    a.href = new URL(a.getAttribute('href'), top).href;
+                } catch (err) { /* a cross-origin parent: keep the relative link */ }
+            }, true);
+        }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ArticleLinkFix"
 
 
 class TownLabels(MacroElement):
@@ -677,7 +692,6 @@ def build_base_map(
     )
     root = m.get_root()
     root.header.add_child(Element(MAP_CSS), name="geo_css")
-    root.header.add_child(Element(_LINK_FIX_JS), name="geo_link_fix")
     if basemap is not None:
         folium.GeoJson(
             basemap.countries,
@@ -710,6 +724,7 @@ def build_base_map(
         max_zoom=18,
     ).add_to(m)
     HtmlControl(type_legend_html(), position="bottomright", slot="types").add_to(m)
+    ArticleLinkFix().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
 

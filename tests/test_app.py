@@ -379,8 +379,6 @@ def test_playback_steps_through_the_range(synth_store, monkeypatch):
 
 def test_large_store_aggregates_the_map(tmp_path, monkeypatch):
     """Beyond FULL_LIMIT events the map is drawn from per-place counts, and the UI says so."""
-    import app as _  # noqa: F401  (not imported: AppTest runs the file)
-
     path = tmp_path / "big.gpkg"
     fill_store(path, 25_000)
     at = run_app(path, monkeypatch)
@@ -414,7 +412,7 @@ def test_ingest_paste_preview_and_add(env, monkeypatch):
     at.text_input(key="paste_source").set_value("AP")
     at.date_input(key="paste_date").set_value(dt.date(2014, 1, 5))
     at.text_area(key="paste_text").set_value(text)
-    at.button[0].click().run()  # the form's submit button
+    at.button(key="paste_preview").click().run()
     assert not at.exception, [e.message for e in at.exception]
     html = "".join(m.value for m in at.markdown)
     assert 'class="hl-place"' in html and 'class="hl-trigger"' in html and 'class="hl-date"' in html
@@ -433,7 +431,7 @@ def test_ingest_correction_resolves_an_unknown_place(env, monkeypatch):
     at.text_input(key="paste_title").set_value("Unknown village")
     at.date_input(key="paste_date").set_value(dt.date(2016, 3, 6))
     at.text_area(key="paste_text").set_value(text)
-    at.button[0].click().run()
+    at.button(key="paste_preview").click().run()
     assert not at.exception, [e.message for e in at.exception]
     fixes = [s for s in at.selectbox if s.key and s.key.startswith("fix_")]
     if not fixes:

@@ -142,6 +142,15 @@ def test_popups_escape_markup(server, offline):
     assert "?view=article&amp;article=xss-probe" in html
     assert frame.evaluate("() => window.__xss === undefined")
     assert offline.page.evaluate("() => window.__xss === undefined")
+    # the popup's article link opens the article view of the dashboard (a new tab: the map's
+    # iframe may not navigate the page)
+    with offline.context.expect_page(timeout=15_000) as new_page:
+        frame.locator("a.geo-article-link").first.click()
+    article = new_page.value
+    article.wait_for_load_state()
+    assert "view=article" in article.url and "article=xss-probe" in article.url
+    assert article.url.startswith(server.url)
+    article.locator("mark.hl-place").first.wait_for(timeout=30_000)
 
 
 def test_selecting_a_table_row_centres_the_map_on_it(server, offline):
