@@ -1,12 +1,15 @@
 """The store's commands, registered on the main CLI by ``geo.cli``:
 
     python -m geo ingest PATH... [--store S] [--format text|acled|ucdp] [--max-bytes N] [--quiet]
+                         [--workers N | --scheduler tcp://HOST:PORT]
     python -m geo export -o OUT [--format geojson|csv|gpkg] [--store S] [--from D] [--to D]
                          [--admin1 A ...] [--type T ...] [--actor X ...] [--text T]
                          [--bbox minlat,minlon,maxlat,maxlon] [--max-precision P] [--no-undated]
     python -m geo info [--store S]
+    python -m geo migrate --from SOURCE --to TARGET    # copy a store (e.g. .gpkg -> postgresql://)
 
-The store is ``--store``, else ``$GEO_STORE``, else data/events.gpkg. Library errors
+The store is ``--store``, else ``$GEO_STORE``, else data/events.gpkg; a ``postgresql://``
+URL selects the PostGIS store. Library errors
 (``GeoError``) become one line on stderr and exit code 1; usage errors exit 2 (argparse).
 """
 
@@ -142,17 +145,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, ingest_paths
     from geo.store import open_store
 
-    extractor = load_extractor(args.extractor) if args.format == "text" else None
+    parallel = args.workers is not None or bool(args.scheduler)
+    extractor = load_extractor(args.extractor) if args.format == "text" and not parallel else None
     max_bytes = args.max_bytes or (DEFAULT_MAX_BYTES if args.format == "text" else DEFAULT_DATASET_MAX_BYTES)
     with open_store(args.store) as store:
-        summary = ingest_paths(
-            args.paths,
-            store,
-            extractor,
-            fmt=args.format,
-            max_bytes=max_bytes,
-            progress=not args.quiet,
-        )
+        if parallel:
+            from geo.parallel_ingest import ingest_paths_parallel
+
+            summary = ingest_paths_parallel(
+                args.paths, store, args.extractor, workers=args.workers, scheduler=args.scheduler,
+                fmt=args.format, max_bytes=max_bytes, progress=not args.quiet,
+            )
+        else:
+            summary = ingest_paths(
+                args.paths,
+                store,
+                extractor,
+                fmt=args.format,
+                max_bytes=max_bytes,
+                progress=not args.quiet,
+            )
         location = store.location
     lines = summary.lines()
     print(f"{location}: {lines[0]}")
@@ -212,6 +224,31 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Copy every article and event from one store to another (GeoPackage <-> PostGIS)."""
+    from geo.store import open_store
+    from geo.store_postgis import copy_store
+
+    with open_store(args.source, create=False) as source, open_store(args.target) as target:
+        if source.location == target.location:
+            print("error: --from and --to are the same store", file=sys.stderr)
+            return 1
+        summary = copy_store(source, target)
+        print(f"{source.location} -> {target.location}: {summary}")
+    return 0
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: the number of workers must be a positive integer")
+    return n
+
+
 # ---------------------------------------------------------------------------------------
 # Registration
 # ---------------------------------------------------------------------------------------
@@ -220,13 +257,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _add_store_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store",
-        metavar="PATH",
-        help="GeoPackage file of the store (default: $GEO_STORE, else data/events.gpkg)",
+        metavar="PATH|URL",
+        help="GeoPackage file or postgresql:// URL of the store (default: $GEO_STORE, else data/events.gpkg)",
     )
 
 
 def register(subparsers: Any) -> None:
-    """Add ``ingest``, ``export`` and ``info`` to the main CLI's subparsers."""
+    """Add ``ingest``, ``export``, ``info`` and ``migrate`` to the main CLI's subparsers."""
     from geo.exports import EXPORT_FORMATS
     from geo.ingest import INPUT_FORMATS
 
@@ -252,6 +289,11 @@ def register(subparsers: Any) -> None:
         metavar="MODULE:NAME",
         help="extraction function or class with .extract (default geo.pipeline:Geoparser)",
     )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_workers, metavar="N",
+                       help="extract in parallel on a local Dask cluster of N processes (writes stay in this one)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="extract on an existing Dask cluster (its workers need this package installed)")
     p.set_defaults(func=cmd_ingest)
 
     p = subparsers.add_parser(
@@ -284,6 +326,17 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("info", help="store path, article and event counts, date span")
     _add_store_option(p)
     p.set_defaults(func=cmd_info)
+
+    p = subparsers.add_parser(
+        "migrate",
+        help="copy a store to another (e.g. a GeoPackage to PostGIS), losslessly",
+        description="Copy every article and its events, all fields, one transaction per article. "
+        "Re-running copies only what changed.",
+    )
+    p.add_argument("--from", dest="source", required=True, metavar="PATH|URL", help="the store to copy")
+    p.add_argument("--to", dest="target", required=True, metavar="PATH|URL",
+                   help="the store to copy into (created if missing)")
+    p.set_defaults(func=cmd_migrate)
 
 
 def build_parser() -> argparse.ArgumentParser:
