@@ -314,6 +314,11 @@ def sidebar_filters(location: str, version: str) -> tuple[EventFilter, dict[str,
         params["prec"] = st.session_state["f_prec"]
     if st.session_state["f_osm"]:
         params["osm"] = "1"
+    if span is not None:
+        # A bound at the end of the data's span filters nothing: leave it out (simpler SQL; the
+        # store's planner is several times faster without a range that covers everything).
+        date_from = None if date_from is not None and date_from <= span[0] else date_from
+        date_to = None if date_to is not None and date_to >= span[1] else date_to
     flt = EventFilter(
         date_from=date_from,
         date_to=date_to,
@@ -325,7 +330,8 @@ def sidebar_filters(location: str, version: str) -> tuple[EventFilter, dict[str,
         text=st.session_state["f_text"],
         max_geo_precision=int(st.session_state["f_prec"]),
     )
-    return flt, params, {"osm": bool(st.session_state["f_osm"]), "span": span}
+    slider_range = st.session_state["f_dates"] if span is not None else None
+    return flt, params, {"osm": bool(st.session_state["f_osm"]), "span": span, "range": slider_range}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,17 +356,18 @@ def _play_step(delta: int, n: int) -> None:
     st.session_state["play_idx"] = (int(st.session_state.get("play_idx", 0)) + delta) % max(n, 1)
 
 
-def sidebar_playback(flt: EventFilter) -> tuple[EventFilter, str | None]:
+def sidebar_playback(flt: EventFilter, date_range: tuple[dt.date, dt.date] | None) -> tuple[EventFilter, str | None]:
     """Narrow the filter to one period of the date range (stepped or played)."""
     sb = st.sidebar
     with sb.expander("Time playback", expanded=bool(st.session_state.get("play_on"))):
         st.toggle("Step through time", key="play_on")
-        if not st.session_state.get("play_on") or flt.date_from is None or flt.date_to is None:
+        if not st.session_state.get("play_on") or date_range is None:
             st.session_state["playing"] = False
             return flt, None
         st.radio("Step", list(STEP_FREQ), key="play_step", horizontal=True)
         st.checkbox("Cumulative (from the start of the range)", key="play_cumulative")
-        periods = playback_periods(flt.date_from, flt.date_to, st.session_state.get("play_step", "Day"))
+        range_from, range_to = date_range
+        periods = playback_periods(range_from, range_to, st.session_state.get("play_step", "Day"))
         n = len(periods)
         st.session_state["play_idx"] = min(int(st.session_state.get("play_idx", 0)), n - 1)
         c1, c2, c3 = st.columns(3)
@@ -372,7 +379,7 @@ def sidebar_playback(flt: EventFilter) -> tuple[EventFilter, str | None]:
         st.slider("Period", 0, n - 1, key="play_idx", format="%d")
         start, end = periods[st.session_state["play_idx"]]
         if st.session_state.get("play_cumulative"):
-            start = flt.date_from
+            start = range_from
         label = f"{start.isoformat()} \u2013 {end.isoformat()}" if start != end else start.isoformat()
         st.caption(f"Showing {label} ({st.session_state['play_idx'] + 1} of {n})")
         if st.session_state.get("playing"):
@@ -534,8 +541,9 @@ def map_view(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
 
     with right:
         span_days = 365
-        if flt.date_from and flt.date_to:
-            span_days = (flt.date_to - flt.date_from).days
+        lo_hi = (flt.date_from or (opts["range"] or (None, None))[0], flt.date_to or (opts["range"] or (None, None))[1])
+        if lo_hi[0] and lo_hi[1]:
+            span_days = (lo_hi[1] - lo_hi[0]).days
         freq, unit = chart_frequency(span_days)
         head = st.columns([2, 1])
         head[0].markdown(f"**Events per {unit}, by type**")
@@ -918,7 +926,7 @@ def main() -> None:
     try:
         if view == "Map":
             flt, params, opts = sidebar_filters(location, version)
-            flt_shown, period = sidebar_playback(flt)
+            flt_shown, period = sidebar_playback(flt, opts["range"])
             map_view(location, version, flt_shown, opts, period)
         elif view == "Ingest":
             ingest_view(location, version)
@@ -939,8 +947,11 @@ if os.environ.get("GEO_APP_PROFILE"):  # GEO_APP_PROFILE=1 streamlit run app.py:
 
     _prof = cProfile.Profile()
     _t0 = time.perf_counter()
-    _prof.runcall(main)
-    print(f"app run: {time.perf_counter() - _t0:.3f} s", file=sys.stderr)
-    pstats.Stats(_prof, stream=sys.stderr).sort_stats("cumulative").print_stats(int(os.environ["GEO_APP_PROFILE"]) if os.environ["GEO_APP_PROFILE"].isdigit() and int(os.environ["GEO_APP_PROFILE"]) > 1 else 30)
+    try:
+        _prof.runcall(main)
+    finally:
+        _n = os.environ["GEO_APP_PROFILE"]
+        print(f"app run: {time.perf_counter() - _t0:.3f} s", file=sys.stderr)
+        pstats.Stats(_prof, stream=sys.stderr).sort_stats("cumulative").print_stats(int(_n) if _n.isdigit() and int(_n) > 1 else 30)
 else:
     main()

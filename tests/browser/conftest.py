@@ -1,146 +1,17 @@
-"""Browser-test fixtures: a Streamlit server over a temp store, and Chromium with the network cut.
-
-Playwright (sync API) drives Debian's /usr/bin/chromium through ``executable_path``; every request
-that is not to the local server is aborted and recorded, so the tests prove the dashboard works
-offline. The tests skip (with the reason) only when /usr/bin/chromium is absent.
-"""
+"""Browser-test fixtures (helpers in browser_support.py): a Streamlit server over a temp store
+(the seed article through the real pipeline, plus one article with markup in its text) and
+Chromium with every non-local request aborted. Skips only when /usr/bin/chromium is absent."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localhost", "data:", "blob:", "about:")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# JavaScript run inside the st_folium iframe: every marker we drew (not the town labels), through
-# Leaflet itself (prefer_canvas: circle markers are not DOM elements), including clustered ones.
-MARKERS_JS = """() => {
-  const m = window.map; if (!m) { return null; }
-  const out = [], seen = new Set();
-  const visit = (l) => {
-    if (!l || seen.has(l)) { return; } seen.add(l);
-    if (l.options && l.options.geoKind && l.options.geoKind !== 'town' && l.getLatLng) {
-      const p = l.getLatLng();
-      out.push({kind: l.options.geoKind, lat: p.lat, lon: p.lng, type: l.options.geoType || null,
-                count: l.options.geoCount || 1});
-    }
-    if (l.getLayers) { l.getLayers().forEach(visit); }
-  };
-  m.eachLayer(visit);
-  return out;
-}"""
-
-XSS_NOTES = 'Shelling hit Daraa <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> today.'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def build_store(path: Path) -> None:
-    """The seed article through the real pipeline, plus one hostile article (markup in its text)."""
-    from geo.ingest import ingest_paths
-    from geo.models import Article, Event
-    from geo.pipeline import Geoparser
-    from geo.store import open_store
-
-    store = open_store(str(path))
-    try:
-        summary = ingest_paths([str(ROOT / "seeds")], store, Geoparser().extract, progress=False)
-        assert summary.events_added > 0, str(summary)
-        text = "Daraa report\n\n" + XSS_NOTES
-        start = text.index(XSS_NOTES)
-        store.add_article(
-            Article(article_id="xss-probe", text=text, title="Daraa <b>report</b>", source="<i>probe</i>",
-                    published=dt.date(2014, 1, 4)),
-            [
-                Event(
-                    event_id="xss-probe-1", event_date=dt.date(2014, 1, 4), time_precision=1,
-                    event_type="Explosions/Remote violence", sub_event_type="Shelling/artillery/missile attack",
-                    actor1='Military Forces <script>alert("a")</script>', actor2="", country="Syria",
-                    admin1="Daraa", admin1_code="SY-DR", location="Daraa", latitude=32.6189, longitude=36.1021,
-                    geo_precision=1, fatalities=2, notes=XSS_NOTES, article_id="xss-probe", source="<i>probe</i>",
-                    sentence_start=start, sentence_end=start + len(XSS_NOTES),
-                    place_start=start + XSS_NOTES.index("Daraa"), place_end=start + XSS_NOTES.index("Daraa") + 5,
-                )
-            ],
-        )
-    finally:
-        store.close()
-
-
-class Server:
-    def __init__(self, store: Path, tmp: Path, extra_env: dict[str, str] | None = None):
-        self.store = store
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(
-            GEO_STORE=str(store),
-            GEO_USER_GAZETTEER=str(tmp / "user_gazetteer.csv"),
-            PYTHONPATH=str(ROOT),
-            **(extra_env or {}),
-        )
-        self.log = open(tmp / f"streamlit-{self.port}.log", "w")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
-            ],
-            cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        self._wait_healthy(90)
-
-    def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit did not become healthy in {timeout} s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
+from browser_support import CHROMIUM, LAUNCH_ARGS, OfflinePage, Server, build_store  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -169,6 +40,17 @@ def server(tmp_path_factory, chromium_path, assets_installed):
 
 
 @pytest.fixture(scope="session")
+def server_under_prefix(tmp_path_factory, chromium_path, assets_installed):
+    """The app mounted below a URL prefix (server.baseUrlPath), as behind a reverse proxy."""
+    tmp = tmp_path_factory.mktemp("browser-prefix")
+    store = tmp / "events.gpkg"
+    build_store(store)
+    srv = Server(store, tmp, base_path="conflict/map")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -176,60 +58,6 @@ def browser(chromium_path):
         b = p.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
         yield b
         b.close()
-
-
-class OfflinePage:
-    """A page whose context aborts (and records) every request that leaves the machine."""
-
-    def __init__(self, browser, viewport=(1500, 1150)):
-        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
-        self.blocked: list[str] = []
-        self.failed_local: list[tuple[int, str]] = []
-        self.page_errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("response", lambda r: self.failed_local.append((r.status, r.url)) if r.status >= 400 else None)
-        self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        if url.startswith(LOCAL_PREFIXES):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
-
-    # -- the map inside the st_folium iframe ---------------------------------------------------
-    def map_frame(self):
-        for frame in self.page.frames:
-            try:
-                if frame.evaluate("() => !!(window.map && window.L)"):
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                continue
-        return None
-
-    def markers(self) -> list[dict] | None:
-        frame = self.map_frame()
-        if frame is None:
-            return None
-        try:
-            return frame.evaluate(MARKERS_JS)
-        except Exception:  # noqa: BLE001
-            return None
-
-    def wait_markers(self, predicate, timeout: float = 30.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            last = self.markers()
-            if last is not None and predicate(last):
-                return last
-            self.page.wait_for_timeout(100)
-        raise AssertionError(f"markers never matched within {timeout} s; last seen: {last}")
 
 
 @pytest.fixture

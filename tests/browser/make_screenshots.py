@@ -20,7 +20,7 @@ for p in (str(ROOT), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from conftest import CHROMIUM, LAUNCH_ARGS, OfflinePage, Server  # noqa: E402
+from browser_support import CHROMIUM, LAUNCH_ARGS, OfflinePage, Server  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

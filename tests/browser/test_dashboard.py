@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import ARTIFACTS, OfflinePage  # type: ignore[import-not-found]
+from browser_support import ARTIFACTS, OfflinePage  # type: ignore[import-not-found]
 
 KNOWN = {
     "Manbij": (36.5281, 37.9549),
@@ -190,3 +190,12 @@ def test_ingest_view_loads(server, offline, view):
     offline.page.goto(server.url + f"/?view={view}")
     offline.page.get_by_text("Add articles").first.wait_for(timeout=30_000)
     assert offline.page_errors == []
+
+
+def test_map_assets_load_under_a_url_prefix(server_under_prefix, offline):
+    """The asset URLs are relative, so the map renders when the app is mounted below a prefix."""
+    assert server_under_prefix.url.endswith("/conflict/map")
+    markers = open_dashboard(offline, server_under_prefix.url)
+    offline.wait_markers(has_all_seed_towns)
+    assert events(markers)
+    assert offline.blocked == [] and offline.failed_local == [], (offline.blocked, offline.failed_local)
