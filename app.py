@@ -806,11 +806,11 @@ def ingest_view(location: str, version: str) -> None:
                 seen.add(m.text.lower())
                 _correction_row(m.text, f"fix_{i}_{j}", article.article_id)
 
-        stored = store.get_article(article.article_id) if hasattr(store, "get_article") else None
+        stored = store.get_article(article.article_id)
         label = "Add to store" if stored is None else "Update in store"
         if st.button(label, key=f"add_{i}", type="primary", disabled=not result.events and stored is None):
             try:
-                outcome = store.add_article(article, result.events)
+                outcome = save_article(store, article, result.events)
             except GeoError as exc:
                 st.error(f"Could not store the article: {exc}")
             else:
@@ -819,6 +819,28 @@ def ingest_view(location: str, version: str) -> None:
                     f"{outcome}: {len(result.events)} events of \u201c{article.title}\u201d. "
                     f"[Open the article]({mapping.article_href(article.article_id)})"
                 )
+
+
+def _event_key(e) -> tuple:
+    return (e.event_id, e.event_type, e.sub_event_type, e.location, round(e.latitude, 5), round(e.longitude, 5),
+            e.geo_precision, e.event_date, e.actor1, e.actor2, e.fatalities)
+
+
+def save_article(store, article: Article, events) -> str:
+    """Store the article's events. The store skips an article whose text and date it already has
+    ("unchanged"); after a gazetteer correction the events differ for the same text, so the
+    stored article is deleted and written again ("replaced", two transactions)."""
+    outcome = str(store.add_article(article, events))
+    if outcome != "unchanged":
+        return outcome
+    stored = store.query(EventFilter(article_id=article.article_id))
+    old = sorted(_event_key(_event_from_row(r)) for r in pd.DataFrame(stored.drop(columns="geometry", errors="ignore")).to_dict("records"))
+    new = sorted(_event_key(e) for e in events)
+    if old == new:
+        return "unchanged"
+    store.delete_article(article.article_id)
+    store.add_article(article, events)
+    return "replaced"
 
 
 def _correction_row(name: str, key: str, article_id: str) -> None:
@@ -868,6 +890,15 @@ def article_view(location: str, version: str) -> None:
     st.title(article.title or article.article_id)
     meta = [article.published.isoformat() if article.published else "no date", article.source or "no source"]
     st.caption(" \u00b7 ".join(meta) + (f" \u00b7 [original]({article.url})" if article.url else ""))
+    if st.button("Extract again (with your gazetteer corrections)", key="article_reextract"):
+        try:
+            result = extract_cached(article, user_gazetteer_version())
+            outcome = save_article(store, article, result.events)
+        except GeoError as exc:
+            st.error(f"Could not extract the article again: {exc}")
+        else:
+            clear_data_caches()
+            st.success(f"{outcome}: {len(result.events)} events.")
     gdf = store.query(EventFilter(article_id=article_id))
     df = pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
     spans: list[mapping.Span] = []
