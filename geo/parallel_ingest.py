@@ -171,7 +171,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         n_workers=n,
         threads_per_worker=1,  # extraction is pure Python: one process per core, no GIL fight
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # no fixed port: several clusters may run on one machine
         silence_logs=logging.WARNING,
     )
     try:
