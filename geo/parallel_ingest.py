@@ -167,6 +167,9 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     n = workers or os.cpu_count() or 1
     if n < 1:
         raise ValueError("workers must be at least 1")
+    if not logging.getLogger().isEnabledFor(logging.INFO):
+        # The scheduler runs in this process and logs every worker's arrival at INFO.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     cluster = LocalCluster(
         n_workers=n,
         threads_per_worker=1,  # extraction is pure Python: one process per core, no GIL fight
@@ -251,7 +254,10 @@ class _ParallelIngest:
         self._spec = extractor
         self._local: Extractor | None = None
         if isinstance(extractor, str):
-            pids = client.run(_warm_up, extractor)
+            try:
+                pids = client.run(_warm_up, extractor)
+            except Exception as exc:  # noqa: BLE001 - e.g. a remote worker without this package
+                raise ExtractionError(f"the workers cannot build the extractor {extractor}: {exc}") from exc
             log.info("extractor %s ready on %d workers", extractor, len(pids))
             self._remote: Any = extractor
         else:
@@ -272,10 +278,12 @@ class _ParallelIngest:
 
     def add_read(self, step: _ReadStep) -> None:
         self.steps.append(step)
+        self.drain_ready()
 
     def add_article(self, where: str, article: Article) -> None:
         if self.store.article_content_hash(article.article_id) == article.content_hash:
             self.steps.append(_ArticleStep(where, article, None))
+            self.drain_ready()
             return
         batch = self.current
         self.steps.append(_ArticleStep(where, article, batch, len(batch.articles)))
@@ -285,6 +293,7 @@ class _ParallelIngest:
             self.submit()
         while len(self.open_batches) > self.window:
             self.drain_one()
+        self.drain_ready()
 
     def submit(self) -> None:
         batch = self.current
@@ -295,6 +304,17 @@ class _ParallelIngest:
         self.current = _Batch()
 
     # -- consuming (in input order) ----------------------------------------------------
+
+    def _ready(self, step: _ReadStep | _ArticleStep) -> bool:
+        if isinstance(step, _ReadStep) or step.batch is None or step.batch.results is not None:
+            return True
+        return step.batch.future is not None and step.batch.future.done()
+
+    def drain_ready(self) -> None:
+        """Write whatever is ready without waiting: the client writes while the workers
+        extract, and steps that need no extraction (unchanged articles) never pile up."""
+        while self.steps and self._ready(self.steps[0]):
+            self.drain_one()
 
     def drain_one(self) -> None:
         step = self.steps.popleft()
