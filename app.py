@@ -406,10 +406,6 @@ def _autoplay(n: int) -> None:
 # Map view
 
 
-def _dates_frame(df: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(df["event_date"].map(mapping.iso_date), errors="coerce")
-
-
 def chart_frequency(span_days: int) -> tuple[str, str]:
     choice = st.session_state.get("chart_freq", "Auto")
     if choice == "Day" or (choice == "Auto" and span_days <= 90):
@@ -491,7 +487,7 @@ def map_view(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
         basemap = get_basemap()
         t0 = time.perf_counter()
         groups, info = mapping.build_event_layers(
-            df if full or aggregates is None else df,
+            df,
             basemap,
             aggregates=aggregates,
             options=MAP_OPTIONS,

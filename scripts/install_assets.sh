@@ -27,7 +27,11 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 integrity_of() {  # npm-style "sha512-<base64>" of a file
-  printf 'sha512-%s' "$(openssl dgst -sha512 -binary "$1" | base64 -w0)"
+  if command -v openssl >/dev/null 2>&1; then
+    printf 'sha512-%s' "$(openssl dgst -sha512 -binary "$1" | base64 | tr -d '\n')"
+  else
+    python3 -c 'import base64, hashlib, sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode(), end="")' "$1"
+  fi
 }
 
 installed=0
