@@ -548,7 +548,9 @@ def map_view(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
         if tl.empty:
             st.caption("No dated events.")
         else:
-            if len(tl) <= 62:  # few bars: label them by date (a time axis would show hours)
+            full_index = pd.period_range(tl.index.min(), tl.index.max(), freq=freq).start_time
+            if len(full_index) <= 62:  # few bars: every period (zeros too), labelled by date
+                tl = tl.reindex(full_index, fill_value=0)
                 tl.index = tl.index.strftime("%Y-%m-%d" if freq != "M" else "%Y-%m")
             st.bar_chart(tl, color=[mapping.TYPE_COLORS[t] for t in tl.columns], height=230, x_label="", y_label="events")
         st.markdown("**Events per governorate**")
