@@ -94,8 +94,16 @@ def get_parser(user_version: float):
     return Geoparser(default_gazetteer())
 
 
+SERVER_STORE_REFRESH_S = 30
+
+
 def store_version(location: str) -> str:
-    """Changes whenever the store file changes (ingest here or from the CLI): part of cache keys."""
+    """Changes whenever the store file changes (ingest here or from the CLI): part of cache keys.
+
+    A server store (postgresql://...) has no file to watch: its cached results are refreshed every
+    SERVER_STORE_REFRESH_S seconds, and at once after an ingest from this dashboard."""
+    if "://" in location:
+        return f"t{int(time.time() // SERVER_STORE_REFRESH_S)}"
     parts = []
     for suffix in ("", "-wal"):
         try:
@@ -450,7 +458,7 @@ def map_view(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
 
     title_cols = st.columns([3, 1])
     title_cols[0].title("Conflict events in Syria")
-    sub = f"Store `{Path(location).name}`"
+    sub = f"Store `{Path(location).name if '://' not in location else location.split('@')[-1]}`"
     if period:
         sub += f" \u00b7 playback: **{period}**"
     title_cols[0].caption(sub)
@@ -965,7 +973,7 @@ def main() -> None:
             params = {"view": "article", "article": st.session_state.get("article_id") or None}
     except GeoError as exc:
         st.error(str(exc))
-    st.sidebar.caption(f"Store: `{location}`")
+    st.sidebar.caption(f"Store: `{location if '://' not in location else location.split('@')[-1]}`")
     write_url(params)
 
 
