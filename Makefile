@@ -8,7 +8,7 @@ PIP    := $(VENV)/bin/pip
 STORE  ?= data/events.gpkg
 PORT   ?= 8501
 
-.PHONY: setup setup-test run test bench clean-store
+.PHONY: setup setup-test run test bench screenshots clean-store
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: setup-test
 
 bench: setup
 	$(PY) -m benchmarks
+
+screenshots: setup-test
+	$(PY) tests/browser/make_screenshots.py
 
 clean-store:
 	rm -f $(STORE) $(STORE)-wal $(STORE)-shm
