@@ -25,8 +25,10 @@ PostGIS URL's credentials stay on the client); and writing is a small part of th
 consumed in submission order with a bounded window of batches in flight, so memory stays
 bounded and the workers stay busy while the client writes.
 
-A batch whose task failed as a whole (a worker killed) fails its articles, each reported
-as a problem, and the batch goes on - as a failing extractor does in the plain ingest.
+An article whose extraction raises is reported as a problem and the batch goes on, as in
+the plain ingest. A task that fails as a whole (a worker lost, a scheduler or worker that
+cannot import this package) stops the ingest with an ExtractionError: it would fail every
+other task the same way. What was written before stays; running the ingest again skips it.
 """
 
 from __future__ import annotations
@@ -203,9 +205,13 @@ class _Batch:
         if self.results is None:
             try:
                 self.results = self.future.result()
-            except Exception as exc:  # noqa: BLE001 - the whole task failed (worker lost)
-                log.error("an extraction task failed: %s", exc)
-                self.results = [exc] * len(self.articles)
+            except Exception as exc:  # noqa: BLE001 - the whole task failed, not one article
+                first = (str(exc).strip().splitlines() or [""])[0]
+                raise ExtractionError(
+                    f"an extraction task failed on the Dask cluster ({type(exc).__name__}: {first}); "
+                    "the scheduler and the workers need this package importable (same environment, "
+                    "project on PYTHONPATH). Articles written so far are kept: run the ingest again to go on"
+                ) from exc
             self.future = None  # release it on the cluster
         assert self.results is not None
         return self.results[index]
@@ -240,7 +246,8 @@ class _Replay:
             # extract here, as the plain ingest would.
             return self._fallback()(article)
         if isinstance(self._outcome, BaseException):
-            raise self._outcome
+            # A fresh traceback each time it is raised here (it came from another process).
+            raise self._outcome.with_traceback(None)
         return ExtractionResult(article.article_id, self._outcome)
 
 
