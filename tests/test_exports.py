@@ -16,6 +16,7 @@ import shapely.geometry
 from fixtures_store import (  # noqa: F401 - fixtures are used by name
     TOWNS,
     fill_sample,
+    gpkg_store,
     ids,
     make_article,
     make_event,
@@ -129,9 +130,10 @@ def test_geojson_keeps_non_ascii_text(store: EventStore) -> None:
     assert json.loads(raw)["features"][0]["properties"]["location"] == "منبج"
 
 
-def test_dates_from_a_geopackage_read_back_export_as_iso(sample_store: EventStore) -> None:
+def test_dates_from_a_geopackage_read_back_export_as_iso(gpkg_store: GpkgEventStore) -> None:
     # gpd.read_file gives datetime64 dates and float ints; the export must not care.
-    frame = gpd.read_file(sample_store.path, layer="events")  # type: ignore[attr-defined]
+    fill_sample(gpkg_store)
+    frame = gpd.read_file(gpkg_store.path, layer="events")
     doc = events_to_geojson(frame)
     props = {f["id"]: f["properties"] for f in doc["features"]}
     assert props["e7"]["event_date"] == "2016-12-31"
