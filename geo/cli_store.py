@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import logging
 import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from geo.errors import ExtractionError, GeoError
-from geo.models import EVENT_TYPES, ExtractionResult
+from geo.errors import GeoError
+from geo.models import EVENT_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -120,33 +119,16 @@ def _guarded(func: CommandFunc) -> CommandFunc:
     return run
 
 
-def load_extractor(spec: str | None) -> Callable[[Any], ExtractionResult]:
-    """The extraction function: ``MODULE:NAME`` (a function, or a class whose instances have
-    ``extract``), default the pipeline's ``geo.pipeline:Geoparser``. Imported lazily: loading
-    the gazetteer is slow and dataset imports do not need it."""
-    spec = spec or "geo.pipeline:Geoparser"
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ExtractionError(f"--extractor {spec!r}: expected MODULE:NAME")
-    try:
-        target = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ExtractionError(f"the extractor {spec} is not available: {exc}") from exc
-    if isinstance(target, type):
-        target = target().extract
-    if not callable(target):
-        raise ExtractionError(f"the extractor {spec} is not callable")
-    return target  # type: ignore[no-any-return]
 
 
 @_guarded
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read articles or dataset exports into the store; print a summary."""
-    from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, ingest_paths
+    from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, build_extractor, ingest_paths
     from geo.store import open_store
 
     parallel = args.workers is not None or bool(args.scheduler)
-    extractor = load_extractor(args.extractor) if args.format == "text" and not parallel else None
+    extractor = build_extractor(args.extractor) if args.format == "text" and not parallel else None
     max_bytes = args.max_bytes or (DEFAULT_MAX_BYTES if args.format == "text" else DEFAULT_DATASET_MAX_BYTES)
     with open_store(args.store) as store:
         if parallel:

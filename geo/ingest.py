@@ -28,6 +28,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import importlib
 import io
 import json
 import logging
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from geo.errors import BadInputError, GeoError, StoreError
+from geo.errors import BadInputError, ExtractionError, GeoError, StoreError
 from geo.models import (
     EVENT_TYPES,
     SYRIA_GOVERNORATES,
@@ -1107,6 +1108,32 @@ def ingest_paths(
             log.warning("could not refresh store statistics: %s", exc)
     log.info("ingest: %s", summary.lines()[0])
     return summary
+
+
+DEFAULT_EXTRACTOR = "geo.pipeline:Geoparser"
+
+
+def import_extractor_target(spec: str | None) -> Any:
+    """What ``MODULE:NAME`` names (a function, or a class whose instances have ``extract``),
+    imported but not built; default the pipeline's ``geo.pipeline:Geoparser``. Cheap: building
+    a Geoparser loads the gazetteer, which a Dask client or a dataset import does not need."""
+    spec = spec or DEFAULT_EXTRACTOR
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ExtractionError(f"extractor {spec!r}: expected MODULE:NAME")
+    try:
+        target = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ExtractionError(f"the extractor {spec} is not available: {exc}") from exc
+    if not callable(target):
+        raise ExtractionError(f"the extractor {spec} is not callable")
+    return target
+
+
+def build_extractor(spec: str | None) -> Extractor:
+    """``MODULE:NAME`` -> the extraction function (a class is instantiated once: its ``extract``)."""
+    target = import_extractor_target(spec)
+    return target().extract if isinstance(target, type) else target
 
 
 def ingest_articles(articles: Sequence[Article], store: EventStore, extractor: Extractor) -> IngestSummary:

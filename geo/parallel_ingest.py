@@ -34,7 +34,6 @@ other task the same way. What was written before stays; running the ingest again
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 import pickle
@@ -45,6 +44,7 @@ from typing import Any
 
 from geo.errors import BadInputError, ExtractionError, GeoError
 from geo.ingest import (
+    DEFAULT_EXTRACTOR,
     DEFAULT_MAX_BYTES,
     Extractor,
     IngestSummary,
@@ -52,7 +52,9 @@ from geo.ingest import (
     Problem,
     _progress_bar,
     _store_article,
+    build_extractor,
     discover,
+    import_extractor_target,
     ingest_paths,
     read_articles,
 )
@@ -61,7 +63,6 @@ from geo.store import EventStore
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EXTRACTOR = "geo.pipeline:Geoparser"
 DEFAULT_BATCH = 32  # articles per task: ~0.2-0.8 s of work, far above Dask's per-task overhead
 
 ExtractorSpec = str | Extractor
@@ -73,38 +74,6 @@ _WORKER_EXTRACTORS: dict[str, Extractor] = {}
 # ---------------------------------------------------------------------------------------
 # Extractors on the workers
 # ---------------------------------------------------------------------------------------
-
-
-def build_extractor(spec: str | None) -> Extractor:
-    """``MODULE:NAME`` -> the extraction function (a function, or a class whose instances
-    have ``extract``); default the pipeline's ``geo.pipeline:Geoparser``."""
-    spec = spec or DEFAULT_EXTRACTOR
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ExtractionError(f"extractor {spec!r}: expected MODULE:NAME")
-    try:
-        target = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ExtractionError(f"the extractor {spec} is not available: {exc}") from exc
-    if isinstance(target, type):
-        target = target().extract
-    if not callable(target):
-        raise ExtractionError(f"the extractor {spec} is not callable")
-    return target  # type: ignore[no-any-return]
-
-
-def check_extractor_spec(spec: str) -> None:
-    """Raise ExtractionError unless ``MODULE:NAME`` names something importable here (cheap:
-    nothing is built, so the client does not load the gazetteer the workers will load)."""
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ExtractionError(f"extractor {spec!r}: expected MODULE:NAME")
-    try:
-        target = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ExtractionError(f"the extractor {spec} is not available: {exc}") from exc
-    if not callable(target):
-        raise ExtractionError(f"the extractor {spec} is not callable")
 
 
 def worker_extractor(spec: str) -> Extractor:
@@ -371,7 +340,7 @@ def ingest_paths_parallel(
         return ingest_paths(paths, store, None, fmt=fmt, max_bytes=max_bytes, progress=progress)
     spec: ExtractorSpec = extractor or DEFAULT_EXTRACTOR
     if isinstance(spec, str):
-        check_extractor_spec(spec)
+        import_extractor_target(spec)
     if client is None:
         with dask_client(workers, scheduler) as own:
             return _ingest(paths, store, spec, own, fmt, max_bytes, progress, batch_size, window)
