@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.exports import events_to_csv_bytes, events_to_gpkg_bytes, geojson_bytes
-from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES, Article, Event, stable_id
+from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES, Article, Event
 from geo.store import EventFilter, GpkgEventStore, events_frame
 
 log = logging.getLogger(__name__)

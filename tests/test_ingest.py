@@ -29,7 +29,7 @@ from fixtures_store import (  # noqa: F401 - fixtures are used by name
 from geo.cli_store import main_for_tests
 from geo.errors import BadInputError
 from geo.models import SYRIA_GOVERNORATES, stable_id
-from geo.store import EventFilter, EventStore, GpkgEventStore
+from geo.store import EventStore, GpkgEventStore
 from geo.ingest import (
     IngestSummary,
     SourceFile,

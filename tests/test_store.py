@@ -10,7 +10,6 @@ import datetime as dt
 import signal
 import sqlite3
 import struct
-import textwrap
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
