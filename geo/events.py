@@ -90,6 +90,10 @@ def _number(token: str) -> int | None:
     return _NUMBER_WORDS.get(token)
 
 
+_CONSEQUENCE = re.compile(r"^(?:and\s+)?(?:killing|leaving|causing|claiming|injuring|wounding|resulting)\b", re.IGNORECASE)
+_AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter jets?|drones?)$", re.IGNORECASE)
+
+
 def find_fatalities(text: str) -> int | None:
     counts = []
     for pattern in _FATALITY_RES:
@@ -147,16 +151,17 @@ def choose_actors(
     trigger: TriggerHit,
     actors: list[ActorHit],
     sentence_text_from: str,
-    article_actors: Counter,
+    context_actors: Counter,
     *,
     sentence_start: int,
-) -> tuple[str, str, bool]:
-    """(actor1, actor2, filled_from_article) for a trigger, from the actors of its sentence.
+) -> tuple[str, str, str, bool]:
+    """(actor1, actor2, actor1 as written, filled) for a trigger, from the actors of its sentence.
 
     actor1 is the nearest armed actor before the trigger (the subject), actor2 the nearest one
     after it; in the passive ("ISIL was pushed out"), the subject is actor2. Civilians are only
     ever actor2, and only for violence against civilians. A missing side of a battle is filled
-    with the article's most frequent other armed actor.
+    with the most frequent other armed actor of the context (the paragraph); the sub-type is
+    decided on the actor as written, never on a filled one.
     """
     armed = [a for a in actors if a.kind != "civilians"]
     before = [a for a in armed if a.end <= trigger.start]
@@ -182,9 +187,10 @@ def choose_actors(
         actor2 = "Civilians"  # "airstrikes killed 12 civilians": the victims are the other side
     if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
         actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
+    written1 = actor1
     filled = False
     if etype == "Battles" and (not actor1 or not actor2):
-        for name, _count in article_actors.most_common():
+        for name, _count in context_actors.most_common():
             if actor1 and actor2:
                 break
             if name in (actor1, actor2) or ACTOR_KIND.get(name) == "civilians":
@@ -194,7 +200,7 @@ def choose_actors(
             else:
                 actor2 = name
             filled = True
-    return actor1, actor2, filled
+    return actor1, actor2, written1, filled
 
 
 def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[str, str]:
@@ -212,19 +218,33 @@ def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[
     return etype, sub
 
 
-def drop_explained(triggers: list[TriggerHit], clause_of) -> list[TriggerHit]:
-    """Drop generic killing words and weak words that a specific trigger in the clause explains."""
+def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Span]) -> list[TriggerHit]:
+    """Drop trigger words that another trigger explains, or that are too weak alone.
+
+    - A generic word ("killed", "casualties") goes when a specific trigger shares its clause
+      ("warplanes kill 5"), or when its clause is a consequence (", killing 12 people") of a
+      specific trigger elsewhere in the sentence. "accused them of killing a doctor" stays.
+    - A weak word ("deal", "control of") goes when it is the clause's only trigger.
+    - An aircraft noun goes when the clause says the aircraft was shot down or intercepted.
+    """
     by_clause: dict[int, list[TriggerHit]] = {}
     for t in triggers:
         by_clause.setdefault(clause_of(t.start), []).append(t)
+    sentence_specific = any(not GENERIC_ATTACK_WORDS.match(t.text) and not WEAK_TRIGGERS.match(t.text)
+                            for t in triggers)
     kept = []
-    for clause_triggers in by_clause.values():
-        specific = [t for t in clause_triggers if not GENERIC_ATTACK_WORDS.match(t.text)]
+    for index, clause_triggers in by_clause.items():
+        specific = [t for t in clause_triggers if not GENERIC_ATTACK_WORDS.match(t.text)
+                    and not WEAK_TRIGGERS.match(t.text)]
+        consequence = bool(_CONSEQUENCE.match(clause_spans[index].text)) if index < len(clause_spans) else False
+        disrupted = any(t.trigger.sub_event_type == "Disrupted weapons use" for t in clause_triggers)
         for t in clause_triggers:
-            if GENERIC_ATTACK_WORDS.match(t.text) and specific:
+            generic = bool(GENERIC_ATTACK_WORDS.match(t.text))
+            if generic and (specific or (consequence and sentence_specific)):
                 continue
-            if WEAK_TRIGGERS.match(t.text) and len(clause_triggers) == 1 and not specific:
-                if not GENERIC_ATTACK_WORDS.match(t.text):
-                    continue
+            if not generic and WEAK_TRIGGERS.match(t.text) and len(clause_triggers) == 1:
+                continue
+            if disrupted and _AIRCRAFT.match(t.text):
+                continue
             kept.append(t)
     return kept

@@ -94,7 +94,6 @@ class Geoparser:
         place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
-        article_actors = Counter(a.name for a in actors if a.kind != "civilians")
         article_admin1 = Counter(m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
                                  and m.place.admin1 and m.place.kind != "country")
 
@@ -106,6 +105,8 @@ class Geoparser:
             para = next((i for i, p in enumerate(paras) if p.start <= sent.start < p.end), 0)
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
+                para_actors = Counter(a.name for a in actors if a.kind != "civilians"
+                                      and paras[para].start <= a.start < paras[para].end) if paras else Counter()
             cls = clauses(sent)
 
             def clause_of(pos: int, _cls: list[Span] = cls) -> int:
@@ -114,7 +115,7 @@ class Geoparser:
                         return i
                 return len(_cls) - 1
 
-            s_triggers = drop_explained([t for t in triggers if sent.start <= t.start < sent.end], clause_of)
+            s_triggers = drop_explained([t for t in triggers if sent.start <= t.start < sent.end], clause_of, cls)
             s_actors = [a for a in actors if sent.start <= a.start < sent.end]
             s_dates = find_dates(sent.text, published, offset=sent.start)
             slots = self._slots(sent, mentions, unresolved, clause_of, article_admin1, masked)
@@ -136,7 +137,7 @@ class Geoparser:
             deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
             for trig, slot, place_inherited in pairs:
                 draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
-                                    s_actors, article_actors, fatalities, clause_of)
+                                    s_actors, para_actors, fatalities, clause_of)
                 draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
                 drafts.append(draft)
         events = self._merge(drafts, article_id=article_id, source=source, published=published)
@@ -303,10 +304,10 @@ class Geoparser:
 
     def _draft(self, trig: TriggerHit, slot: PlaceSlot, place_inherited: bool, sent: Span, s_index: int,
                date: DateMention | None, date_inherited: bool, s_actors: list[ActorHit],
-               article_actors: Counter, fatalities: int | None, clause_of) -> Draft:
-        actor1, actor2, filled = choose_actors(trig, s_actors, sent.text, article_actors,
-                                               sentence_start=sent.start)
-        etype, sub = refine_sub_type(trig.trigger, actor1, sent.text)
+               context_actors: Counter, fatalities: int | None, clause_of) -> Draft:
+        actor1, actor2, written1, filled = choose_actors(trig, s_actors, sent.text, context_actors,
+                                                         sentence_start=sent.start)
+        etype, sub = refine_sub_type(trig.trigger, written1, sent.text)
         confidence = 0.4
         confidence += 0.0 if place_inherited else (0.2 if slot.clause == clause_of(trig.start) else 0.1)
         confidence += 0.1 * slot.match_score

@@ -209,3 +209,26 @@ def test_arabic_and_transliterated_names_in_text(parser):
     events = parser.extract(Article("a", "Warplanes struck Ma'arrat al-Nu'man and Maarat al-Numaan again.",
                                     published=PUBLISHED)).events
     assert len(events) == 1 and events[0].admin1 == "Idlib"
+
+
+def test_consequence_clause_is_fatalities_not_a_second_event(parser):
+    text = "Regime helicopters dropped barrel bombs on Darayya on Tuesday, killing at least 12 people."
+    events = parser.extract(Article("c", text, published=dt.date(2014, 1, 8))).events
+    assert [(e.sub_event_type, e.fatalities, e.actor1) for e in events] == [
+        ("Air/drone strike", 12, "Syrian government forces")]
+
+
+def test_downed_aircraft_is_not_an_air_strike(parser):
+    events = parser.extract(Article("h", "Rebels shot down a helicopter near Hama airport.",
+                                    published=PUBLISHED)).events
+    assert [e.sub_event_type for e in events] == ["Disrupted weapons use"]
+    assert events[0].geo_precision == 2  # near the town
+
+
+def test_missing_actors_are_not_borrowed_from_other_paragraphs(parser):
+    text = ("Regime forces and rebels fought in Saraqib on Monday.\n\n"
+            "In Iraq, militants seized parts of Fallujah last week.")
+    events = parser.extract(Article("p", text, published=dt.date(2014, 1, 8))).events
+    fallujah = next(e for e in events if e.country == "Iraq")
+    assert fallujah.sub_event_type == "Non-state actor overtakes territory"
+    assert (fallujah.actor1, fallujah.actor2) == ("", "")
