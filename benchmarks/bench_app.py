@@ -26,11 +26,9 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +38,9 @@ if str(ROOT) not in sys.path:
 
 RESULTS = ROOT / "benchmarks" / "results"
 STORES = RESULTS / "stores"
-CHROMIUM = os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+# The browser tests' harness: one way to start the app and Chromium, for tests and benchmark.
+from tests.browser.browser_support import CHROMIUM, LAUNCH_ARGS, Server  # noqa: E402
+from tests.browser.browser_support import LOCAL_PREFIXES as LOCAL  # noqa: E402
 GOVERNORATES = ["Aleppo", "Idlib", "Homs", "Raqqa", "Daraa", "Hama", "Latakia"]
 
 MARKERS_JS = """() => {
@@ -88,50 +83,6 @@ def ensure_store(n: int, seed: int = 7) -> Path:
     finally:
         store.close()
     return path
-
-
-# ------------------------------------------------------------------------------------------
-# Server
-
-
-class Server:
-    def __init__(self, store: Path, tmp: Path):
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, GEO_STORE=str(store), GEO_USER_GAZETTEER=str(tmp / "user.csv"), PYTHONPATH=str(ROOT))
-        self.log = open(tmp / f"streamlit-{self.port}.log", "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("streamlit did not start")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
 
 
 # ------------------------------------------------------------------------------------------
