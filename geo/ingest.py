@@ -1100,13 +1100,19 @@ def ingest_paths(
             bar.update(1)
     finally:
         bar.close()
+    return finish_batch(summary, store, manifests, "ingest")
+
+
+def finish_batch(summary: IngestSummary, store: EventStore, manifests: ManifestCache, label: str) -> IngestSummary:
+    """End of a batch (plain or parallel): manifest problems into the summary, fresh planner
+    statistics when events were added, one log line."""
     summary.problems.extend(manifests.problems)
     if summary.events_added:
         try:
             store.optimize()
         except GeoError as exc:  # statistics are an optimisation; the data is committed
             log.warning("could not refresh store statistics: %s", exc)
-    log.info("ingest: %s", summary.lines()[0])
+    log.info("%s: %s", label, summary.lines()[0])
     return summary
 
 

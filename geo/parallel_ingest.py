@@ -54,6 +54,7 @@ from geo.ingest import (
     _store_article,
     build_extractor,
     discover,
+    finish_batch,
     import_extractor_target,
     ingest_paths,
     read_articles,
@@ -370,11 +371,4 @@ def _ingest(paths: Iterable[str | os.PathLike[str]], store: EventStore, spec: Ex
         run.finish()
     finally:
         bar.close()
-    summary.problems.extend(manifests.problems)
-    if summary.events_added:
-        try:
-            store.optimize()
-        except GeoError as exc:  # statistics are an optimisation; the data is committed
-            log.warning("could not refresh store statistics: %s", exc)
-    log.info("parallel ingest: %s", summary.lines()[0])
-    return summary
+    return finish_batch(summary, store, manifests, "parallel ingest")
