@@ -618,6 +618,30 @@ def _where_branches(flt: EventFilter) -> list[tuple[str, list[Any]]]:
     return [(clause([]), params)]
 
 
+def _group_by_expression(column: str, flt: EventFilter) -> str:
+    """The GROUP BY term for counts of ``column`` under ``flt``.
+
+    Left alone, SQLite's planner groups by walking ``column``'s own index (no sort needed) and
+    tests the filter on every row it meets: at 1,000,000 events, counts per type for one
+    governorate took 1.5 s that way, against 0.16 s when the filter's index finds the rows and
+    a temporary b-tree groups them. The unary ``+`` takes ``column``'s index out of the choice;
+    it is used only when another column narrows the rows (with no filter, or a date range
+    alone, walking the index is the fast plan).
+    """
+    narrowed_by_column = {
+        "admin1": bool(flt.admin1),
+        "event_type": bool(flt.event_types),
+        "sub_event_type": bool(flt.sub_event_types),
+    }
+    other_filters = bool(
+        flt.admin1 or flt.event_types or flt.sub_event_types or flt.actors or flt.text or flt.bbox
+        or flt.max_geo_precision < 3 or flt.article_id
+    )
+    if other_filters and not narrowed_by_column.get(column, False):
+        return f"+{column}"
+    return column
+
+
 def _select_sql(columns: str, flt: EventFilter, *, use_indexes: bool = True) -> tuple[str, list[Any]]:
     table = EVENTS_TABLE if use_indexes else f"{EVENTS_TABLE} NOT INDEXED"
     parts, params = [], []
@@ -1042,9 +1066,10 @@ class GpkgEventStore(EventStore):
 
     def _grouped(self, column: str, flt: EventFilter) -> Counter[Any]:
         counts: Counter[Any] = Counter()
+        group_by = _group_by_expression(column, flt)
         for where, params in _where_branches(flt):
             for key, n in self._read(
-                f"SELECT {column}, count(*) FROM {EVENTS_TABLE} WHERE {where} GROUP BY {column}", params
+                f"SELECT {column}, count(*) FROM {EVENTS_TABLE} WHERE {where} GROUP BY {group_by}", params
             ):
                 counts[key] += n
         return counts
