@@ -562,33 +562,53 @@ def _read_csv_batch(src: SourceFile, text: str, result: _ReadResult) -> None:
         elif {"type_of_violence", "where_prec"} <= set(names):
             hint = " (looks like a UCDP GED export: use --format ucdp)"
         raise BadInputError(f"CSV batch has no 'text' column{hint}", path=src.display)
-    row_no = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            row_no += 1
-            result.rows_skipped += 1
-            result.problems.append(Problem(f"{src.display}", f"row {row_no} (line {reader.line_num}): malformed CSV ({exc}); skipped", "warning"))
-            continue
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        row_no += 1
-        where = f"{src.display} row {row_no}"
-        if len(row) != len(names):
+    for row in csv_rows(reader, names):
+        if row.record is None:
             result.rows_skipped += 1
             result.problems.append(
-                Problem(src.display, f"row {row_no} (line {reader.line_num}): expected {len(names)} fields, "
-                        f"found {len(row)}; skipped", "warning")
+                Problem(src.display, f"row {row.number} (line {row.line}): {row.problem}; skipped", "warning")
             )
             continue
-        article = _row_article(src, where, reader.line_num, dict(zip(names, row)), result.problems)
+        where = f"{src.display} row {row.number}"
+        article = _row_article(src, where, row.line, row.record, result.problems)
         if article is None:
             result.rows_skipped += 1
         else:
             result.articles.append((where, article))
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One data row of a CSV file: its record, or why it is unusable."""
+
+    number: int  # 1-based, blank rows not counted
+    line: int  # the reader's line number after the row (rows may span lines)
+    record: dict[str, str] | None
+    problem: str = ""
+
+
+def csv_rows(reader: Iterator[list[str]], names: Sequence[str]) -> Iterator[CsvRow]:
+    """The rows after the header as records keyed by ``names``, tolerating bad rows: a malformed
+    row, or one with the wrong number of fields, comes out with its problem instead of ending
+    the file; blank rows are passed over. Batches and dataset imports share this loop."""
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            number += 1
+            yield CsvRow(number, reader.line_num, None, f"malformed CSV ({exc})")  # type: ignore[attr-defined]
+            continue
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        number += 1
+        if len(row) != len(names):
+            yield CsvRow(number, reader.line_num, None,  # type: ignore[attr-defined]
+                         f"expected {len(names)} fields, found {len(row)}")
+            continue
+        yield CsvRow(number, reader.line_num, dict(zip(names, row)))  # type: ignore[attr-defined]
 
 
 def _read_jsonl_batch(src: SourceFile, text: str, result: _ReadResult) -> None:
@@ -899,39 +919,33 @@ class _DatasetRows:
                 raise BadInputError(
                     f"missing {self.fmt.label} column(s) {', '.join(missing)}", path=self.src.display
                 )
-            row_no = 0
+            rows = csv_rows(reader, names)
             while True:
                 try:
-                    row = next(reader)
+                    row = next(rows)
                 except StopIteration:
                     break
-                except csv.Error as exc:
-                    row_no += 1
-                    self._skip(row_no, reader.line_num, f"malformed CSV ({exc})")
-                    continue
                 except UnicodeDecodeError as exc:
                     raise BadInputError(
                         f"undecodable text after line {reader.line_num} ({exc.reason})", path=self.src.display
                     ) from exc
-                if not row or not any(c.strip() for c in row):
-                    continue
-                row_no += 1
+                row_no = row.number
                 if self.progress is not None and row_no % 10_000 == 0:
                     self.progress.set_postfix_str(f"{row_no:,} rows", refresh=False)
-                if len(row) != len(names):
-                    self._skip(row_no, reader.line_num, f"expected {len(names)} fields, found {len(row)}")
+                if row.record is None:
+                    self._skip(row_no, row.line, row.problem)
                     continue
-                record = dict(zip(names, row))
+                record = row.record
                 try:
                     event = self.fmt.to_event(record, self.article_id, dates)
                 except _OutsideSyria:
                     self.outside += 1
                     continue
                 except (_RowSkip, GeoError) as exc:
-                    self._skip(row_no, reader.line_num, str(exc))
+                    self._skip(row_no, row.line, str(exc))
                     continue
                 if event.event_id in seen:
-                    self._skip(row_no, reader.line_num, f"duplicate event id {event.event_id!r} (first in row {seen[event.event_id]})")
+                    self._skip(row_no, row.line, f"duplicate event id {event.event_id!r} (first in row {seen[event.event_id]})")
                     continue
                 seen[event.event_id] = row_no
                 if not event.admin1_code:
