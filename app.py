@@ -4,8 +4,8 @@ Run with ``streamlit run app.py`` (store: ``$GEO_STORE`` or data/events.gpkg). V
 the sidebar and mirrored in the URL (``?view=...``): the map (default), ingest, and an article
 (``?view=article&article=<id>``). Filters are mirrored in the URL too, so a view can be shared.
 
-Map building lives in :mod:`geo.mapping` (pure functions); this file wires the store, the
-widgets and the caches. All map assets are local (:mod:`geo.offline_assets`).
+Map building lives in :mod:`geo.webmap.layers` (pure functions); this file wires the store, the
+widgets and the caches. All map assets are local (:mod:`geo.webmap.assets`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from typing import Any  # noqa: E402
 import pandas as pd  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from geo import mapping, offline_assets  # noqa: E402
+from geo.webmap import layers as mapping  # noqa: E402
+from geo.webmap import assets as offline_assets  # noqa: E402
 from geo.errors import GeoError  # noqa: E402
 from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES, Article, stable_id  # noqa: E402
 from geo.store import EventFilter, open_store, resolve_store_location  # noqa: E402
@@ -89,7 +90,7 @@ def user_gazetteer_version() -> float:
 def get_parser(user_version: float):
     """The geoparser, rebuilt when the user gazetteer changes (a correction was saved)."""
     from geo.gazetteer import default_gazetteer
-    from geo.pipeline import Geoparser
+    from geo.extract import Geoparser
 
     return Geoparser(default_gazetteer())
 
@@ -187,7 +188,7 @@ def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame | None
 
 @st.cache_data(show_spinner="Preparing the export files...", max_entries=8)
 def q_exports(location: str, version: str, key: tuple) -> dict[str, bytes]:
-    from geo import exports
+    import geo.export as exports
 
     gdf = get_store(location).query(filter_from_key(key))
     return {
@@ -666,7 +667,7 @@ def extract_cached(article: Article, user_version: float):
 
 def _text_spans(article: Article, result) -> list[mapping.Span]:
     from geo.dates import find_dates
-    from geo.events import find_triggers
+    from geo.extract import find_triggers
 
     spans: list[mapping.Span] = []
     for m in result.mentions:
@@ -850,7 +851,7 @@ def save_article(store, article: Article, events) -> str:
 
 
 def _correction_row(name: str, key: str, article_id: str) -> None:
-    from geo.geocoder import LocalGeocoder
+    from geo.gazetteer import LocalGeocoder
 
     parser = get_parser(user_gazetteer_version())
     try:

@@ -33,8 +33,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "benchmarks" / "results"
 STORES = RESULTS / "stores"
@@ -63,7 +61,7 @@ MARKERS_JS = """() => {
 def ensure_store(n: int, seed: int = 7) -> Path:
     """A GeoPackage with n synthetic events (bench_store's filler), reused between runs."""
     from benchmarks.bench_store import fill, load_places
-    from geo.store import EventFilter, GpkgEventStore
+    from geo.store.gpkg import EventFilter, GpkgEventStore
 
     STORES.mkdir(parents=True, exist_ok=True)
     path = STORES / f"app-{n}-{seed}.gpkg"
@@ -245,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(CHROMIUM).exists():
         print(f"bench_app: {CHROMIUM} is absent; install chromium (scripts/install_test_deps.sh)", file=sys.stderr)
         return 2
-    from geo import offline_assets
+    from geo.webmap import assets as offline_assets
 
     if offline_assets.missing_assets():
         print("bench_app: map assets missing; run bash scripts/install_assets.sh", file=sys.stderr)

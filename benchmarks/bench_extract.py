@@ -15,13 +15,10 @@ import csv
 import datetime as dt
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "ucdp_syria_dev.csv"
 SEED = ROOT / "seeds" / "syria-rebels-isil-2014-01-05.txt"
@@ -36,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from geo.dates import parse_published
     from geo.models import Article
-    from geo.pipeline import Geoparser
+    from geo.extract import Geoparser
 
     t0 = time.perf_counter()
     geoparser = Geoparser()

@@ -19,14 +19,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 _LOAD_SNIPPET = """
 import resource, time, json
 t0 = time.perf_counter()
 from geo.gazetteer import Gazetteer
-from geo.geocoder import LocalGeocoder
+from geo.gazetteer import LocalGeocoder
 g = Gazetteer.load()
 LocalGeocoder(g).geocode("Manbij")
 t1 = time.perf_counter()
@@ -61,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from geo.gazetteer import default_gazetteer
-    from geo.geocoder import LocalGeocoder
-    from geo.normalize import name_key
+    from geo.gazetteer import LocalGeocoder
+    from geo.gazetteer import name_key
 
     load = measure_load(args.runs)
     gaz = default_gazetteer()

@@ -40,8 +40,8 @@ from typing import Any
 
 from benchmarks.corpus import UCDP_CSV, write_corpus
 from geo.ingest import ingest_paths
-from geo.parallel_ingest import build_extractor, dask_client, ingest_paths_parallel, worker_extractor
-from geo.store import GpkgEventStore
+from geo.ingest.parallel import build_extractor, dask_client, ingest_paths_parallel, worker_extractor
+from geo.store.gpkg import GpkgEventStore
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         store.unlink()
                 else:
                     with dask_client(workers) as client:
-                        client.run(worker_extractor, "geo.pipeline:Geoparser")
+                        client.run(worker_extractor, "geo.extract.pipeline:Geoparser")
                         for run in range(args.runs):
                             store = tmp / f"warm-{name}-{run}.gpkg"
                             warm[name].append(_warm_dask(corpus, store, client, args.batch_size))

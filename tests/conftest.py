@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 # Never let a developer's own corrections leak into the tests.
 os.environ.setdefault("GEO_USER_GAZETTEER", str(ROOT / "tests" / ".no-user-gazetteer.csv"))
 
-from geo.gazetteer import Gazetteer, default_gazetteer  # noqa: E402
-from geo.geocoder import LocalGeocoder  # noqa: E402
+from geo.gazetteer.gazetteer import Gazetteer, default_gazetteer  # noqa: E402
+from geo.gazetteer.geocoder import LocalGeocoder  # noqa: E402
 from geo.models import Place  # noqa: E402
-from geo.pipeline import Geoparser  # noqa: E402
+from geo.extract.pipeline import Geoparser  # noqa: E402
+from geo.store.gpkg import EventStore, GpkgEventStore  # noqa: E402
+
+# The store helpers live in fixtures_store.py (child processes import it too); the fixtures live here.
+from fixtures_store import drop_postgis_schema, fill_sample, make_store, STORE_BACKENDS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +51,27 @@ def tiny_gazetteer(gazetteer: Gazetteer) -> Gazetteer:
     ]
     units = [u for u in gazetteer.admin1_units if u.code in ("SY-HL", "SY-ID")]
     return Gazetteer.from_places(places, units)
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore]:
+    """An empty store of each backend (postgis: skipped, with the reason, without a server)."""
+    s = make_store(request.param, tmp_path)
+    yield s
+    s.close()
+    if request.param == "postgis":
+        drop_postgis_schema(s)
+
+
+@pytest.fixture
+def gpkg_store(tmp_path: Path) -> Iterator[GpkgEventStore]:
+    """The GeoPackage store specifically (file-format tests)."""
+    s = GpkgEventStore(tmp_path / "events.gpkg")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sample_store(store: EventStore) -> EventStore:
+    fill_sample(store)
+    return store

@@ -16,13 +16,13 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
 
 from geo.models import SYRIA_GOVERNORATES, Article, Event, ExtractionResult, stable_id
-from geo.store import EventStore, GpkgEventStore
+from geo.store.gpkg import EventStore, GpkgEventStore
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
@@ -249,7 +249,7 @@ def postgres_url() -> str:
                 _postgres["reason"] = f"scripts/start_postgres.sh failed ({proc.returncode}): {proc.stderr.strip()[-500:]}"
         if url:
             try:
-                from geo.store_postgis import PostgisEventStore
+                from geo.store.postgis import PostgisEventStore
 
                 probe = PostgisEventStore(url, schema=f"t_probe_{os.getpid()}")
                 probe.close()
@@ -270,7 +270,7 @@ def postgres_url() -> str:
 def drop_postgis_schema(store: EventStore) -> None:
     import psycopg
 
-    from geo.store_postgis import split_schema
+    from geo.store.postgis import split_schema
 
     with psycopg.connect(split_schema(postgres_url())[0], autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {store.schema} CASCADE")  # type: ignore[attr-defined]
@@ -280,35 +280,11 @@ def make_store(backend: str, folder: Path) -> EventStore:
     if backend == "gpkg":
         return GpkgEventStore(folder / "events.gpkg")
     if backend == "postgis":
-        from geo.store_postgis import PostgisEventStore
+        from geo.store.postgis import PostgisEventStore
 
         # A schema of its own per test: an empty store, dropped afterwards.
         return PostgisEventStore(postgres_url(), schema=f"t_{os.urandom(6).hex()}")
     raise ValueError(backend)
-
-
-@pytest.fixture(params=STORE_BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore]:
-    """An empty store of each backend (postgis: skipped, with the reason, without a server)."""
-    s = make_store(request.param, tmp_path)
-    yield s
-    s.close()
-    if request.param == "postgis":
-        drop_postgis_schema(s)
-
-
-@pytest.fixture
-def gpkg_store(tmp_path: Path) -> Iterator[GpkgEventStore]:
-    """The GeoPackage store specifically (file-format tests)."""
-    s = GpkgEventStore(tmp_path / "events.gpkg")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def sample_store(store: EventStore) -> EventStore:
-    fill_sample(store)
-    return store
 
 
 def assert_consistent(store: EventStore, expected: dict[str, int] | None = None) -> dict[str, int]:

@@ -99,7 +99,7 @@ def synthetic_events(n: int, seed: int = 1, article_id: str = "synthetic") -> li
 
 
 def fill_store(path: Path, n: int) -> None:
-    from geo.store import open_store
+    from geo.store.gpkg import open_store
 
     store = open_store(str(path))
     try:
@@ -109,9 +109,9 @@ def fill_store(path: Path, n: int) -> None:
 
 
 def ingest_seeds(path: Path) -> int:
-    from geo.ingest import ingest_paths
-    from geo.pipeline import Geoparser
-    from geo.store import EventFilter, open_store
+    from geo.ingest.batch import ingest_paths
+    from geo.extract.pipeline import Geoparser
+    from geo.store.gpkg import EventFilter, open_store
 
     store = open_store(str(path))
     try:
@@ -146,7 +146,7 @@ def seed_store(tmp_path_factory):
 
 
 def store_of(path: Path):
-    from geo.store import open_store
+    from geo.store.gpkg import open_store
 
     return open_store(str(path))
 
@@ -191,7 +191,7 @@ def map_rows(at) -> list[list]:
 
 
 def count(path: Path, **kw) -> int:
-    from geo.store import EventFilter
+    from geo.store.gpkg import EventFilter
 
     s = store_of(path)
     try:
@@ -453,7 +453,7 @@ def test_ingest_correction_resolves_an_unknown_place(env, monkeypatch):
 
 def test_correction_updates_a_stored_article(env, monkeypatch):
     """Same text after a gazetteer correction: the stored events are replaced, not skipped."""
-    from geo.gazetteer import add_user_place
+    from geo.gazetteer.gazetteer import add_user_place
 
     at = run_app(env, monkeypatch, {"view": "ingest"})
     text = "Government forces shelled the village of Qaryat Yyzzx in the province of Idlib on Sunday."
@@ -463,7 +463,7 @@ def test_correction_updates_a_stored_article(env, monkeypatch):
     at.button(key="paste_preview").click().run()
     at.button(key="add_0").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    before = store_of(env).query(__import__("geo.store", fromlist=["EventFilter"]).EventFilter())
+    before = store_of(env).query(__import__("geo.store.gpkg", fromlist=["EventFilter"]).EventFilter())
     if not len(before) or "Qaryat Yyzzx" in set(before["location"]):
         pytest.skip("the pipeline placed the village already")
     add_user_place("Qaryat Yyzzx", 35.95, 36.61)
@@ -471,5 +471,5 @@ def test_correction_updates_a_stored_article(env, monkeypatch):
     at.button(key="add_0").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("replaced" in s.value for s in at.success)
-    after = store_of(env).query(__import__("geo.store", fromlist=["EventFilter"]).EventFilter())
+    after = store_of(env).query(__import__("geo.store.gpkg", fromlist=["EventFilter"]).EventFilter())
     assert "Qaryat Yyzzx" in set(after["location"])

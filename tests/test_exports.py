@@ -13,20 +13,16 @@ import pandas as pd
 import pytest
 import shapely.geometry
 
-from fixtures_store import (  # noqa: F401 - fixtures are used by name
+from fixtures_store import (
     TOWNS,
     fill_sample,
-    gpkg_store,
-    ids,
     make_article,
     make_event,
     sample_events,
-    sample_store,
-    store,
 )
-from geo.cli_store import main_for_tests
+from geo.cli import main as main_for_tests
 from geo.errors import ExportError
-from geo.exports import (
+from geo.export import (
     CSV_COLUMNS,
     EXPORT_FORMATS,
     MEDIA_TYPES,
@@ -39,9 +35,9 @@ from geo.exports import (
     geojson_bytes,
     write_gpkg,
 )
-from geo.ingest import ingest_paths
+from geo.ingest.batch import ingest_paths
 from geo.models import EVENT_FIELDS, Event
-from geo.store import EventFilter, EventStore, GpkgEventStore, open_store
+from geo.store.gpkg import EventFilter, EventStore, GpkgEventStore, open_store
 
 EXPECTED_EVENTS = {e.event_id: e for events in sample_events().values() for e in events}
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from geo.errors import BadInputError, GazetteerError
-from geo.gazetteer import DATA_DIR, Gazetteer, add_user_place, read_places_csv
-from geo.geocoder import LocalGeocoder
+from geo.gazetteer.gazetteer import DATA_DIR, Gazetteer, add_user_place, read_places_csv
+from geo.gazetteer.geocoder import LocalGeocoder
 from geo.models import SYRIA_GOVERNORATES
-from geo.normalize import name_key, skeleton_key
+from geo.gazetteer.names import name_key, skeleton_key
 
 
 def test_all_fourteen_governorates_have_polygons_and_english_names(gazetteer):
@@ -86,7 +86,7 @@ def _geonames_row(gid, name, alts, lat, lon, fclass, fcode, cc, a1, pop):
 
 
 def test_geonames_dump_import_merges_places(tmp_path, gazetteer):
-    from geo.geonames_import import import_geonames
+    from geo.gazetteer.geonames import import_geonames
 
     dump = tmp_path / "SY.txt"
     dump.write_text("\n".join([
@@ -112,7 +112,7 @@ def test_geonames_dump_import_merges_places(tmp_path, gazetteer):
 
 
 def test_geonames_import_rejects_a_file_with_no_places(tmp_path, gazetteer):
-    from geo.geonames_import import import_geonames
+    from geo.gazetteer.geonames import import_geonames
 
     bad = tmp_path / "empty.txt"
     bad.write_text("not a dump\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 from geopy.location import Location
 
 from geo.errors import GeocodeError
-from geo.gazetteer import haversine_km
+from geo.gazetteer.gazetteer import haversine_km
 
 # True positions (Wikipedia/GeoNames coordinates of the town centres) and governorates.
 KNOWN_PLACES = [
@@ -140,7 +140,7 @@ def test_empty_query_is_an_error(geocoder):
 
 
 def test_tiny_injected_gazetteer(tiny_gazetteer):
-    from geo.geocoder import LocalGeocoder
+    from geo.gazetteer.geocoder import LocalGeocoder
 
     geocoder = LocalGeocoder(tiny_gazetteer)
     assert geocoder.geocode("Alpha Village").raw["place_id"] == "t:1"

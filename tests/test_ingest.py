@@ -1,6 +1,6 @@
 """Ingest: reading articles (text, HTML, batches, encodings, metadata), bad input, ACLED and
 UCDP imports, the ingest CLI. The extractor is the small real ``word_extractor``; one test
-runs the production Geoparser over seeds/ when geo.pipeline is importable."""
+runs the production Geoparser over seeds/ when geo.extract.pipeline is importable."""
 
 from __future__ import annotations
 
@@ -16,21 +16,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fixtures_store import (  # noqa: F401 - fixtures are used by name
+from fixtures_store import (
     ROOT,
     assert_consistent,
     child_env,
     ids,
     make_article,
     many_events,
-    store,
     word_extractor,
 )
-from geo.cli_store import main_for_tests
+from geo.cli import main as main_for_tests
 from geo.errors import BadInputError
 from geo.models import SYRIA_GOVERNORATES, stable_id
-from geo.store import EventStore, GpkgEventStore
-from geo.ingest import (
+from geo.store.gpkg import EventStore, GpkgEventStore
+from geo.ingest.batch import (
     IngestSummary,
     SourceFile,
     decode_text,
@@ -509,13 +508,13 @@ def test_cli_errors(argv: list[str], code: int, stderr: str, capsys) -> None:
 
 def _pipeline_available() -> bool:
     try:
-        import geo.pipeline  # noqa: F401
+        import geo.extract.pipeline  # noqa: F401
     except ImportError:
         return False
     return True
 
 
-@pytest.mark.skipif(not _pipeline_available(), reason="geo.pipeline (the production Geoparser) is not importable")
+@pytest.mark.skipif(not _pipeline_available(), reason="geo.extract.pipeline (the production Geoparser) is not importable")
 def test_seeds_with_the_real_geoparser_through_python_m_geo(tmp_path: Path) -> None:
     db = tmp_path / "seeds.gpkg"
     run = [sys.executable, "-m", "geo"]

@@ -1,11 +1,10 @@
-"""geo.mapping and geo.offline_assets: pure map building, without Streamlit or a browser."""
+"""geo.webmap.layers and geo.webmap.assets: pure map building, without Streamlit or a browser."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-import time
 from pathlib import Path
 
 import folium
@@ -13,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import mapping, offline_assets
+from geo.webmap import layers as mapping
+from geo.webmap import assets as offline_assets
 from geo.models import EVENT_FIELDS, EVENT_TYPES, SYRIA_GOVERNORATES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -319,15 +319,13 @@ def test_selected_event_gets_a_ring(basemap):
     assert "geoKind: 'selected'" in rendered(m)
 
 
-@pytest.mark.parametrize("n, seconds, megabytes", [(10_000, 3.0, 3.0), (100_000, 6.0, 5.0)])
-def test_payload_is_bounded(basemap, n, seconds, megabytes):
+@pytest.mark.parametrize("n, megabytes", [(10_000, 3.0), (100_000, 5.0)])
+def test_payload_is_bounded(basemap, n, megabytes):
+    """The page's size is bounded by design; its build time is measured in benchmarks/, not asserted."""
     df = synthetic(n)
-    t = time.perf_counter()
     m, info = mapping.build_map(df, basemap)
     html = rendered(m)
-    elapsed = time.perf_counter() - t
     assert len(html.encode()) < megabytes * 1e6
-    assert elapsed < seconds
     assert info.n_markers <= mapping.MapOptions().max_points
 
 

@@ -11,14 +11,14 @@ import pytest
 from dask.distributed import Client, LocalCluster
 
 from benchmarks.corpus import write_corpus
-from fixtures_store import assert_consistent, store, word_extractor  # noqa: F401 - store is a fixture
-from geo.cli_store import main_for_tests
+from fixtures_store import assert_consistent, word_extractor
+from geo.cli import main as main_for_tests
 from geo.errors import ExtractionError
-from geo.ingest import IngestSummary, ingest_paths
+from geo.ingest.batch import IngestSummary, ingest_paths
 from geo.models import Article, ExtractionResult
-from geo.parallel_ingest import ingest_paths_parallel
-from geo.pipeline import Geoparser
-from geo.store import EventStore, GpkgEventStore
+from geo.ingest.parallel import ingest_paths_parallel
+from geo.extract.pipeline import Geoparser
+from geo.store.gpkg import EventStore, GpkgEventStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,14 +91,14 @@ def test_dask_ingest_gives_exactly_the_events_of_the_single_process_ingest(
     client: Client, corpus: Path, single: tuple[GpkgEventStore, IngestSummary], store: EventStore  # noqa: F811
 ) -> None:
     reference, reference_summary = single
-    summary = ingest_paths_parallel([corpus], store, "geo.pipeline:Geoparser", client=client, progress=False,
+    summary = ingest_paths_parallel([corpus], store, "geo.extract.pipeline:Geoparser", client=client, progress=False,
                                     batch_size=8)
     _same_summary(summary, reference_summary)
     assert _rows(store) == _rows(reference)  # every field of every event
     _same_articles(store, reference)
     assert_consistent(store)
     # Again: nothing changed, nothing sent, nothing written.
-    again = ingest_paths_parallel([corpus], store, "geo.pipeline:Geoparser", client=client, progress=False)
+    again = ingest_paths_parallel([corpus], store, "geo.extract.pipeline:Geoparser", client=client, progress=False)
     assert again.unchanged == reference_summary.added and again.added == 0 and again.events_added == 0
 
 

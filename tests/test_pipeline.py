@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.gazetteer import haversine_km
+from geo.gazetteer.gazetteer import haversine_km
 from geo.models import EVENT_TYPES, Article
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "syria-rebels-isil-2014-01-05.txt"
@@ -197,7 +197,7 @@ def test_negatives_give_no_event(parser, text):
 
 
 def test_tiny_injected_gazetteer(tiny_gazetteer):
-    from geo.pipeline import Geoparser
+    from geo.extract.pipeline import Geoparser
 
     parser = Geoparser(tiny_gazetteer)
     events = parser.extract(Article("t", "Clashes erupted in Qaryat Beta in Aleppo province.", published=PUBLISHED)).events

@@ -29,11 +29,11 @@ from fixtures_store import (
     start_child,
     word_extractor,
 )
-from geo.cli_store import main_for_tests
+from geo.cli import main as main_for_tests
 from geo.errors import StoreError
-from geo.ingest import ingest_paths
-from geo.store import EventFilter, EventStore, GpkgEventStore, open_store
-from geo.store_postgis import SCHEMA_VERSION, PostgisEventStore, copy_store, redact_url, split_schema
+from geo.ingest.batch import ingest_paths
+from geo.store.gpkg import EventFilter, EventStore, GpkgEventStore, open_store
+from geo.store.postgis import SCHEMA_VERSION, PostgisEventStore, copy_store, redact_url, split_schema
 
 
 def _with_schema(url: str, schema: str) -> str:
@@ -155,8 +155,8 @@ _CHILD_WRITER = """
 import dataclasses, json, time
 from pathlib import Path
 from fixtures_store import word_extractor
-from geo.ingest import ingest_paths
-from geo.store import open_store
+from geo.ingest.batch import ingest_paths
+from geo.store.gpkg import open_store
 files = {files!r}  # in article order: writers sharing an article reach it at about the same time
 go = Path({go!r})
 while not go.exists():

@@ -21,24 +21,21 @@ import pyogrio
 import pytest
 import shapely
 
-from fixtures_store import (  # noqa: F401 - fixtures are used by name
+from fixtures_store import (
     TOWNS,
     assert_consistent,
     fill_sample,
-    gpkg_store,
     ids,
     make_article,
     make_event,
     many_events,
     sample_events,
-    sample_store,
     start_child,
-    store,
     wait_for,
 )
 from geo.errors import StoreError, ValidationError
 from geo.models import EVENT_FIELDS, Event
-from geo.store import (
+from geo.store.gpkg import (
     DEFAULT_STORE_PATH,
     GPKG_APPLICATION_ID,
     EventFilter,
@@ -399,7 +396,7 @@ def test_info(sample_store: EventStore) -> None:
 _CHILD_PAUSED_WRITE = """
 import datetime as dt
 from fixtures_store import make_article, many_events, paused_events
-from geo.store import GpkgEventStore
+from geo.store.gpkg import GpkgEventStore
 store = GpkgEventStore({path!r})
 events = many_events({aid!r}, {n}, prefix={prefix!r})
 store.add_article(make_article({aid!r}, {text!r}), paused_events(events, {pause}, {marker!r}, {release!r}))
@@ -456,8 +453,8 @@ def test_kill_mid_transaction_keeps_the_previous_version(tmp_path: Path) -> None
 
 _CHILD_BATCH = """
 from fixtures_store import heavy_extractor
-from geo.ingest import ingest_paths
-from geo.store import GpkgEventStore
+from geo.ingest.batch import ingest_paths
+from geo.store.gpkg import GpkgEventStore
 store = GpkgEventStore({path!r})
 summary = ingest_paths([{folder!r}], store, heavy_extractor, progress=False)
 store.close()

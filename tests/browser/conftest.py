@@ -23,7 +23,7 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def assets_installed() -> None:
-    from geo import offline_assets
+    from geo.webmap import assets as offline_assets
 
     missing = offline_assets.missing_assets()
     assert not missing, f"map assets missing ({missing[0]}...): run bash scripts/install_assets.sh"

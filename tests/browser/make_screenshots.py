@@ -26,9 +26,9 @@ OUT = ROOT / "docs" / "screenshots"
 
 
 def seed_store(path: Path) -> str:
-    from geo.ingest import ingest_paths
-    from geo.pipeline import Geoparser
-    from geo.store import open_store
+    from geo.ingest.batch import ingest_paths
+    from geo.extract.pipeline import Geoparser
+    from geo.store.gpkg import open_store
 
     store = open_store(str(path))
     try:
@@ -40,7 +40,7 @@ def seed_store(path: Path) -> str:
 
 def synthetic_store(path: Path, n: int = 10_000) -> None:
     from benchmarks.bench_store import fill, load_places
-    from geo.store import GpkgEventStore
+    from geo.store.gpkg import GpkgEventStore
 
     store = GpkgEventStore(path)
     try:

@@ -53,7 +53,7 @@ from geo.models import EVENT_FIELDS, Article, Event
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORE_PATH = PROJECT_ROOT / "data" / "events.gpkg"
 STORE_ENV_VAR = "GEO_STORE"
 
@@ -130,7 +130,7 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     """
     resolved = resolve_store_location(os.fspath(location) if location is not None else None)
     if is_server_location(resolved):
-        from geo.store_postgis import PostgisEventStore  # psycopg only when a server is used
+        from geo.store.postgis import PostgisEventStore  # psycopg only when a server is used
 
         return PostgisEventStore(resolved, create=create)
     if "://" in resolved:
@@ -281,7 +281,7 @@ class EventStore(abc.ABC):
     def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
         """Events per (location, admin1, event_type, geo_precision) at the mean position of
         those events, for map markers at scale. Keys: latitude, longitude, event_type,
-        geo_precision, admin1, location, n (geo.mapping.AGGREGATE_COLUMNS). Largest first."""
+        geo_precision, admin1, location, n (geo.webmap.layers.AGGREGATE_COLUMNS). Largest first."""
 
     @abc.abstractmethod
     def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:

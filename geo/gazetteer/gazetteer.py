@@ -36,14 +36,14 @@ from shapely.geometry import Point, shape
 
 from geo.errors import GazetteerError, ValidationError
 from geo.models import Place, stable_id
-from geo.normalize import name_key, skeleton_key
+from geo.gazetteer.names import name_key, skeleton_key
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 log = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 DEFAULT_USER_GAZETTEER = DATA_DIR.parent / "user_gazetteer.csv"
 PLACE_COLUMNS = ["place_id", "name", "kind", "country_code", "latitude", "longitude", "admin1",
                  "admin1_code", "admin2", "population", "feature_code", "alt_names", "source"]

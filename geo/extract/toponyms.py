@@ -1,6 +1,6 @@
 """Toponym finding: gazetteer names in running text, plus cue patterns for names it lacks.
 
-The text is folded the way :func:`geo.normalize.name_key` folds names (case, diacritics,
+The text is folded the way :func:`geo.gazetteer.names.name_key` folds names (case, diacritics,
 apostrophes, hyphens, Arabic articles, doubled letters), keeping a map from every folded
 character back to the original text. One Aho-Corasick automaton over all name keys then finds
 every gazetteer name in one pass, whatever the transliteration, and the spans map back to the
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import ahocorasick
 
 from geo.gazetteer import Gazetteer
-from geo.lexicon import NON_LOCATION_CONTEXTS
-from geo.normalize import _ARTICLES, is_arabic, name_key
+from geo.extract.lexicon import NON_LOCATION_CONTEXTS
+from geo.gazetteer.names import _ARTICLES, is_arabic, name_key
 
 log = logging.getLogger(__name__)
 

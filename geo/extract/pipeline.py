@@ -2,10 +2,10 @@
 
 Stages (each a function or small class over typed values; the gazetteer is injected):
 
-1. segmentation (:mod:`geo.text`): paragraphs, sentences, clauses, with spans;
-2. toponyms (:mod:`geo.toponyms`): gazetteer names and cue-pattern names;
+1. segmentation (:mod:`geo.extract.text`): paragraphs, sentences, clauses, with spans;
+2. toponyms (:mod:`geo.extract.toponyms`): gazetteer names and cue-pattern names;
 3. resolution: each name to a place, using the governorates and places around it as hints;
-4. triggers and actors (:mod:`geo.lexicon`, :mod:`geo.events`);
+4. triggers and actors (:mod:`geo.extract.lexicon`, :mod:`geo.extract.events`);
 5. dates (:mod:`geo.dates`), resolved against the publication date;
 6. events: triggers tied to the places of their clause or sentence, merged per
    (place, date, type), ordered best first.
@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from geo.dates import DateMention, find_dates
-from geo.events import (
+from geo.extract.events import (
     ActorHit,
     Draft,
     PlaceSlot,
@@ -33,12 +33,12 @@ from geo.events import (
     refine_sub_type,
 )
 from geo.gazetteer import Gazetteer, default_gazetteer
-from geo.geocoder import COUNTRY_NAMES, Candidate, LocalGeocoder, geo_precision_of
-from geo.lexicon import NON_LOCATION_CONTEXTS, Trigger
+from geo.gazetteer import COUNTRY_NAMES, Candidate, LocalGeocoder, geo_precision_of
+from geo.extract.lexicon import NON_LOCATION_CONTEXTS, Trigger
 from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
-from geo.normalize import name_key
-from geo.text import Span, clauses, paragraphs, sentences
-from geo.toponyms import FoundName, ToponymFinder
+from geo.gazetteer import name_key
+from geo.extract.text import Span, clauses, paragraphs, sentences
+from geo.extract.toponyms import FoundName, ToponymFinder
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,7 @@ from branca.element import Element, MacroElement
 
 from folium.template import Template
 
-from geo import offline_assets
+from geo.webmap import assets as offline_assets
 from geo.models import EVENT_FIELDS, EVENT_TYPES, SYRIA_GOVERNORATES
 
 TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
@@ -502,7 +502,7 @@ class CompactEventCluster(folium.plugins.MarkerCluster):
     to popup HTML for the events sent with details, ``precisions`` event_idx -> geo_precision (2
     only; 1 is the default). Aggregated: ``rows`` are ``[lat, lon, type_index, count, location_idx,
     geo_precision]`` with ``locations`` the (escaped) place names.
-    Uses the marker-cluster assets (local copies, see geo.offline_assets).
+    Uses the marker-cluster assets (local copies, see geo.webmap.assets).
     """
 
     _template = Template(

@@ -1,4 +1,4 @@
-"""The store's commands, registered on the main CLI by ``geo.cli``:
+"""``ingest``, ``export``, ``info``, ``migrate``: the store.
 
     python -m geo ingest PATH... [--store S] [--format text|acled|ucdp] [--max-bytes N] [--quiet]
                          [--workers N | --scheduler tcp://HOST:PORT]
@@ -9,8 +9,7 @@
     python -m geo migrate --from SOURCE --to TARGET    # copy a store (e.g. .gpkg -> postgresql://)
 
 The store is ``--store``, else ``$GEO_STORE``, else data/events.gpkg; a ``postgresql://``
-URL selects the PostGIS store. Library errors
-(``GeoError``) become one line on stderr and exit code 1; usage errors exit 2 (argparse).
+URL selects the PostGIS store.
 """
 
 from __future__ import annotations
@@ -20,16 +19,12 @@ import datetime as dt
 import logging
 import re
 import sys
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from geo.errors import GeoError
+from geo.cli.common import add_store_option
 from geo.models import EVENT_TYPES
 
 log = logging.getLogger(__name__)
-
-CommandFunc = Callable[[argparse.Namespace], int]
-
 
 # ---------------------------------------------------------------------------------------
 # Argument types (ValueError/ArgumentTypeError -> argparse usage error, exit 2)
@@ -104,24 +99,9 @@ def _sub_event_type(text: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _guarded(func: CommandFunc) -> CommandFunc:
-    """Translate library errors into one line on stderr and exit code 1."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except GeoError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-
-    run.__name__ = func.__name__
-    run.__doc__ = func.__doc__
-    return run
 
 
 
-
-@_guarded
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read articles or dataset exports into the store; print a summary."""
     from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, build_extractor, ingest_paths
@@ -132,7 +112,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     max_bytes = args.max_bytes or (DEFAULT_MAX_BYTES if args.format == "text" else DEFAULT_DATASET_MAX_BYTES)
     with open_store(args.store) as store:
         if parallel:
-            from geo.parallel_ingest import ingest_paths_parallel
+            from geo.ingest.parallel import ingest_paths_parallel
 
             summary = ingest_paths_parallel(
                 args.paths, store, args.extractor, workers=args.workers, scheduler=args.scheduler,
@@ -174,10 +154,9 @@ def _filter_from_args(args: argparse.Namespace) -> Any:
     )
 
 
-@_guarded
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the events matching the filters as GeoJSON, CSV or GeoPackage."""
-    from geo.exports import export_events, format_for_path
+    from geo.export import export_events, format_for_path
     from geo.store import open_store
 
     fmt = args.format or format_for_path(args.output)
@@ -189,7 +168,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
 def cmd_info(args: argparse.Namespace) -> int:
     """Print where the store is and what it holds."""
     from geo.store import open_store
@@ -206,11 +184,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Copy every article and event from one store to another (GeoPackage <-> PostGIS)."""
     from geo.store import open_store
-    from geo.store_postgis import copy_store
+    from geo.store.postgis import copy_store
 
     with open_store(args.source, create=False) as source, open_store(args.target) as target:
         if source.location == target.location:
@@ -236,17 +213,9 @@ def _workers(text: str) -> int:
 # ---------------------------------------------------------------------------------------
 
 
-def _add_store_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--store",
-        metavar="PATH|URL",
-        help="GeoPackage file or postgresql:// URL of the store (default: $GEO_STORE, else data/events.gpkg)",
-    )
-
-
 def register(subparsers: Any) -> None:
-    """Add ``ingest``, ``export``, ``info`` and ``migrate`` to the main CLI's subparsers."""
-    from geo.exports import EXPORT_FORMATS
+    """Add ``ingest``, ``export``, ``info`` and ``migrate``."""
+    from geo.export import EXPORT_FORMATS
     from geo.ingest import INPUT_FORMATS
 
     p = subparsers.add_parser(
@@ -257,7 +226,7 @@ def register(subparsers: Any) -> None:
         "input adds nothing, an edited one replaces its own events.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    _add_store_option(p)
+    add_store_option(p)
     p.add_argument("--format", choices=INPUT_FORMATS, default="text", help="input format (default: text)")
     p.add_argument(
         "--max-bytes",
@@ -269,7 +238,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--extractor",
         metavar="MODULE:NAME",
-        help="extraction function or class with .extract (default geo.pipeline:Geoparser)",
+        help="extraction function or class with .extract (default geo.extract.pipeline:Geoparser)",
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_workers, metavar="N",
@@ -286,7 +255,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file, or - for stdout")
     p.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the suffix of OUT")
-    _add_store_option(p)
+    add_store_option(p)
     p.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="first day (inclusive)")
     p.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD", help="last day (inclusive)")
     p.add_argument("--no-undated", action="store_true", help="leave out events without a date")
@@ -306,7 +275,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("info", help="store path, article and event counts, date span")
-    _add_store_option(p)
+    add_store_option(p)
     p.set_defaults(func=cmd_info)
 
     p = subparsers.add_parser(
@@ -321,25 +290,3 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_migrate)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """A parser with only the store commands (``geo.cli`` adds them to the full one)."""
-    parser = argparse.ArgumentParser(prog="python -m geo")
-    register(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one store command; exit code 0, 1 (GeoError) or 2 (usage)."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
-        return int(exc.code or 0)
-    return int(args.func(args))
-
-
-# Tests drive the commands through this without the full CLI.
-main_for_tests = main
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,9 +1,9 @@
 """Ingest with the extraction spread over a Dask cluster; the writes stay in this process.
 
-    ingest_paths_parallel(paths, store, "geo.pipeline:Geoparser", workers=2)
+    ingest_paths_parallel(paths, store, "geo.extract.pipeline:Geoparser", workers=2)
     ingest_paths_parallel(paths, store, scheduler="tcp://10.0.0.5:8786")
 
-The result is exactly that of :func:`geo.ingest.ingest_paths` with the same extractor: the
+The result is exactly that of :func:`geo.ingest.batch.ingest_paths` with the same extractor: the
 same articles, the same events, the same summary (counts and problems, in the same order).
 The division of labour:
 
@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geo.errors import BadInputError, ExtractionError, GeoError
-from geo.ingest import (
+from geo.ingest.batch import (
     DEFAULT_EXTRACTOR,
     DEFAULT_MAX_BYTES,
     Extractor,
@@ -332,7 +332,7 @@ def ingest_paths_parallel(
     batch_size: int = DEFAULT_BATCH,
     window: int | None = None,
 ) -> IngestSummary:
-    """:func:`geo.ingest.ingest_paths` with the extraction on a Dask cluster: ``client``
+    """:func:`geo.ingest.batch.ingest_paths` with the extraction on a Dask cluster: ``client``
     (a ``distributed.Client``), else ``scheduler`` (``tcp://host:port``), else a LocalCluster
     of ``workers`` processes started for this call. ``extractor`` is a ``MODULE:NAME`` spec
     (built once per worker; default the pipeline) or a picklable callable. Dataset formats

@@ -2,7 +2,7 @@
 PostgreSQL server that several dashboards and ingest processes share.
 
 Selected by giving a ``postgresql://`` URL to ``--store`` or ``$GEO_STORE``
-(``geo.store.open_store`` dispatches here). ``?schema=NAME`` in the URL puts the tables in
+(``geo.store.gpkg.open_store`` dispatches here). ``?schema=NAME`` in the URL puts the tables in
 that schema instead of ``public`` (several stores in one database; the tests use it).
 
 Layout (schema version 1, see ``_MIGRATIONS``):
@@ -54,7 +54,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 from geo.errors import StoreError
 from geo.models import EVENT_FIELDS, Article, Event
-from geo.store import (
+from geo.store.gpkg import (
     INSERT_CHUNK,
     EventFilter,
     EventStore,

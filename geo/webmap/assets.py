@@ -36,7 +36,7 @@ VENDOR: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = REPO_ROOT / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 # From the component iframe (<base>/component/streamlit_folium.st_folium/index.html) up to <base>/.
@@ -90,7 +90,7 @@ _installed_base: str | None = None
 def install(base: str | None = None) -> str:
     """Point folium.Map and the plugin classes the app uses at the local copies. Idempotent.
 
-    Returns the base URL in use. Classes of our own (geo.mapping) read the same functions.
+    Returns the base URL in use. Classes of our own (geo.webmap.layers) read the same functions.
     """
     global _installed_base
     b = base if base is not None else base_url()

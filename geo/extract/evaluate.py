@@ -16,7 +16,7 @@ from geo.dates import parse_published
 from geo.errors import BadInputError
 from geo.gazetteer import haversine_km
 from geo.models import Article
-from geo.pipeline import Geoparser
+from geo.extract.pipeline import Geoparser
 
 REQUIRED_COLUMNS = ("id", "text", "published", "admin1", "latitude", "longitude")
 

@@ -2,7 +2,7 @@
 
 Every function takes a GeoDataFrame as returned by ``EventStore.query`` (the columns of
 ``EVENT_FIELDS``; extra columns are ignored), so the CLI and the dashboard's download
-button share one code path and honour the same :class:`geo.store.EventFilter`.
+button share one code path and honour the same :class:`geo.store.gpkg.EventFilter`.
 
 Values are normalised once per column: dates become ISO ``YYYY-MM-DD`` strings, missing
 values (None, NaN, NaT, pd.NA) become JSON ``null`` / an empty CSV cell; NaN and

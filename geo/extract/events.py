@@ -1,7 +1,7 @@
 """Event extraction stages: triggers and actors per clause, places tied to triggers, dates,
 fatalities, and the merge of repeats into one event per (place, date, type).
 
-Each stage is a function over typed values; :mod:`geo.pipeline` chains them.
+Each stage is a function over typed values; :mod:`geo.extract.pipeline` chains them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from geo.dates import DateMention
-from geo.lexicon import (
+from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
     CIVILIAN_WORDS,
@@ -24,7 +24,7 @@ from geo.lexicon import (
     is_actor_match,
     trigger_of,
 )
-from geo.text import Span
+from geo.extract.text import Span
 
 
 @dataclass(frozen=True, slots=True)

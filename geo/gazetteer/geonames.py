@@ -7,7 +7,7 @@ admin3 code, admin4 code, population, elevation, dem, timezone, modification dat
 Populated places (class P) and second-level divisions (ADM2) become gazetteer places; the
 admin-1 code is mapped to the governorate through Natural Earth's ``gn_a1_code``, falling back
 to point-in-polygon. The result is written to ``data/gazetteer/geonames_<CC>.csv``, which
-:meth:`geo.gazetteer.Gazetteer.load` merges (rows with the id of a registry place refine it).
+:meth:`geo.gazetteer.gazetteer.Gazetteer.load` merges (rows with the id of a registry place refine it).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from geo.errors import BadInputError, ValidationError
-from geo.gazetteer import DATA_DIR, Gazetteer, default_gazetteer, write_places_csv
+from geo.gazetteer.gazetteer import DATA_DIR, Gazetteer, default_gazetteer, write_places_csv
 from geo.models import Place
-from geo.normalize import is_usable_name
+from geo.gazetteer.names import is_usable_name
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from geopy.location import Location
 from rapidfuzz import fuzz, process
 
 from geo.errors import GeocodeError
-from geo.gazetteer import Gazetteer, default_gazetteer, haversine_km
+from geo.gazetteer.gazetteer import Gazetteer, default_gazetteer, haversine_km
 from geo.models import PLACE_KINDS, Place
-from geo.normalize import name_key, skeleton_key
+from geo.gazetteer.names import name_key, skeleton_key
 
 log = logging.getLogger(__name__)
 

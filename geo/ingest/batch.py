@@ -1130,12 +1130,12 @@ def finish_batch(summary: IngestSummary, store: EventStore, manifests: ManifestC
     return summary
 
 
-DEFAULT_EXTRACTOR = "geo.pipeline:Geoparser"
+DEFAULT_EXTRACTOR = "geo.extract.pipeline:Geoparser"
 
 
 def import_extractor_target(spec: str | None) -> Any:
     """What ``MODULE:NAME`` names (a function, or a class whose instances have ``extract``),
-    imported but not built; default the pipeline's ``geo.pipeline:Geoparser``. Cheap: building
+    imported but not built; default the pipeline's ``geo.extract.pipeline:Geoparser``. Cheap: building
     a Geoparser loads the gazetteer, which a Dask client or a dataset import does not need."""
     spec = spec or DEFAULT_EXTRACTOR
     module_name, _, attr = spec.partition(":")

@@ -1,0 +1,10 @@
+"""Stage 2: from article text to events. :class:`Geoparser` is the facade over the stages
+(text segmentation, toponyms, lexicon triggers and actors, event assembly); ``evaluate`` scores it.
+
+Code outside this package imports from here, not from the modules (but for the modules of
+optional extras, imported where they are used)."""
+
+from geo.extract.events import find_triggers
+from geo.extract.pipeline import Geoparser
+
+__all__ = ["Geoparser", "find_triggers"]
