@@ -1,4 +1,11 @@
-"""Date expressions in news text, resolved against the publication date.
+"""Dates: THE parser of date values (:func:`parse_date`) and date expressions in news text.
+
+:func:`parse_date` is the one place where a value from outside (CLI argument, front matter,
+manifest, CSV cell, URL parameter, store row, pandas value) becomes a ``datetime.date``. It checks
+the range once, at the edge (:data:`MIN_DATE`..:data:`MAX_DATE`), and refuses relative words
+("yesterday"): a publication date must be a date, not a time relative to the wall clock.
+
+Date expressions in news text:
 
 Weekdays ("on Friday"), relative words ("yesterday", "last week", "this month") and explicit
 dates ("3 January", "Jan. 3, 2014") are found with one regular expression and resolved with
@@ -14,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import dateparser
+
+from geo.errors import ValidationError
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
@@ -102,21 +111,84 @@ def find_dates(text: str, published: dt.date | None, *, offset: int = 0) -> list
     return out
 
 
-def parse_published(value: object) -> dt.date | None:
-    """A publication date from a CLI/manifest value: date, ISO string or a parseable string."""
-    if value is None or value == "":
+# The span of dates the tool accepts: news and conflict data of the 20th and 21st centuries. A date
+# outside it is a typo or a placeholder (0001-01-01, 9999-12-31), and it would break charts and
+# JavaScript date widgets downstream, so it is refused at the edge with a clear message.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_DATE_FORMATS = ("%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d",
+                 "%d/%m/%Y", "%d.%m.%Y")
+_RELATIVE = re.compile(r"\b(?:yesterday|today|tomorrow|tonight|now|ago|last|next|this|week|month|year)\b", re.I)
+
+
+def _checked(value: dt.date, what: str) -> dt.date:
+    if not (MIN_DATE <= value <= MAX_DATE):
+        raise ValidationError(f"{what} {value.isoformat()} is outside {MIN_DATE.isoformat()}..{MAX_DATE.isoformat()}")
+    return value
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:  # NaN
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    # pandas' NA / NaT without importing pandas here.
+    return type(value).__name__ in {"NAType", "NaTType"}
+
+
+def parse_date(value: object, *, what: str = "date") -> dt.date | None:
+    """A ``datetime.date`` from any outside value, or None when the value is missing.
+
+    Accepts dates, datetimes (and pandas Timestamps), ISO strings (``2014-01-05``, also with a
+    time), ACLED's ``05 January 2014`` and other written full dates ("Sunday, 5 January 2014").
+    Raises :class:`~geo.errors.ValidationError` (a ``ValueError``) for a value that is not a full
+    calendar date, for relative words ("yesterday") and for a date outside MIN_DATE..MAX_DATE;
+    ``what`` names the value in the message ("publication date").
+    """
+    if _is_missing(value):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _checked(value.date(), what)
     if isinstance(value, dt.date):
-        return value
+        return _checked(value, what)
     text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        parsed = dateparser.parse(text, settings={"REQUIRE_PARTS": ["day", "month", "year"]})
-        if parsed is None:
-            from geo.errors import ExtractionError
+    match = _ISO_DATE.match(text)
+    if match:
+        try:
+            return _checked(dt.date(int(match[1]), int(match[2]), int(match[3])), what)
+        except ValueError as exc:
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError(f"{what} {text[:40]!r} is not a calendar date") from None
+    for fmt in _DATE_FORMATS:
+        try:
+            return _checked(dt.datetime.strptime(text, fmt).date(), what)
+        except ValueError as exc:
+            if isinstance(exc, ValidationError):
+                raise
+            continue
+    if _RELATIVE.search(text):
+        raise ValidationError(f"{what} {text[:40]!r} is relative; give the calendar date")
+    parsed = _free_form(text)
+    if parsed is None:
+        raise ValidationError(f"{what} {text[:40]!r} is not a full date (day, month and year)")
+    return _checked(parsed, what)
 
-            raise ExtractionError(f"cannot parse publication date {text!r}") from None
-        return parsed.date()
+
+@lru_cache(maxsize=4096)
+def _free_form(text: str) -> dt.date | None:
+    try:
+        parsed = dateparser.parse(
+            text, settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"})
+    except (OverflowError, ValueError):
+        return None
+    return parsed.date() if parsed is not None else None
+
+
+def parse_published(value: object) -> dt.date | None:
+    """A publication date (see :func:`parse_date`)."""
+    return parse_date(value, what="publication date")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from fixtures_store import (
     ROOT,
     assert_consistent,
@@ -25,19 +24,20 @@ from fixtures_store import (
     many_events,
     word_extractor,
 )
+
 from geo.cli import main as main_for_tests
+from geo.dates import parse_date
 from geo.errors import BadInputError
-from geo.models import SYRIA_GOVERNORATES, stable_id
-from geo.store.gpkg import EventStore, GpkgEventStore
 from geo.ingest.batch import (
     IngestSummary,
     SourceFile,
     decode_text,
     ingest_paths,
     normalize_admin1,
-    parse_date,
     read_articles,
 )
+from geo.models import SYRIA_GOVERNORATES, stable_id
+from geo.store.gpkg import EventStore, GpkgEventStore
 
 SEEDS = ROOT / "seeds"
 
@@ -192,7 +192,10 @@ def test_encodings_are_detected(tmp_path: Path, store: EventStore, text: str, en
         ("sometime", None),
         ("2014", None),
         ("January 2014", None),
-        ("", None),
+        ("yesterday", None),
+        ("0214-01-05", None),
+        ("9999-12-31", None),
+        ("2014-02-30", None),
     ],
 )
 def test_parse_date(value: str, expected: dt.date | None) -> None:
@@ -201,6 +204,11 @@ def test_parse_date(value: str, expected: dt.date | None) -> None:
             parse_date(value)
     else:
         assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("missing", ["", "  ", None, float("nan")])
+def test_parse_date_missing_is_none(missing: object) -> None:
+    assert parse_date(missing) is None
 
 
 # ---------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from geo.dates import parse_date
 from geo.errors import BadInputError, ExtractionError, GeoError, StoreError
 from geo.models import (
     EVENT_TYPES,
@@ -261,34 +262,6 @@ def decode_text(data: bytes, *, path: str) -> str:
 # ---------------------------------------------------------------------------------------
 # Dates and metadata
 # ---------------------------------------------------------------------------------------
-
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
-_DATE_FORMATS = ("%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y")
-
-
-def parse_date(value: str) -> dt.date:
-    """A date from ISO (``2014-01-05``, also with a time), ACLED (``05 January 2014``) or, as
-    a last resort, dateparser's free formats. ValueError if it does not parse to a full date."""
-    text = str(value).strip()
-    if not text:
-        raise ValueError("empty date")
-    match = _ISO_DATE.match(text)
-    if match:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    import dateparser  # slow to import; only free-form dates need it
-
-    parsed = dateparser.parse(
-        text, settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"}
-    )
-    if parsed is None:
-        raise ValueError(f"unparseable date {text!r}")
-    return parsed.date()
-
 
 @dataclass(frozen=True)
 class Metadata:
