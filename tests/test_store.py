@@ -292,7 +292,7 @@ def test_filters(sample_store: EventStore, flt: EventFilter, expected: list[str]
         ({"bbox": (1.0, 2.0, 3.0)}, "four numbers"),
         ({"max_geo_precision": 4}, "1, 2 or 3"),
         ({"limit": -1}, "negative"),
-        ({"date_from": "5 January"}, "not an ISO date"),
+        ({"date_from": "5 January"}, "not a full date"),
     ],
 )
 def test_bad_filters_are_rejected(kwargs: dict, message: str) -> None:
