@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from geo.cli.common import add_store_option
@@ -170,14 +172,20 @@ def _filter_from_args(args: argparse.Namespace) -> Any:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the events matching the filters as GeoJSON, CSV or GeoPackage."""
-    from geo.export import export_events, format_for_path
+    from geo.export import export_events, export_filename, format_for_path
     from geo.store import open_store
 
-    fmt = args.format or format_for_path(args.output)
     flt = _filter_from_args(args)
+    output = args.output
+    if output != "-" and (Path(output).is_dir() or output.endswith(("/", os.sep))):
+        # A folder: the file is named after what it holds (events_aleppo_2014-01-03_2014-01-05.geojson).
+        fmt = args.format or "geojson"
+        output = str(Path(output) / export_filename(flt, fmt))
+    else:
+        fmt = args.format or format_for_path(output)
     with open_store(args.store, create=False) as store:
-        count = export_events(store, flt, fmt, args.output)
-    target = "stdout" if args.output == "-" else args.output
+        count = export_events(store, flt, fmt, output)
+    target = "stdout" if output == "-" else _terminal_text(output)
     print(f"wrote {count} events to {target} ({fmt})", file=sys.stderr)
     return 0
 
@@ -288,7 +296,9 @@ def register(subparsers: Any) -> None:
         description="Write the events matching the filters. Filters combine with AND; repeated "
         "values of one filter combine with OR.",
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file, or - for stdout")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file, - for stdout, or a folder (the file is then named after the filters, "
+                   "e.g. events_aleppo_2014-01-03_2014-01-05.geojson; format geojson unless --format)")
     p.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the suffix of OUT")
     add_store_option(p)
     p.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="first day (inclusive)")

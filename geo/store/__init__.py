@@ -29,11 +29,14 @@ from geo.store.frames import events_frame
 from geo.store.gpkg import GpkgEventStore, write_events_file
 
 
-def open_store(location: str | os.PathLike[str] | None = None, *, create: bool = True) -> EventStore:
+def open_store(location: str | os.PathLike[str] | None = None, *, create: bool = True,
+               read_only: bool | None = None) -> EventStore:
     """Open the store at ``location`` (resolved as in resolve_store_location).
 
     ``create=False`` refuses to create a new, empty store (export and info use it, so a
-    mistyped path is an error rather than an empty result).
+    mistyped path is an error rather than an empty result). A GeoPackage this process may not
+    write (read-only file or folder) opens read-only by itself (``read_only=None``); ``True``
+    forces it (nothing is ever written, not even a migration), ``False`` refuses it.
     """
     resolved = resolve_store_location(os.fspath(location) if location is not None else None)
     if is_server_location(resolved):
@@ -44,7 +47,7 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
         raise StoreError(f"unsupported store location {resolved!r}: give a .gpkg file path")
     if not create and not Path(resolved).exists():
         raise StoreError(f"no store at {resolved} (ingest something first, or pass --store PATH)")
-    return GpkgEventStore(resolved)
+    return GpkgEventStore(resolved, read_only=read_only)
 
 
 __all__ = [

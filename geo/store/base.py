@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import enum
+import operator
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ STORE_ENV_VAR = "GEO_STORE"
 # Rows per insert call: large enough to amortise the Python->database overhead, small
 # enough that a streamed import never holds a whole dataset in memory.
 INSERT_CHUNK = 5_000
+# The largest row limit a query takes (SQLite's and PostgreSQL's bigint).
+MAX_LIMIT = 2**63 - 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -109,8 +112,15 @@ class EventFilter:
             set_(self, "bbox", bbox)
         if self.max_geo_precision not in (1, 2, 3):
             raise ValidationError("max_geo_precision must be 1, 2 or 3")
-        if self.limit is not None and self.limit < 0:
-            raise ValidationError("limit must not be negative")
+        if self.limit is not None:
+            try:
+                limit = operator.index(self.limit)  # int, numpy ints; not 1e23, "10" or True
+            except TypeError:
+                raise ValidationError(f"limit must be a whole number, not {self.limit!r}") from None
+            if isinstance(self.limit, bool) or limit < 0 or limit > MAX_LIMIT:
+                raise ValidationError(f"limit must be a whole number from 0 to {MAX_LIMIT}, not {self.limit!r} "
+                                      "(negative numbers are not allowed)")
+            set_(self, "limit", limit)
 
 
 class IngestOutcome(enum.StrEnum):

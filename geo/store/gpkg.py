@@ -371,9 +371,14 @@ class GpkgEventStore(SqlEventStore):
     """The GeoPackage (SQLite) implementation. Thread-safe: each call borrows a connection
     from a small pool, so readers in different threads run concurrently (WAL)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, wal: bool = True, max_idle: int = 4) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, wal: bool = True, max_idle: int = 4,
+                 read_only: bool | None = None) -> None:
         self.path = Path(path)
         self.location = str(self.path)
+        # A store the process may not write (read-only file or folder) opens read-only by
+        # itself: queries, info and exports work, writes raise StoreError.
+        self.read_only = _not_writable(self.path) if read_only is None else read_only
+        self._shim: list[str] = []  # read-only stores of an older schema: TEMP objects that fill the gaps
         self._t_events, self._t_articles, self._t_history = EVENTS_TABLE, ARTICLES_TABLE, HISTORY_TABLE
         self._wal = wal
         self._max_idle = max_idle
@@ -382,8 +387,11 @@ class GpkgEventStore(SqlEventStore):
         self._closed = False
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a GeoPackage file")
+        if self.read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path} (a read-only store must exist)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create its folder: {exc}") from exc
         with self._connection() as conn:
@@ -392,9 +400,17 @@ class GpkgEventStore(SqlEventStore):
     # -- connections -------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        target: str | Path = self.path
+        if self.read_only:
+            # mode=ro never writes the file; in a folder where SQLite cannot create the WAL
+            # index (-shm), immutable=1 reads the file as it is (nobody can be writing it).
+            target = f"{self.path.resolve().as_uri()}?mode=ro"
+            if _not_writable(self.path.parent) and not Path(f"{self.path}-shm").exists():
+                target += "&immutable=1"
         try:
             conn = sqlite3.connect(
-                self.path,
+                target,
+                uri=self.read_only,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 isolation_level=None,  # autocommit: transactions are explicit BEGIN/COMMIT
                 check_same_thread=False,  # the pool hands connections across threads
@@ -405,7 +421,9 @@ class GpkgEventStore(SqlEventStore):
             # hot during bulk imports.
             conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            if self._wal:
+            for statement in self._shim:
+                conn.execute(statement)
+            if self._wal and not self.read_only:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     log.warning("%s: WAL journal not available (got %s)", self.path, mode)
@@ -475,6 +493,9 @@ class GpkgEventStore(SqlEventStore):
             added = [name for name in EVENT_FIELDS if name not in have]
             if ARTICLES_TABLE in tables:
                 self._check_columns(conn, ARTICLES_TABLE, ARTICLE_COLUMNS)
+        if self.read_only:
+            self._read_only_shim(conn, tables, added)
+            return
         # Opening an up-to-date store only reads: a writer busy with a long import must not
         # hold up a reader that is just opening the file. Older stores get what is missing.
         if ({EVENTS_TABLE, ARTICLES_TABLE, HISTORY_TABLE} <= tables and _SCHEMA_INDEXES <= indexes
@@ -501,6 +522,24 @@ class GpkgEventStore(SqlEventStore):
             log.info("%s: added the event column(s) %s", self.location, ", ".join(added))
         log.info("initialised GeoPackage store %s", self.location)
 
+    def _read_only_shim(self, conn: sqlite3.Connection, tables: set[str], added: list[str]) -> None:
+        """Serve a read-only store of an older schema without changing it: TEMP objects (in
+        memory, per connection) stand in for the missing columns and history table."""
+        if not {EVENTS_TABLE, ARTICLES_TABLE} <= tables:
+            raise StoreError(f"{self.location}: not an event store (no {EVENTS_TABLE}/{ARTICLES_TABLE} tables)")
+        shim = []
+        if added:
+            literals = {n: "NULL" if EVENT_COLUMNS[n].default is None else _sql_literal(EVENT_COLUMNS[n].default)
+                        for n in added}
+            defaults = ", ".join(f"{literals[n]} AS {n}" for n in added)
+            shim.append(f"CREATE TEMP VIEW {EVENTS_TABLE} AS SELECT *, {defaults} FROM main.{EVENTS_TABLE}")
+        if HISTORY_TABLE not in tables:
+            ddl = _SCHEMA_SQL[_SCHEMA_SQL.index(f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE}"):]
+            shim.append(ddl[:ddl.index(";")].replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+        self._shim = shim
+        for statement in shim:
+            conn.execute(statement)
+
     def _check_columns(self, conn: sqlite3.Connection, table: str, needed: Sequence[str]) -> set[str]:
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         missing = [c for c in needed if c not in have]
@@ -519,6 +558,7 @@ class GpkgEventStore(SqlEventStore):
     def _write(self, action: str) -> Iterator[Tx]:
         # BEGIN IMMEDIATE takes the write lock first: one writer at a time, and no deadlock
         # from two readers upgrading. Anything raised inside rolls back (see _connection).
+        self._check_writable(action)
         with self._connection() as conn:
             tx = Tx(conn)
             try:
@@ -531,6 +571,11 @@ class GpkgEventStore(SqlEventStore):
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise _sqlite_error(action, exc, self.location) from exc
+
+    def _check_writable(self, action: str) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.location}: cannot {action}: the store is read-only (opened from a file "
+                             "or folder this user cannot write)")
 
     def _lock_articles(self, tx: Tx, article_ids: Iterable[str]) -> None:
         """Nothing to add: BEGIN IMMEDIATE already serialises the writers of the file."""
@@ -613,6 +658,8 @@ class GpkgEventStore(SqlEventStore):
         shrunk by over a fifth since they were taken; True if it ran. A full ANALYZE
         reads only the indexes (a fraction of a second at a million events); sampled
         statistics (analysis_limit) proved too rough to rank the indexes."""
+        if self.read_only:
+            return False
         with self._connection() as conn:
             try:
                 rows = conn.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]
@@ -730,6 +777,11 @@ class GpkgEventStore(SqlEventStore):
             if p.exists()
         )
         return StoreInfo(self.location, articles, events, undated, self.date_span(), size)
+
+
+def _not_writable(path: Path) -> bool:
+    """True when this process may not write ``path`` (a file, or a folder to create files in)."""
+    return path.exists() and not os.access(path, os.W_OK | (os.X_OK if path.is_dir() else 0))
 
 
 def write_events_file(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
