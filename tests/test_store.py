@@ -730,3 +730,25 @@ def test_a_read_only_store_can_be_read(case: str, folder_mode: int, file_mode: i
             if p.exists():
                 p.chmod(0o755)
         shutil.rmtree(top)
+
+
+def test_an_unchanged_article_writes_nothing(gpkg_store: GpkgEventStore) -> None:
+    gpkg_store.add_article(make_article("a"), [make_event("e1", "a")])
+    conn = sqlite3.connect(gpkg_store.path)
+    stamp = conn.execute("SELECT last_change FROM gpkg_contents WHERE table_name = 'events'").fetchone()
+    time.sleep(0.01)  # last_change has millisecond resolution
+    assert gpkg_store.add_article(make_article("a"), [make_event("e1", "a")]) == IngestOutcome.UNCHANGED
+    assert conn.execute("SELECT last_change FROM gpkg_contents WHERE table_name = 'events'").fetchone() == stamp
+    conn.close()
+
+
+def test_the_events_table_follows_the_one_schema(gpkg_store: GpkgEventStore) -> None:
+    from geo.models import EVENT_SCHEMA
+
+    conn = sqlite3.connect(gpkg_store.path)
+    info = {r[1]: (r[2], bool(r[3])) for r in conn.execute("PRAGMA table_info(events)")}
+    conn.close()
+    sqlite_type = {"text": "TEXT", "int": "INTEGER", "real": "REAL", "date": "DATE", "bool": "BOOLEAN"}
+    assert [c for c in info if c not in ("fid", "geom")] == [c.name for c in EVENT_SCHEMA]
+    for column in EVENT_SCHEMA:
+        assert info[column.name] == (sqlite_type[column.kind], not column.nullable), column.name

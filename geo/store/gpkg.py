@@ -416,22 +416,14 @@ class GpkgEventStore(SqlEventStore):
 
     def write_records(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Bulk-insert plain event records (exports); no article bookkeeping. One transaction."""
-        extent = _Extent()
         n = 0
-        with self._connection() as conn:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                iterator = iter(records)
-                while chunk := list(islice(iterator, INSERT_CHUNK)):
-                    rows = [record_row(r) for r in chunk]
-                    for row in rows:
-                        extent.add(row[1 + LAT], row[1 + LON])
-                    conn.executemany(INSERT_EVENT_SQL, rows)
-                    n += len(rows)
-                self._touch_contents(conn, extent)
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise _sqlite_error("write events", exc, self.location) from exc
+        with self._write("write events") as tx:
+            iterator = iter(records)
+            while chunk := list(islice(iterator, INSERT_CHUNK)):
+                rows = [record_row(r) for r in chunk]
+                tx.extent.extend((row[1 + LAT], row[1 + LON]) for row in rows)
+                tx.conn.executemany(INSERT_EVENT_SQL, rows)
+                n += len(rows)
         return n
 
     def optimize(self, *, force: bool = False) -> bool:
@@ -569,15 +561,10 @@ def write_events_file(path: str | os.PathLike[str], records: Iterable[Mapping[st
     store = GpkgEventStore(path, wal=False)
     try:
         count = store.write_records(records)
-        with store._connection() as conn:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(f"DROP TABLE {ARTICLES_TABLE}")
-                conn.execute(f"DROP TABLE {HISTORY_TABLE}")  # an export holds current versions only
-                conn.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (ARTICLES_TABLE,))
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise _sqlite_error("finish the export", exc, store.location) from exc
+        with store._write("finish the export") as tx:
+            tx.execute(f"DROP TABLE {ARTICLES_TABLE}")
+            tx.execute(f"DROP TABLE {HISTORY_TABLE}")  # an export holds current versions only
+            tx.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (ARTICLES_TABLE,))
     finally:
         store.close()
     return count
