@@ -53,6 +53,27 @@ def is_server_location(location: str) -> bool:
 
 
 
+def parse_timestamp(value: object) -> dt.datetime | None:
+    """A stored timestamp (SQLite: ISO text with Z; PostgreSQL: a datetime) as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is None else value.astimezone(dt.UTC)
+    try:
+        return dt.datetime.fromisoformat(str(value))  # Python 3.11+ reads the trailing Z
+    except ValueError:
+        return None
+
+
+def utc_ms(value: dt.datetime | None = None) -> dt.datetime:
+    """UTC, to the millisecond (what both stores keep, so copies compare equal)."""
+    value = value or dt.datetime.now(dt.UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    value = value.astimezone(dt.UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
 # ---------------------------------------------------------------------------------------
 # Filter, outcome, interface
 # ---------------------------------------------------------------------------------------

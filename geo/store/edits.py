@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 from geo.dates import parse_date
 from geo.errors import StoreError, ValidationError
 from geo.models import EVENT_FIELDS, Article, Change, Event, ReplacePlan
+from geo.store.base import IngestOutcome, parse_timestamp
 
 if TYPE_CHECKING:
-    from geo.store.base import IngestOutcome
     from geo.store.core import Tx
 
 HISTORY_COLUMNS = ("change_id", "group_id", "changed_at", "action", "event_id", "article_id", "before_json",
@@ -142,8 +142,6 @@ class EditsMixin:
 
     def _change(self, row: Sequence[Any]) -> Change:
         cid, group, at, action, eid, aid, before, after, note, undone_by = row
-        from geo.store.core import parse_timestamp
-
         return Change(int(cid), int(group), parse_timestamp(at) or dt.datetime.min, action, eid, aid,
                       json.loads(before) if before else None, json.loads(after) if after else None,
                       note or "", None if undone_by is None else int(undone_by))
@@ -277,8 +275,6 @@ class EditsMixin:
         return self._plan(lambda sql, params: self._fetch(sql, params), article_id, list(events))[0]
 
     def replace_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
-        from geo.store.base import IngestOutcome
-
         aid = article.article_id
         new = {e.event_id: e for e in events}
         with self._write(f"replace article {aid}") as tx:
