@@ -255,3 +255,21 @@ def test_cli_history_lists_changes(tmp_path, capsys) -> None:
     assert "edit" in lines[1] and "[fatalities, notes]" in lines[1] and "line one\\nforged line" in lines[1]
     assert main(["history", "--store", str(path), "--event", "e2", "--limit", "5"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_copy_store_copies_the_history_once(store: EventStore, tmp_path) -> None:
+    from geo.store import GpkgEventStore, copy_store
+
+    fill_sample(store)
+    store.update_event("e1", {"notes": "edited"}, note="n1")
+    store.merge_events("e3", ["e4"])
+    store.undo()
+    with GpkgEventStore(tmp_path / "copy.gpkg") as target:
+        summary = copy_store(store, target)
+        assert summary.history == 5 and "5 history rows" in str(summary)  # edit, merge (2), undo (2)
+        strip = [(c.action, c.event_id, c.before, c.after, c.note, c.undone_by is not None) for c in store.history()]
+        assert [(c.action, c.event_id, c.before, c.after, c.note, c.undone_by is not None)
+                for c in target.history()] == strip
+        assert copy_store(store, target).history == 0  # a re-run adds nothing
+        target.undo()  # the copied edit can still be undone in the copy
+        assert target.get_event("e1").notes == "Rebels seized the ISIL headquarters."

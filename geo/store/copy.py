@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.models import EVENT_FIELDS, Event
-from geo.store.base import EventFilter, EventStore, IngestOutcome
+from geo.store.base import MAX_LIMIT, EventFilter, EventStore, IngestOutcome
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +21,15 @@ class CopySummary:
     unchanged: int = 0
     events: int = 0
     orphan_events: int = 0
+    history: int = 0
 
     def __str__(self) -> str:
         text = (
             f"{self.articles} articles copied: {self.added} added, {self.replaced} replaced, "
             f"{self.unchanged} unchanged; {self.events} events written"
         )
+        if self.history:
+            text += f"; {self.history} history rows"
         if self.orphan_events:
             text += f"; {self.orphan_events} events without an article row not copied"
         return text
@@ -47,7 +50,7 @@ def _event_rows(store: EventStore, article_id: str) -> Iterator[tuple[Any, ...]]
 def copy_store(source: EventStore, target: EventStore, *, progress: Callable[[int, int], None] | None = None) -> CopySummary:
     """Copy every article and its events from ``source`` to ``target``, losslessly (all
     article and event fields, ``ingested_at`` included), one transaction per article in
-    the target. Idempotent: articles already in the target with the same content are
+    the target, then the edit history. Idempotent: articles already in the target with the same content are
     left as they are (UNCHANGED). Events without an article row (not made by ingest)
     cannot be written through the store interface; they are counted and logged."""
     summary = CopySummary()
@@ -74,6 +77,9 @@ def copy_store(source: EventStore, target: EventStore, *, progress: Callable[[in
     if orphans:
         log.warning("%s: %d events have no article row and were not copied", source.location, orphans)
         summary.orphan_events = orphans
+    if hasattr(source, "history") and hasattr(target, "import_history"):
+        # The edit history too (only into a target without history of its own: re-runs add nothing).
+        summary.history = target.import_history(source.history(limit=MAX_LIMIT))
     target.optimize()
     return summary
 

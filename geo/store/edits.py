@@ -241,6 +241,31 @@ class EditsMixin:
             entries.append(("undo", now, before))
         return entries
 
+    def import_history(self, changes: Sequence[Change]) -> int:
+        """Append another store's history (``copy_store``), oldest first, with new change ids
+        (groups and undo links kept). Only into a store without history of its own, so that a
+        re-run copy adds nothing; the number of rows written."""
+        with self._write("copy the history") as tx:
+            if tx.execute(f"SELECT count(*) FROM {self._t_history}").fetchone()[0]:
+                return 0
+            new_ids: dict[int, int] = {}
+            for c in sorted(changes, key=lambda c: c.change_id):
+                row = tx.execute(
+                    f"INSERT INTO {self._t_history} (group_id, changed_at, action, event_id, article_id, "
+                    "before_json, after_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING change_id",
+                    (new_ids.get(c.group_id, 0), self._ts_param(c.changed_at), c.action, c.event_id, c.article_id,
+                     None if c.before is None else json.dumps(c.before, ensure_ascii=False),
+                     None if c.after is None else json.dumps(c.after, ensure_ascii=False), c.note),
+                ).fetchone()
+                new_ids[c.change_id] = int(row[0])
+                if c.group_id == c.change_id:
+                    tx.execute(f"UPDATE {self._t_history} SET group_id = ? WHERE change_id = ?", (row[0], row[0]))
+            for c in changes:
+                if c.undone_by is not None and c.undone_by in new_ids:
+                    tx.execute(f"UPDATE {self._t_history} SET undone_by = ? WHERE change_id = ?",
+                               (new_ids[c.undone_by], new_ids[c.change_id]))
+        return len(new_ids)
+
     # -- replacing an article's events ---------------------------------------------------
 
     def _plan(self, read: Read, article_id: str, events: Sequence[Event]) -> tuple[ReplacePlan, dict[str, Event]]:
