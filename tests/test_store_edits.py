@@ -273,3 +273,9 @@ def test_copy_store_copies_the_history_once(store: EventStore, tmp_path) -> None
         assert copy_store(store, target).history == 0  # a re-run adds nothing
         target.undo()  # the copied edit can still be undone in the copy
         assert target.get_event("e1").notes == "Rebels seized the ISIL headquarters."
+
+
+def test_replace_article_refuses_repeated_event_ids(sample_store: EventStore) -> None:
+    with pytest.raises(StoreError, match="occurs more than once"):
+        sample_store.replace_article(make_article("B", "text of B"), [make_event("x", "B"), make_event("x", "B")])
+    assert _ids(sample_store, "B") == ["e3", "e4"]

@@ -222,6 +222,7 @@ class EditsMixin:
 
     def _undo_entries(self, tx: Tx, changes: Sequence[Change]) -> list[Entry]:
         """(undo, now, before) per change, after checking nothing changed since."""
+        self._lock_articles(tx, {c.article_id for c in changes})  # also those of deleted events
         current = self._events_in_tx(tx, [c.event_id for c in changes])
         articles = {c.article_id for c in changes if c.before is not None}
         marks = ", ".join("?" for _ in articles)
@@ -301,7 +302,11 @@ class EditsMixin:
 
     def replace_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
         aid = article.article_id
-        new = {e.event_id: e for e in events}
+        listed = list(events)
+        new = {e.event_id: e for e in listed}
+        if len(new) != len(listed):
+            repeated = next(i for i, n in Counter(e.event_id for e in listed).items() if n > 1)
+            raise StoreError(f"article {aid}: event_id {repeated!r} occurs more than once")
         with self._write(f"replace article {aid}") as tx:
             self._lock_articles(tx, [aid])
             row = tx.execute(f"SELECT content_hash, title, source, url FROM {self._t_articles} "
