@@ -67,6 +67,9 @@ class FilterSql:
     params: list[Any] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
     date_params: list[Any] = field(default_factory=list)
+    # "No condition": SQLite folds a bare 1 away (count(*) then reads the smallest index
+    # directly), which it does not do for 1 = 1; PostgreSQL wants a boolean.
+    true: str = "1"
 
     def single(self, include_undated: bool) -> tuple[str, list[Any]]:
         """One WHERE clause (PostgreSQL combines the index scans of an OR)."""
@@ -76,14 +79,14 @@ class FilterSql:
             terms.append(f"(({dated}) OR event_date IS NULL)" if include_undated else dated)
         elif not include_undated:
             terms.append("event_date IS NOT NULL")
-        return (" AND ".join(terms) if terms else "1 = 1"), self.params + self.date_params
+        return (" AND ".join(terms) if terms else self.true), self.params + self.date_params
 
     def branches(self, include_undated: bool) -> list[tuple[str, list[Any]]]:
         """WHERE clauses whose union is the filter (SQLite: a date range that keeps undated
         events becomes two branches, so the (admin1, event_date) index serves the range)."""
         def clause(extra: list[str]) -> str:
             terms = self.common + extra
-            return " AND ".join(terms) if terms else "1 = 1"
+            return " AND ".join(terms) if terms else self.true
 
         if self.dates:
             out = [(clause(self.dates), self.params + self.date_params)]
@@ -156,12 +159,13 @@ class SqlEventStore(EditsMixin, EventStore):
     @abc.abstractmethod
     def _bbox_terms(self, bbox: tuple[float, float, float, float], params: list[Any]) -> str: ...
 
+    true_sql = "1"  # the always-true WHERE clause
     collate_c = ""  # appended to ORDER BY text columns so both stores sort in byte order
 
     # -- filters -----------------------------------------------------------------------
 
     def _filter_sql(self, flt: EventFilter) -> FilterSql:
-        out = FilterSql()
+        out = FilterSql(true=self.true_sql)
         common, params = out.common, out.params
         for column, values in (("admin1", flt.admin1), ("event_type", flt.event_types),
                                ("sub_event_type", flt.sub_event_types)):

@@ -223,6 +223,7 @@ class PostgisEventStore(SqlEventStore):
     safe to share between processes and machines (transactions and advisory locks)."""
 
     collate_c = ' COLLATE "C"'
+    true_sql = "TRUE"
 
     def __init__(self, url: str, *, schema: str | None = None, create: bool = True, max_idle: int = 4) -> None:
         if psycopg is None:  # pragma: no cover - depends on the installation
