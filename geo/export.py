@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ExportError, GeoError
-from geo.models import EVENT_FIELDS, geojson_position
+from geo.models import EVENT_FIELDS, EVENT_SCHEMA, geojson_position
 
 if TYPE_CHECKING:
     from geo.store import EventFilter, EventStore
@@ -70,14 +70,21 @@ CSV_COLUMNS: tuple[str, ...] = (
     "place_end",
     "place_id",
     "confidence",
+    "admin2",
+    "location_detail",
+    "interaction",
+    "source_ref",
+    "reviewed",
 )
 assert sorted(CSV_COLUMNS) == sorted(EVENT_FIELDS), "CSV_COLUMNS must list every event field once"
 
-_INT_FIELDS = frozenset(
-    {"time_precision", "geo_precision", "fatalities", "sentence_start", "sentence_end", "place_start", "place_end"}
-)
-_FLOAT_FIELDS = frozenset({"latitude", "longitude", "confidence"})
-_DATE_FIELDS = frozenset({"event_date"})
+_INT_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "int")
+_FLOAT_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "real")
+_DATE_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "date")
+_BOOL_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "bool")
+# Columns added after the first schema: a frame without them (built by older code) exports
+# their defaults instead of failing.
+_LATER_DEFAULTS = {c.name: c.default for c in EVENT_SCHEMA if c.since > 1}
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str:
@@ -134,12 +141,18 @@ def _as_float(value: Any) -> float | None:
     return float(value)
 
 
+def _as_bool(value: Any) -> bool | None:
+    return None if _missing(value) else bool(value)
+
+
 def _as_str(value: Any) -> str | None:
     return None if _missing(value) else str(value)
 
 
 def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
     """One column as JSON-safe Python values (None for every kind of missing)."""
+    if name not in gdf.columns:
+        return [_LATER_DEFAULTS[name]] * len(gdf)
     series = gdf[name]
     if name in _DATE_FIELDS:
         # Many rows, few distinct days: convert each distinct value once.
@@ -164,6 +177,8 @@ def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
         return series.tolist()
     if name in _INT_FIELDS and isinstance(dtype, pd.Int64Dtype):
         return [None if v is None else int(v) for v in series.to_numpy(dtype=object, na_value=None)]
+    if name in _BOOL_FIELDS:
+        return [_as_bool(v) for v in series.tolist()]
     convert = _as_int if name in _INT_FIELDS else _as_float if name in _FLOAT_FIELDS else _as_str
     if convert is _as_str:
         # The common case (object or str dtype full of str) without a per-value isna().
@@ -172,7 +187,7 @@ def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
 
 
 def _columns(gdf: pd.DataFrame) -> dict[str, list[Any]]:
-    missing = [c for c in EVENT_FIELDS if c not in gdf.columns]
+    missing = [c for c in EVENT_FIELDS if c not in gdf.columns and c not in _LATER_DEFAULTS]
     if missing:
         raise ExportError(f"cannot export: the table lacks column(s) {', '.join(missing)}")
     return {name: _column_values(gdf, name) for name in CSV_COLUMNS}

@@ -187,6 +187,12 @@ class Event:
     place_end: int | None = None
     place_id: str = ""
     confidence: float = 0.5
+    # Schema version 2 (older stores get these columns, with these defaults, when opened).
+    admin2: str = ""  # district
+    location_detail: str = ""  # sub-place: neighbourhood, camp, base...
+    interaction: int | None = None  # ACLED interaction code (e.g. 12, 28)
+    source_ref: str = ""  # provenance of an imported row, e.g. "ucdp:123456", "acled:SYR1234"
+    reviewed: bool = False  # an analyst edited or accepted it: the extractor never overwrites it
 
     def __post_init__(self) -> None:
         if not self.event_id:
@@ -209,24 +215,57 @@ class Event:
             raise ValidationError("fatalities must not be negative")
         if not (0.0 <= self.confidence <= 1.0):
             raise ValidationError(f"confidence {self.confidence} is outside [0, 1]")
+        if self.interaction is not None and not (0 <= self.interaction <= 99):
+            raise ValidationError(f"interaction {self.interaction!r} is not an ACLED interaction code (0-99)")
 
     def to_record(self) -> dict[str, Any]:
         """Plain dict of the fields (dates stay ``datetime.date``)."""
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Event:
+    def from_record(cls, record: dict[str, Any]) -> "Event":
+        from geo.dates import parse_date  # the one parser of outside date values
+
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in record.items() if k in names}
-        date_value = values.get("event_date")
-        if isinstance(date_value, str):
-            values["event_date"] = dt.date.fromisoformat(date_value) if date_value else None
-        elif isinstance(date_value, dt.datetime):
-            values["event_date"] = date_value.date()
+        if "event_date" in values and not type(values["event_date"]) is dt.date:
+            values["event_date"] = parse_date(values["event_date"], what="event_date")
+        if "reviewed" in values:  # SQLite keeps booleans as 0/1
+            values["reviewed"] = bool(values["reviewed"])
         return cls(**values)
 
 
 EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """How one Event field is stored, framed and exported.
+
+    ``kind``: "text", "int", "real", "date" or "bool"; ``nullable``: None is a value (else the
+    column is NOT NULL); ``default``: the SQL default of columns added to existing stores;
+    ``since``: the schema version that added the column (1 = the first)."""
+
+    name: str
+    kind: str
+    nullable: bool = False
+    default: object = None
+    since: int = 1
+
+
+def _column(f: dataclasses.Field[Any]) -> Column:
+    kinds = {"str": "text", "int": "int", "int | None": "int", "float": "real", "bool": "bool",
+             "dt.date | None": "date"}
+    kind = kinds[str(f.type)]
+    nullable = "None" in str(f.type)
+    default = None if f.default is dataclasses.MISSING else f.default
+    return Column(f.name, kind, nullable, default, 2 if f.name in _SINCE_V2 else 1)
+
+
+_SINCE_V2 = frozenset({"admin2", "location_detail", "interaction", "source_ref", "reviewed"})
+# THE column table: DDL of both stores, the query frames and the exports derive from it.
+EVENT_SCHEMA: tuple[Column, ...] = tuple(_column(f) for f in dataclasses.fields(Event))
+EVENT_COLUMNS: dict[str, Column] = {c.name: c for c in EVENT_SCHEMA}
 
 
 @dataclass(frozen=True, slots=True)

@@ -310,3 +310,21 @@ def test_cli_export_does_not_leave_a_partial_file(sample_db: Path, tmp_path: Pat
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
     with GpkgEventStore(sample_db) as s:
         assert out.read_bytes() == events_to_csv_bytes(s.query())
+
+
+def test_exports_carry_the_schema_2_fields(store: EventStore, tmp_path: Path) -> None:
+    from fixtures_store import make_article, make_event
+
+    store.add_article(make_article("a"), [make_event("e1", "a", admin2="Manbij District", interaction=28,
+                                                     source_ref="ucdp:7", reviewed=True, location_detail="camp")])
+    gdf = store.query()
+    props = json.loads(geojson_bytes(gdf))["features"][0]["properties"]
+    assert (props["admin2"], props["interaction"], props["source_ref"], props["reviewed"],
+            props["location_detail"]) == ("Manbij District", 28, "ucdp:7", True, "camp")
+    row = next(csv.DictReader(io.StringIO(events_to_csv_bytes(gdf).decode("utf-8"), newline="")))
+    assert (row["admin2"], row["interaction"], row["reviewed"]) == ("Manbij District", "28", "True")
+    path = tmp_path / "out.gpkg"
+    write_gpkg(gdf, path)
+    with GpkgEventStore(path) as copy:
+        got = copy.query().iloc[0]
+        assert (got["admin2"], got["interaction"], bool(got["reviewed"])) == ("Manbij District", 28, True)

@@ -588,3 +588,53 @@ def test_opening_an_up_to_date_store_does_not_wait_for_a_writer(tmp_path: Path) 
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+# ---------------------------------------------------------------------------------------
+# Schema version 2: district, sub-place, interaction, provenance, reviewed
+# ---------------------------------------------------------------------------------------
+
+_V2_VALUES = {
+    "admin2": "Manbij District",
+    "location_detail": "al-Sarab neighbourhood",
+    "interaction": 28,
+    "source_ref": "ucdp:123456",
+    "reviewed": True,
+}
+
+
+def test_new_event_fields_round_trip(store: EventStore) -> None:
+    store.add_article(make_article("a"), [make_event("v2", "a", **_V2_VALUES), make_event("v1", "a")])
+    gdf = store.query().set_index("event_id")
+    for name, value in _V2_VALUES.items():
+        assert gdf.loc["v2", name] == value, name
+    assert gdf.loc["v1", "admin2"] == "" and gdf.loc["v1", "source_ref"] == ""
+    assert pd.isna(gdf.loc["v1", "interaction"]) and not gdf.loc["v1", "reviewed"]
+    assert gdf["reviewed"].dtype == bool
+    back = Event.from_record(store.query().set_index("event_id").loc["v2"].to_dict() | {"event_id": "v2"})
+    assert back == make_event("v2", "a", **_V2_VALUES)
+
+
+@pytest.mark.parametrize("bad", [-1, 100])
+def test_interaction_code_is_validated(bad: int) -> None:
+    with pytest.raises(ValidationError, match="interaction"):
+        make_event("x", interaction=bad)
+
+
+def test_a_store_without_the_new_columns_gains_them_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.gpkg"
+    with GpkgEventStore(path) as s:
+        s.add_article(make_article("a"), [make_event("e1", "a"), make_event("e2", "a")])
+    # A store written before schema version 2 had none of these columns.
+    conn = sqlite3.connect(path)
+    for name in _V2_VALUES:
+        conn.execute(f"ALTER TABLE events DROP COLUMN {name}")
+    conn.commit()
+    conn.close()
+    with GpkgEventStore(path) as s:
+        gdf = s.query()
+        assert sorted(gdf["event_id"]) == ["e1", "e2"]
+        assert list(gdf["admin2"]) == ["", ""] and not gdf["reviewed"].any()
+        s.add_article(make_article("b"), [make_event("e3", "b", **_V2_VALUES)])
+        assert s.query(EventFilter(article_id="b")).iloc[0]["source_ref"] == "ucdp:123456"
+    assert pyogrio.read_dataframe(path, layer="events").shape[0] == 3

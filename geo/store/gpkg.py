@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import StoreError, ValidationError
-from geo.models import EVENT_FIELDS, Article, Event
+from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Article, Event
 
 log = logging.getLogger(__name__)
 
@@ -77,30 +77,26 @@ INSERT_CHUNK = 5_000
 MMAP_BYTES = 1 << 30
 CACHE_KIB = 32 * 1024
 
-# Event fields by storage type (everything else in EVENT_FIELDS is TEXT NOT NULL).
-_NULLABLE_INT_FIELDS = (
-    "time_precision",
-    "fatalities",
-    "sentence_start",
-    "sentence_end",
-    "place_start",
-    "place_end",
-)
-_REAL_FIELDS = ("latitude", "longitude", "confidence")
-_INT_FIELDS = ("geo_precision",)
-_DATE_FIELDS = ("event_date",)
+_SQLITE_TYPES = {"text": "TEXT", "int": "INTEGER", "real": "REAL", "date": "DATE", "bool": "BOOLEAN"}
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _column_type(name: str) -> str:
-    if name in _DATE_FIELDS:
-        return "DATE"
-    if name in _NULLABLE_INT_FIELDS:
-        return "INTEGER"
-    if name in _INT_FIELDS:
-        return "INTEGER NOT NULL"
-    if name in _REAL_FIELDS:
-        return "REAL NOT NULL"
-    return "TEXT NOT NULL"
+    """The SQLite column definition of an event field (from models.EVENT_SCHEMA)."""
+    column = EVENT_COLUMNS[name]
+    sql = _SQLITE_TYPES[column.kind]
+    if not column.nullable:
+        sql += " NOT NULL"
+    if column.default is not None:
+        sql += f" DEFAULT {_sql_literal(column.default)}"
+    return sql
 
 
 # ---------------------------------------------------------------------------------------
@@ -405,7 +401,10 @@ def _event_row(event: Event) -> tuple[Any, ...]:
     return (gpkg_point(event.latitude, event.longitude), *values)
 
 
-_TEXT_NOT_NULL = tuple(_column_type(name) == "TEXT NOT NULL" for name in EVENT_FIELDS)
+# Defaults of NOT NULL columns, for plain records that lack a value (None).
+_NOT_NULL_DEFAULTS = tuple(
+    None if c.nullable else ("" if c.kind == "text" and c.default is None else c.default) for c in EVENT_SCHEMA
+)
 
 
 def record_row(record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -414,9 +413,9 @@ def record_row(record: Mapping[str, Any]) -> tuple[Any, ...]:
     date_value = values[_DATE]
     if isinstance(date_value, dt.date):
         values[_DATE] = date_value.isoformat()
-    for i, text in enumerate(_TEXT_NOT_NULL):
-        if text and values[i] is None:
-            values[i] = ""  # a missing string is stored as the model's default, not NULL
+    for i, default in enumerate(_NOT_NULL_DEFAULTS):
+        if default is not None and values[i] is None:
+            values[i] = default  # a missing value is stored as the model's default, not NULL
     return (gpkg_point(float(values[_LAT]), float(values[_LON])), *values)
 
 
@@ -683,14 +682,17 @@ def events_frame(rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
     data: dict[str, Any] = {}
     for i, name in enumerate(EVENT_FIELDS):
         column = table[:, i]
-        if name in _DATE_FIELDS:
+        kind = EVENT_COLUMNS[name].kind
+        if kind == "date":
             data[name] = pd.Series(_date_objects(column), dtype=object)
-        elif name in _NULLABLE_INT_FIELDS:
+        elif kind == "int" and EVENT_COLUMNS[name].nullable:
             data[name] = pd.array(column, dtype="Int64")
-        elif name in _INT_FIELDS:
+        elif kind == "int":
             data[name] = column.astype("int64")
-        elif name in _REAL_FIELDS:
+        elif kind == "real":
             data[name] = column.astype("float64")
+        elif kind == "bool":
+            data[name] = column.astype(bool)
         else:
             data[name] = pd.Series(column, dtype=object)
     frame = pd.DataFrame(data)
@@ -840,18 +842,26 @@ class GpkgEventStore(EventStore):
             raise StoreError(f"{self.location}: not a GeoPackage/SQLite file ({exc})") from exc
         if tables and app_id != GPKG_APPLICATION_ID and "gpkg_contents" not in tables:
             raise StoreError(f"{self.location}: an SQLite file but not a GeoPackage; refusing to modify it")
+        added: list[str] = []
         if EVENTS_TABLE in tables:
-            self._check_columns(conn, EVENTS_TABLE, ("geom", *EVENT_FIELDS))
+            first = [c.name for c in EVENT_SCHEMA if c.since == 1]
+            have = self._check_columns(conn, EVENTS_TABLE, ("geom", *first))
+            added = [name for name in EVENT_FIELDS if name not in have]
             if ARTICLES_TABLE in tables:
                 self._check_columns(conn, ARTICLES_TABLE, _ARTICLE_COLUMNS)
         # Opening an up-to-date store only reads: a writer busy with a long import must not
         # hold up a reader that is just opening the file. Older stores get what is missing.
-        if {EVENTS_TABLE, ARTICLES_TABLE} <= tables and _SCHEMA_INDEXES <= indexes and app_id == GPKG_APPLICATION_ID:
+        if ({EVENTS_TABLE, ARTICLES_TABLE} <= tables and _SCHEMA_INDEXES <= indexes
+                and app_id == GPKG_APPLICATION_ID and not added):
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            # Columns added by later schema versions, with their defaults (a store written by
+            # an older version of this program keeps its rows and gains the columns).
+            for name in added:
+                conn.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN {name} {_column_type(name)}")
             # executescript would COMMIT first; run the statements one by one instead.
             for statement in _split_sql(_SCHEMA_SQL):
                 conn.execute(statement)
@@ -861,9 +871,11 @@ class GpkgEventStore(EventStore):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise _sqlite_error("create the GeoPackage tables", exc, self.location) from exc
+        if added:
+            log.info("%s: added the event column(s) %s", self.location, ", ".join(added))
         log.info("initialised GeoPackage store %s", self.location)
 
-    def _check_columns(self, conn: sqlite3.Connection, table: str, needed: Sequence[str]) -> None:
+    def _check_columns(self, conn: sqlite3.Connection, table: str, needed: Sequence[str]) -> set[str]:
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         missing = [c for c in needed if c not in have]
         if missing:
@@ -871,6 +883,7 @@ class GpkgEventStore(EventStore):
                 f"{self.location}: table {table!r} was not written by this program "
                 f"(missing columns {', '.join(missing)})"
             )
+        return have
 
     # -- writes ------------------------------------------------------------------------
 

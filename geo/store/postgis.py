@@ -5,7 +5,7 @@ Selected by giving a ``postgresql://`` URL to ``--store`` or ``$GEO_STORE``
 (``geo.store.gpkg.open_store`` dispatches here). ``?schema=NAME`` in the URL puts the tables in
 that schema instead of ``public`` (several stores in one database; the tests use it).
 
-Layout (schema version 1, see ``_MIGRATIONS``):
+Layout (schema version 2, see ``_migrations``):
 
 * ``schema_version``: one row per applied migration. Opening a store applies the missing
   migrations under an advisory lock, in one transaction; a store whose recorded version
@@ -53,7 +53,7 @@ except ImportError:  # pragma: no cover - depends on the installation
     psycopg = None  # type: ignore[assignment]
 
 from geo.errors import StoreError
-from geo.models import EVENT_FIELDS, Article, Event
+from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Article, Event
 from geo.store.gpkg import (
     INSERT_CHUNK,
     EventFilter,
@@ -65,7 +65,7 @@ from geo.store.gpkg import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_SCHEMA = "public"
 CONNECT_TIMEOUT_S = 10
 # Advisory lock keys (two-int form): one namespace for articles, one for the schema.
@@ -73,30 +73,31 @@ _ARTICLE_LOCK_NS = 0x47454F01  # "GEO" 1
 _SCHEMA_LOCK_NS = 0x47454F02
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
-_NULLABLE_INT_FIELDS = ("time_precision", "fatalities", "sentence_start", "sentence_end", "place_start", "place_end")
-_REAL_FIELDS = ("latitude", "longitude", "confidence")
-_INT_FIELDS = ("geo_precision",)
-_DATE_FIELDS = ("event_date",)
 _ARTICLE_COLUMNS = (
     "article_id", "title", "source", "url", "published", "text", "content_hash", "ingested_at", "event_count",
 )
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
+_PG_TYPES = {"text": "text", "int": "integer", "real": "double precision", "date": "date", "bool": "boolean"}
+
+
 def _pg_type(name: str) -> str:
-    if name in _DATE_FIELDS:
-        return "date"
-    if name in _NULLABLE_INT_FIELDS:
-        return "integer"
-    if name in _INT_FIELDS:
-        return "integer NOT NULL"
-    if name in _REAL_FIELDS:
-        return "double precision NOT NULL"
-    return "text NOT NULL"
+    """The PostgreSQL column definition of an event field (from models.EVENT_SCHEMA)."""
+    column = EVENT_COLUMNS[name]
+    sql = _PG_TYPES[column.kind]
+    if not column.nullable:
+        sql += " NOT NULL"
+    if column.default is not None:
+        value = column.default
+        literal = ("true" if value else "false") if isinstance(value, bool) else (
+            repr(value) if isinstance(value, (int, float)) else "'" + str(value).replace("'", "''") + "'")
+        sql += f" DEFAULT {literal}"
+    return sql
 
 
 def _array_type(name: str) -> str:
-    return _pg_type(name).split(" NOT NULL")[0] + "[]"
+    return _PG_TYPES[EVENT_COLUMNS[name].kind] + "[]"
 
 
 # ---------------------------------------------------------------------------------------
@@ -140,7 +141,8 @@ def split_schema(url: str) -> tuple[str, str | None]:
 
 def _migrations(s: str) -> dict[int, tuple[str, list[str]]]:
     """version -> (description, statements), for the schema ``s``."""
-    columns = ",\n    ".join(f"{name} {_pg_type(name)}" for name in EVENT_FIELDS)
+    columns = ",\n    ".join(f"{c.name} {_pg_type(c.name)}" for c in EVENT_SCHEMA if c.since == 1)
+    added = [f"ADD COLUMN {c.name} {_pg_type(c.name)}" for c in EVENT_SCHEMA if c.since == 2]
     return {
         1: (
             "events and articles, PostGIS point geometry, indexes",
@@ -170,6 +172,10 @@ def _migrations(s: str) -> dict[int, tuple[str, list[str]]]:
     event_count integer NOT NULL
 )""",
             ],
+        ),
+        2: (
+            "district, sub-place, ACLED interaction, dataset row provenance, reviewed flag",
+            [f"ALTER TABLE {s}.events " + ", ".join(added)],
         ),
     }
 
