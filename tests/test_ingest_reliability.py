@@ -368,3 +368,17 @@ def test_upload_of_utf16_without_bom(tmp_path: Path) -> None:
     ((_, article),) = read_upload("a.txt", "Fighting in Manbij.\n".encode("utf-16-le")).articles
     assert article.text == "Fighting in Manbij.\n"
     assert codecs.BOM_UTF16_LE not in article.text.encode("utf-16-le")
+
+
+def test_imported_events_keep_their_provenance(tmp_path: Path, gpkg_store: GpkgEventStore) -> None:
+    (tmp_path / "a.csv").write_text(ACLED_HEADER.replace("fatalities\n", "fatalities,interaction,admin2\n")
+                                    + acled_row("SYR7", notes="Rebels took the HQ").replace("\n", ",12,Manbij\n"))
+    (tmp_path / "u.csv").write_text(UCDP_HEADER.replace("best\n", "best,source_headline,adm_2\n")
+                                    + ucdp_row("4242").replace("\n", ",Clashes reported,Manbij district\n"))
+    ingest([tmp_path / "a.csv"], gpkg_store, fmt="acled")
+    ingest([tmp_path / "u.csv"], gpkg_store, fmt="ucdp")
+    events = gpkg_store.query().set_index("event_id")
+    acled, ucdp = events.loc["SYR7"], events.loc["UCDP-4242"]
+    assert (acled.source_ref, acled.notes, acled.interaction, acled.admin2) == ("acled:SYR7", "Rebels took the HQ", 12,
+                                                                                 "Manbij")
+    assert (ucdp.source_ref, ucdp.notes, ucdp.admin2) == ("ucdp:4242", "Clashes reported", "Manbij")

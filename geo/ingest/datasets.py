@@ -193,6 +193,9 @@ def acled_event(row: dict[str, str], article_id: str, dates: DateCache) -> Event
         article_id=article_id,
         source=row.get("source", "").strip(),
         confidence=1.0,  # a curated dataset: coded by people, not guessed
+        admin2=row.get("admin2", "").strip(),
+        interaction=_int(row.get("interaction"), "interaction", 0, 99),
+        source_ref=f"acled:{event_id}",
     )
 
 
@@ -248,10 +251,13 @@ def ucdp_event(row: dict[str, str], article_id: str, dates: DateCache) -> Event:
         longitude=_number(row.get("longitude"), "longitude"),
         geo_precision=min(where_prec, 3),
         fatalities=_int(row.get("best"), "best", 0, MAX_FATALITIES),
+        # The source headline is the event's provenance text (the popup shows notes).
         notes=row.get("source_headline", "").strip() or row.get("source_article", "").strip(),
         article_id=article_id,
         source=row.get("source_office", "").strip() or "UCDP GED",
         confidence=1.0,
+        admin2=_UCDP_PLACE_SUFFIX.sub("", row.get("adm_2", "").strip()),
+        source_ref=f"ucdp:{ged_id}",
     )
 
 
