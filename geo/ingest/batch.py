@@ -137,13 +137,17 @@ def _text_key(article: Article) -> str:
 @dataclass
 class BatchSeen:
     """Articles met so far in this batch: the same one twice is stored once; two different
-    ones under one id are not written over each other."""
+    ones under one id are not written over each other. An article whose source gave it no id
+    or url (a file, a batch row) and whose text and date were met before is the same article
+    reached another way (a copy, another path); one with its own id or url is kept even when its
+    text is another's (one wire story in two outlets)."""
 
     ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (where, text key)
     texts: dict[str, str] = field(default_factory=dict)  # text key -> where
 
-    def check(self, where: str, article: Article) -> Problem | None:
-        """None for an article to store; else the problem (a duplicate, or an id clash)."""
+    def check(self, where: str, article: Article, named: bool = True) -> Problem | None:
+        """None for an article to store; else the problem (a duplicate, or an id clash).
+        ``named``: the source gave the article its id or url."""
         key = _text_key(article)
         first = self.ids.get(article.article_id)
         if first is not None:
@@ -153,10 +157,10 @@ class BatchSeen:
                            f"{first[0]} in this batch for a different text; not stored (give each its own id or url)",
                            "failed")
         other = self.texts.get(key)
-        if other is not None:
+        if other is not None and not named:
             return Problem(where, f"the same text as {other}; stored once", "warning")
         self.ids[article.article_id] = (where, key)
-        self.texts[key] = where
+        self.texts.setdefault(key, where)
         return None
 
 
@@ -234,7 +238,7 @@ def _ingest_text_file(src: SourceFile, store: EventStore, extractor: Extractor, 
         return
     summary.count_read(read)
     for where, article in read.articles:
-        problem = seen.check(where, article)
+        problem = seen.check(where, article, article.article_id in read.named)
         if problem is not None:
             count_seen_problem(summary, problem)
             continue

@@ -266,8 +266,8 @@ class _ParallelIngest:
         self.steps.append(step)
         self.drain_ready()
 
-    def add_article(self, where: str, article: Article) -> None:
-        problem = self.seen.check(where, article)
+    def add_article(self, where: str, article: Article, named: bool = True) -> None:
+        problem = self.seen.check(where, article, named)
         if problem is not None:
             self.add_read(_ReadStep(where, seen=problem))
             return
@@ -378,7 +378,7 @@ def _ingest(paths: Iterable[str | os.PathLike[str]], store: EventStore, spec: Ex
                 continue
             run.add_read(_ReadStep(src.display, read=read))
             for where, article in read.articles:
-                run.add_article(where, article)
+                run.add_article(where, article, article.article_id in read.named)
             bar.update(1)
         run.finish()
     finally:

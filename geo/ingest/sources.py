@@ -408,6 +408,7 @@ class ReadResult:
     articles (each also has a problem unless the count is over MAX_ROW_MESSAGES)."""
 
     articles: list[tuple[str, Article]] = field(default_factory=list)
+    named: set[str] = field(default_factory=set)  # ids the source gave (an id or url), not derived
     problems: list[Problem] = field(default_factory=list)
     rows_skipped: int = 0
     rows_failed: int = 0
@@ -467,6 +468,8 @@ def _row_article(src_stem: str, where: str, line: int, mapping: dict[str, Any], 
         article_id = stable_id("url", meta.url)
     else:
         article_id = row_article_id(text)
+    if meta.article_id or meta.url:
+        result.named.add(article_id)
     return Article(
         article_id=article_id,
         text=text,
@@ -540,6 +543,8 @@ def read_document(name: str, data: bytes, *, article_id: str, display: str, mani
         page_meta, body = html_to_text(text)
         meta = manifest.merged_over(page_meta)
         result.articles.append((display, _file_article(display, article_id, body, meta, result.problems, stem)))
+        if meta.article_id or meta.url:
+            result.named.add(result.articles[-1][1].article_id)
         return result
     front, body, problem = front_matter(text)
     if problem:
@@ -547,6 +552,8 @@ def read_document(name: str, data: bytes, *, article_id: str, display: str, mani
     meta = front.merged_over(manifest)
     article = _file_article(display, article_id, body, meta, result.problems, _first_line_title(body, stem))
     result.articles.append((display, article))
+    if meta.article_id or meta.url:
+        result.named.add(article.article_id)
     return result
 
 
