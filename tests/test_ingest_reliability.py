@@ -396,3 +396,10 @@ def test_copies_are_stored_once_but_named_articles_are_kept(tmp_path: Path, gpkg
     assert (summary.added, summary.duplicates) == (3, 1), messages(summary)
     assert "the same text as" in messages(summary) and summary.ok
     accounted(summary)
+
+
+@pytest.mark.parametrize("name", ["\ud800.txt", "a\nb.txt", "\x1b[31mred.md", "caf\udce9.txt"])
+def test_upload_names_of_any_kind(name: str) -> None:
+    ((where, article),) = read_upload(name, b"Fighting in Manbij.\n").articles
+    where.encode("utf-8")  # storable and printable
+    assert "\n" not in where and "\x1b" not in where and article.text == "Fighting in Manbij.\n"

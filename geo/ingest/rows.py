@@ -43,7 +43,11 @@ def printable(text: str) -> str:
 
 def path_text(path: str | os.PathLike[str]) -> str:
     """A path as valid Unicode: bytes that are not UTF-8 (a Latin-1 ``caf\\xe9.txt``) become ``\\xe9``."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a str with lone surrogates that are not escaped bytes (an upload's name)
+        return clean_str(os.fspath(path))
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def clean_str(value: str) -> str:
