@@ -485,10 +485,10 @@ def test_batch_killed_with_sigkill_leaves_no_partial_article(tmp_path: Path) -> 
     finally:
         if child.poll() is None:
             child.kill()
-    from geo.models import stable_id
+    from geo.ingest import file_article_id  # a file's id follows its real path
 
     for i in range(30):
-        expected[stable_id("file", f"a{i:02d}.txt")] = 2000 + 37 * i
+        expected[file_article_id(folder / f"a{i:02d}.txt")] = 2000 + 37 * i
     with GpkgEventStore(path) as s:
         stored = assert_consistent(s, expected)
         assert 4 <= len(stored) < 30
