@@ -223,7 +223,7 @@ class Event:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Event":
+    def from_record(cls, record: dict[str, Any]) -> Event:
         from geo.dates import parse_date  # the one parser of outside date values
 
         names = {f.name for f in dataclasses.fields(cls)}
@@ -293,3 +293,73 @@ class ExtractionResult:
     events: tuple[Event, ...] = ()
     unresolved: tuple[Mention, ...] = ()
     mentions: tuple[Mention, ...] = field(default=())
+
+
+# ---------------------------------------------------------------------------------------
+# Review and editing (the store's history)
+# ---------------------------------------------------------------------------------------
+
+# What a recorded change did to one event.
+# edit/delete/merge: an analyst's action; add/remove/update: replace_article (a stored preview, a
+# re-extraction); undo: the reversal of an earlier group.
+CHANGE_ACTIONS: tuple[str, ...] = ("edit", "delete", "merge", "add", "remove", "update", "undo")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One event's part of a recorded change (``EventStore.history``).
+
+    ``group_id`` ties together the rows of one user action (a merge, a multi-delete, a
+    replace): undo works on the whole group. ``before``/``after`` are the event's field
+    records (JSON-safe: dates as ISO strings), None when the event did not exist on that side.
+    ``undone_by`` is the change_id of the undo that reverted it, if any."""
+
+    change_id: int
+    group_id: int
+    changed_at: dt.datetime
+    action: str
+    event_id: str
+    article_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str = ""
+    undone_by: int | None = None
+
+    @property
+    def changed_fields(self) -> tuple[str, ...]:
+        """Fields whose value differs between before and after (all of one side if the other is None)."""
+        if self.before is None or self.after is None:
+            return tuple((self.before or self.after or {}).keys())
+        return tuple(k for k in self.after if self.before.get(k) != self.after[k])
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacePlan:
+    """What replacing an article's events would do (``EventStore.plan_replace``), by event_id.
+
+    ``add``: new events; ``remove``: stored events that would go; ``update``: same id, other
+    values; ``keep``: identical; ``protected``: reviewed events that stay whatever the new
+    extraction says; ``suppressed``: new events an analyst deleted before (not re-added)."""
+
+    article_id: str
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    update: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()
+    suppressed: tuple[str, ...] = ()
+
+    @property
+    def destructive(self) -> bool:
+        """True when stored events would be removed or changed (ask the user first)."""
+        return bool(self.remove or self.update)
+
+    def describe(self) -> str:
+        parts = [f"adds {len(self.add)}", f"removes {len(self.remove)}", f"updates {len(self.update)}",
+                 f"keeps {len(self.keep)}"]
+        text = ", ".join(parts) + " events"
+        if self.protected:
+            text += f"; {len(self.protected)} reviewed events are kept as they are"
+        if self.suppressed:
+            text += f"; {len(self.suppressed)} events deleted by an analyst are not re-added"
+        return text
