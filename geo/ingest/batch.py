@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from geo.errors import BadInputError, ExtractionError, GeoError, StoreError
@@ -40,7 +40,7 @@ from geo.ingest.sources import (
     discover,
     read_articles,
 )
-from geo.models import Article, ExtractionResult, stable_id
+from geo.models import Article, ExtractionResult
 from geo.store import EventStore, IngestOutcome
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,24 @@ class IngestSummary:
 
 
 def _text_key(article: Article) -> str:
-    return stable_id(article.text, article.published, length=32)
+    return article.fingerprint
+
+
+def same_stored_article(store: EventStore, article: Article, named: bool) -> Article:
+    """The article as the store knows it. One without an id or url of its own (a file, a batch
+    row) whose id is not stored but whose text and date are (``Article.fingerprint``) is that
+    stored article reached another way (a moved or copied folder, another mount, a store
+    written when file ids were other): it takes the stored id, so it is unchanged, or updated
+    when its title or source differ, never a second copy. A stored url is kept (this input has
+    none to give). Two different texts never match, whatever their names."""
+    if named or store.article_content_hash(article.article_id) is not None:
+        return article
+    stored = store.find_article_by_fingerprint(article.fingerprint)
+    if stored is None:
+        return article
+    if stored.url:  # an article named by its url: this unnamed copy has nothing better to say
+        return stored
+    return replace(article, article_id=stored.article_id)
 
 
 @dataclass
@@ -238,9 +255,15 @@ def _ingest_text_file(src: SourceFile, store: EventStore, extractor: Extractor, 
         return
     summary.count_read(read)
     for where, article in read.articles:
-        problem = seen.check(where, article, article.article_id in read.named)
+        named = article.article_id in read.named
+        problem = seen.check(where, article, named)
         if problem is not None:
             count_seen_problem(summary, problem)
+            continue
+        try:
+            article = same_stored_article(store, article, named)
+        except GeoError as exc:  # the look-up failed: the article is not stored, the batch goes on
+            count_seen_problem(summary, Problem(where, f"{type(exc).__name__}: {exc}", "failed"))
             continue
         store_article(store, where, article, extractor, summary)
 

@@ -54,6 +54,7 @@ from geo.ingest.batch import (
     import_extractor_target,
     ingest_paths,
     progress_bar,
+    same_stored_article,
     start_batch,
     store_article,
 )
@@ -268,6 +269,11 @@ class _ParallelIngest:
 
     def add_article(self, where: str, article: Article, named: bool = True) -> None:
         problem = self.seen.check(where, article, named)
+        if problem is None:
+            try:
+                article = same_stored_article(self.store, article, named)
+            except GeoError as exc:  # the look-up failed: the article is not stored, the batch goes on
+                problem = Problem(where, f"{type(exc).__name__}: {exc}", "failed")
         if problem is not None:
             self.add_read(_ReadStep(where, seen=problem))
             return
