@@ -702,6 +702,8 @@ def test_a_read_only_store_can_be_read(case: str, folder_mode: int, file_mode: i
             for name in ("admin2", "location_detail", "interaction", "source_ref", "reviewed"):
                 conn.execute(f"ALTER TABLE events DROP COLUMN {name}")
             conn.execute("DROP TABLE geo_event_history")
+            conn.execute("DROP INDEX idx_articles_fingerprint")  # and before the article fingerprints
+            conn.execute("ALTER TABLE articles DROP COLUMN fingerprint")
         conn.commit()
         conn.close()
         path.chmod(file_mode)

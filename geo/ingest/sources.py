@@ -16,7 +16,9 @@ Inputs:
 Article ids (see :func:`article_id`) never depend on how a path was typed: the ``id`` given (manifest,
 front matter, batch column), else the ``url``, else for a file its real absolute path (``a.txt``,
 ``./a.txt``, the folder, its parent: one article; ``report.txt`` in two folders: two), for a batch row
-its text (rows may be reordered or removed), for an upload its name and text.
+its text (rows may be reordered or removed), for an upload its name and text. An article without an id
+or url whose path id is not stored takes the id of a stored article with its text and date, if any
+(:func:`geo.ingest.batch.same_stored_article`): a moved or copied folder is not stored twice.
 """
 
 from __future__ import annotations
