@@ -153,8 +153,22 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        """Fingerprint of what changes the events: the text and the publication date."""
-        return stable_id(self.text, self.published, length=32)
+        """Fingerprint of what the store holds of the article: the text and the publication date
+        (what changes its events) and the title, source and url (a change to those must reach the
+        store too, without new events)."""
+        return stable_id(self.text, self.published, self.title, self.source, self.url, length=32)
+
+    @property
+    def fingerprint(self) -> str:
+        """Fingerprint of the article's content alone (text and publication date, no metadata):
+        what makes an article without an id or url of its own the same article, however it
+        was reached (another path, another folder, a copy)."""
+        return content_fingerprint(self.text, self.published)
+
+
+def content_fingerprint(text: str, published: dt.date | None) -> str:
+    """:attr:`Article.fingerprint` from its parts (stores backfill it for rows written before)."""
+    return stable_id(text, published, length=32)
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,20 @@ def test_an_edited_article_replaces_only_its_events(client: Client, tmp_path: Pa
         assert _rows(par) == _rows(seq)
 
 
+def test_a_moved_folder_is_not_stored_twice(client: Client, tmp_path: Path) -> None:
+    """Article fingerprints (issue 12): the parallel ingest finds the stored copy as the plain one does."""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    for i, town in enumerate(("Aleppo", "Homs", "Raqqa")):
+        (folder / f"a{i}.txt").write_text(f"Clashes in {town}\n")
+    with GpkgEventStore(tmp_path / "p.gpkg") as par:
+        assert ingest_paths_parallel([folder], par, word_extractor, client=client, progress=False).added == 3
+        moved = folder.rename(tmp_path / "two")
+        again = ingest_paths_parallel([moved], par, word_extractor, client=client, progress=False)
+        assert (again.added, again.unchanged) == (0, 3) and len(par.articles()) == 3 and par.count() == 3
+        assert_consistent(par)
+
+
 def test_extraction_failures_are_reported_as_in_the_single_process_ingest(client: Client, corpus: Path,
                                                                            tmp_path: Path) -> None:
     # The extractor given by spec is built on the workers, once per worker process.

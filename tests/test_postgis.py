@@ -320,6 +320,7 @@ def test_a_version_1_store_is_migrated_to_version_2(pg_location: str) -> None:
          "DROP COLUMN interaction, DROP COLUMN source_ref, DROP COLUMN reviewed")
     _sql(pg_location, f"DELETE FROM {schema}.schema_version WHERE version > 1")
     _sql(pg_location, f"DROP TABLE {schema}.geo_event_history")
+    _sql(pg_location, f"ALTER TABLE {schema}.articles DROP COLUMN fingerprint")  # schema 4
     with open_store(pg_location) as s:
         assert s.schema_version() == SCHEMA_VERSION >= 2  # type: ignore[attr-defined]
         row = s.query().iloc[0]

@@ -489,10 +489,10 @@ def test_batch_killed_with_sigkill_leaves_no_partial_article(tmp_path: Path) -> 
     finally:
         if child.poll() is None:
             child.kill()
-    from geo.models import stable_id
+    from geo.ingest import file_article_id  # a file's id follows its real path
 
     for i in range(30):
-        expected[stable_id("file", f"a{i:02d}.txt")] = 2000 + 37 * i
+        expected[file_article_id(folder / f"a{i:02d}.txt")] = 2000 + 37 * i
     with GpkgEventStore(path) as s:
         stored = assert_consistent(s, expected)
         assert 4 <= len(stored) < 30
@@ -702,6 +702,8 @@ def test_a_read_only_store_can_be_read(case: str, folder_mode: int, file_mode: i
             for name in ("admin2", "location_detail", "interaction", "source_ref", "reviewed"):
                 conn.execute(f"ALTER TABLE events DROP COLUMN {name}")
             conn.execute("DROP TABLE geo_event_history")
+            conn.execute("DROP INDEX idx_articles_fingerprint")  # and before the article fingerprints
+            conn.execute("ALTER TABLE articles DROP COLUMN fingerprint")
         conn.commit()
         conn.close()
         path.chmod(file_mode)

@@ -234,6 +234,12 @@ class EventStore(abc.ABC):
         """Every stored article, by article_id, *without* text (``text`` is "")."""
 
     @abc.abstractmethod
+    def find_article_by_fingerprint(self, fingerprint: str) -> Article | None:
+        """A stored article whose ``Article.fingerprint`` (text + publication date, not
+        metadata) is ``fingerprint``, the first stored if several; None if none. Lets the
+        ingest recognise an article without an id or url of its own reached another way."""
+
+    @abc.abstractmethod
     def article_content_hash(self, article_id: str) -> str | None:
         """The stored content_hash of an article (None if not stored): lets the ingest skip
         extraction for inputs that did not change."""

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 ARTICLE_COLUMNS: tuple[str, ...] = (
     "article_id", "title", "source", "url", "published", "text", "content_hash", "ingested_at", "event_count",
 )
+# Written with every article (not read back: older stores gain it on open, see the dialects).
+WRITTEN_ARTICLE_COLUMNS: tuple[str, ...] = (*ARTICLE_COLUMNS, "fingerprint")
 EVENT_COLUMN_LIST = ", ".join(EVENT_FIELDS)
 
 
@@ -264,11 +266,12 @@ class SqlEventStore(EditsMixin, EventStore):
 
     def _upsert_article(self, tx: Tx, article: Article, event_count: int) -> None:
         tx.execute(
-            f"INSERT INTO {self._t_articles} ({', '.join(ARTICLE_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in ARTICLE_COLUMNS)}) ON CONFLICT (article_id) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS[1:]),
+            f"INSERT INTO {self._t_articles} ({', '.join(WRITTEN_ARTICLE_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in WRITTEN_ARTICLE_COLUMNS)}) ON CONFLICT (article_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in WRITTEN_ARTICLE_COLUMNS[1:]),
             (article.article_id, article.title, article.source, article.url, self._date_param(article.published),
-             article.text, article.content_hash, self._ts_param(article.ingested_at), event_count),
+             article.text, article.content_hash, self._ts_param(article.ingested_at), event_count,
+             article.fingerprint),
         )
 
     def _shift_event_count(self, tx: Tx, article_id: str, delta: int) -> None:
@@ -329,6 +332,14 @@ class SqlEventStore(EditsMixin, EventStore):
         rows = self._fetch(f"SELECT {columns} FROM {self._t_articles} ORDER BY article_id{self.collate_c}",
                            (), "read articles")
         return [self._article(r) for r in rows]
+
+    def find_article_by_fingerprint(self, fingerprint: str) -> Article | None:
+        # Indexed (idx_articles_fingerprint / articles_fingerprint); the first stored wins
+        # when a store written before the fingerprint holds one text under several ids.
+        rows = self._fetch(
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM {self._t_articles} WHERE fingerprint = ? "
+            f"ORDER BY ingested_at, article_id{self.collate_c} LIMIT 1", (fingerprint,), "read articles")
+        return self._article(rows[0]) if rows else None
 
     def article_content_hash(self, article_id: str) -> str | None:
         rows = self._fetch(f"SELECT content_hash FROM {self._t_articles} WHERE article_id = ?", (article_id,),

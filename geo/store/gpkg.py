@@ -67,6 +67,7 @@ from geo.store.gpkg_format import (  # noqa: F401 - gpkg_point & co. also import
     LON,
     SCHEMA_INDEXES,
     SCHEMA_SQL,
+    add_fingerprints,
     column_type,
     event_row,
     gpkg_point,
@@ -266,14 +267,15 @@ class GpkgEventStore(SqlEventStore):
         if tables and app_id != GPKG_APPLICATION_ID and "gpkg_contents" not in tables:
             raise StoreError(f"{self.location}: an SQLite file but not a GeoPackage; refusing to modify it")
         added: list[str] = []
+        no_fingerprint = False
         if EVENTS_TABLE in tables:
             first = [c.name for c in EVENT_SCHEMA if c.since == 1]
             have = self._check_columns(conn, EVENTS_TABLE, ("geom", *first))
             added = [name for name in EVENT_FIELDS if name not in have]
             if ARTICLES_TABLE in tables:
-                self._check_columns(conn, ARTICLES_TABLE, ARTICLE_COLUMNS)
+                no_fingerprint = "fingerprint" not in self._check_columns(conn, ARTICLES_TABLE, ARTICLE_COLUMNS)
         if self.read_only:
-            self._read_only_shim(conn, tables, added)
+            self._read_only_shim(conn, tables, added, no_fingerprint)
             return
         # Opening an up-to-date store only reads: a writer busy with a long import must not
         # hold up a reader that is just opening the file. Older stores get what is missing.
@@ -288,6 +290,8 @@ class GpkgEventStore(SqlEventStore):
             # an older version of this program keeps its rows and gains the columns).
             for name in added:
                 conn.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN {name} {column_type(name)}")
+            if no_fingerprint:
+                add_fingerprints(conn)
             # executescript would COMMIT first; run the statements one by one instead.
             for statement in split_sql(SCHEMA_SQL):
                 conn.execute(statement)
@@ -301,7 +305,8 @@ class GpkgEventStore(SqlEventStore):
             log.info("%s: added the event column(s) %s", self.location, ", ".join(added))
         log.info("initialised GeoPackage store %s", self.location)
 
-    def _read_only_shim(self, conn: sqlite3.Connection, tables: set[str], added: list[str]) -> None:
+    def _read_only_shim(self, conn: sqlite3.Connection, tables: set[str], added: list[str],
+                        no_fingerprint: bool = False) -> None:
         """Serve a read-only store of an older schema without changing it: TEMP objects (in
         memory, per connection) stand in for the missing columns and history table."""
         if not {EVENTS_TABLE, ARTICLES_TABLE} <= tables:
@@ -312,6 +317,8 @@ class GpkgEventStore(SqlEventStore):
                         for n in added}
             defaults = ", ".join(f"{literals[n]} AS {n}" for n in added)
             shim.append(f"CREATE TEMP VIEW {EVENTS_TABLE} AS SELECT *, {defaults} FROM main.{EVENTS_TABLE}")
+        if no_fingerprint:
+            shim.append(f"CREATE TEMP VIEW {ARTICLES_TABLE} AS SELECT *, NULL AS fingerprint FROM main.{ARTICLES_TABLE}")
         if HISTORY_TABLE not in tables:
             ddl = SCHEMA_SQL[SCHEMA_SQL.index(f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE}"):]
             shim.append(ddl[:ddl.index(";")].replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 import struct
 from collections.abc import Mapping
 from typing import Any
 
-from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Event
+from geo.dates import parse_date
+from geo.errors import GeoError
+from geo.models import (
+    EVENT_COLUMNS,
+    EVENT_FIELDS,
+    EVENT_SCHEMA,
+    Event,
+    content_fingerprint,
+)
 
 # GeoPackage: application_id is the ASCII bytes "GPKG"; user_version encodes 1.3.0.
 GPKG_APPLICATION_ID = 0x47504B47
@@ -216,8 +225,12 @@ CREATE TABLE IF NOT EXISTS {ARTICLES_TABLE} (
     text TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     ingested_at DATETIME NOT NULL,
-    event_count INTEGER NOT NULL
+    event_count INTEGER NOT NULL,
+    fingerprint TEXT
 );
+-- Article.fingerprint (text + published): finds the stored copy of an article without an id
+-- or url of its own that arrives under another path (geo.ingest).
+CREATE INDEX IF NOT EXISTS idx_articles_fingerprint ON {ARTICLES_TABLE}(fingerprint);
 CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
     change_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     group_id INTEGER NOT NULL,
@@ -250,3 +263,20 @@ def split_sql(script: str) -> list[str]:
     """Statements of a script without comments (none of ours contain ';' inside strings)."""
     lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def add_fingerprints(conn: sqlite3.Connection) -> None:
+    """Give the articles table of a store written before the fingerprint its column, filled
+    in for every stored article (inside the caller's transaction)."""
+
+    def fingerprint(text: str, published: str | None) -> str | None:
+        try:
+            return content_fingerprint(text, parse_date(published, what="stored publication date"))
+        except GeoError:  # an unreadable stored date: that article is just never matched
+            return None
+
+    conn.execute(f"ALTER TABLE {ARTICLES_TABLE} ADD COLUMN fingerprint TEXT")
+    # A function of this connection only, used by this statement only (never in the schema,
+    # which other GeoPackage readers must be able to use without it).
+    conn.create_function("geo_fingerprint", 2, fingerprint, deterministic=True)
+    conn.execute(f"UPDATE {ARTICLES_TABLE} SET fingerprint = geo_fingerprint(text, published)")

@@ -57,7 +57,7 @@ from geo.store.core import SqlEventStore, Tx, like_pattern
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_SCHEMA = "public"
 CONNECT_TIMEOUT_S = 10
 # Advisory lock keys (two-int form): one namespace for articles, one for the schema.
@@ -184,6 +184,17 @@ def _migrations(s: str) -> dict[int, tuple[str, list[str]]]:
                 f"CREATE INDEX geo_event_history_event_id ON {s}.geo_event_history (event_id)",
                 f"CREATE INDEX geo_event_history_article_id ON {s}.geo_event_history (article_id)",
                 f"CREATE INDEX geo_event_history_group_id ON {s}.geo_event_history (group_id)",
+            ],
+        ),
+        4: (
+            "article fingerprints (text + published): one article however its file was reached",
+            [
+                f"ALTER TABLE {s}.articles ADD COLUMN fingerprint text",
+                # models.content_fingerprint in SQL: the first 32 hex digits of the SHA-256 of
+                # text, U+001F, and the date as Python prints it ('None' when missing).
+                (f"UPDATE {s}.articles SET fingerprint = left(encode(sha256(convert_to(text || chr(31) || "
+                 "coalesce(to_char(published, 'YYYY-MM-DD'), 'None'), 'UTF8')), 'hex'), 32)"),
+                f"CREATE INDEX articles_fingerprint ON {s}.articles (fingerprint)",
             ],
         ),
     }
