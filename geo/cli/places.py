@@ -33,15 +33,23 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 
 # -- gazetteer ---------------------------------------------------------------------------------
 def cmd_gazetteer(args: argparse.Namespace) -> int:
-    from geo.gazetteer import default_gazetteer
+    from geo.gazetteer import default_gazetteer, gazetteer_dir
 
     if args.gaz_command == "import-geonames":
         from geo.gazetteer.geonames import import_geonames
 
-        out, count, problems = import_geonames(Path(args.dump))
+        out, count, problems = import_geonames(Path(args.dump), out_dir=gazetteer_dir())
         for problem in problems[:50]:
             print(f"warning: {problem}", file=sys.stderr)
         print(dumps({"imported": count, "written_to": str(out), "problems": len(problems)}))
+        return 0
+    if args.gaz_command == "import-wof":
+        from geo.gazetteer.wof import import_wof
+
+        summary = import_wof(Path(args.path))
+        for problem in summary.pop("problem_lines"):
+            print(f"warning: {problem}", file=sys.stderr)
+        print(dumps(summary))
         return 0
     gaz = default_gazetteer()
     kinds: dict[str, int] = {}
@@ -50,6 +58,7 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
         countries[p.country_code] = countries.get(p.country_code, 0) + 1
     print(dumps({"places": len(gaz), "names": len(gaz.by_key), "admin1_units": len(gaz.admin1_units),
+                 "admin2_units": len(gaz.admin2_units), "imports_dir": str(gazetteer_dir()),
                  "by_kind": kinds, "by_country": countries}))
     return 0
 
@@ -67,6 +76,8 @@ def register(sub: Any) -> None:
     gsub = p.add_subparsers(dest="gaz_command", required=True)
     g = gsub.add_parser("import-geonames", help="merge a GeoNames country dump (e.g. SY.txt)")
     g.add_argument("dump", help="GeoNames tab-separated dump file")
+    g = gsub.add_parser("import-wof", help="import a Who's On First repository checkout (localities, districts)")
+    g.add_argument("path", help="e.g. a clone of github.com/whosonfirst-data/whosonfirst-data-admin-sy")
     gsub.add_parser("info", help="counts of places by kind and country")
     p.set_defaults(func=cmd_gazetteer)
 

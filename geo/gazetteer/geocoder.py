@@ -30,8 +30,8 @@ from rapidfuzz import fuzz, process
 
 from geo.errors import GeocodeError
 from geo.gazetteer.gazetteer import Gazetteer, default_gazetteer, haversine_km
-from geo.models import PLACE_KINDS, Place
 from geo.gazetteer.names import name_key, skeleton_key
+from geo.models import PLACE_KINDS, Place
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +219,7 @@ def to_location(candidate: Candidate) -> Location:
         "kind": place.kind,
         "admin1": place.admin1,
         "admin1_code": place.admin1_code,
+        "admin2": place.admin2,
         "country": country,
         "country_code": place.country_code,
         "population": place.population,
@@ -235,11 +236,12 @@ def location_record(name: str, location: Location | None) -> dict:
     """The batch contract of ``python -m geo geocode -``: one flat JSON object per name."""
     if location is None:
         return {"name": name, "latitude": None, "longitude": None, "admin1": None, "admin1_code": None,
-                "country": None, "kind": None, "geo_precision": None, "score": 0.0, "place_id": None,
+                "admin2": None, "country": None, "kind": None, "geo_precision": None, "score": 0.0, "place_id": None,
                 "matched_name": None, "address": None}
     raw = location.raw
     return {"name": name, "latitude": location.latitude, "longitude": location.longitude,
-            "admin1": raw["admin1"], "admin1_code": raw["admin1_code"], "country": raw["country"],
+            "admin1": raw["admin1"], "admin1_code": raw["admin1_code"], "admin2": raw.get("admin2"),
+            "country": raw["country"],
             "kind": raw["kind"], "geo_precision": raw["geo_precision"], "score": raw["score"],
             "place_id": raw["place_id"], "matched_name": raw["matched_name"], "address": location.address}
 
