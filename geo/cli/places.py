@@ -14,7 +14,7 @@ from geo.cli.common import dumps
 def cmd_geocode(args: argparse.Namespace) -> int:
     from geo.gazetteer import LocalGeocoder, location_record
 
-    geocoder = LocalGeocoder()
+    geocoder = LocalGeocoder(focus=args.focus)
     hints = {"admin1": args.admin1, "country": args.country, "kind": args.kind}
     if args.name == "-":
         for line in sys.stdin:
@@ -68,7 +68,9 @@ def register(sub: Any) -> None:
     p.add_argument("name", help="a place name, or - to read one name per line from stdin")
     p.add_argument("--all", action="store_true", help="print all ranked candidates")
     p.add_argument("--admin1", help="governorate hint (English short name or ISO 3166-2 code)")
-    p.add_argument("--country", help="country hint (ISO 3166-1 alpha-2, e.g. SY)")
+    p.add_argument("--country", help="only places in these countries (ISO 3166-1 alpha-2, comma-separated: SY or SY,TR)")
+    p.add_argument("--focus", help="focus country: a name that exists there never resolves abroad without a hint "
+                                   "(default: $GEO_FOCUS, else SY)")
     p.add_argument("--kind", choices=["country", "admin1", "admin2", "populated_place"], help="feature kind wanted")
     p.set_defaults(func=cmd_geocode)
 
