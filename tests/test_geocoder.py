@@ -288,3 +288,88 @@ def test_focus_comes_from_the_environment(gazetteer, monkeypatch):
     assert LocalGeocoder(gazetteer).geocode("Sinjar") is None  # Turkey has none; Iraq's is small
     monkeypatch.setenv("GEO_FOCUS", "IQ")
     assert LocalGeocoder(gazetteer).geocode("Sinjar").raw["country_code"] == "IQ"
+
+
+# -- batch: JSON lines with hints per row, and the analyst's CSV ------------------------------------
+
+def test_json_lines_carry_hints_per_row(monkeypatch, capsys):
+    import io
+    import json
+
+    from geo.cli import main
+
+    lines = [
+        "Suran",  # a plain line stays a plain name
+        '{"name": "Suran", "admin1": "Aleppo"}',
+        '{"name": "Suran", "near": [35.29, 36.75]}',
+        '{"name": "Akcakale", "country": "TR"}',
+        "",
+        '{"name": "Hadar", "country": "SY"}',
+        '{"name": "X", "near": [99, 1]}',
+    ]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["geocode", "-"]) == 1  # one bad line: reported, the others answered
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == len(lines)
+    assert [r["name"] for r in out[:6]] == ["Suran", "Suran", "Suran", "Akcakale", "", "Hadar"]
+    assert out[1]["admin1"] == "Aleppo" and out[2]["admin1"] == "Hama"
+    assert out[3]["country"] == "Turkey"
+    assert out[4]["latitude"] is None and out[5]["latitude"] is None
+    assert "latitude 99" in out[6]["error"]
+    assert out[1]["match"] == "exact" and {c["admin1"] for c in out[1]["candidates"]} >= {"Aleppo", "Hama"}
+
+
+def test_csv_batch_keeps_every_row_in_order(tmp_path, capsys):
+    import csv
+
+    from geo.cli import main
+
+    src = tmp_path / "in.csv"
+    rows = [
+        ["id", "place", "gov", "note"],
+        ["1", "Manbij", "Aleppo", "a, quoted note"],
+        ["2", "", "", "no name"],
+        ["3", "Suran", "Aleppo", ""],
+        ["4", "Suran", "Hama", ""],
+        ["5", "Xyzabad", "Idlib", "unknown"],
+        ["6", "Manbij", "", "repeated"],
+        ["7", "Hadar", "Quneitra"],  # a short row
+        ["8", "Tabqa", "Raqqa", "", "extra cell"],
+    ]
+    with open(src, "w", newline="", encoding="utf-8-sig") as fh:  # with a BOM, as spreadsheets write
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "out.csv"
+    assert main(["geocode", "--csv", str(src), "--name-column", "place", "--admin1-column", "gov", "-o", str(out)]) == 0
+    with open(out, newline="", encoding="utf-8") as fh:
+        got = list(csv.reader(fh))
+    assert got[0] == rows[0] + ["latitude", "longitude", "admin1", "admin2", "precision", "match", "candidates"]
+    assert len(got) == len(rows)
+    for want, have in zip(rows[1:], got[1:], strict=True):  # same rows, same order, cells unchanged
+        assert have[:4] == (want + [""])[:4]
+    assert got[8][-1] == "extra cell"
+    by_id = {r[0]: dict(zip(got[0], r, strict=False)) for r in got[1:]}
+    assert by_id["1"]["admin1"] == "Aleppo" and by_id["1"]["precision"] == "1" and by_id["1"]["match"] == "exact"
+    assert by_id["2"]["latitude"] == "" and by_id["2"]["match"] == ""
+    assert by_id["3"]["admin1"] == "Aleppo" and by_id["4"]["admin1"] == "Hama"
+    assert by_id["5"]["latitude"] == "" and by_id["5"]["match"] == "unknown name"
+    assert by_id["6"]["latitude"] == by_id["1"]["latitude"]
+    assert by_id["7"]["latitude"] == "" and "Quneitra" in by_id["7"]["match"]  # never Al Hadar, Iraq
+    assert "IQ" in by_id["7"]["candidates"]
+    assert by_id["8"]["admin1"] == "Raqqa"
+
+
+def test_csv_batch_prefixes_added_columns_that_clash_and_refuses_a_missing_column(tmp_path, capsys):
+    import csv
+
+    from geo.cli import main
+
+    src = tmp_path / "in.csv"
+    src.write_text("location,latitude\nManbij,1.0\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["geocode", "--csv", str(src), "--name-column", "location", "-o", str(out)]) == 0
+    header, row = list(csv.reader(out.open(encoding="utf-8")))
+    assert header[:2] == ["location", "latitude"] and header[2] == "geo_latitude"
+    assert row[1] == "1.0" and float(row[2]) > 36
+    assert main(["geocode", "--csv", str(src), "--name-column", "nope", "-o", str(tmp_path / "x.csv")]) == 1
+    assert "no column 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
