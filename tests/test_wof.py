@@ -21,12 +21,20 @@ from geo.gazetteer.wof import import_wof
 FIXTURE = Path(__file__).parent / "fixtures" / "wof"
 
 
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory: pytest.TempPathFactory, gazetteer: Gazetteer) -> Path:
+    """The fixture imported once (with its load cache built) for the module's tests to copy."""
+    out = tmp_path_factory.mktemp("wof-import") / "imports"
+    import_wof(FIXTURE, out_dir=out, gazetteer=gazetteer)
+    return out
+
+
 @pytest.fixture
-def wof_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh GEO_GAZETTEER_DIR with the fixture imported."""
+def wof_dir(imported_once: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh GEO_GAZETTEER_DIR holding the imported fixture (a copy: tests may change it)."""
     out = tmp_path / "gazetteer-imports"
+    shutil.copytree(imported_once, out)  # copy2: mtimes kept, so the load cache stays valid
     monkeypatch.setenv("GEO_GAZETTEER_DIR", str(out))
-    import_wof(FIXTURE)
     return out
 
 
@@ -96,9 +104,9 @@ def test_admin2_polygons_for_the_map(wof_dir):
     assert load_admin2_polygons(wof_dir.parent / "nothing-here") is None
 
 
-def test_reimport_is_idempotent(wof_dir):
+def test_reimport_is_idempotent(wof_dir, gazetteer):
     first = {p.name: p.read_bytes() for p in wof_dir.iterdir() if not p.name.startswith(".")}
-    import_wof(FIXTURE)
+    import_wof(FIXTURE, gazetteer=gazetteer)
     second = {p.name: p.read_bytes() for p in wof_dir.iterdir() if not p.name.startswith(".")}
     assert first.keys() == second.keys() == {"wof_SY.csv", "admin2_SY.geojson", "wof_SY.json"}
     assert first["wof_SY.csv"] == second["wof_SY.csv"]
@@ -138,3 +146,101 @@ def test_not_a_wof_repository_is_refused(tmp_path):
     with pytest.raises(BadInputError, match="no localities"):
         import_wof(tmp_path / "repo", out_dir=tmp_path / "out")
     assert not (tmp_path / "out" / "wof_SY.csv").exists()
+
+
+# -- gazetteer download: a local HTTP server serves a tarball built from the fixture ----------------
+
+@pytest.fixture(scope="module")
+def served_tarball(tmp_path_factory):
+    """(base URL, sha256) of a GitHub-style tarball of the fixture served on 127.0.0.1."""
+    import hashlib
+    import http.server
+    import tarfile
+    import threading
+
+    root = tmp_path_factory.mktemp("served")
+    tarball = root / "wof.tar.gz"
+    with tarfile.open(tarball, "w:gz") as tar:  # GitHub's layout: one top folder named repo-commit
+        tar.add(FIXTURE, arcname="whosonfirst-data-admin-xx-0123abcd")
+    digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
+    (root / "commit.json").write_text(json.dumps({"sha": "0123abcd"}), encoding="utf-8")
+
+    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **kw)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", digest
+    server.shutdown()
+
+
+@pytest.fixture
+def pin(tmp_path):
+    path = tmp_path / "wof_pin.json"
+    path.write_text(json.dumps({"repository": "example/whosonfirst-data-admin-xx", "commit": "0123abcd",
+                                "sha256": None}), encoding="utf-8")
+    return path
+
+
+def test_download_checks_and_imports(served_tarball, pin, tmp_path):  # the whole path, no shortcut
+    from geo.gazetteer import download_wof
+
+    base, digest = served_tarball
+    out = tmp_path / "imports"
+    summary = download_wof(out_dir=out, pin_path=pin, url=f"{base}/wof.tar.gz", sha256=digest)
+    assert summary["localities"] == 6 and summary["districts"] == 2
+    assert digest in summary["source"]
+    gaz = Gazetteer.load(import_dir=out)
+    assert gaz.exact("Kafr Fixtoura")[0].admin2 == "Harim"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
+
+
+def test_download_with_a_wrong_checksum_changes_nothing(served_tarball, pin, wof_dir):
+    from geo.errors import GazetteerError
+    from geo.gazetteer import download_wof
+
+    base, _ = served_tarball
+    before = _snapshot(wof_dir)
+    with pytest.raises(GazetteerError, match="checksum mismatch"):
+        download_wof(out_dir=wof_dir, pin_path=pin, url=f"{base}/wof.tar.gz", sha256="0" * 64)
+    assert _snapshot(wof_dir) == before
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/wof.tar.gz", "http://wof.invalid/wof.tar.gz"])
+def test_download_offline_fails_with_one_line_and_changes_nothing(wof_dir, url, capsys):
+    from geo.cli import main
+    from geo.gazetteer.download import PIN_PATH
+
+    before, pin_before = _snapshot(wof_dir), PIN_PATH.read_bytes()
+    assert main(["gazetteer", "download", "--url", url, "--sha256", "0" * 64]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: cannot download")
+    assert _snapshot(wof_dir) == before
+    assert PIN_PATH.read_bytes() == pin_before
+
+
+def test_download_without_a_pinned_commit_says_what_to_do(tmp_path):
+    from geo.errors import GazetteerError
+    from geo.gazetteer import download_wof
+
+    pin = tmp_path / "pin.json"
+    pin.write_text(json.dumps({"repository": "example/x", "commit": None, "sha256": None}), encoding="utf-8")
+    with pytest.raises(GazetteerError, match="import-wof PATH"):
+        download_wof(out_dir=tmp_path / "out", pin_path=pin)
+    assert not (tmp_path / "out").exists()
+
+
+def test_pin_records_the_commit_and_the_tarball_checksum(served_tarball, pin):
+    from geo.gazetteer import make_pin
+
+    base, digest = served_tarball
+    made = make_pin(pin_path=pin, api_url=f"{base}/commit.json", tarball_url=f"{base}/wof.tar.gz")
+    assert made["commit"] == "0123abcd" and made["sha256"] == digest
+    assert json.loads(pin.read_text(encoding="utf-8"))["sha256"] == digest
+
+
+def test_shipped_pin_names_the_syria_repository():
+    from geo.gazetteer.download import PIN_PATH, read_pin
+
+    assert read_pin(PIN_PATH)["repository"] == "whosonfirst-data/whosonfirst-data-admin-sy"

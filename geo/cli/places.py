@@ -85,6 +85,16 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
             print(f"warning: {problem}", file=sys.stderr)
         print(dumps(summary))
         return 0
+    if args.gaz_command == "download":
+        from geo.gazetteer import download_wof, make_pin
+
+        if args.pin:
+            print(dumps(make_pin()))
+            return 0
+        summary = download_wof(url=args.url, sha256=args.sha256)
+        summary.pop("problem_lines", None)
+        print(dumps(summary))
+        return 0
     gaz = default_gazetteer()
     kinds: dict[str, int] = {}
     countries: dict[str, int] = {}
@@ -119,6 +129,10 @@ def register(sub: Any) -> None:
     g.add_argument("dump", help="GeoNames tab-separated dump file")
     g = gsub.add_parser("import-wof", help="import a Who's On First repository checkout (localities, districts)")
     g.add_argument("path", help="e.g. a clone of github.com/whosonfirst-data/whosonfirst-data-admin-sy")
+    g = gsub.add_parser("download", help="download Who's On First Syria at the pinned commit, check it, import it")
+    g.add_argument("--url", help="another tarball URL (a mirror); needs --sha256")
+    g.add_argument("--sha256", help="the tarball's SHA-256 (default: the pin's)")
+    g.add_argument("--pin", action="store_true", help="maintainers: pin the repository's current commit (online)")
     gsub.add_parser("info", help="counts of places by kind and country")
     p.set_defaults(func=cmd_gazetteer)
 

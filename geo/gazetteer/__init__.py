@@ -5,6 +5,7 @@ the importers (GeoNames dumps, Who's On First, and its download).
 Code outside this package imports from here, not from the modules."""
 
 from geo.gazetteer.batch import geocode_csv, geocode_lines
+from geo.gazetteer.download import download_wof, make_pin
 from geo.gazetteer.gazetteer import (
     DATA_DIR,
     Admin2Unit,
@@ -32,7 +33,7 @@ from geo.gazetteer.wof import import_wof
 
 __all__ = [
     "COUNTRY_NAMES", "DATA_DIR", "Admin2Unit", "Candidate", "Gazetteer", "LocalGeocoder", "Resolution",
-    "add_user_place", "default_gazetteer", "gazetteer_dir", "geo_precision_of", "geocode_csv", "geocode_lines",
+    "add_user_place", "default_gazetteer", "download_wof", "gazetteer_dir", "geo_precision_of", "geocode_csv", "geocode_lines",
     "haversine_km", "import_geonames", "import_wof", "is_arabic", "is_notable", "is_usable_name",
-    "load_admin1_polygons", "load_admin2_polygons", "location_record", "name_key", "user_gazetteer_path",
+    "load_admin1_polygons", "load_admin2_polygons", "location_record", "make_pin", "name_key", "user_gazetteer_path",
 ]

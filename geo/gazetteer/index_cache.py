@@ -2,7 +2,7 @@
 
 Folding ~70,000 names (Who's On First gives every village ten or more) takes seconds; reading
 them back takes a fraction of one. The cache lives in the imports folder (``.index-cache.json``)
-and is keyed by a signature of every input file (size, mtime) and of the code that computes the
+and is keyed by a signature of every input file (name, size, mtime) and of the code that computes the
 keys (``names.py``, ``gazetteer.py``), so a new import, a user correction or a change of the
 name fold rebuilds it. JSON, not pickle: a data folder must never be able to run code.
 """
@@ -27,12 +27,13 @@ _CODE_FILES = ("names.py", "gazetteer.py", "index_cache.py")
 
 
 def signature(files: list[Path]) -> str:
-    """A digest of the input files' (path, size, mtime) and of the key-computing code."""
+    """A digest of the input files' (name, size, mtime) and of the key-computing code. Names, not
+    paths: a copied imports folder (mtimes kept) keeps its cache."""
     parts: list[Any] = [_FORMAT]
     for path in files:
         if path.exists():
             st = path.stat()
-            parts.append([str(path), st.st_size, st.st_mtime_ns])
+            parts.append([path.name, st.st_size, st.st_mtime_ns])
     here = Path(__file__).resolve().parent
     for name in _CODE_FILES:
         parts.append(hashlib.sha256((here / name).read_bytes()).hexdigest())
