@@ -237,6 +237,8 @@ def namesakes(gazetteer):
         Place("n:7", "Madinat Big", "populated_place", "SY", 36.10, 37.00, "Aleppo", "SY-HL", population=120_000),
         Place("n:8", "Madinat Big", "populated_place", "SY", 35.90, 36.60, "Idlib", "SY-ID", population=300),
         Place("n:9", "Borderia", "populated_place", "SY", 36.30, 37.40, "Aleppo", "SY-HL"),
+        Place("n:11", "Suq Seat", "populated_place", "SY", 36.10, 37.00, "Aleppo", "SY-HL"),
+        Place("n:12", "Suq Seat", "populated_place", "SY", 35.90, 36.60, "Idlib", "SY-ID", feature_code="PPLA3"),
         Place("n:10", "Borderia", "populated_place", "TR", 37.07, 37.38, "Gaziantep", "TR-27", population=400_000),
         Place("admin1:SY-HL", "Aleppo", "admin1", "SY", 36.23, 37.60, "Aleppo", "SY-HL"),
         Place("admin1:SY-ID", "Idlib", "admin1", "SY", 35.80, 36.55, "Idlib", "SY-ID"),
@@ -271,6 +273,7 @@ def test_hints_choose_between_namesakes(namesakes):
 def test_close_namesakes_and_a_dominant_town_give_one_answer(namesakes):
     assert namesakes.geocode("Kafr Twin").raw["place_id"] in ("n:3", "n:4")  # 7 km apart: one place
     assert namesakes.geocode("Madinat Big").raw["place_id"] == "n:7"  # 120,000 vs 300 people
+    assert namesakes.geocode("Suq Seat").raw["place_id"] == "n:12"  # a subdistrict seat vs a village
 
 
 def test_focus_country_wins_unless_a_hint_says_otherwise(namesakes):

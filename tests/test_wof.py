@@ -74,6 +74,13 @@ def test_a_shipped_place_under_another_id_is_merged_by_name_and_distance(wof_gaz
     assert "Fixture-Atmah" in atmeh[0].alt_names
 
 
+def test_a_record_repeating_a_geonames_town_nearby_is_merged_into_it(wof_gazetteer):
+    # WOF's records without a GeoNames id (from Quattroshapes) repeat GeoNames towns a few km off.
+    (ruin,) = wof_gazetteer.exact("Khirbat Fixtura")
+    assert ruin.place_id == "gn:99000104"
+    assert wof_gazetteer.exact("Khirbet Fixtura") == [ruin]
+
+
 def test_deprecated_records_are_left_out_and_historical_ones_marked(wof_gazetteer):
     assert wof_gazetteer.exact("Kafr Fixtura Old") == []
     (ruin,) = wof_gazetteer.exact("Khirbat Fixtura")
@@ -131,7 +138,7 @@ def test_the_geocoder_uses_the_import(wof_gazetteer):
 def test_load_cache_is_rebuilt_when_an_import_changes(wof_dir):
     before = default_gazetteer()
     summary = json.loads((wof_dir / "wof_SY.json").read_text(encoding="utf-8"))
-    assert summary["localities"] == 6 and summary["districts"] == 2 and summary["historical"] == 1
+    assert summary["localities"] == 7 and summary["districts"] == 2 and summary["historical"] == 1
     (wof_dir / "wof_SY.csv").write_text((wof_dir / "wof_SY.csv").read_text(encoding="utf-8").replace(
         "Kafr Fixtoura", "Kafr Fixtourah Changed"), encoding="utf-8")
     after = default_gazetteer()
@@ -186,7 +193,7 @@ def test_download_checks_and_imports(served_tarball, pin, tmp_path):  # the whol
     base, digest = served_tarball
     out = tmp_path / "imports"
     summary = download_wof(out_dir=out, pin_path=pin, url=f"{base}/wof.tar.gz", sha256=digest)
-    assert summary["localities"] == 6 and summary["districts"] == 2
+    assert summary["localities"] == 7 and summary["districts"] == 2
     assert digest in summary["source"]
     gaz = Gazetteer.load(import_dir=out)
     assert gaz.exact("Kafr Fixtoura")[0].admin2 == "Harim"

@@ -51,9 +51,10 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 DEFAULT_USER_GAZETTEER = DATA_DIR.parent / "user_gazetteer.csv"
 DEFAULT_IMPORT_DIR = DATA_DIR / "local"
-# An imported place with a shipped place's name this close is the same place (cities500 and
-# hand-checked additions carry other ids than the registry's).
-MERGE_KM = 3.0
+# An imported place with the name of a place already loaded this close is the same place:
+# cities500 and hand-checked additions carry other ids than the registry's, and WOF's records
+# without a GeoNames id (from Quattroshapes) repeat GeoNames towns 1-5 km off (median 3.7 km).
+MERGE_KM = 5.0
 PLACE_COLUMNS = ["place_id", "name", "kind", "country_code", "latitude", "longitude", "admin1",
                  "admin1_code", "admin2", "population", "feature_code", "alt_names", "source"]
 # Border towns just outside a (simplified) polygon still get its governorate within this distance.
@@ -219,7 +220,9 @@ def _merge_into(base: Place, extra: Place) -> Place:
         admin1_code=base.admin1_code or extra.admin1_code,
         admin2=base.admin2 or extra.admin2,
         population=base.population or extra.population,
-        feature_code=base.feature_code or extra.feature_code,
+        # The registry's finer code wins over a bare "PPL" (PPLA2: a district seat).
+        feature_code=extra.feature_code if base.feature_code in ("", "PPL") and extra.feature_code.startswith("PPL")
+        else base.feature_code,
         alt_names=tuple(names),
         source=base.source if extra.source in base.source else f"{base.source}; {extra.source}",
     )
@@ -229,7 +232,8 @@ def merge_imported(merged: dict[str, Place], imported: Iterable[Place]) -> int:
     """Merge imported places into ``merged`` (place_id -> place) in place; returns how many merged.
 
     Same id: one place. Else a place of the same kind and country with one of its names within
-    MERGE_KM is the same place, kept under the existing id. Else the imported place is added."""
+    MERGE_KM (loaded earlier, or earlier in this import) is the same place, kept under the first
+    id. Else the imported place is added."""
     by_key: dict[str, list[str]] = defaultdict(list)
     for pid, place in merged.items():
         if place.kind in ("populated_place", "admin2"):
@@ -250,6 +254,9 @@ def merge_imported(merged: dict[str, Place], imported: Iterable[Place]) -> int:
                     break
         if target is None:
             merged[place.place_id] = place
+            if place.kind in ("populated_place", "admin2"):  # later rows of the import may be its duplicates
+                for name in Gazetteer.names_of(place):
+                    by_key[name_key(name)].append(place.place_id)
             continue
         merged[target] = _merge_into(merged[target], place)
         count += 1

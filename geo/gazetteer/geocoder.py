@@ -26,7 +26,7 @@ Deciding (``geocode(exactly_one=True)``; ``exactly_one=False`` returns the ranke
 - No guessing: a skeleton or fuzzy match is the answer only when it is the single candidate left
   and a governorate or point hint supports it; else it stays a candidate.
 - Namesakes more than ``NAMESAKE_KM`` apart with nothing to choose between them (no hint, no
-  ``DOMINANCE``-times larger town) give no single answer: their shared governorate at precision 3
+  ``DOMINANCE``-times larger town, no administrative seat among villages) give no single answer: their shared governorate at precision 3
   when they share one (``raw["match"] == "ambiguous"``, the places in ``raw["candidates"]``), else None.
 """
 
@@ -152,6 +152,7 @@ class LocalGeocoder:
     def __init__(self, gazetteer: Gazetteer | None = None, *, focus: str | None = None) -> None:
         self.gazetteer = gazetteer or default_gazetteer()
         self.focus = (focus or os.environ.get("GEO_FOCUS") or DEFAULT_FOCUS).strip().upper()
+        self._districts: dict[str, frozenset[str]] | None = None
 
     # -- candidate generation ---------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, str, str, float]]:
@@ -328,8 +329,14 @@ class LocalGeocoder:
         """One answer unless namesakes far apart remain (see the module docstring)."""
         top = pool[0]
         far = [c for c in pool[1:] if haversine_km(top.place.point, c.place.point) > NAMESAKE_KM]
-        if not far or self._dominant(top.place, [c.place for c in far]):
+        if not far:
             return Resolution(to_location(top), ranked, top.method)
+        # The largest, or the highest-ranking seat, may be the one a bare name means.
+        for lead in (max(pool, key=lambda c: c.place.population),
+                     max(pool, key=lambda c: (self.seat_rank(c.place), c.place.population))):
+            others = [c.place for c in pool if haversine_km(lead.place.point, c.place.point) > NAMESAKE_KM]
+            if self._dominant(lead.place, others):
+                return Resolution(to_location(lead), ranked, lead.method)
         spread = [top, *far]
         admin1s = {(c.place.country_code, c.place.admin1) for c in spread}
         if len(admin1s) == 1 and top.place.admin1:
@@ -340,10 +347,30 @@ class LocalGeocoder:
                 return Resolution(location, ranked, "ambiguous")
         return Resolution(None, ranked, "namesakes in different governorates")
 
-    @staticmethod
-    def _dominant(top: Place, others: list[Place]) -> bool:
-        return top.population >= DOMINANT_MIN_POPULATION and all(
-            o.population * DOMINANCE <= top.population for o in others)
+    def _dominant(self, top: Place, others: list[Place]) -> bool:
+        """Whether a bare name means ``top`` rather than its far namesakes: a town ``DOMINANCE`` times
+        larger than each, or an administrative seat of a higher rank than each and not smaller."""
+        if top.population >= DOMINANT_MIN_POPULATION and all(o.population * DOMINANCE <= top.population
+                                                              for o in others):
+            return True
+        rank = self.seat_rank(top)
+        return rank > 0 and all(self.seat_rank(o) < rank and o.population <= top.population for o in others)
+
+    def seat_rank(self, place: Place) -> int:
+        """3 a capital or governorate seat, 2 a district seat (PPLA2, or named like its district),
+        1 a subdistrict seat (PPLA3), else 0."""
+        code = place.feature_code
+        if code in ("PPLC", "PPLA"):
+            return 3
+        if code == "PPLA2" or (place.admin2 and name_key(place.name) in self._district_keys().get(place.admin2, ())):
+            return 2
+        return 1 if code == "PPLA3" else 0
+
+    def _district_keys(self) -> dict[str, frozenset[str]]:
+        if self._districts is None:
+            self._districts = {u.name: frozenset(name_key(n) for n in (u.name, *u.aliases))
+                               for u in self.gazetteer.admin2_units}
+        return self._districts
 
     def _admin1_unit(self, hint: str) -> Admin1Unit | None:
         """The admin-1 unit a hint names: English short name, ISO 3166-2 code or an alias."""
