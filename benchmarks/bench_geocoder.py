@@ -114,7 +114,8 @@ def name_lists(env: dict[str, str], wof_csv: Path | None) -> dict[str, list[str]
         "variant_normalised": [f"al-{n.upper()}" for n in exact],
         "variant_skeleton": ["Idleb", "Menbej", "Deir al-Zour", "Rakka", "Qamishly", "Boukamal", "Saraqeb",
                              "Jarabulus"] * 50,
-        "unknown": [f"Xq{n}zz" for n in exact[:400]],
+        # Unknown names with real initials (the fuzzy tier searches the keys of the same initial).
+        "unknown": [n[0] + n[1:][::-1] + "q" for n in exact[:400]],
         "wof_only": got["wof_only"],
     }
 
