@@ -251,3 +251,25 @@ def test_shipped_pin_names_the_syria_repository():
     from geo.gazetteer.download import PIN_PATH, read_pin
 
     assert read_pin(PIN_PATH)["repository"] == "whosonfirst-data/whosonfirst-data-admin-sy"
+
+
+def test_user_corrections_apply_on_top_of_the_cached_import(wof_dir, tmp_path, monkeypatch):
+    from geo.gazetteer import add_user_place
+
+    cache = wof_dir / ".index-cache.json"
+    stamp = cache.stat().st_mtime_ns
+    user = tmp_path / "user.csv"
+    monkeypatch.setenv("GEO_USER_GAZETTEER", str(user))
+    base = default_gazetteer()
+    added = add_user_place("Qaryat Tashih", 36.20, 36.55, gazetteer=base, path=user)
+    # A correction of an imported place: same id, new position and name.
+    (village,) = base.exact("Kafr Fixtura")
+    with user.open("a", encoding="utf-8") as fh:
+        fh.write(f"{village.place_id},Kafr Fixtura Corrected,populated_place,SY,36.26,36.62,Idlib,SY-ID,,0,PPL,,user\n")
+    gaz = default_gazetteer()
+    assert gaz is not base
+    assert gaz.exact("Qaryat Tashih")[0].place_id == added.place_id
+    assert gaz.exact("Qaryat Tashih")[0].admin2 == "Harim"  # from the district polygons
+    assert [p.place_id for p in gaz.exact("Kafr Fixtura Corrected")] == [village.place_id]
+    assert gaz.exact("Kafr Fixtoura") == []  # the corrected row replaced the place and its names
+    assert cache.stat().st_mtime_ns == stamp  # the cache was not rebuilt for a correction

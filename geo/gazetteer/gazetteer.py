@@ -291,16 +291,19 @@ class Gazetteer:
 
     def _index_names(self) -> None:
         for idx, place in enumerate(self.places):
-            for name in self.names_of(place):
-                key = name_key(name)
-                if not key:
-                    continue
-                if idx not in self.by_key[key]:
-                    self.by_key[key].append(idx)
-                    self.surface_names.setdefault(key, name)
-                skel = skeleton_key(name)
-                if skel and idx not in self.by_skeleton[skel]:
-                    self.by_skeleton[skel].append(idx)
+            self._index_place(idx, place)
+
+    def _index_place(self, idx: int, place: Place) -> None:
+        for name in self.names_of(place):
+            key = name_key(name)
+            if not key:
+                continue
+            if idx not in self.by_key[key]:
+                self.by_key[key].append(idx)
+                self.surface_names.setdefault(key, name)
+            skel = skeleton_key(name)
+            if skel and idx not in self.by_skeleton[skel]:
+                self.by_skeleton[skel].append(idx)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -337,31 +340,58 @@ class Gazetteer:
         units = read_admin1_units(directory / "admin1.geojson")
         district_files = _import_files(imports, "admin2_*.geojson") if with_imports else []
         districts = [u for f in district_files for u in read_admin2_units(f)]
+        gaz = None
         cache_path, sig = None, ""
         if import_files or district_files:
+            # The user's corrections are applied after the cache: saving one must not refold 50,000 names.
             cache_path = imports / index_cache.CACHE_NAME
-            sig = index_cache.signature([*shipped, *import_files, *district_files, user])
+            sig = index_cache.signature([*shipped, *import_files, *district_files])
             cached = index_cache.read(cache_path, sig)
             if cached is not None:
-                return cls(cached[0], units, districts, index=cached[1])
-        merged: dict[str, Place] = {}
-        # Shipped files refine earlier rows with the same id (older GeoNames imports lived here too).
-        for path in shipped:
-            if path.exists():
-                merged.update((p.place_id, p) for p in read_places_csv(path))
-        for path in import_files:
-            merge_imported(merged, read_places_csv(path))
+                gaz = cls(cached[0], units, districts, index=cached[1])
+        if gaz is None:
+            merged: dict[str, Place] = {}
+            # Shipped files refine earlier rows with the same id (older GeoNames imports lived here too).
+            for path in shipped:
+                if path.exists():
+                    merged.update((p.place_id, p) for p in read_places_csv(path))
+            for path in import_files:
+                merge_imported(merged, read_places_csv(path))
+            gaz = cls(list(merged.values()), units, districts)
+            if districts:
+                gaz._fill_admin2()
+            if cache_path is not None:
+                index_cache.write(cache_path, sig, gaz.places, {
+                    "by_key": gaz.by_key, "by_skeleton": gaz.by_skeleton, "surface_names": gaz.surface_names})
         if user.exists():
-            merged.update((p.place_id, p) for p in read_places_csv(user))  # corrections win
-        gaz = cls(list(merged.values()), units, districts)
-        if districts:
-            gaz._fill_admin2()
-        if cache_path is not None:
-            index_cache.write(cache_path, sig, gaz.places, {
-                "by_key": gaz.by_key, "by_skeleton": gaz.by_skeleton, "surface_names": gaz.surface_names})
+            gaz.put_places(read_places_csv(user))  # corrections win
         log.info("gazetteer: %d places, %d admin-1 units, %d districts from %s and %s",
                  len(gaz), len(units), len(districts), directory, imports)
         return gaz
+
+    def put_places(self, places: Iterable[Place]) -> None:
+        """Add places, or replace those with the same id (names re-indexed)."""
+        position = {p.place_id: i for i, p in enumerate(self.places)}
+        for place in places:
+            if place.kind == "populated_place" and not place.admin2 and self.admin2_units:
+                unit = self.admin2_of(place.latitude, place.longitude)
+                if unit is not None and unit.country_code == place.country_code:
+                    place = dataclasses.replace(place, admin2=unit.name)
+            idx = position.get(place.place_id)
+            if idx is None:
+                idx = position[place.place_id] = len(self.places)
+                self.places.append(place)
+            else:
+                for index in (self.by_key, self.by_skeleton):
+                    for key in list(index):
+                        if idx in index[key]:
+                            index[key].remove(idx)
+                            if not index[key]:
+                                del index[key]
+                self.places[idx] = place
+            self._by_id[place.place_id] = place
+            self._index_place(idx, place)
+        self.keys = list(self.by_key)
 
     def _fill_admin2(self) -> None:
         """Give places without a district the district their point falls in (same country only)."""
