@@ -11,7 +11,8 @@ Variants, measured in the same run, each in fresh child processes (cold imports 
   into a fresh folder each run; its load time both with the load cache the import leaves and
   without it ("cold", cache deleted).
 
-Lookups use the same names in every variant: exact names (the shipped gazetteer's Syrian places),
+Runs go round robin over the variants (a shared machine's load falls on all alike). Lookups use
+the same names in every variant: exact names (the shipped gazetteer's Syrian places),
 variants (upper case with an "al-" article; and skeleton spellings), unknown made-up names; the
 ``wof`` variant also times names only WOF has. Medians of ``--runs``; ratios against ``shipped``.
 """
@@ -96,14 +97,18 @@ def _median(results: list[dict], key: str, digits: int = 3) -> float:
     return round(statistics.median(r[key] for r in results), digits)
 
 
+def summarise(results: list[dict]) -> dict:
+    return {"load_s_median": _median(results, "load_s"), "python_imports_s_median": _median(results, "import_s"),
+            "max_rss_mb_median": _median(results, "maxrss_mb", 1), "places": results[0]["places"]}
+
+
 def measure_load(cwd: Path, env: dict[str, str], runs: int, before_each=None) -> dict:  # type: ignore[no-untyped-def]
     results = []
     for _ in range(runs):
         if before_each:
             before_each()
         results.append(_child(_LOAD, cwd, env))
-    return {"load_s_median": _median(results, "load_s"), "python_imports_s_median": _median(results, "import_s"),
-            "max_rss_mb_median": _median(results, "maxrss_mb", 1), "places": results[0]["places"]}
+    return summarise(results)
 
 
 def name_lists(env: dict[str, str], wof_csv: Path | None) -> dict[str, list[str]]:
@@ -147,11 +152,18 @@ def main(argv: list[str] | None = None) -> int:
             report["wof_import_s_median"] = round(statistics.median(imports), 2)
             variants["wof"] = (ROOT, {**base_env, "GEO_GAZETTEER_DIR": str(wof_dir)})
         lists = name_lists(shipped_env, wof_dir / "wof_SY.csv" if "wof" in variants else None)
-        for label, (cwd, env) in variants.items():
-            entry = measure_load(cwd, env, args.runs)
-            use = {k: v for k, v in lists.items() if v and (k != "wof_only" or label == "wof")}
-            entry["lookups_per_s"] = _child(_LOOKUPS, cwd, env, stdin=json.dumps([use, args.runs]))
-            report[label] = entry
+        # Round robin: every run measures each variant in turn, so that the load of a shared machine
+        # falls on all of them alike.
+        loads: dict[str, list[dict]] = {label: [] for label in variants}
+        rates: dict[str, list[dict]] = {label: [] for label in variants}
+        for _ in range(args.runs):
+            for label, (cwd, env) in variants.items():
+                loads[label].append(_child(_LOAD, cwd, env))
+                use = {k: v for k, v in lists.items() if v and (k != "wof_only" or label == "wof")}
+                rates[label].append(_child(_LOOKUPS, cwd, env, stdin=json.dumps([use, 1])))
+        for label in variants:
+            report[label] = {**summarise(loads[label]), "lookups_per_s": {
+                k: round(statistics.median(r[k] for r in rates[label])) for k in rates[label][0]}}
         if "wof" in variants:
             cache = wof_dir / ".index-cache.json"
             report["wof"]["cold_load_without_cache"] = measure_load(

@@ -376,3 +376,19 @@ def test_csv_batch_prefixes_added_columns_that_clash_and_refuses_a_missing_colum
     assert main(["geocode", "--csv", str(src), "--name-column", "nope", "-o", str(tmp_path / "x.csv")]) == 1
     assert "no column 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_farther_than_agrees_with_the_great_circle():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from geo.gazetteer.geocoder import farther_than
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.floats(-60, 60), st.floats(-170, 170), st.floats(-0.6, 0.6), st.floats(-0.6, 0.6),
+           st.sampled_from([5.0, 25.0, 50.0]))
+    def check(lat, lon, dlat, dlon, km):
+        a, b = (lat, lon), (lat + dlat, lon + dlon)
+        assert farther_than(a, b, km) == (haversine_km(a, b) > km)
+
+    check()

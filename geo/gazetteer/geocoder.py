@@ -122,6 +122,18 @@ class Resolution:
     reason: str = ""
 
 
+def farther_than(a: tuple[float, float], b: tuple[float, float], km: float) -> bool:
+    """Whether two (lat, lon) points are more than ``km`` apart: decided from the degrees when that
+    is certain (a degree of latitude is at least 110.5 km, of longitude at most 111.4 km), else by
+    the great circle. Namesakes are mostly hundreds of km apart: this spares most distance calls."""
+    dlat, dlon = abs(a[0] - b[0]), abs(a[1] - b[1])
+    if dlat * 110.5 > km:
+        return True
+    if math.hypot(dlat * 111.0, dlon * 111.4) < km * 0.98:  # an upper bound, with room for rounding
+        return False
+    return haversine_km(a, b) > km
+
+
 def is_notable(place: Place) -> bool:
     """A place a bare name may mean even abroad: a country, a first-level unit or a large town."""
     return place.kind in ("country", "admin1") or place.population >= NOTABLE_POPULATION
@@ -335,13 +347,13 @@ class LocalGeocoder:
     def _namesakes(self, pool: list[Candidate], ranked: list[Candidate]) -> Resolution:
         """One answer unless namesakes far apart remain (see the module docstring)."""
         top = pool[0]
-        far = [c for c in pool[1:] if haversine_km(top.place.point, c.place.point) > NAMESAKE_KM]
+        far = [c for c in pool[1:] if farther_than(top.place.point, c.place.point, NAMESAKE_KM)]
         if not far:
             return Resolution(to_location(top), ranked, top.method)
         # The largest, or the highest-ranking seat, may be the one a bare name means.
         for lead in (max(pool, key=lambda c: c.place.population),
                      max(pool, key=lambda c: (self.seat_rank(c.place), c.place.population))):
-            others = [c.place for c in pool if haversine_km(lead.place.point, c.place.point) > NAMESAKE_KM]
+            others = [c.place for c in pool if farther_than(lead.place.point, c.place.point, NAMESAKE_KM)]
             if self._dominant(lead.place, others):
                 return Resolution(to_location(lead), ranked, lead.method)
         spread = [top, *far]
