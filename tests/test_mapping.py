@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.webmap import layers as mapping
-from geo.webmap import assets as offline_assets
 from geo.models import EVENT_FIELDS, EVENT_TYPES, SYRIA_GOVERNORATES
+from geo.webmap import assets as offline_assets
+from geo.webmap import layers as mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN1 = ROOT / "data" / "gazetteer" / "admin1.geojson"
@@ -287,7 +287,7 @@ def test_compact_rows_and_detail_limit(basemap):
 def test_aggregation_caps_the_markers(basemap):
     opts = mapping.MapOptions(max_points=1_000)
     df = synthetic(20_000, province_share=0.1)
-    groups, info = mapping.build_event_layers(df, basemap, options=opts)
+    _, info = mapping.build_event_layers(df, basemap, options=opts)
     assert info.aggregated and info.n_markers <= 1_000
     assert info.n_points + info.n_province == 20_000
 
@@ -301,7 +301,7 @@ def test_store_aggregates_are_drawn_as_counts(basemap):
         ],
         columns=list(mapping.AGGREGATE_COLUMNS),
     )
-    groups, info = mapping.build_event_layers(None, basemap, aggregates=agg)
+    _, info = mapping.build_event_layers(None, basemap, aggregates=agg)
     assert info.aggregated and info.n_events == 130 and info.n_markers == 2 and info.n_province == 7
 
 

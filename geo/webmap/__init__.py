@@ -7,7 +7,14 @@ elements (folium elements; their JS is static/geomap.js), basemap (outlines, lab
 tiles (offline MBTiles server), layers (event layers, build_map), select (click -> event id),
 charts (timelines, metrics), highlight (article text), assets (local Leaflet files)."""
 
-from geo.webmap.basemap import BasemapData, basemap_data, build_base_map, load_basemap, place_labels, selected_view
+from geo.webmap.basemap import (
+    BasemapData,
+    basemap_data,
+    build_base_map,
+    load_basemap,
+    place_labels,
+    selected_view,
+)
 from geo.webmap.layers import EventLayersInfo, build_event_layers, build_map
 from geo.webmap.select import clicked_event_id
 from geo.webmap.style import MapOptions

@@ -131,7 +131,7 @@ def choropleth_color(count: int, breaks: Sequence[int]) -> str | None:
             idx = i
     # spread the classes used over the whole ramp
     scale = (len(CHOROPLETH_COLORS) - 1) / max(len(breaks) - 1, 1)
-    return CHOROPLETH_COLORS[min(int(round(idx * scale)), len(CHOROPLETH_COLORS) - 1)]
+    return CHOROPLETH_COLORS[min(round(idx * scale), len(CHOROPLETH_COLORS) - 1)]
 
 
 def marker_radius(fatalities: Sequence | np.ndarray | pd.Series, base: float = 5.0, cap: float = 20.0) -> np.ndarray:

@@ -87,8 +87,8 @@ def place_labels(
         return []
     p = frame[frame["kind"] == "populated_place"]
     pop = pd.to_numeric(p["population"], errors="coerce").fillna(0)
-    home = p["country_code"] == country_code
-    p = p[home | (pop >= foreign_min_population)].assign(_pop=pop)
+    keep = (p["country_code"] == country_code) | (pop >= foreign_min_population)
+    p = p[keep].assign(_pop=pop[keep])  # pop filtered too: assigning to an empty frame would adopt its index
     rank = p.get("feature_code", pd.Series("", index=p.index)).map(FEATURE_RANK).fillna(0)
     p = p.assign(_rank=rank).sort_values(["_rank", "_pop", "name"], ascending=[False, False, True], kind="stable")
     placed: dict[int, dict[tuple[int, int], list[tuple[float, float, float]]]] = {
@@ -99,13 +99,20 @@ def place_labels(
                                     p["name"].astype(str), p["_pop"].astype(float)):
         x0, y0 = _world_px(lat, lon)
         width = char_px * len(name) + 10
-        for z in range(max(_zoom_floor(popn), LABEL_MIN_ZOOM), LABEL_MAX_ZOOM + 1):
-            if not _collides(placed[z], x0 * 2**z, y0 * 2**z, width, line_px, cell):
-                for zz in range(z, LABEL_MAX_ZOOM + 1):
-                    x, y = x0 * 2**zz, y0 * 2**zz
-                    placed[zz].setdefault((int(x // cell), int(y // cell)), []).append((x, y, width))
-                out.append((round(lat, 4), round(lon, 4), name, z, _tier(popn)))
+        # A label stays from its zoom on, so it must fit at every zoom above too: the lowest zoom
+        # is one above the highest zoom where it collides (distances only grow with the zoom).
+        floor = max(_zoom_floor(popn), LABEL_MIN_ZOOM)
+        z = floor
+        for zz in range(LABEL_MAX_ZOOM, floor - 1, -1):
+            if _collides(placed[zz], x0 * 2**zz, y0 * 2**zz, width, line_px, cell):
+                z = zz + 1
                 break
+        if z > LABEL_MAX_ZOOM:
+            continue  # never fits (a duplicate of a placed label)
+        for zz in range(z, LABEL_MAX_ZOOM + 1):
+            x, y = x0 * 2**zz, y0 * 2**zz
+            placed[zz].setdefault((int(x // cell), int(y // cell)), []).append((x, y, width))
+        out.append((round(lat, 4), round(lon, 4), name, z, _tier(popn)))
         if len(out) >= max_labels:
             break
     return out
@@ -179,14 +186,14 @@ def basemap_data(
 def load_basemap(max_labels: int = 3_000) -> BasemapData:
     """The basemap from the installed gazetteer: admin-1 polygons, every place it holds (shipped,
     imported, user) and admin-2 polygons when the gazetteer offers ``load_admin2_polygons``."""
-    import geo.gazetteer as gazetteer
+    from geo import gazetteer
 
     admin2 = None
     loader = getattr(gazetteer, "load_admin2_polygons", None)
     if loader is not None:
         try:
             admin2 = loader()
-        except Exception as exc:  # outlines are optional; the map works without them
+        except Exception as exc:  # noqa: BLE001 - outlines are optional; the map works without them
             log.warning("district outlines unavailable: %s", exc)
     return basemap_data(gazetteer.load_admin1_polygons(), gazetteer.default_gazetteer(), admin2=admin2,
                         max_labels=max_labels)

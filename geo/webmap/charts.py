@@ -48,7 +48,7 @@ def metrics(df: pd.DataFrame) -> dict[str, int]:
         return {"events": 0, "fatalities": 0, "governorates": 0}
     fat = pd.to_numeric(df["fatalities"], errors="coerce").fillna(0)
     return {
-        "events": int(len(df)),
+        "events": len(df),
         "fatalities": int(fat.sum()),
         "governorates": int(df["admin1"].dropna().astype(str).replace("", np.nan).dropna().nunique()),
     }

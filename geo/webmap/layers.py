@@ -32,22 +32,57 @@ import pandas as pd
 
 from geo.models import EVENT_FIELDS, SYRIA_GOVERNORATES
 from geo.webmap.aggregate import (
-    AGGREGATE_COLUMNS, aggregate_events, choropleth_color, coarsen, count_breaks, governorate_counts, marker_radius,
-    merge_aggregates, precision_array, sorted_recent_first, type_index,
+    AGGREGATE_COLUMNS,
+    aggregate_events,
+    choropleth_color,
+    coarsen,
+    count_breaks,
+    governorate_counts,
+    marker_radius,
+    merge_aggregates,
+    precision_array,
+    sorted_recent_first,
+    type_index,
 )
-from geo.webmap.basemap import BasemapData, basemap_data, build_base_map, load_basemap, selected_view
+from geo.webmap.basemap import (
+    BasemapData,
+    basemap_data,
+    build_base_map,
+    load_basemap,
+    selected_view,
+)
 from geo.webmap.charts import compact_text, fatalities_timeline, metrics, timeline
-from geo.webmap.elements import CompactEventCluster, HtmlControl, ProvinceRollup, SelectedEvent
+from geo.webmap.elements import (
+    CompactEventCluster,
+    HtmlControl,
+    ProvinceRollup,
+    SelectedEvent,
+)
 from geo.webmap.highlight import HIGHLIGHT_CSS, Span, highlight_spans
 from geo.webmap.popups import (
-    article_href, date_label, esc, event_popup_html, highlight_notes, int_or_none, iso_date, place_span_in_notes,
-    province_popup_html, text_or_none, type_legend_html,
+    article_href,
+    date_label,
+    esc,
+    event_popup_html,
+    highlight_notes,
+    int_or_none,
+    iso_date,
+    place_span_in_notes,
+    province_popup_html,
+    text_or_none,
+    type_legend_html,
 )
 from geo.webmap.render import render_html
 from geo.webmap.select import clicked_event_id
 from geo.webmap.style import (
-    CHOROPLETH_COLORS, GEO_PRECISION_LABELS, SYRIA_BOUNDS, SYRIA_CENTER, TIME_PRECISION_LABELS, TYPE_COLORS,
-    TYPE_NAMES, MapOptions,
+    CHOROPLETH_COLORS,
+    GEO_PRECISION_LABELS,
+    SYRIA_BOUNDS,
+    SYRIA_CENTER,
+    TIME_PRECISION_LABELS,
+    TYPE_COLORS,
+    TYPE_NAMES,
+    MapOptions,
 )
 
 # The names app.py and the tests have always used through ``geo.webmap.layers`` (each defined
@@ -62,6 +97,8 @@ __all__ = [
     "merge_aggregates", "metrics", "place_span_in_notes", "province_popup_html", "selected_view", "timeline",
     "type_legend_html",
 ]
+
+DEFAULT_OPTIONS = MapOptions()
 
 
 @dataclass(frozen=True)
@@ -206,7 +243,7 @@ def _selected_group(df: pd.DataFrame, event_id: str, basemap: BasemapData | None
 
 def build_event_layers(
     events: pd.DataFrame | None, basemap: BasemapData | None = None, *, aggregates: pd.DataFrame | None = None,
-    options: MapOptions = MapOptions(), counts: Mapping[str, int] | None = None,
+    options: MapOptions = DEFAULT_OPTIONS, counts: Mapping[str, int] | None = None,
     selected_event_id: str | None = None, show_choropleth: bool = True, total: int | None = None,
 ) -> tuple[list[folium.FeatureGroup], EventLayersInfo]:
     """Feature groups for the filtered events (see the module doc).
@@ -258,7 +295,7 @@ def build_event_layers(
 
 
 def build_map(
-    events: pd.DataFrame, basemap: BasemapData | None = None, *, options: MapOptions = MapOptions(),
+    events: pd.DataFrame, basemap: BasemapData | None = None, *, options: MapOptions = DEFAULT_OPTIONS,
     online_tiles: bool = False, selected_event_id: str | None = None,
     offline_tiles: Any = True,
 ) -> tuple[folium.Map, EventLayersInfo]:

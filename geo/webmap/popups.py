@@ -20,7 +20,13 @@ from markupsafe import Markup
 from geo.dates import parse_date
 from geo.errors import ValidationError
 from geo.webmap.render import render_html, safe_url
-from geo.webmap.style import GEO_PRECISION_LABELS, TIME_PRECISION_LABELS, TYPE_COLORS, TYPE_NAMES, UNKNOWN_TYPE_COLOR
+from geo.webmap.style import (
+    GEO_PRECISION_LABELS,
+    TIME_PRECISION_LABELS,
+    TYPE_COLORS,
+    TYPE_NAMES,
+    UNKNOWN_TYPE_COLOR,
+)
 
 
 def esc(value: Any) -> str:

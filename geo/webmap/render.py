@@ -10,7 +10,7 @@ plain files in ``static/``.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,10 +24,20 @@ TEMPLATE_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
 
 
+# branca compiles every macro's rendered script again as a Jinja2 template (Element(script)), so
+# "{{", "{%" and "{#" inside user text would be evaluated on the server (template injection).
+# Outside strings, JSON never has these pairs, so replacing them escapes only string contents.
+_JS_ESCAPES = (("</", "<\\/"), ("<!--", "<\\u0021--"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
+               ("{{", "{\\u007b"), ("{%", "{\\u0025"), ("{#", "{\\u0023"))
+
+
 def js_json(value: Any) -> str:
-    """Compact JSON safe to inline in a ``<script>``: no ``</`` and no ``<!--`` can close or confuse it."""
+    """Compact JSON safe to inline in a ``<script>`` that folium/branca renders: no ``</`` or
+    ``<!--`` can close or confuse the element, and no Jinja2 delimiter survives."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    for raw, escaped in _JS_ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +63,7 @@ def render_html(name: str, **context: Any) -> str:
     return template(name).render(**context)
 
 
-@lru_cache(maxsize=None)
+@cache
 def static_text(name: str) -> str:
     """A file of ``static/`` (JavaScript library, CSS)."""
     return (STATIC_DIR / name).read_text(encoding="utf-8")

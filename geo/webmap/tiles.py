@@ -90,9 +90,9 @@ def read_archive(path: str | Path) -> TileArchive:
 
 
 class _TileHandler(BaseHTTPRequestHandler):
-    server: "_TileHTTPServer"
+    server: _TileHTTPServer
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         parts = self.path.split("?", 1)[0].strip("/").split("/")
         try:
             if len(parts) != 4 or parts[0] != "tiles":
@@ -116,7 +116,7 @@ class _TileHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("tile server: " + format, *args)
 
 
