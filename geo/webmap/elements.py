@@ -8,10 +8,40 @@ from typing import Any
 
 import folium
 import folium.plugins
-from branca.element import Element, MacroElement
+import jinja2
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 
 from geo.webmap.render import render_html, static_text, template
 from geo.webmap.style import CLUSTER_FILL, CLUSTER_RING, CLUSTER_TEXT
+
+
+class _Text(Element):
+    """Script text added to the page as it is. branca's MacroElement.render wraps each rendered
+    script in ``Element(text)``, which compiles the text as a Jinja2 template again: slow for the
+    event data (hundreds of kB) and a template injection if user text held ``{{ }}``."""
+
+    _template = jinja2.Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+def _render_script(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    """MacroElement.render for our elements: the script macro's output, never re-compiled."""
+    figure = element.get_root()
+    script = element._template.module.__dict__.get("script")
+    if script is not None:
+        figure.script.add_child(_Text(script(element, kwargs)), name=element.get_name())
+    for child in element._children.values():
+        child.render(**kwargs)
+
+
+class DataElement(MacroElement):
+    """A macro element whose script carries data (see _Text)."""
+
+    def render(self, **kwargs: Any) -> None:
+        _render_script(self, kwargs)
 
 
 def map_css() -> str:
@@ -20,7 +50,7 @@ def map_css() -> str:
     return "<style>\n" + css + "\n</style>"
 
 
-class GeoLibrary(MacroElement):
+class GeoLibrary(DataElement):
     """Defines ``window.GeoMap`` (static/geomap.js) in the map's script, before any layer uses it
     (streamlit-folium does not run scripts put in the page header), and the CSS in the header."""
 
@@ -44,7 +74,7 @@ def _map_of(element: Any) -> str:
     return parent.get_name() if parent is not None else element._parent.get_name()
 
 
-class HtmlControl(MacroElement):
+class HtmlControl(DataElement):
     """A Leaflet control holding HTML rendered by an autoescaping template (legends). Replaces the
     control of the same ``slot`` left by a previous rerun."""
 
@@ -79,8 +109,17 @@ class CompactEventCluster(folium.plugins.MarkerCluster):
         self._name = "CompactEventCluster"
         self.data = data
 
+    def render(self, **kwargs: Any) -> None:
+        # JSCSSMixin's asset links, then our script (which adds the cluster to its parent itself)
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        _render_script(self, kwargs)
 
-class ProvinceRollup(MacroElement):
+
+class ProvinceRollup(DataElement):
     """geo_precision 3 events: one dashed hollow circle per governorate, with the count."""
 
     _template = template("province_rollup.js")
@@ -91,7 +130,7 @@ class ProvinceRollup(MacroElement):
         self.data = items
 
 
-class SelectedEvent(MacroElement):
+class SelectedEvent(DataElement):
     """A ring around the selected event, with its popup open and its id token in the tooltip."""
 
     _template = template("selected_event.js")
@@ -103,7 +142,7 @@ class SelectedEvent(MacroElement):
                      "label": label or "Selected event"}
 
 
-class PlaceLabels(MacroElement):
+class PlaceLabels(DataElement):
     """Town and village labels, each shown from its own zoom on (``[lat, lon, name, min_zoom, tier]``)."""
 
     _template = template("place_labels.js")
@@ -118,7 +157,7 @@ def legend_control(name: str, slot: str, position: str, **context: Any) -> HtmlC
     return HtmlControl(render_html(name, **context), position=position, slot=slot)
 
 
-class ZoomGate(MacroElement):
+class ZoomGate(DataElement):
     """Shows ``layer`` only from ``min_zoom`` on (added after the layer, on the same map)."""
 
     _template = template("zoom_gate.js")

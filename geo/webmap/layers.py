@@ -180,9 +180,9 @@ def _aggregate_group(aggregates: pd.DataFrame, options: MapOptions) -> tuple[fol
     return g, n_points, len(rows)
 
 
-def _event_group(pts: pd.DataFrame, options: MapOptions) -> tuple[folium.FeatureGroup, int]:
-    """One marker per located event, each carrying its event id. Returns (group, detailed)."""
-    recent = sorted_recent_first(pts)
+def _event_group(recent: pd.DataFrame, options: MapOptions) -> tuple[folium.FeatureGroup, int]:
+    """One marker per located event (``recent``: most recent first), each carrying its event id.
+    Returns (group, detailed)."""
     la = np.round(pd.to_numeric(recent["latitude"]).to_numpy(dtype=float), 4).tolist()
     lo = np.round(pd.to_numeric(recent["longitude"]).to_numpy(dtype=float), 4).tolist()
     locs, loc_idx = np.unique(recent["location"].fillna("").astype(str).to_numpy(), return_inverse=True)
@@ -205,7 +205,13 @@ def _event_group(pts: pd.DataFrame, options: MapOptions) -> tuple[folium.Feature
 
 def _province_group(prov_counts: pd.DataFrame, prov_events: pd.DataFrame, basemap: BasemapData | None,
                     options: MapOptions) -> folium.FeatureGroup:
-    """geo_precision 3: one dashed circle per governorate, at its representative point."""
+    """geo_precision 3: one dashed circle per governorate, at its representative point.
+    ``prov_events``: those events, most recent first (the popups list the first few)."""
+    latest = {}
+    if len(prov_events):
+        head = prov_events.groupby(prov_events["admin1"].fillna("").astype(str), sort=False).head(
+            options.province_list_limit)
+        latest = {str(k): g for k, g in head.groupby(head["admin1"].fillna("").astype(str), sort=False)}
     items = []
     for admin1, sub in prov_counts.groupby(prov_counts["admin1"].fillna("").astype(str), sort=True):
         if basemap is not None and admin1 in basemap.centroids:
@@ -215,10 +221,11 @@ def _province_group(prov_counts: pd.DataFrame, prov_events: pd.DataFrame, basema
             clat = float(np.average(sub["latitude"].to_numpy(dtype=float), weights=w))
             clon = float(np.average(sub["longitude"].to_numpy(dtype=float), weights=w))
         by_type = sub.groupby("event_type")["n"].sum().sort_values(ascending=False)
-        listed = prov_events[prov_events["admin1"].astype(str) == admin1] if len(prov_events) else prov_events
+        listed = latest.get(admin1)
         n = int(sub["n"].sum())
         items.append({"lat": round(float(clat), 4), "lon": round(float(clon), 4), "count": n, "admin1": admin1,
-                      "html": province_popup_html(admin1, n, by_type, listed, options.province_list_limit)})
+                      "html": province_popup_html(admin1, n, by_type, listed, options.province_list_limit,
+                                                  presorted=True)})
     g = folium.FeatureGroup(name="Governorate-level events", control=False)
     ProvinceRollup(items).add_to(g)
     return g
@@ -273,6 +280,8 @@ def build_event_layers(
         group, n_points, n_markers = _aggregate_group(agg, options)
         prov_counts = agg[agg["geo_precision"] >= 3]
     else:
+        df = sorted_recent_first(df)  # once, for the markers' order and the popups' lists
+        gp = precision_array(df)
         lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float)
         lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float)
         pts = df[np.isfinite(lat) & np.isfinite(lon) & (gp < 3)]
@@ -284,7 +293,7 @@ def build_event_layers(
         groups.append(group)
     n_province = int(prov_counts["n"].sum()) if len(prov_counts) else 0
     if n_province:
-        prov_events = df[gp >= 3] if len(df) else df
+        prov_events = sorted_recent_first(df[gp >= 3]) if len(df) else df
         groups.append(_province_group(prov_counts, prov_events, basemap, options))
     if selected_event_id is not None:
         sel = _selected_group(df, selected_event_id, basemap, options)

@@ -176,16 +176,19 @@ def event_popup_html(row: Mapping[str, Any], notes_limit: int | None = 700) -> s
 
 def province_popup_html(
     admin1: str, total: int, by_type: Mapping[str, int] | pd.Series, events: pd.DataFrame | None = None,
-    list_limit: int = 8,
+    list_limit: int = 8, presorted: bool = False,
 ) -> str:
-    """Popup of a governorate roll-up: how many events, by type, and the most recent ones listed."""
+    """Popup of a governorate roll-up: how many events, by type, and the most recent ones listed
+    (``events``; ``presorted`` when they are already most recent first)."""
     from geo.webmap.aggregate import sorted_recent_first
 
     items = by_type.items() if hasattr(by_type, "items") else by_type
     types = [{"name": str(t), "color": type_color(t), "count": int(c)} for t, c in items]
     listed = []
     if events is not None and len(events):
-        for r in sorted_recent_first(events).head(list_limit).to_dict("records"):
+        head = (events if presorted else sorted_recent_first(events)).head(list_limit)
+        cols = [c for c in ("event_date", "time_precision", "sub_event_type", "article_id") if c in head.columns]
+        for r in head[cols].to_dict("records"):
             aid = text_or_none(r.get("article_id"))
             listed.append({
                 "date": date_label(r.get("event_date"), r.get("time_precision")),
