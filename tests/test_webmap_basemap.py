@@ -162,10 +162,30 @@ def make_mbtiles(path: Path, fmt: str = "png", max_zoom: int = 2) -> dict[tuple[
     return xyz
 
 
-@pytest.fixture
-def archive(tmp_path):
-    path = tmp_path / "basemap.mbtiles"
-    expected = make_mbtiles(path)
+def make_pmtiles(path: Path, max_zoom: int = 2, tile_type: str = "PNG") -> dict[tuple[int, int, int], bytes]:
+    """The same small raster archive as PMTiles 3 (written with the pmtiles package)."""
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    xyz = {(z, x, y): _png((z * 60 % 256, x * 40 % 256, y * 40 % 256))
+           for z in range(max_zoom + 1) for x in range(2**z) for y in range(2**z)}
+    with path.open("wb") as f:
+        w = Writer(f)
+        for (z, x, y), data in sorted(xyz.items(), key=lambda kv: zxy_to_tileid(*kv[0])):
+            w.write_tile(zxy_to_tileid(z, x, y), data)
+        w.finalize(
+            {"tile_type": getattr(TileType, tile_type), "tile_compression": Compression.NONE, "min_zoom": 0,
+             "max_zoom": max_zoom, "min_lon_e7": int(35.5e7), "min_lat_e7": int(32.3e7), "max_lon_e7": int(42.4e7),
+             "max_lat_e7": int(37.4e7), "center_zoom": 1, "center_lon_e7": int(38.9e7), "center_lat_e7": int(34.8e7)},
+            {"name": "test pmtiles", "attribution": "test"},
+        )
+    return xyz
+
+
+@pytest.fixture(params=["mbtiles", "pmtiles"])
+def archive(request, tmp_path):
+    path = tmp_path / f"basemap.{request.param}"
+    expected = make_mbtiles(path) if request.param == "mbtiles" else make_pmtiles(path)
     yield path, expected
     tiles.stop_all()
 
@@ -179,7 +199,7 @@ def fetch(url: str) -> tuple[int, str, bytes]:
 
 
 @pytest.mark.parametrize("z, x, y", [(0, 0, 0), (1, 0, 0), (1, 1, 0), (2, 3, 1), (2, 0, 3)])
-def test_mbtiles_tiles_are_served_in_xyz_order(archive, z, x, y):
+def test_archive_tiles_are_served_in_xyz_order(archive, z, x, y):
     path, expected = archive
     served = tiles.serve_archive(path)
     assert served.url.startswith("http://127.0.0.1:")
@@ -188,8 +208,8 @@ def test_mbtiles_tiles_are_served_in_xyz_order(archive, z, x, y):
 
 
 @pytest.mark.parametrize("suffix, status", [("tiles/5/0/0.png", 204), ("tiles/a/b/c.png", 404), ("other", 404),
-                                            ("tiles/1/0/0/9.png", 404)])
-def test_mbtiles_missing_and_bad_addresses(archive, suffix, status):
+                                            ("tiles/1/0/0/9.png", 404), ("tiles/1/5/-1.png", 204)])
+def test_archive_missing_and_bad_addresses(archive, suffix, status):
     served = tiles.serve_archive(archive[0])
     assert fetch(f"http://127.0.0.1:{served.port}/{suffix}")[0] == status
 
@@ -198,11 +218,15 @@ def test_one_server_per_archive_and_process(archive):
     assert tiles.serve_archive(archive[0]).port == tiles.serve_archive(archive[0]).port
 
 
-@pytest.mark.parametrize("kind", ["vector", "not sqlite", "missing"])
+@pytest.mark.parametrize("kind", ["vector", "vector pmtiles", "not sqlite", "broken pmtiles", "missing"])
 def test_unusable_archives_are_refused(tmp_path, kind):
     path = tmp_path / "x.mbtiles"
     if kind == "vector":
         make_mbtiles(path, fmt="pbf", max_zoom=0)
+    elif kind == "vector pmtiles":
+        make_pmtiles(path, max_zoom=0, tile_type="MVT")
+    elif kind == "broken pmtiles":
+        path.write_bytes(b"PMTiles\x03" + b"\x00" * 20)
     elif kind == "not sqlite":
         path.write_bytes(b"hello")
     with pytest.raises(tiles.TileArchiveError):

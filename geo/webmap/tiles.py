@@ -1,4 +1,5 @@
-"""An offline basemap from a tile archive on this machine (``GEO_BASEMAP=/path/to/file.mbtiles``).
+"""An offline basemap from a tile archive on this machine (``GEO_BASEMAP=/path/to/file.mbtiles``
+or ``.pmtiles``).
 
 Served by a small HTTP server bound to 127.0.0.1 on a free port, started once per process
 (:func:`serve_archive`). Why a server and not tiles copied under Streamlit's ``static/``: an
@@ -11,8 +12,9 @@ and set ``GEO_BASEMAP_URL`` to the public template (``/tiles/{z}/{x}/{y}.png``).
 
 MBTiles 1.3: table ``tiles(zoom_level, tile_column, tile_row, tile_data)`` with TMS rows (y
 flipped), and ``metadata(name, value)`` with ``format``, ``minzoom``, ``maxzoom``, ``bounds``.
-Raster (png, jpg, webp) is drawn by Leaflet; vector (pbf) needs a client library the offline
-page does not ship, so it is refused with a clear message.
+PMTiles 3 (one file, read with the ``pmtiles`` package): the same XYZ addresses. Raster (png, jpg,
+webp) is drawn by Leaflet; vector (pbf/mvt) needs a client library the offline page does not
+ship, so it is refused with a clear message.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class TileArchive:
     bounds: tuple[float, float, float, float] | None  # (south, west, north, east): lat/lon order
     attribution: str
     name: str
+    kind: str = "mbtiles"  # mbtiles | pmtiles
 
     @property
     def content_type(self) -> str:
@@ -57,11 +60,38 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
+def _is_pmtiles(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(7) == b"PMTiles"
+
+
+def _read_pmtiles(p: Path) -> TileArchive:
+    from pmtiles.reader import MmapSource, Reader
+    from pmtiles.tile import TileType
+
+    with p.open("rb") as f:
+        try:
+            reader = Reader(MmapSource(f))
+            header = reader.header()
+            meta = reader.metadata()
+        except Exception as exc:  # noqa: BLE001 - any decoding error means "not a usable archive"
+            raise TileArchiveError(f"GEO_BASEMAP: {p.name} is not a PMTiles archive ({exc})") from None
+    fmt = {TileType.PNG: "png", TileType.JPEG: "jpg", TileType.WEBP: "webp"}.get(header["tile_type"])
+    if fmt is None:
+        raise TileArchiveError(f"GEO_BASEMAP: {p.name} holds {header['tile_type']} tiles; use a raster archive")
+    bounds = (header["min_lat_e7"] / 1e7, header["min_lon_e7"] / 1e7, header["max_lat_e7"] / 1e7,
+              header["max_lon_e7"] / 1e7)
+    return TileArchive(p, fmt, int(header["min_zoom"]), int(header["max_zoom"]), bounds,
+                       str(meta.get("attribution", "")), str(meta.get("name", p.stem)), kind="pmtiles")
+
+
 def read_archive(path: str | Path) -> TileArchive:
-    """The archive's metadata (MBTiles), checked."""
+    """The archive's metadata (MBTiles or PMTiles), checked."""
     p = Path(path).expanduser().resolve()
     if not p.is_file():
         raise TileArchiveError(f"GEO_BASEMAP: no file at {p}")
+    if _is_pmtiles(p):
+        return _read_pmtiles(p)
     try:
         con = _connect(p)
         try:
@@ -129,6 +159,10 @@ class _TileHTTPServer(ThreadingHTTPServer):
         self._local = threading.local()
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
+        if not (0 <= x < (1 << z) and 0 <= y < (1 << z)) or z > 30:
+            return None
+        if self.archive.kind == "pmtiles":
+            return self._pmtile(z, x, y)
         con = getattr(self._local, "con", None)
         if con is None:
             con = self._local.con = _connect(self.archive.path)
@@ -137,6 +171,16 @@ class _TileHTTPServer(ThreadingHTTPServer):
             "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?", (z, x, tms_y)
         ).fetchone()
         return bytes(row[0]) if row else None
+
+    def _pmtile(self, z: int, x: int, y: int) -> bytes | None:
+        from pmtiles.reader import MmapSource, Reader
+
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            f = self.archive.path.open("rb")  # one handle per server thread, closed with the process
+            reader = self._local.reader = Reader(MmapSource(f))
+        data = reader.get(z, x, y)
+        return bytes(data) if data else None
 
 
 @dataclass(frozen=True)
