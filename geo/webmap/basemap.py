@@ -112,7 +112,7 @@ def place_labels(
         for zz in range(z, LABEL_MAX_ZOOM + 1):
             x, y = x0 * 2**zz, y0 * 2**zz
             placed[zz].setdefault((int(x // cell), int(y // cell)), []).append((x, y, width))
-        out.append((round(lat, 4), round(lon, 4), name, z, _tier(popn)))
+        out.append((round(lat, 3), round(lon, 3), name, z, _tier(popn)))  # ~100 m: enough for a label
         if len(out) >= max_labels:
             break
     return out
