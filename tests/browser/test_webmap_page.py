@@ -105,7 +105,7 @@ def test_map_page_offline(browser, page_server, monkeypatch):
         counts = pg.evaluate("""(name) => { const box = document.createElement('div'); document.body.appendChild(box);
             let n = 0; window[name].eachLayer((l) => { if (l instanceof L.MarkerClusterGroup) {
               l.getLayers().forEach((m) => { const c = m.getPopup().getContent();
-                box.insertAdjacentHTML("beforeend", typeof c === 'function' ? c(m) : c); m.fire('click', {latlng: m.getLatLng()});
+                box.insertAdjacentHTML("beforeend", typeof c === 'function' ? c(m) : c); l.fire('click', {layer: m, sourceTarget: m, latlng: m.getLatLng()});
                 box.insertAdjacentHTML("beforeend", m.getTooltip().getContent()); n++; }); } });
             return {n: n, bad: box.querySelectorAll('img, svg, script, [onerror], [onload], [onmouseover]').length,
                     js: [...box.querySelectorAll('a')].filter((a) => !/^(https?:|\\?view=)/.test(a.getAttribute('href'))).length}; }""",

@@ -22,17 +22,18 @@
       (id == null ? '' : '<span class="geo-eid" style="display:none">' + esc(idToken(id)) + '</span>');
   }
 
-  // Bind the tooltip when the pointer first reaches the marker (or at the click, which fires on
-  // the marker before it reaches the cluster group and streamlit-folium's listener): binding
-  // 20,000 tooltips up front would cost seconds.
-  function lazyTooltip(marker, labelFn) {
-    function ensure() {
-      if (!marker.getTooltip()) {
-        marker.bindTooltip(labelFn(), {direction: 'top', offset: [0, -4], opacity: 0.95});
+  // Bind a marker's tooltip when the pointer first reaches it, or at the latest when it is clicked:
+  // the cluster group hears both from its markers before streamlit-folium's click listener (added
+  // later) reads the tooltip. One listener on the group, not two per marker: 20,000 markers.
+  function lazyTooltips(group, labelFn) {
+    group.on('mouseover click', function (e) {
+      var m = e.layer || e.propagatedFrom || e.sourceTarget;
+      if (!m || !m.options || m.options.geoRow === undefined) { return; }
+      if (!m.getTooltip()) {
+        m.bindTooltip(labelFn(m), {direction: 'top', offset: [0, -4], opacity: 0.95});
+        if (e.type === 'mouseover') { m.openTooltip(); }
       }
-    }
-    marker.on('mouseover', function () { ensure(); marker.openTooltip(); });
-    marker.on('click', ensure);
+    });
   }
 
   function clusterIcon(types, colors, mix) {
@@ -68,6 +69,7 @@
     opts.iconCreateFunction = clusterIcon(d.types, d.colors, d.mix);
     var cluster = L.markerClusterGroup(opts);
     var rows = d.rows, markers = new Array(rows.length);
+    function popupOf(layer) { return popupFor(layer.options.geoRow); }
     function popupFor(r) {
       if (d.aggregated) {
         return '<div class="geo-popup"><div><span class="geo-dot" style="background:' + d.colors[r[2]] + '"></span><b>' +
@@ -92,14 +94,12 @@
         color: near ? '#333' : '#fff', weight: near ? 1.5 : 1, dashArray: near ? '3 2' : null,
         fillColor: d.colors[r[2]], fillOpacity: near ? 0.55 : 0.9,
         geoKind: d.aggregated ? 'aggregate' : 'event', geoIdx: d.aggregated ? i : r[3], geoType: d.types[r[2]],
-        geoT: r[2], geoCount: d.aggregated ? r[3] : 1, geoId: id
+        geoT: r[2], geoCount: d.aggregated ? r[3] : 1, geoId: id, geoRow: r
       });
-      (function (row, marker, eid) {
-        marker.bindPopup(function () { return popupFor(row); }, {maxWidth: 360});
-        lazyTooltip(marker, function () { return tooltipHtml(labelFor(row), eid); });
-      })(r, m, id);
+      m.bindPopup(popupOf, {maxWidth: 360});
       markers[i] = m;
     }
+    lazyTooltips(cluster, function (m) { return tooltipHtml(labelFor(m.options.geoRow), m.options.geoId); });
     cluster.addLayers(markers);
     cluster.addTo(parent);
     return cluster;
