@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         results = {name: run_variant(name, args.sizes, args.runs, page_dir) for name in VARIANTS}
         if args.browser:
             pages = {name: {n: r["page"] for n, r in res.items()} for name, res in results.items()}
-            for name, times in browser_times(pages, Path(tmp), max(1, min(args.runs, 3))).items():
+            for name, times in browser_times(pages, Path(tmp), max(1, args.runs)).items():
                 for n, t in times.items():
                     results[name][n]["browser_s"] = t
     report: dict[str, Any] = {"machine": f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}",

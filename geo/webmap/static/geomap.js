@@ -36,14 +36,30 @@
     });
   }
 
+  // Events per type under a cluster, memoised on the cluster and rebuilt from its direct markers
+  // and child clusters only when its child count changed: icons are recreated on every zoom
+  // and after each loading chunk, and walking all child markers each time is O(n) per icon.
+  function typeCounts(cluster) {
+    var childCount = cluster.getChildCount();
+    if (cluster._geoMix && cluster._geoMix.childCount === childCount) { return cluster._geoMix; }
+    var counts = {}, total = 0, k, t, c;
+    var ms = cluster._markers || [], cs = cluster._childClusters || [];
+    for (k = 0; k < ms.length; k++) {
+      c = ms[k].options.geoCount || 1; t = ms[k].options.geoT;
+      counts[t] = (counts[t] || 0) + c; total += c;
+    }
+    for (k = 0; k < cs.length; k++) {
+      var sub = typeCounts(cs[k]);
+      for (t in sub.counts) { counts[t] = (counts[t] || 0) + sub.counts[t]; }
+      total += sub.total;
+    }
+    cluster._geoMix = {childCount: childCount, counts: counts, total: total};
+    return cluster._geoMix;
+  }
+
   function clusterIcon(types, colors, mix) {
     return function (cluster) {
-      var n = 0, counts = {}, ms = cluster.getAllChildMarkers();
-      for (var k = 0; k < ms.length; k++) {
-        var c = ms[k].options.geoCount || 1;
-        n += c;
-        counts[ms[k].options.geoT] = (counts[ms[k].options.geoT] || 0) + c;
-      }
+      var mixed = typeCounts(cluster), n = mixed.total, counts = mixed.counts;
       var size = n < 100 ? 30 : (n < 1000 ? 36 : 44);
       var ring = '';
       if (mix) {
