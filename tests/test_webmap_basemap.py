@@ -1,0 +1,254 @@
+"""Orientation without tiles (place labels by zoom, district outlines) and the offline tile
+archive (GEO_BASEMAP), served from this machine."""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import geo.gazetteer
+from geo.models import Place
+from geo.webmap import basemap as bm
+from geo.webmap import tiles
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN1 = ROOT / "data" / "gazetteer" / "admin1.geojson"
+
+
+def places(*rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"name": n, "kind": "populated_place", "country_code": cc, "latitude": la, "longitude": lo,
+          "population": p, "feature_code": fc} for n, la, lo, p, cc, fc in rows])
+
+
+# ------------------------------------------------------------------ labels
+
+
+@pytest.mark.parametrize(
+    "population, floor",
+    [(2_000_000, 5), (300_000, 6), (60_000, 7), (20_000, 8), (5_000, 9), (500, 10), (0, 10)],
+)
+def test_a_lone_place_shows_from_its_population_floor(population, floor):
+    out = bm.place_labels(places(("Town", 35.0, 38.0, population, "SY", "PPL")))
+    assert [(t[2], t[3]) for t in out] == [("Town", floor)]
+
+
+@pytest.mark.parametrize(
+    "first, second, second_zoom_at_least",
+    [
+        # the same spot: the smaller one waits until the zoom where they no longer overlap
+        (("Big", 35.0, 38.0, 500_000, "SY", "PPL"), ("Small", 35.01, 38.0, 600, "SY", "PPL"), 11),
+        # an admin seat outranks a bigger plain town at the same spot
+        (("Seat", 35.0, 38.0, 1_000, "SY", "PPLA2"), ("Plain", 35.0, 38.01, 50_000, "SY", "PPL"), 10),
+        # far apart: no interaction
+        (("A", 33.0, 36.0, 500_000, "SY", "PPL"), ("B", 36.5, 41.0, 500_000, "SY", "PPL"), 6),
+    ],
+)
+def test_more_important_places_come_first_and_neighbours_wait(first, second, second_zoom_at_least):
+    out = bm.place_labels(places(second, first))
+    assert out[0][2] == first[0]
+    zooms = {t[2]: t[3] for t in out}
+    assert zooms.get(second[0], 99) >= second_zoom_at_least
+
+
+def test_duplicates_never_fit_and_are_dropped():
+    out = bm.place_labels(places(("Same", 35.0, 38.0, 5_000, "SY", "PPL"), ("Same", 35.0, 38.0, 4_000, "SY", "PPL")))
+    assert len(out) == 1
+
+
+@pytest.mark.parametrize("country, population, kept", [("SY", 100, True), ("TR", 50_000, False), ("TR", 500_000, True)])
+def test_foreign_places_only_when_big(country, population, kept):
+    out = bm.place_labels(places(("P", 36.9, 36.0, population, country, "PPL")))
+    assert bool(out) is kept
+
+
+def test_label_payload_is_bounded_and_dense_with_thousands_of_places():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    n = 8_000
+    frame = places(*[(f"V{i}", 32.5 + rng.random() * 4.5, 36 + rng.random() * 6, int(rng.integers(0, 20_000)), "SY",
+                      "PPL") for i in range(n)])
+    out = bm.place_labels(frame, max_labels=2_500)
+    assert len(out) == 2_500
+    by_zoom = [sum(1 for t in out if t[3] <= z) for z in range(5, 15)]
+    assert by_zoom == sorted(by_zoom) and by_zoom[2] < 300 < by_zoom[-1]  # sparse at zoom 7, thousands later
+
+
+def test_labels_from_gazetteer_place_records():
+    recs = [Place("p1", "Alpha", "populated_place", "SY", 35.0, 38.0, population=250_000),
+            Place("p2", "Gov", "admin1", "SY", 35.5, 38.5)]
+    assert [t[2] for t in bm.place_labels(recs)] == ["Alpha"]
+
+
+# ------------------------------------------------------------------ outlines
+
+
+@pytest.fixture(scope="module")
+def admin1():
+    import geopandas as gpd
+
+    if not ADMIN1.exists():
+        pytest.skip("data/gazetteer/admin1.geojson is missing")
+    return gpd.read_file(ADMIN1)
+
+
+def _admin2():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({"admin2": ["Left <b>", "Right"], "admin1": ["Aleppo", "Aleppo"]},
+                            geometry=[box(37.0, 36.0, 37.5, 36.5), box(37.5, 36.0, 38.0, 36.5)], crs="EPSG:4326")
+
+
+@pytest.mark.parametrize("with_admin2", [True, False])
+def test_district_outlines_when_the_gazetteer_has_them(admin1, with_admin2):
+    data = bm.basemap_data(admin1, None, admin2=_admin2() if with_admin2 else None)
+    html = bm.build_base_map(data, offline_tiles=False).get_root().render()
+    if with_admin2:
+        assert [f["properties"]["admin2"] for f in data.districts["features"]] == ["Left <b>", "Right"]
+        assert "GeoMap.zoomGate(" in html and f", {bm.DISTRICT_MIN_ZOOM});" in html
+    else:
+        assert data.districts is None and "GeoMap.zoomGate(" not in html
+
+
+def test_load_basemap_uses_the_gazetteers_admin2_hook(monkeypatch):
+    if not ADMIN1.exists():
+        pytest.skip("data/gazetteer/admin1.geojson is missing")
+    monkeypatch.setattr(geo.gazetteer, "load_admin2_polygons", _admin2, raising=False)
+    data = bm.load_basemap(max_labels=200)
+    assert data.districts is not None and len(data.districts["features"]) == 2
+    assert 0 < len(data.towns) <= 200
+    monkeypatch.delattr(geo.gazetteer, "load_admin2_polygons")
+    assert bm.load_basemap(max_labels=10).districts is None
+
+
+# ------------------------------------------------------------------ offline tile archive
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def make_mbtiles(path: Path, fmt: str = "png", max_zoom: int = 2) -> dict[tuple[int, int, int], bytes]:
+    """A small raster MBTiles archive: every tile of zooms 0..max_zoom, each its own colour.
+    Returns the tiles by XYZ address (MBTiles stores TMS rows)."""
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
+    con.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+    con.executemany("INSERT INTO metadata VALUES (?, ?)", [
+        ("name", "test archive"), ("format", fmt), ("minzoom", "0"), ("maxzoom", str(max_zoom)),
+        ("bounds", "35.5,32.3,42.4,37.4"), ("attribution", "test <tiles>")])
+    xyz = {}
+    for z in range(max_zoom + 1):
+        for x in range(2**z):
+            for y in range(2**z):
+                data = _png((z * 60 % 256, x * 40 % 256, y * 40 % 256)) if fmt == "png" else b"\x1a\x00"
+                xyz[(z, x, y)] = data
+                con.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, 2**z - 1 - y, data))
+    con.commit()
+    con.close()
+    return xyz
+
+
+def make_pmtiles(path: Path, max_zoom: int = 2, tile_type: str = "PNG") -> dict[tuple[int, int, int], bytes]:
+    """The same small raster archive as PMTiles 3 (written with the pmtiles package)."""
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    xyz = {(z, x, y): _png((z * 60 % 256, x * 40 % 256, y * 40 % 256))
+           for z in range(max_zoom + 1) for x in range(2**z) for y in range(2**z)}
+    with path.open("wb") as f:
+        w = Writer(f)
+        for (z, x, y), data in sorted(xyz.items(), key=lambda kv: zxy_to_tileid(*kv[0])):
+            w.write_tile(zxy_to_tileid(z, x, y), data)
+        w.finalize(
+            {"tile_type": getattr(TileType, tile_type), "tile_compression": Compression.NONE, "min_zoom": 0,
+             "max_zoom": max_zoom, "min_lon_e7": int(35.5e7), "min_lat_e7": int(32.3e7), "max_lon_e7": int(42.4e7),
+             "max_lat_e7": int(37.4e7), "center_zoom": 1, "center_lon_e7": int(38.9e7), "center_lat_e7": int(34.8e7)},
+            {"name": "test pmtiles", "attribution": "test"},
+        )
+    return xyz
+
+
+@pytest.fixture(params=["mbtiles", "pmtiles"])
+def archive(request, tmp_path):
+    path = tmp_path / f"basemap.{request.param}"
+    expected = make_mbtiles(path) if request.param == "mbtiles" else make_pmtiles(path)
+    yield path, expected
+    tiles.stop_all()
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, "", b""
+
+
+@pytest.mark.parametrize("z, x, y", [(0, 0, 0), (1, 0, 0), (1, 1, 0), (2, 3, 1), (2, 0, 3)])
+def test_archive_tiles_are_served_in_xyz_order(archive, z, x, y):
+    path, expected = archive
+    served = tiles.serve_archive(path)
+    assert served.url.startswith("http://127.0.0.1:")
+    status, ctype, body = fetch(served.url.format(z=z, x=x, y=y))
+    assert (status, ctype) == (200, "image/png") and body == expected[(z, x, y)]
+
+
+@pytest.mark.parametrize("suffix, status", [("tiles/5/0/0.png", 204), ("tiles/a/b/c.png", 404), ("other", 404),
+                                            ("tiles/1/0/0/9.png", 404), ("tiles/1/5/-1.png", 204)])
+def test_archive_missing_and_bad_addresses(archive, suffix, status):
+    served = tiles.serve_archive(archive[0])
+    assert fetch(f"http://127.0.0.1:{served.port}/{suffix}")[0] == status
+
+
+def test_one_server_per_archive_and_process(archive):
+    assert tiles.serve_archive(archive[0]).port == tiles.serve_archive(archive[0]).port
+
+
+@pytest.mark.parametrize("kind", ["vector", "vector pmtiles", "not sqlite", "broken pmtiles", "missing"])
+def test_unusable_archives_are_refused(tmp_path, kind):
+    path = tmp_path / "x.mbtiles"
+    if kind == "vector":
+        make_mbtiles(path, fmt="pbf", max_zoom=0)
+    elif kind == "vector pmtiles":
+        make_pmtiles(path, max_zoom=0, tile_type="MVT")
+    elif kind == "broken pmtiles":
+        path.write_bytes(b"PMTiles\x03" + b"\x00" * 20)
+    elif kind == "not sqlite":
+        path.write_bytes(b"hello")
+    with pytest.raises(tiles.TileArchiveError):
+        tiles.read_archive(path)
+
+
+def test_geo_basemap_adds_the_local_layer_and_nothing_leaves_the_machine(archive, monkeypatch):
+    monkeypatch.setenv("GEO_BASEMAP", str(archive[0]))
+    html = bm.build_base_map(None).get_root().render()
+    urls = re.findall(r'L\.tileLayer\(\s*"([^"]+)"', html)
+    local = [u for u in urls if u.startswith("http://127.0.0.1:")]
+    assert len(local) == 1 and local[0].endswith("/tiles/{z}/{x}/{y}.png")
+    status, _, _ = fetch(local[0].format(z=0, x=0, y=0))
+    assert status == 200
+    # the only other tile URL is the optional online layer, which is not added unless asked for
+    assert all(u == local[0] or "openstreetmap" in u for u in urls)
+    assert "test &lt;tiles&gt;" in html or "test \\u003ctiles\\u003e" in html or "test <tiles>" not in html
+
+
+def test_unset_or_broken_geo_basemap_keeps_the_plain_map(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEO_BASEMAP", str(tmp_path / "nope.mbtiles"))
+    html = bm.build_base_map(None).get_root().render()
+    assert "127.0.0.1" not in html
+    monkeypatch.delenv("GEO_BASEMAP")
+    assert "127.0.0.1" not in bm.build_base_map(None).get_root().render()

@@ -1,0 +1,165 @@
+"""Markers: clusters never wear a legend colour, size by fatalities, every marker carries its
+event id, and a click resolves to one event id (or to none, never a guess)."""
+
+from __future__ import annotations
+
+import colorsys
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_webmap_popups import row
+
+from geo.webmap import assets as offline_assets
+from geo.webmap import layers as mapping
+from geo.webmap.elements import map_css
+from geo.webmap.render import static_text
+from geo.webmap.select import clicked_event_id
+from geo.webmap.style import CLUSTER_FILL, CLUSTER_RING, CLUSTER_TEXT
+
+TOKEN = "\u2063event:{}\u2063"
+
+
+def cluster_data(groups) -> dict:
+    import folium
+
+    m = folium.Map(tiles=None)
+    for g in groups:
+        g.add_to(m)
+    html = m.get_root().render()
+    found = re.search(r"GeoMap\.eventCluster\(\w+, (.*)\);\n", html)
+    assert found
+    return json.loads(found.group(1))
+
+
+def events(n: int = 6) -> pd.DataFrame:
+    return pd.DataFrame([
+        row(event_id=f"ev{i}", latitude=36.0 + i / 10, longitude=37.0 + i / 10, fatalities=f,
+            event_date=f"2014-01-{i + 1:02d}")
+        for i, f in enumerate([None, 0, 1, 4, 100, 9][:n])
+    ])
+
+
+# ------------------------------------------------------------------ cluster colours
+
+
+def _rgb(hex_colour: str) -> tuple[float, float, float]:
+    h = hex_colour.lstrip("#")
+    return tuple(int(h[i : i + 2], 16) / 255 for i in (0, 2, 4))
+
+
+@pytest.mark.parametrize("type_name, colour", sorted(mapping.TYPE_COLORS.items()))
+@pytest.mark.parametrize("cluster_colour", [CLUSTER_FILL, CLUSTER_RING, CLUSTER_TEXT])
+def test_cluster_colours_are_neutral_and_never_a_legend_colour(type_name, colour, cluster_colour):
+    assert cluster_colour.lower() != colour.lower()
+    _, _, saturation = colorsys.rgb_to_hls(*_rgb(cluster_colour))
+    assert saturation < 0.15, f"cluster colour {cluster_colour} is not neutral"
+    css = map_css()
+    rules = [r for r in css.split("}") if "geo-cluster" in r]
+    assert rules and not any(colour.lower() in r.lower() for r in rules), type_name
+
+
+@pytest.mark.parametrize("marker_cluster_class", ["marker-cluster-small", "marker-cluster-medium", "marker-cluster-large"])
+def test_default_cluster_colours_are_not_loaded(marker_cluster_class):
+    m, _ = mapping.build_map(events(), None, offline_tiles=False)
+    assert not any(u.endswith("MarkerCluster.Default.css") for u in offline_assets.asset_urls(m))
+    assert marker_cluster_class not in static_text("geomap.js")
+    assert "iconCreateFunction = clusterIcon(" in static_text("geomap.js")
+
+
+@pytest.mark.parametrize("mix", [True, False])
+def test_cluster_mix_option_reaches_the_page(mix):
+    groups, _ = mapping.build_event_layers(events(), None, options=mapping.MapOptions(cluster_mix=mix))
+    assert cluster_data(groups)["mix"] is mix
+
+
+# ------------------------------------------------------------------ marker size
+
+
+@pytest.mark.parametrize(
+    "fatalities, radius",
+    [(None, 5.0), (0, 5.0), (-3, 5.0), ("x", 5.0), (1, 7.0), (4, 9.0), (9, 11.0), ("16", 13.0), (100, 20.0), (10**6, 20.0)],
+)
+def test_marker_radius_by_fatalities(fatalities, radius):
+    assert mapping.marker_radius([fatalities])[0] == radius
+
+
+def test_radius_grows_with_fatalities():
+    r = mapping.marker_radius(np.arange(0, 60))
+    assert (np.diff(r) >= 0).all() and r[-1] > r[0]
+
+
+@pytest.mark.parametrize("size_by_fatalities", [True, False])
+def test_marker_size_option(size_by_fatalities):
+    df = events()
+    groups, _ = mapping.build_event_layers(df, None, options=mapping.MapOptions(size_by_fatalities=size_by_fatalities))
+    data = cluster_data(groups)
+    if not size_by_fatalities:
+        assert data["radii"] is None
+        return
+    by_id = dict(zip(data["ids"], data["radii"]))
+    expected = dict(zip(df["event_id"], mapping.marker_radius(df["fatalities"]).tolist()))
+    assert by_id == expected
+
+
+# ------------------------------------------------------------------ ids and clicks
+
+
+def test_every_marker_carries_its_event_id():
+    df = events()
+    data = cluster_data(mapping.build_event_layers(df, None, options=mapping.MapOptions(detail_limit=2))[0])
+    assert sorted(data["ids"]) == sorted(df["event_id"])
+    for r in data["rows"]:  # the row's position is its event's position
+        ev = df[df["event_id"] == data["ids"][r[3]]].iloc[0]
+        assert (r[0], r[1]) == (round(ev["latitude"], 4), round(ev["longitude"], 4))
+
+
+SHARED = pd.DataFrame([
+    row(event_id="a", latitude=36.5281, longitude=37.9549),
+    row(event_id="b", latitude=36.5281, longitude=37.9549),
+    row(event_id="c", latitude=35.8367, longitude=38.5481),
+    row(event_id="p", latitude=35.0, longitude=38.0, geo_precision=3),
+    row(event_id="d", latitude=34.7, longitude=36.7),
+])
+
+
+@pytest.mark.parametrize(
+    "result, expected",
+    [
+        (None, None),
+        ({}, None),
+        ({"last_object_clicked": None, "last_object_clicked_tooltip": None}, None),
+        ({"last_object_clicked_tooltip": "Battles \u00b7 Manbij" + TOKEN.format("b")}, "b"),
+        # clustered / spiderfied markers: the same tooltip text, the marker's own position
+        ({"last_object_clicked": {"lat": 36.5281, "lng": 37.9549},
+          "last_object_clicked_tooltip": "Battles" + TOKEN.format("a")}, "a"),
+        # user text with a forged token comes before the marker's own (last) token
+        ({"last_object_clicked_tooltip": "Battles \u00b7 X" + TOKEN.format("d") + " " + TOKEN.format("c")}, "c"),
+        # a token of an event not drawn is refused; the position decides
+        ({"last_object_clicked": {"lat": 35.8367, "lng": 38.5481},
+          "last_object_clicked_tooltip": "x" + TOKEN.format("zzz")}, "c"),
+        ({"last_object_clicked_popup": "Battles" + TOKEN.format("d")}, "d"),
+        # position only: one event there -> it; two events there -> none (never a guess)
+        ({"last_object_clicked": {"lat": 35.8367, "lng": 38.5481}}, "c"),
+        ({"last_object_clicked": {"lat": 36.5281, "lng": 37.9549}}, None),
+        # a governorate roll-up or an aggregate marker is not one event
+        ({"last_object_clicked": {"lat": 35.0, "lng": 38.0}}, None),
+        ({"last_object_clicked": {"lat": 36.52, "lng": 37.95}}, None),
+        ({"last_object_clicked": {"lat": "x", "lng": None}}, None),
+        ({"last_object_clicked_tooltip": "120 \u00d7 Battles \u00b7 Manbij"}, None),
+    ],
+)
+def test_clicked_event_id(result, expected):
+    assert clicked_event_id(result, SHARED) == expected
+
+
+def test_clicked_event_id_without_events():
+    assert clicked_event_id({"last_object_clicked_tooltip": TOKEN.format("a")}, None) is None
+    assert clicked_event_id({"last_object_clicked_tooltip": TOKEN.format("a")}, SHARED.iloc[:0]) is None
+
+
+def test_the_browser_token_is_the_one_python_reads():
+    js = static_text("geomap.js")
+    assert "var SEP = '\\u2063';" in js and "SEP + 'event:' + id + SEP" in js
