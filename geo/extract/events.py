@@ -24,7 +24,7 @@ from geo.extract.lexicon import (
     is_actor_match,
     trigger_of,
 )
-from geo.extract.text import Span
+from geo.extract.text import Span, SpanSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,10 @@ class ActorHit:
 
 def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]:
     hits = []
+    excluded = SpanSet(exclude)
     for match in TRIGGER_RE.finditer(text):
         start, end = match.span()
-        if any(s <= start < e or s < end <= e for s, e in exclude):
+        if excluded.contains(start) or excluded.contains(end - 1):
             continue
         hits.append(TriggerHit(trigger_of(match.lastgroup or ""), start, end, match.group()))
     return hits

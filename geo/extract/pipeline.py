@@ -32,13 +32,19 @@ from geo.extract.events import (
     find_triggers,
     refine_sub_type,
 )
-from geo.gazetteer import Gazetteer, default_gazetteer
-from geo.gazetteer import COUNTRY_NAMES, Candidate, LocalGeocoder, geo_precision_of
-from geo.extract.lexicon import NON_LOCATION_CONTEXTS, Trigger
-from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
-from geo.gazetteer import name_key
-from geo.extract.text import Span, clauses, paragraphs, sentences
+from geo.extract.lexicon import Trigger
+from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
+from geo.gazetteer import (
+    COUNTRY_NAMES,
+    Candidate,
+    Gazetteer,
+    LocalGeocoder,
+    default_gazetteer,
+    geo_precision_of,
+    name_key,
+)
+from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,25 @@ _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
              "near the village of ")
+
+
+class _Buckets:
+    """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [s.start for s in spans]
+
+    def index(self, pos: int) -> int:
+        return index_of(self.spans, pos, self.starts)
+
+    def group(self, items: Iterable) -> list[list]:
+        out: list[list] = [[] for _ in self.spans]
+        for item in items:
+            i = self.index(item.start)
+            if self.spans and self.spans[i].start <= item.start < self.spans[i].end:
+                out[i].append(item)
+        return out
 
 
 class Geoparser:
@@ -90,23 +115,31 @@ class Geoparser:
         found.sort(key=lambda f: f.start)
         mentions = self._resolve(found, sents)
         unresolved = self._unresolved(text, found)
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
         place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
         article_admin1 = Counter(m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
                                  and m.place.admin1 and m.place.kind != "country")
 
+        # Everything is bucketed by sentence and paragraph once (bisect), so that the loop below
+        # touches each trigger, actor and place a bounded number of times: linear in the text.
+        by_sent = _Buckets(sents)
+        s_triggers_of = by_sent.group(triggers)
+        s_actors_of = by_sent.group(actors)
+        s_mentions_of = by_sent.group(mentions)
+        s_unresolved_of = by_sent.group(unresolved)
+        by_para = _Buckets(paras)
+        p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
         drafts: list[Draft] = []
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
+        para_actors: Counter = Counter()
         for s_index, sent in enumerate(sents):
-            para = next((i for i, p in enumerate(paras) if p.start <= sent.start < p.end), 0)
+            para = by_para.index(sent.start) if paras else 0
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
-                para_actors = Counter(a.name for a in actors if a.kind != "civilians"
-                                      and paras[para].start <= a.start < paras[para].end) if paras else Counter()
+                para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
             cls = clauses(sent)
 
             def clause_of(pos: int, _cls: list[Span] = cls) -> int:
@@ -115,10 +148,10 @@ class Geoparser:
                         return i
                 return len(_cls) - 1
 
-            s_triggers = drop_explained([t for t in triggers if sent.start <= t.start < sent.end], clause_of, cls)
-            s_actors = [a for a in actors if sent.start <= a.start < sent.end]
+            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
+            s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start)
-            slots = self._slots(sent, mentions, unresolved, clause_of, article_admin1, masked)
+            slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, article_admin1)
             if s_dates:
                 date, inherited = s_dates[0], False
                 para_date = s_dates[-1]
@@ -160,6 +193,7 @@ class Geoparser:
         fuzzy tier resolves to a Syrian place, and "the capital" for Damascus."""
         extra: list[FoundName] = []
         covered = [(f.start, f.end) for f in found]
+        found_spans = SpanSet(covered)
         for surface, start, end in self.finder.capitalised_names(text, covered):
             cands = self._rank(surface)
             if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
@@ -170,7 +204,7 @@ class Geoparser:
             if place is None:
                 continue  # a custom gazetteer without this place
             for match in pattern.finditer(text):
-                if not any(f.start <= match.start() < f.end for f in found):
+                if not found_spans.contains(match.start()):
                     extra.append(FoundName(name_key(place.name), match.start(), match.end(), place.name, kind))
         return extra
 
@@ -186,6 +220,11 @@ class Geoparser:
         if sure_points:
             near = (sum(p[0] for p in sure_points) / len(sure_points), sum(p[1] for p in sure_points) / len(sure_points))
         article_admin1 = Counter(c[0].place.admin1 for c in first if c and c[0].place.kind == "admin1")
+        sent_starts = [s.start for s in sents]
+        sent_admin1: dict[int, str] = {}  # sentence index -> first governorate named in it
+        for n, c in zip(found, first):
+            if c and c[0].place.kind == "admin1" and sents:
+                sent_admin1.setdefault(index_of(sents, n.start, sent_starts), c[0].place.admin1)
         mentions: list[Mention] = []
         for name, cands in zip(found, first):
             if not cands:
@@ -194,10 +233,8 @@ class Geoparser:
             ambiguous = len(cands) > 1 and cands[1].place.kind == best.place.kind and \
                 abs(cands[1].rank_score - best.rank_score) < 0.2
             if ambiguous:
-                sent = next((s for s in sents if s.start <= name.start < s.end), None)
-                s_admin1 = [c[0].place.admin1 for n, c in zip(found, first)
-                            if c and c[0].place.kind == "admin1" and sent and sent.start <= n.start < sent.end]
-                hint_admin1 = s_admin1[0] if s_admin1 else (article_admin1.most_common(1)[0][0] if article_admin1 else None)
+                s_admin1 = sent_admin1.get(index_of(sents, name.start, sent_starts)) if sents else None
+                hint_admin1 = s_admin1 or (article_admin1.most_common(1)[0][0] if article_admin1 else None)
                 reranked = self._rank(name.surface, kind=name.kind_hint, admin1=hint_admin1, near=near)
                 best = reranked[0]
             place = best.place
@@ -215,8 +252,9 @@ class Geoparser:
 
     def _unresolved(self, text: str, found: list[FoundName]) -> list[Mention]:
         out: list[Mention] = []
+        found_spans = SpanSet((f.start, f.end) for f in found)
         for surface, start, end in self.finder.cue_names(text):
-            if any(f.start <= start < f.end or start <= f.start < end for f in found):
+            if found_spans.overlaps(start, end):
                 continue
             cands = self._rank(surface)
             if cands and cands[0].score >= LOOSE_MIN_SCORE and self.finder._searchable(cands[0].place):
@@ -225,8 +263,9 @@ class Geoparser:
         return out
 
     def _slots(self, sent: Span, mentions: list[Mention], unresolved: list[Mention], clause_of,
-               article_admin1: Counter, masked: list[tuple[int, int]]) -> list[PlaceSlot]:
-        in_sent = [m for m in mentions if sent.start <= m.start < sent.end and m.place is not None]
+               article_admin1: Counter) -> list[PlaceSlot]:
+        """Places of one sentence (``mentions`` and ``unresolved`` are that sentence's)."""
+        in_sent = [m for m in mentions if m.place is not None]
         usable = [m for m in in_sent if m.place.kind != "country"]
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
@@ -240,8 +279,6 @@ class Geoparser:
             slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
         # Unresolved names: an event falls back to the governorate named nearby.
         for u in unresolved:
-            if not (sent.start <= u.start < sent.end):
-                continue
             if any(clause_of(t.start) == clause_of(u.start) for t in towns):
                 continue
             admin = next((m.place for m in in_sent if m.place.kind == "admin1"), None)

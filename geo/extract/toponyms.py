@@ -1,24 +1,24 @@
 """Toponym finding: gazetteer names in running text, plus cue patterns for names it lacks.
 
-The text is folded the way :func:`geo.gazetteer.names.name_key` folds names (case, diacritics,
-apostrophes, hyphens, Arabic articles, doubled letters), keeping a map from every folded
-character back to the original text. One Aho-Corasick automaton over all name keys then finds
-every gazetteer name in one pass, whatever the transliteration, and the spans map back to the
-original text.
+The text is folded token by token with the one fold that also makes the gazetteer's name keys
+(:func:`geo.gazetteer.names.fold_tokens`), keeping each token's span in the original text. One
+Aho-Corasick automaton over all name keys then finds every gazetteer name in one pass, whatever
+the transliteration, and whole-token matches map back to the original text. Everything here is
+linear in the text's length.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import ahocorasick
 
-from geo.gazetteer import Gazetteer
 from geo.extract.lexicon import NON_LOCATION_CONTEXTS
-from geo.gazetteer.names import _ARTICLES, is_arabic, name_key
+from geo.extract.text import SpanSet
+from geo.gazetteer import Gazetteer
+from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,18 @@ _CUE_NAME = re.compile(
 )
 
 
-_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:[Aa][ln]|[Ee]l|[Aa][rstdz]|[Aa]sh|[Aa]th)[-\s]$")
+# The token before a name, when it is an Arabic article ("al-Bab", "Al Tabqa", "Aş Şafşāfah"):
+# the fold drops articles, so the span is extended back over it here.
+_TOKEN_BEFORE = re.compile(r"(?<![\w'’`ʿ])([\w'’`ʿ]{2,4})[-\s]$")
+
+
+_CUE_TAIL = re.compile(r"(?:of|rural)\s+$", re.IGNORECASE)
+
+
+def _cue_before(before: str) -> re.Match | None:
+    """_KIND_CUE at the end of ``before``; every cue ends in "of ", so most texts are answered
+    by a cheap tail check instead of an end-anchored search from every position."""
+    return _KIND_CUE.search(before) if _CUE_TAIL.search(before, max(0, len(before) - 12)) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,58 +102,29 @@ class FoundName:
     countryside: bool = False
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Fold the text like name_key, token by token, and map folded positions to original ones.
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """A text folded token by token with the one fold (:func:`geo.gazetteer.names.fold_tokens`).
 
-    Returns (folded, index) where folded[i] came from text[index[i]]. Tokens are separated by
-    single spaces; a token boundary is also a boundary in the original text.
-    """
-    out: list[str] = []
-    index: list[int] = []
-    for match in re.finditer(r"[^\s\-_/.,;:()\[\]\"!?“”«»„…–—]+", text):
-        token = match.group()
-        # Possessive "Aleppo's countryside": the name is "Aleppo".
-        if len(token) > 3 and token[-2] in "'’" and token[-1] in "sS":
-            token = token[:-2]
-        chars: list[tuple[str, int]] = []
-        for offset, ch in enumerate(token):
-            pos = match.start() + offset
-            if ch in "'`’‘ʿʾʼ´′ʻ":
-                continue
-            if is_arabic(ch):
-                chars.append((ch, pos))
-                continue
-            decomposed = unicodedata.normalize("NFKD", ch)
-            for d in decomposed:
-                if not unicodedata.combining(d):
-                    chars.append((d.lower(), pos))
-        if not chars:
-            continue
-        word = "".join(c for c, _ in chars)
-        if is_arabic(word):
-            # Arabic: fold like name_key's Arabic branch, keeping positions per character.
-            folded_word = name_key(word)
-            positions = [match.start()] * len(folded_word)
-            chars = list(zip(folded_word, positions))
-        else:
-            if word in _ARTICLES:
-                # Articles are dropped from names; keep the position so spans include them.
-                continue
-            deduped: list[tuple[str, int]] = []
-            for c, p in chars:
-                if deduped and deduped[-1][0] == c:
-                    continue
-                deduped.append((c, p))
-            if len(deduped) > 3 and deduped[-1][0] == "h" and deduped[-2][0] in "aeiou":
-                deduped.pop()
-            chars = deduped
-        if out:
-            out.append(" ")
-            index.append(index[-1])
-        for c, p in chars:
-            out.append(c)
-            index.append(p)
-    return "".join(out), index
+    ``folded`` is the folded tokens joined by single spaces; token i starts at ``fstart[i]`` in
+    it and spans ``ostart[i]:oend[i]`` in the original text. Names match whole tokens only, so a
+    match maps back through its first and last token (no per-character map is needed)."""
+
+    folded: str
+    fstart: list[int]
+    ostart: list[int]
+    oend: list[int]
+
+
+def fold_text(text: str) -> FoldedText:
+    tokens = fold_tokens(text)
+    fstart: list[int] = []
+    pos = 0
+    for token, _, _ in tokens:
+        fstart.append(pos)
+        pos += len(token) + 1
+    return FoldedText(" ".join(t for t, _, _ in tokens), fstart, [s for _, s, _ in tokens],
+                      [e for _, _, e in tokens])
 
 
 class ToponymFinder:
@@ -169,41 +151,40 @@ class ToponymFinder:
                 or place.population >= FOREIGN_MIN_POPULATION)
 
     def find(self, text: str) -> list[FoundName]:
-        folded, index = fold_with_map(text)
-        if not folded:
+        ft = fold_text(text)
+        if not ft.folded:
             return []
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
-        hits: list[tuple[int, int, str]] = []
-        for end, key in self.automaton.iter(folded):
+        masked = SpanSet(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text))
+        token_at = {start: i for i, start in enumerate(ft.fstart)}
+        hits: list[tuple[int, int, str]] = []  # (first token, last token, key)
+        for end, key in self.automaton.iter(ft.folded):
             start = end - len(key) + 1
-            # Whole tokens only.
-            if start > 0 and folded[start - 1] != " ":
+            first = token_at.get(start)
+            # Whole tokens only: the match starts a token and ends one.
+            if first is None or (end + 1 < len(ft.folded) and ft.folded[end + 1] != " "):
                 continue
-            if end + 1 < len(folded) and folded[end + 1] != " ":
-                continue
-            hits.append((start, end + 1, key))
-        # Longest match wins; overlapping shorter matches are dropped.
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+            hits.append((first, first + key.count(" "), key))
+        # Longest match wins; overlapping shorter matches are dropped. Token occupancy makes the
+        # overlap check cost the length of the name, not the number of names chosen so far.
+        taken = bytearray(len(ft.fstart))
         chosen: list[tuple[int, int, str]] = []
-        for start, end, key in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
-            if any(not (end <= s or start >= e) for s, e, _ in chosen):
+        for first, last, key in sorted(hits, key=lambda h: (-len(h[2]), h[0])):
+            if any(taken[first:last + 1]):
                 continue
-            chosen.append((start, end, key))
+            taken[first:last + 1] = b"\x01" * (last + 1 - first)
+            chosen.append((first, last, key))
         chosen.sort()
         found: list[FoundName] = []
-        for start, end, key in chosen:
-            o_start = index[start]
-            o_end = index[end - 1] + 1
-            # Extend to the end of the original token (dropped trailing marks, doubled letters).
-            while o_end < len(text) and (text[o_end].isalnum() or text[o_end] in "'’`ʿ"):
-                o_end += 1
-            if any(ms <= o_start < me for ms, me in masked):
+        for first, last, key in chosen:
+            o_start, o_end = ft.ostart[first], ft.oend[last]
+            if masked.contains(o_start):
                 continue
             # An article written before the name ("al-Bab", "Al Tabqa") belongs to it, and marks
             # it as a name even when the rest is a common word.
-            article = _ARTICLE_BEFORE.search(text, max(0, o_start - 5), o_start)
+            before = _TOKEN_BEFORE.search(text, max(0, o_start - 6), o_start)
+            article = before is not None and is_article(before.group(1))
             if article:
-                o_start = article.start()
+                o_start = before.start(1)
             if text[o_end - 2 : o_end] in ("'s", "’s"):
                 o_end -= 2
             surface = text[o_start:o_end]
@@ -220,7 +201,7 @@ class ToponymFinder:
             return False  # names are capitalised in English news text
         if key in COMMON_WORDS:
             before = text[max(0, start - 40) : start]
-            return bool(_KIND_CUE.search(before))
+            return bool(_cue_before(before))
         # "Syrian", "Aleppan": a demonym is not the place.
         return True
 
@@ -228,9 +209,9 @@ class ToponymFinder:
     def _kind_from_context(text: str, start: int, end: int) -> tuple[str | None, bool]:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 30]
-        if _RURAL_BEFORE.search(before):
+        if _CUE_TAIL.search(before, max(0, len(before) - 12)) and _RURAL_BEFORE.search(before):
             return None, True
-        cue = _KIND_CUE.search(before)
+        cue = _cue_before(before)
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
         post = _KIND_CUE_AFTER.search(after)
@@ -245,11 +226,11 @@ class ToponymFinder:
     def capitalised_names(self, text: str, covered: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Capitalised word sequences the automaton did not match, for the geocoder's looser tiers
         ("Jesr al-Shughur", "KafrZitta"). Masked contexts and common words are skipped."""
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        blocked = SpanSet([*covered, *(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text))])
         out = []
         for match in _CAPITALISED.finditer(text):
             start, end = match.span()
-            if any(not (end <= s or start >= e) for s, e in covered + masked):
+            if blocked.overlaps(start, end):
                 continue
             surface = match.group()
             if name_key(surface) in COMMON_WORDS or len(name_key(surface)) < 4:
@@ -259,12 +240,12 @@ class ToponymFinder:
 
     def cue_names(self, text: str) -> list[tuple[str, int, int]]:
         """Capitalised names after strong cues ("the village of X"), with spans."""
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        masked = SpanSet(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text))
         out = []
         for match in _CUE_NAME.finditer(text):
             group = next(g for g in ("n1", "n2", "n3", "n4") if match.group(g))
             start, end = match.span(group)
-            if any(ms <= start < me for ms, me in masked):
+            if masked.contains(start):
                 continue
             out.append((match.group(group), start, end))
         return out
