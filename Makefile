@@ -27,7 +27,14 @@ setup: $(VENV)/.installed static/.installed
 setup-test: setup
 	bash scripts/install_test_deps.sh
 
+# Who's On First villages: `make run` tries `gazetteer download` once, when no import exists yet;
+# offline (or without a pinned commit) it carries on with the shipped gazetteer.
+GAZ_DIR := $(or $(GEO_GAZETTEER_DIR),data/gazetteer/local)
+
 run: setup
+	@ls $(GAZ_DIR)/wof_*.csv >/dev/null 2>&1 || [ -e $(GAZ_DIR)/.download-tried ] || { \
+	  mkdir -p $(GAZ_DIR) && touch $(GAZ_DIR)/.download-tried; \
+	  $(PY) -m geo gazetteer download || echo "carrying on with the shipped gazetteer (see README, Gazetteer)" >&2; }
 	$(PY) -m geo ingest seeds/ --store $(STORE)
 	GEO_STORE=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address localhost
 

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Never let a developer's own corrections leak into the tests.
 os.environ.setdefault("GEO_USER_GAZETTEER", str(ROOT / "tests" / ".no-user-gazetteer.csv"))
+# ... nor their gazetteer imports (WOF): tests that want an import make one in a temporary folder.
+os.environ.setdefault("GEO_GAZETTEER_DIR", str(ROOT / "tests" / ".no-gazetteer-imports"))
 
 from geo.gazetteer.gazetteer import Gazetteer, default_gazetteer  # noqa: E402
 from geo.gazetteer.geocoder import LocalGeocoder  # noqa: E402

@@ -4,11 +4,14 @@ Loaded from ``data/gazetteer/`` (see SOURCES.md there):
 
 - ``places.csv``: countries, admin-1 units and GeoNames populated places (built by
   ``scripts/build_gazetteer.py``);
-- ``geonames_*.csv``: places merged from full GeoNames country dumps (``python -m geo gazetteer
-  import-geonames SY.txt``);
 - ``additions.csv``: hand-checked places the registry data lacks, each with its source;
 - ``admin1.geojson``: Natural Earth admin-1 polygons (Syria's 14 governorates and the
   neighbours' first-level units);
+- imports, in ``$GEO_GAZETTEER_DIR`` (default ``data/gazetteer/local/``, git-ignored):
+  ``wof_<CC>.csv`` and ``admin2_<CC>.geojson`` from Who's On First (``python -m geo gazetteer
+  import-wof PATH`` or ``download``), ``geonames_<CC>.csv`` from GeoNames dumps. An imported row
+  with the id of a shipped place (``gn:<geonameid>``), or with one of its names within
+  ``MERGE_KM``, is merged into it: one place, all names, empty fields filled, shipped values kept;
 - a user gazetteer (``data/user_gazetteer.csv`` or ``$GEO_USER_GAZETTEER``): corrections made in
   the dashboard, used from then on.
 
@@ -18,6 +21,7 @@ Tests inject a tiny gazetteer with :meth:`Gazetteer.from_places`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import logging
 import math
@@ -31,12 +35,13 @@ from typing import TYPE_CHECKING
 
 import shapely
 from shapely import STRtree
-from shapely.ops import nearest_points
 from shapely.geometry import Point, shape
+from shapely.ops import nearest_points
 
 from geo.errors import GazetteerError, ValidationError
-from geo.models import Place, stable_id
+from geo.gazetteer import index_cache
 from geo.gazetteer.names import name_key, skeleton_key
+from geo.models import Place, stable_id
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -45,6 +50,11 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 DEFAULT_USER_GAZETTEER = DATA_DIR.parent / "user_gazetteer.csv"
+DEFAULT_IMPORT_DIR = DATA_DIR / "local"
+# An imported place with the name of a place already loaded this close is the same place:
+# cities500 and hand-checked additions carry other ids than the registry's, and WOF's records
+# without a GeoNames id (from Quattroshapes) repeat GeoNames towns 1-5 km off (median 3.7 km).
+MERGE_KM = 5.0
 PLACE_COLUMNS = ["place_id", "name", "kind", "country_code", "latitude", "longitude", "admin1",
                  "admin1_code", "admin2", "population", "feature_code", "alt_names", "source"]
 # Border towns just outside a (simplified) polygon still get its governorate within this distance.
@@ -71,8 +81,30 @@ class Admin1Unit:
     geometry: shapely.Geometry
 
 
+@dataclass(frozen=True, slots=True)
+class Admin2Unit:
+    """A district (second-level unit) with its polygon, from an import (Who's On First counties)."""
+
+    code: str  # HASC, e.g. SY.ID.HR
+    name: str
+    admin1: str | None
+    admin1_code: str | None
+    country_code: str
+    aliases: tuple[str, ...]
+    geometry: shapely.Geometry
+
+
 def user_gazetteer_path() -> Path:
     return Path(os.environ.get("GEO_USER_GAZETTEER", DEFAULT_USER_GAZETTEER))
+
+
+def gazetteer_dir() -> Path:
+    """Where imports are written and read: ``$GEO_GAZETTEER_DIR``, else ``data/gazetteer/local/``."""
+    return Path(os.environ.get("GEO_GAZETTEER_DIR") or DEFAULT_IMPORT_DIR)
+
+
+def _import_files(directory: Path, pattern: str) -> list[Path]:
+    return sorted(directory.glob(pattern)) if directory.is_dir() else []
 
 
 def _place_from_row(row: dict[str, str], source_default: str) -> Place:
@@ -138,7 +170,24 @@ def read_admin1_units(path: Path) -> list[Admin1Unit]:
     return units
 
 
-def load_admin1_polygons(path: Path | None = None) -> "gpd.GeoDataFrame":
+def read_admin2_units(path: Path) -> list[Admin2Unit]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise GazetteerError(f"cannot read district polygons {path}: {exc}") from exc
+    units = []
+    for feature in data["features"]:
+        props = feature["properties"]
+        units.append(Admin2Unit(
+            code=props["hasc"], name=props["admin2"], admin1=props.get("admin1") or None,
+            admin1_code=props.get("admin1_code") or None, country_code=props["country_code"],
+            aliases=tuple(a for a in (props.get("aliases") or "").split("|") if a),
+            geometry=shape(feature["geometry"]),
+        ))
+    return units
+
+
+def load_admin1_polygons(path: Path | None = None) -> gpd.GeoDataFrame:
     """Admin-1 polygons as a GeoDataFrame (EPSG:4326): iso_3166_2, admin1, country_code, name_ar, geometry."""
     import geopandas as gpd
 
@@ -146,16 +195,104 @@ def load_admin1_polygons(path: Path | None = None) -> "gpd.GeoDataFrame":
     return frame.set_crs("EPSG:4326", allow_override=True)
 
 
+def load_admin2_polygons(directory: Path | None = None) -> gpd.GeoDataFrame | None:
+    """District polygons imported into ``directory`` (default :func:`gazetteer_dir`) as a GeoDataFrame
+    (EPSG:4326): hasc, admin2, admin1, admin1_code, country_code, aliases, geometry. None when no
+    import has districts (the shipped gazetteer has none)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    files = _import_files(directory or gazetteer_dir(), "admin2_*.geojson")
+    if not files:
+        return None
+    frames = [gpd.read_file(f) for f in files]
+    frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry")
+    return frame.set_crs("EPSG:4326", allow_override=True)
+
+
+def _merge_into(base: Place, extra: Place) -> Place:
+    """``base`` with ``extra``'s names added and its empty fields filled from ``extra``."""
+    names = dict.fromkeys((*base.alt_names, extra.name, *extra.alt_names))
+    names.pop(base.name, None)
+    return dataclasses.replace(
+        base,
+        admin1=base.admin1 or extra.admin1,
+        admin1_code=base.admin1_code or extra.admin1_code,
+        admin2=base.admin2 or extra.admin2,
+        population=base.population or extra.population,
+        # The registry's finer code wins over a bare "PPL" (PPLA2: a district seat).
+        feature_code=extra.feature_code if base.feature_code in ("", "PPL") and extra.feature_code.startswith("PPL")
+        else base.feature_code,
+        alt_names=tuple(names),
+        source=base.source if extra.source in base.source else f"{base.source}; {extra.source}",
+    )
+
+
+def merge_imported(merged: dict[str, Place], imported: Iterable[Place]) -> int:
+    """Merge imported places into ``merged`` (place_id -> place) in place; returns how many merged.
+
+    Same id: one place. Else a place of the same kind and country with one of its names within
+    MERGE_KM (loaded earlier, or earlier in this import) is the same place, kept under the first
+    id. Else the imported place is added."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for pid, place in merged.items():
+        if place.kind in ("populated_place", "admin2"):
+            for name in Gazetteer.names_of(place):
+                by_key[name_key(name)].append(pid)
+    count = 0
+    for place in imported:
+        target = place.place_id if place.place_id in merged else None
+        if target is None:
+            for name in Gazetteer.names_of(place):
+                for pid in by_key.get(name_key(name), ()):
+                    other = merged[pid]
+                    if (other.kind == place.kind and other.country_code == place.country_code
+                            and haversine_km(other.point, place.point) <= MERGE_KM):
+                        target = pid
+                        break
+                if target:
+                    break
+        if target is None:
+            merged[place.place_id] = place
+            if place.kind in ("populated_place", "admin2"):  # later rows of the import may be its duplicates
+                for name in Gazetteer.names_of(place):
+                    by_key[name_key(name)].append(place.place_id)
+            continue
+        merged[target] = _merge_into(merged[target], place)
+        count += 1
+    return count
+
+
 class Gazetteer:
     """Places indexed by normalised name, and admin-1 polygons for point-in-polygon."""
 
-    def __init__(self, places: Sequence[Place], admin1_units: Sequence[Admin1Unit] = ()) -> None:
+    def __init__(
+        self,
+        places: Sequence[Place],
+        admin1_units: Sequence[Admin1Unit] = (),
+        admin2_units: Sequence[Admin2Unit] = (),
+        *,
+        index: dict[str, dict] | None = None,
+    ) -> None:
         self.places: list[Place] = list(places)
         self.admin1_units: list[Admin1Unit] = list(admin1_units)
+        self.admin2_units: list[Admin2Unit] = list(admin2_units)
         self._by_id: dict[str, Place] = {p.place_id: p for p in self.places}
         self.by_key: dict[str, list[int]] = defaultdict(list)
         self.by_skeleton: dict[str, list[int]] = defaultdict(list)
         self.surface_names: dict[str, str] = {}  # name_key -> one surface form (for display)
+        if index is not None:  # from the load cache: the same dicts, computed earlier
+            self.by_key.update(index["by_key"])
+            self.by_skeleton.update(index["by_skeleton"])
+            self.surface_names.update(index["surface_names"])
+        else:
+            self._index_names()
+        self.keys: list[str] = list(self.by_key)
+        self._tree = STRtree([u.geometry for u in self.admin1_units]) if self.admin1_units else None
+        self._tree2 = STRtree([u.geometry for u in self.admin2_units]) if self.admin2_units else None
+        self._admin1_by_name = {u.name: u for u in self.admin1_units}
+
+    def _index_names(self) -> None:
         for idx, place in enumerate(self.places):
             for name in self.names_of(place):
                 key = name_key(name)
@@ -167,34 +304,79 @@ class Gazetteer:
                 skel = skeleton_key(name)
                 if skel and idx not in self.by_skeleton[skel]:
                     self.by_skeleton[skel].append(idx)
-        self.keys: list[str] = list(self.by_key)
-        self._tree = STRtree([u.geometry for u in self.admin1_units]) if self.admin1_units else None
-        self._admin1_by_name = {u.name: u for u in self.admin1_units}
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
-    def from_places(cls, places: Sequence[Place], admin1_units: Sequence[Admin1Unit] = ()) -> "Gazetteer":
+    def from_places(
+        cls,
+        places: Sequence[Place],
+        admin1_units: Sequence[Admin1Unit] = (),
+        admin2_units: Sequence[Admin2Unit] = (),
+    ) -> Gazetteer:
         """A gazetteer from explicit places (tests pass a tiny one)."""
-        return cls(places, admin1_units)
+        return cls(places, admin1_units, admin2_units)
 
     @classmethod
-    def load(cls, directory: Path | str = DATA_DIR, *, user_path: Path | None = None) -> "Gazetteer":
+    def load(
+        cls,
+        directory: Path | str = DATA_DIR,
+        *,
+        user_path: Path | None = None,
+        import_dir: Path | str | None = None,
+        with_imports: bool = True,
+    ) -> Gazetteer:
+        """The shipped gazetteer in ``directory``, the imports in ``import_dir`` (default
+        :func:`gazetteer_dir`; none with ``with_imports=False``) merged on top, then the user's
+        corrections."""
         directory = Path(directory)
         if not (directory / "places.csv").exists():
             raise GazetteerError(
                 f"no gazetteer at {directory}: run `python scripts/build_gazetteer.py` to build it"
             )
-        merged: dict[str, Place] = {}
-        files = [directory / "places.csv", *sorted(directory.glob("geonames_*.csv")), directory / "additions.csv"]
+        imports = Path(import_dir) if import_dir is not None else gazetteer_dir()
         user = user_path if user_path is not None else user_gazetteer_path()
-        files.append(user)
-        for path in files:
-            if path.exists():
-                for place in read_places_csv(path):
-                    merged[place.place_id] = place  # later files refine earlier rows with the same id
+        shipped = [directory / "places.csv", *sorted(directory.glob("geonames_*.csv")), directory / "additions.csv"]
+        import_files = _import_files(imports, "*.csv") if with_imports else []
         units = read_admin1_units(directory / "admin1.geojson")
-        log.info("gazetteer: %d places, %d admin-1 units from %s", len(merged), len(units), directory)
-        return cls(list(merged.values()), units)
+        district_files = _import_files(imports, "admin2_*.geojson") if with_imports else []
+        districts = [u for f in district_files for u in read_admin2_units(f)]
+        cache_path, sig = None, ""
+        if import_files or district_files:
+            cache_path = imports / index_cache.CACHE_NAME
+            sig = index_cache.signature([*shipped, *import_files, *district_files, user])
+            cached = index_cache.read(cache_path, sig)
+            if cached is not None:
+                return cls(cached[0], units, districts, index=cached[1])
+        merged: dict[str, Place] = {}
+        # Shipped files refine earlier rows with the same id (older GeoNames imports lived here too).
+        for path in shipped:
+            if path.exists():
+                merged.update((p.place_id, p) for p in read_places_csv(path))
+        for path in import_files:
+            merge_imported(merged, read_places_csv(path))
+        if user.exists():
+            merged.update((p.place_id, p) for p in read_places_csv(user))  # corrections win
+        gaz = cls(list(merged.values()), units, districts)
+        if districts:
+            gaz._fill_admin2()
+        if cache_path is not None:
+            index_cache.write(cache_path, sig, gaz.places, {
+                "by_key": gaz.by_key, "by_skeleton": gaz.by_skeleton, "surface_names": gaz.surface_names})
+        log.info("gazetteer: %d places, %d admin-1 units, %d districts from %s and %s",
+                 len(gaz), len(units), len(districts), directory, imports)
+        return gaz
+
+    def _fill_admin2(self) -> None:
+        """Give places without a district the district their point falls in (same country only)."""
+        countries = {u.country_code for u in self.admin2_units}
+        todo = [i for i, p in enumerate(self.places)
+                if not p.admin2 and p.kind == "populated_place" and p.country_code in countries]
+        for idx in todo:
+            place = self.places[idx]
+            unit = self.admin2_of(place.latitude, place.longitude)
+            if unit is not None and unit.country_code == place.country_code:
+                self.places[idx] = dataclasses.replace(place, admin2=unit.name)
+                self._by_id[place.place_id] = self.places[idx]
 
     # -- lookups --------------------------------------------------------------------------
     @staticmethod
@@ -233,20 +415,43 @@ class Gazetteer:
             return unit
         return None
 
+    def admin2_of(self, latitude: float, longitude: float) -> Admin2Unit | None:
+        """The district containing the point, else the nearest within NEAREST_POLYGON_KM; None when no
+        districts are imported (see ``python -m geo gazetteer import-wof``)."""
+        if self._tree2 is None:
+            return None
+        point = Point(longitude, latitude)
+        hits = self._tree2.query(point, predicate="intersects")
+        if len(hits):
+            return self.admin2_units[int(min(hits))]
+        unit = self.admin2_units[int(self._tree2.nearest(point))]
+        nearest = nearest_points(unit.geometry, point)[0]
+        if haversine_km((latitude, longitude), (nearest.y, nearest.x)) <= NEAREST_POLYGON_KM:
+            return unit
+        return None
+
     def admin1_by_gn_code(self) -> dict[str, Admin1Unit]:
         return {u.gn_a1_code: u for u in self.admin1_units if u.gn_a1_code}
 
 
 @lru_cache(maxsize=4)
-def _load_cached(directory: str, user_path: str, user_mtime: float) -> Gazetteer:
-    return Gazetteer.load(Path(directory), user_path=Path(user_path))
+def _load_cached(directory: str, import_dir: str, signature: tuple, user_path: str, user_mtime: float) -> Gazetteer:
+    return Gazetteer.load(Path(directory), user_path=Path(user_path), import_dir=Path(import_dir))
+
+
+def _dir_signature(directory: Path) -> tuple:
+    """(name, mtime) of the import files, so that a new import is picked up on the next call."""
+    files = _import_files(directory, "*.csv") + _import_files(directory, "*.geojson")
+    return tuple((f.name, f.stat().st_mtime_ns) for f in files)
 
 
 def default_gazetteer() -> Gazetteer:
-    """The shared gazetteer from data/gazetteer (reloaded when the user gazetteer changes)."""
+    """The shared gazetteer: data/gazetteer plus the imports in :func:`gazetteer_dir` plus the user's
+    corrections (reloaded when an import or the user gazetteer changes)."""
     user = user_gazetteer_path()
     mtime = user.stat().st_mtime if user.exists() else 0.0
-    return _load_cached(str(DATA_DIR), str(user), mtime)
+    imports = gazetteer_dir()
+    return _load_cached(str(DATA_DIR), str(imports), _dir_signature(imports), str(user), mtime)
 
 
 def add_user_place(

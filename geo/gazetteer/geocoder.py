@@ -15,23 +15,44 @@ Matching runs in three tiers, stopping at the first that finds something:
 
 Ranking: match score, then the hints (a governorate, a country, a nearby point), then the
 feature kind the text asks for (a governorate for "the province of X"), then population.
+
+Deciding (``geocode(exactly_one=True)``; ``exactly_one=False`` returns the ranked candidates):
+
+- ``country`` restricts to those countries (like ``country_codes`` in geopy's Nominatim); a
+  governorate hint restricts to places in that governorate (or within ``BORDER_KM`` of it).
+- Focus country (``focus``, ``$GEO_FOCUS``, default SY): a name that exists there never resolves
+  abroad unless a hint says so; a foreign place resolves without a hint only when it is notable: a
+  country, a first-level unit or a town of at least ``NOTABLE_POPULATION`` people.
+- No guessing: a skeleton or fuzzy match is the answer only when it is the single candidate left
+  and a governorate or point hint supports it; else it stays a candidate.
+- Namesakes more than ``NAMESAKE_KM`` apart with nothing to choose between them (no hint, no
+  ``DOMINANCE``-times larger town, no administrative seat among villages) give no single answer: their shared governorate at precision 3
+  when they share one (``raw["match"] == "ambiguous"``, the places in ``raw["candidates"]``), else None.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from geopy.location import Location
 from rapidfuzz import fuzz, process
+from shapely.geometry import Point
+from shapely.ops import nearest_points
 
 from geo.errors import GeocodeError
-from geo.gazetteer.gazetteer import Gazetteer, default_gazetteer, haversine_km
-from geo.models import PLACE_KINDS, Place
+from geo.gazetteer.gazetteer import (
+    Admin1Unit,
+    Gazetteer,
+    default_gazetteer,
+    haversine_km,
+)
 from geo.gazetteer.names import name_key, skeleton_key
+from geo.models import PLACE_KINDS, Place
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +70,23 @@ NOT_PLACES = frozenset(name_key(n) for n in (
     "Iraqi", "Turkish", "Russian", "Iranian", "Islamic", "Ahrar", "Jabhat",
 ))
 KIND_PRECISION = {"populated_place": 1, "admin2": 2, "admin1": 3, "country": 3}
+DEFAULT_FOCUS = "SY"
+# Where a foreign place is notable enough to answer a bare name (see README, "Gazetteer"): with the
+# shipped gazetteer every exact foreign answer to a real Syrian name below this size was a wrong
+# namesake (44,751 and 22,512 people the largest), while the border towns reports name abroad
+# (Reyhanli, Arsal, Mafraq, Al Qaim, Nusaybin; 50,000-90,000) are above it.
+NOTABLE_POPULATION = 50_000
+# Namesakes further apart than this are different places (UCDP's "within 25 km" precision).
+NAMESAKE_KM = 25.0
+# A town this many times larger than each far namesake (and of at least DOMINANT_MIN_POPULATION)
+# is the one a bare name means: "Douma" is the city of 100,000, not the hamlet of the same name.
+DOMINANCE = 10
+DOMINANT_MIN_POPULATION = 10_000
+# A place this close to the hinted governorate's polygon counts as in it (polygons are simplified,
+# and data sets draw governorate borders differently).
+BORDER_KM = 10.0
+# A point hint supports the candidates within this distance.
+NEAR_SUPPORT_KM = 50.0
 # Words that say which kind of feature a query means.
 _KIND_WORDS = re.compile(
     r"^(?:the\s+)?(?:(?P<a1>province|governorate|muhafazat)\s+of\s+|(?P<pp>city|town|village)\s+of\s+)|"
@@ -71,6 +109,29 @@ class Candidate:
     rank_score: float  # score after hints, used for ordering
 
 
+@dataclass(slots=True)
+class Resolution:
+    """What :meth:`LocalGeocoder.resolve` decided: the answer (or None), the candidates it weighed,
+    and why (``"exact"``, ``"skeleton"``, ``"fuzzy"``, ``"ambiguous"``, or why there is no answer)."""
+
+    location: Location | None
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str = ""
+
+
+def is_notable(place: Place) -> bool:
+    """A place a bare name may mean even abroad: a country, a first-level unit or a large town."""
+    return place.kind in ("country", "admin1") or place.population >= NOTABLE_POPULATION
+
+
+def country_codes(country: str | Iterable[str] | None) -> frozenset[str]:
+    """"SY", "sy,tr" or ["SY", "TR"] -> {"SY", "TR"} (empty: no restriction)."""
+    if country is None:
+        return frozenset()
+    parts = country.split(",") if isinstance(country, str) else list(country)
+    return frozenset(p.strip().upper() for p in parts if p and p.strip())
+
+
 def split_kind_words(query: str) -> tuple[str, str | None]:
     """("the province of Aleppo") -> ("Aleppo", "admin1"); ("Manbij city") -> ("Manbij", "populated_place")."""
     kind: str | None = None
@@ -88,8 +149,10 @@ def split_kind_words(query: str) -> tuple[str, str | None]:
 class LocalGeocoder:
     """Geocoder over a :class:`Gazetteer` (the default one when none is given)."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, *, focus: str | None = None) -> None:
         self.gazetteer = gazetteer or default_gazetteer()
+        self.focus = (focus or os.environ.get("GEO_FOCUS") or DEFAULT_FOCUS).strip().upper()
+        self._districts: dict[str, frozenset[str]] | None = None
 
     # -- candidate generation ---------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, str, str, float]]:
@@ -141,20 +204,22 @@ class LocalGeocoder:
         *,
         kind: str | None = None,
         admin1: str | None = None,
-        country: str | None = None,
+        country: str | Iterable[str] | None = None,
         near: tuple[float, float] | None = None,
     ) -> list[Candidate]:
+        """Candidates for a name, best first. ``country`` (codes) restricts; the other hints rank."""
         if kind is not None and kind not in PLACE_KINDS:
             raise GeocodeError(f"unknown feature kind {kind!r}; expected one of {PLACE_KINDS}")
         gaz = self.gazetteer
+        countries = country_codes(country)
         ranked: list[Candidate] = []
         for idx, matched_key, method, score in self.candidates(name):
             place = gaz.places[idx]
+            if countries and place.country_code not in countries:
+                continue
             bonus = 0.0
             if admin1 and (place.admin1 == admin1 or place.admin1_code == admin1):
                 bonus += 0.3
-            if country and place.country_code == country.upper():
-                bonus += 0.2
             if near is not None:
                 km = haversine_km(near, place.point)
                 bonus += 0.3 * max(0.0, 1.0 - km / 150.0)
@@ -162,7 +227,7 @@ class LocalGeocoder:
                 bonus += 0.25 if place.kind == kind else 0.0
             elif place.kind == "populated_place":
                 bonus += 0.02  # the town over the governorate of the same name, unless asked
-            if place.country_code == "SY":
+            if place.country_code == self.focus:
                 bonus += 0.01
             bonus += 0.01 * math.log10(place.population + 1) / 8.0
             surface = gaz.surface_names.get(matched_key, place.name)
@@ -178,26 +243,155 @@ class LocalGeocoder:
         exactly_one: bool = True,
         kind: str | None = None,
         admin1: str | None = None,
-        country: str | None = None,
+        country: str | Iterable[str] | None = None,
         near: tuple[float, float] | None = None,
         limit: int | None = None,
+        focus: str | None = None,
     ) -> Location | list[Location] | None:
-        """Geocode a place name. Unknown names give None (or []), never a guess."""
+        """Geocode a place name. Unknown or ambiguous names give None (or []), never a guess; see
+        the module docstring. ``exactly_one=False`` lists the ranked candidates (focus country first)."""
+        if not exactly_one:
+            ranked = self.resolve(query, kind=kind, admin1=admin1, country=country, near=near,
+                                  focus=focus).candidates
+            return [to_location(c) for c in ranked[: limit or len(ranked)]]
+        return self.resolve(query, kind=kind, admin1=admin1, country=country, near=near, focus=focus).location
+
+    def resolve(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        admin1: str | None = None,
+        country: str | Iterable[str] | None = None,
+        near: tuple[float, float] | None = None,
+        focus: str | None = None,
+    ) -> Resolution:
+        """The decision behind :meth:`geocode`, with the candidates weighed and the reason."""
         if not isinstance(query, str) or not query.strip():
             raise GeocodeError("empty query")
-        name, kind_from_text = split_kind_words(query.strip())
+        query = query.strip()
+        focus_cc = (focus or self.focus).upper()
+        name, kind_from_text = split_kind_words(query)
         ranked: list[Candidate] = []
-        if name != query.strip():
+        if name != query:
             # "Revolution City" is a name; "Aleppo city" is the city of Aleppo. Try the whole first.
-            ranked = self.rank(query.strip(), kind=kind, admin1=admin1, country=country, near=near)
-            ranked = [c for c in ranked if c.method == "exact"]
+            ranked = [c for c in self.rank(query, kind=kind, admin1=admin1, country=country, near=near)
+                      if c.method == "exact"]
         if not ranked:
             ranked = self.rank(name, kind=kind or kind_from_text, admin1=admin1, country=country, near=near)
+        ranked.sort(key=lambda c: c.place.country_code != focus_cc)  # stable: focus country first
         if not ranked:
-            return None if exactly_one else []
-        if exactly_one:
-            return to_location(ranked[0])
-        return [to_location(c) for c in ranked[: limit or len(ranked)]]
+            return Resolution(None, [], "unknown name")
+        return self._decide(ranked, kind=kind or kind_from_text, admin1=admin1,
+                            restricted=bool(country_codes(country)), near=near, focus=focus_cc)
+
+    def _decide(
+        self,
+        ranked: list[Candidate],
+        *,
+        kind: str | None,
+        admin1: str | None,
+        restricted: bool,
+        near: tuple[float, float] | None,
+        focus: str,
+    ) -> Resolution:
+        pool = ranked
+        unit = self._admin1_unit(admin1) if admin1 else None
+        supported = False
+        if unit is not None:
+            pool = [c for c in pool if self._in_admin1(c.place, unit)]
+            if not pool:
+                return Resolution(None, ranked, f"no candidate in {unit.name}")
+            supported = True
+        elif not restricted:
+            hint_cc = self._country_at(near) if near is not None else None
+            local = [c for c in pool if c.place.country_code == (hint_cc or focus)]
+            pool = local or [c for c in pool if is_notable(c.place)]
+            if not pool:
+                return Resolution(None, ranked, "only places abroad that are not notable")
+        if near is not None:
+            km = {id(c): haversine_km(near, c.place.point) for c in pool}
+            close = sorted((c for c in pool if km[id(c)] <= NEAR_SUPPORT_KM), key=lambda c: km[id(c)])
+            if close:  # the nearest, and what is not clearly further away than it
+                pool = [c for c in close if km[id(c)] <= km[id(close[0])] + NAMESAKE_KM]
+                supported = True
+        if kind is not None:
+            pool = [c for c in pool if c.place.kind == kind] or pool
+        else:  # the town over the governorate or district of the same name
+            pool = [c for c in pool if c.place.kind == "populated_place"] or pool
+        if pool[0].method != "exact":
+            if len({c.place.place_id for c in pool}) > 1 or not supported:
+                return Resolution(None, ranked, f"{pool[0].method} match without support")
+            return Resolution(to_location(pool[0]), ranked, pool[0].method)
+        return self._namesakes(pool, ranked)
+
+    def _namesakes(self, pool: list[Candidate], ranked: list[Candidate]) -> Resolution:
+        """One answer unless namesakes far apart remain (see the module docstring)."""
+        top = pool[0]
+        far = [c for c in pool[1:] if haversine_km(top.place.point, c.place.point) > NAMESAKE_KM]
+        if not far:
+            return Resolution(to_location(top), ranked, top.method)
+        # The largest, or the highest-ranking seat, may be the one a bare name means.
+        for lead in (max(pool, key=lambda c: c.place.population),
+                     max(pool, key=lambda c: (self.seat_rank(c.place), c.place.population))):
+            others = [c.place for c in pool if haversine_km(lead.place.point, c.place.point) > NAMESAKE_KM]
+            if self._dominant(lead.place, others):
+                return Resolution(to_location(lead), ranked, lead.method)
+        spread = [top, *far]
+        admin1s = {(c.place.country_code, c.place.admin1) for c in spread}
+        if len(admin1s) == 1 and top.place.admin1:
+            area = self.gazetteer.admin1_place(top.place.admin1, top.place.country_code)
+            if area is not None:
+                location = to_location(Candidate(area, top.matched_name, "ambiguous", top.score, top.rank_score))
+                location.raw["candidates"] = [candidate_record(c) for c in spread]
+                return Resolution(location, ranked, "ambiguous")
+        return Resolution(None, ranked, "namesakes in different governorates")
+
+    def _dominant(self, top: Place, others: list[Place]) -> bool:
+        """Whether a bare name means ``top`` rather than its far namesakes: a town ``DOMINANCE`` times
+        larger than each, or an administrative seat of a higher rank than each and not smaller."""
+        if top.population >= DOMINANT_MIN_POPULATION and all(o.population * DOMINANCE <= top.population
+                                                              for o in others):
+            return True
+        rank = self.seat_rank(top)
+        return rank > 0 and all(self.seat_rank(o) < rank and o.population <= top.population for o in others)
+
+    def seat_rank(self, place: Place) -> int:
+        """3 a capital or governorate seat, 2 a district seat (PPLA2, or named like its district),
+        1 a subdistrict seat (PPLA3), else 0."""
+        code = place.feature_code
+        if code in ("PPLC", "PPLA"):
+            return 3
+        if code == "PPLA2" or (place.admin2 and name_key(place.name) in self._district_keys().get(place.admin2, ())):
+            return 2
+        return 1 if code == "PPLA3" else 0
+
+    def _district_keys(self) -> dict[str, frozenset[str]]:
+        if self._districts is None:
+            self._districts = {u.name: frozenset(name_key(n) for n in (u.name, *u.aliases))
+                               for u in self.gazetteer.admin2_units}
+        return self._districts
+
+    def _admin1_unit(self, hint: str) -> Admin1Unit | None:
+        """The admin-1 unit a hint names: English short name, ISO 3166-2 code or an alias."""
+        key = name_key(split_kind_words(hint)[0])
+        for u in self.gazetteer.admin1_units:
+            if hint.strip().upper() == u.code or key in (name_key(u.name), *map(name_key, u.aliases)):
+                return u
+        log.info("governorate hint %r not recognised: ignored", hint)
+        return None
+
+    def _in_admin1(self, place: Place, unit: Admin1Unit) -> bool:
+        if place.admin1_code == unit.code or (place.admin1 == unit.name and place.country_code == unit.country_code):
+            return True
+        if place.kind not in ("populated_place", "admin2") or place.country_code != unit.country_code:
+            return False
+        nearest = nearest_points(unit.geometry, Point(place.longitude, place.latitude))[0]
+        return haversine_km(place.point, (nearest.y, nearest.x)) <= BORDER_KM
+
+    def _country_at(self, point: tuple[float, float]) -> str | None:
+        unit = self.gazetteer.admin1_of(*point)
+        return unit.country_code if unit else None
 
     def reverse_admin1(self, latitude: float, longitude: float) -> tuple[str, str, str] | None:
         """(admin1 name, ISO 3166-2 code, country code) of a point, by point-in-polygon."""
@@ -219,6 +413,7 @@ def to_location(candidate: Candidate) -> Location:
         "kind": place.kind,
         "admin1": place.admin1,
         "admin1_code": place.admin1_code,
+        "admin2": place.admin2,
         "country": country,
         "country_code": place.country_code,
         "population": place.population,
@@ -231,15 +426,24 @@ def to_location(candidate: Candidate) -> Location:
     return Location(", ".join(parts), (place.latitude, place.longitude), raw)
 
 
+def candidate_record(candidate: Candidate) -> dict:
+    """A candidate as a small JSON-able dict (for ``raw["candidates"]`` and batch output)."""
+    p = candidate.place
+    return {"place_id": p.place_id, "name": p.name, "kind": p.kind, "admin1": p.admin1, "admin2": p.admin2,
+            "country_code": p.country_code, "latitude": p.latitude, "longitude": p.longitude,
+            "population": p.population, "match": candidate.method}
+
+
 def location_record(name: str, location: Location | None) -> dict:
     """The batch contract of ``python -m geo geocode -``: one flat JSON object per name."""
     if location is None:
         return {"name": name, "latitude": None, "longitude": None, "admin1": None, "admin1_code": None,
-                "country": None, "kind": None, "geo_precision": None, "score": 0.0, "place_id": None,
+                "admin2": None, "country": None, "kind": None, "geo_precision": None, "score": 0.0, "place_id": None,
                 "matched_name": None, "address": None}
     raw = location.raw
     return {"name": name, "latitude": location.latitude, "longitude": location.longitude,
-            "admin1": raw["admin1"], "admin1_code": raw["admin1_code"], "country": raw["country"],
+            "admin1": raw["admin1"], "admin1_code": raw["admin1_code"], "admin2": raw.get("admin2"),
+            "country": raw["country"],
             "kind": raw["kind"], "geo_precision": raw["geo_precision"], "score": raw["score"],
             "place_id": raw["place_id"], "matched_name": raw["matched_name"], "address": location.address}
 

@@ -6,8 +6,10 @@ admin3 code, admin4 code, population, elevation, dem, timezone, modification dat
 
 Populated places (class P) and second-level divisions (ADM2) become gazetteer places; the
 admin-1 code is mapped to the governorate through Natural Earth's ``gn_a1_code``, falling back
-to point-in-polygon. The result is written to ``data/gazetteer/geonames_<CC>.csv``, which
-:meth:`geo.gazetteer.gazetteer.Gazetteer.load` merges (rows with the id of a registry place refine it).
+to point-in-polygon. The result is written to ``geonames_<CC>.csv`` in the imports folder
+(``$GEO_GAZETTEER_DIR``, default ``data/gazetteer/local/``), which
+:meth:`geo.gazetteer.gazetteer.Gazetteer.load` merges (rows with the id of a shipped place add their
+names to it).
 """
 
 from __future__ import annotations
@@ -18,17 +20,20 @@ import sys
 from pathlib import Path
 
 from geo.errors import BadInputError, ValidationError
-from geo.gazetteer.gazetteer import DATA_DIR, Gazetteer, default_gazetteer, write_places_csv
-from geo.models import Place
+from geo.gazetteer.gazetteer import (
+    Gazetteer,
+    default_gazetteer,
+    gazetteer_dir,
+    write_places_csv,
+)
 from geo.gazetteer.names import is_usable_name
+from geo.models import Place
 
 log = logging.getLogger(__name__)
 
 GEONAMES_COLUMNS = 19
 KIND_BY_FEATURE = {"P": "populated_place"}
 KIND_BY_CODE = {"ADM2": "admin2", "ADM3": "admin2"}
-
-
 
 
 def read_geonames(path: Path, gazetteer: Gazetteer | None = None) -> tuple[list[Place], list[str]]:
@@ -68,12 +73,14 @@ def read_geonames(path: Path, gazetteer: Gazetteer | None = None) -> tuple[list[
     return places, problems
 
 
-def import_geonames(path: Path, *, out_dir: Path = DATA_DIR, gazetteer: Gazetteer | None = None) -> tuple[Path, int, list[str]]:
+def import_geonames(
+    path: Path, *, out_dir: Path | None = None, gazetteer: Gazetteer | None = None
+) -> tuple[Path, int, list[str]]:
     places, problems = read_geonames(path, gazetteer)
     if not places:
         raise BadInputError("no populated places found (is this a GeoNames country dump?)", path=str(path))
     country = places[0].country_code or "XX"
-    out = out_dir / f"geonames_{country}.csv"
+    out = (out_dir if out_dir is not None else gazetteer_dir()) / f"geonames_{country}.csv"
     write_places_csv(out, places)
     log.info("imported %d places from %s into %s", len(places), path, out)
     return out, len(places), problems
