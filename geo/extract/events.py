@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from geo.dates import DateMention
+from geo.extract.actors import CIVILIANS
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
@@ -179,13 +180,13 @@ def choose_actors(
     etype = trigger.trigger.event_type
     if etype == "Violence against civilians" and trigger.trigger.sub_event_type != "Abduction/forced disappearance":
         if not actor2 and any(a.kind == "civilians" for a in actors):
-            actor2 = "Civilians"
+            actor2 = CIVILIANS
     if etype == "Violence against civilians" and not actor2:
-        actor2 = "Civilians" if CIVILIAN_WORDS.search(sentence_text_from) else actor2
+        actor2 = CIVILIANS if CIVILIAN_WORDS.search(sentence_text_from) else actor2
     if etype == "Explosions/Remote violence" and not actor2 and any(
         a.kind == "civilians" and a.start >= trigger.end for a in actors
     ):
-        actor2 = "Civilians"  # "airstrikes killed 12 civilians": the victims are the other side
+        actor2 = CIVILIANS  # "airstrikes killed 12 civilians": the victims are the other side
     if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
         actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
     written1 = actor1

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from geo.dates import DateMention, find_dates
+from geo.extract.actors import interaction_code
 from geo.extract.events import (
     ActorHit,
     Draft,
@@ -404,6 +405,7 @@ class Geoparser:
                 place_end=slot.end,
                 place_id=slot.place_id,
                 confidence=max(d.confidence for d in group),
+                interaction=interaction_code(actor1, actor2),
             )
             # Best first: confident, precise and early events lead (the lead sentence of a news
             # text names what it is mainly about; later sentences add context).
