@@ -24,7 +24,6 @@ import csv
 import dataclasses
 import json
 import logging
-import math
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shapely
+from geopy.distance import great_circle
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
@@ -59,14 +59,11 @@ PLACE_COLUMNS = ["place_id", "name", "kind", "country_code", "latitude", "longit
                  "admin1_code", "admin2", "population", "feature_code", "alt_names", "source"]
 # Border towns just outside a (simplified) polygon still get its governorate within this distance.
 NEAREST_POLYGON_KM = 5.0
-EARTH_RADIUS_KM = 6371.0088
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance between two (lat, lon) points in km."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+    """Great-circle distance between two (lat, lon) points in km (the project's one: geopy's)."""
+    return great_circle(a, b).km
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,8 @@ DOMINANT_MIN_POPULATION = 10_000
 # A place this close to the hinted governorate's polygon counts as in it (polygons are simplified,
 # and data sets draw governorate borders differently).
 BORDER_KM = 10.0
+# Ranking weight of an administrative seat (x rank/3), below every hint (0.2-0.3).
+SEAT_BONUS = 0.04
 # A point hint supports the candidates within this distance.
 NEAR_SUPPORT_KM = 50.0
 # Words that say which kind of feature a query means.
@@ -229,7 +231,8 @@ class LocalGeocoder:
                 bonus += 0.02  # the town over the governorate of the same name, unless asked
             if place.country_code == self.focus:
                 bonus += 0.01
-            bonus += 0.01 * math.log10(place.population + 1) / 8.0
+            # Prominence, below any hint: a district seat and a larger town over a hamlet of the name.
+            bonus += 0.01 * math.log10(place.population + 1) / 8.0 + SEAT_BONUS * self.seat_rank(place) / 3
             surface = gaz.surface_names.get(matched_key, place.name)
             ranked.append(Candidate(place, surface, method, score, score + bonus))
         ranked.sort(key=lambda c: (-c.rank_score, c.place.place_id))
