@@ -34,7 +34,7 @@ import pandas as pd
 
 from geo.export import events_to_csv_bytes, events_to_gpkg_bytes, geojson_bytes
 from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES, Article, Event
-from geo.store.gpkg import EventFilter, GpkgEventStore, events_frame
+from geo.store import EventFilter, GpkgEventStore, events_frame
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ import math
 import os
 import re
 import sys
-import unicodedata
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -336,7 +336,7 @@ def _slugs(values: tuple[str, ...], noun: str) -> str:
     return "-".join(s for s in (_slug(v) for v in values) if s)
 
 
-def export_filename(flt: "EventFilter", fmt: str) -> str:
+def export_filename(flt: EventFilter, fmt: str) -> str:
     """A file name that says what an export holds, e.g. ``events_aleppo_2014-01-03_2014-01-05.geojson``:
     governorates, types, actors, text, article, bbox and precision when filtered, then the
     period. Only ``[a-z0-9_.-]`` (safe in every file system and URL), at most ~200 characters."""
@@ -364,7 +364,7 @@ def export_filename(flt: "EventFilter", fmt: str) -> str:
     return "_".join(p for p in parts if p)[:200] + FILE_SUFFIXES[fmt]
 
 
-def export_events(store: "EventStore", flt: "EventFilter", fmt: str, out: str | os.PathLike[str]) -> int:
+def export_events(store: EventStore, flt: EventFilter, fmt: str, out: str | os.PathLike[str]) -> int:
     """Query ``store`` with the EventFilter ``flt`` and write the result; rows written."""
     gdf = store.query(flt)
     count = write_export(gdf, fmt, out)

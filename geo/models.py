@@ -221,7 +221,7 @@ class Event:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Event":
+    def from_record(cls, record: dict[str, Any]) -> Event:
         from geo.dates import parse_date  # the one parser of outside date values
 
         names = {f.name for f in dataclasses.fields(cls)}

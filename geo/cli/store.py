@@ -46,7 +46,7 @@ def _iso_date(text: str) -> dt.date:
     return value
 
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.I)
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 
 
 def _byte_size(text: str) -> int:
@@ -258,7 +258,6 @@ def _workers(text: str) -> int:
 
 def register(subparsers: Any) -> None:
     """Add ``ingest``, ``export``, ``info``, ``history`` and ``migrate``."""
-    from geo.export import EXPORT_FORMATS
     from geo.ingest import INPUT_FORMATS
 
     p = subparsers.add_parser(
@@ -290,6 +289,13 @@ def register(subparsers: Any) -> None:
                        help="extract on an existing Dask cluster (its workers need this package installed)")
     p.set_defaults(func=cmd_ingest)
 
+    _register_export(subparsers)
+    _register_store_tools(subparsers)
+
+
+def _register_export(subparsers: Any) -> None:
+    from geo.export import EXPORT_FORMATS
+
     p = subparsers.add_parser(
         "export",
         help="write filtered events as GeoJSON, CSV or GeoPackage",
@@ -319,6 +325,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--limit", type=_count, metavar="N", help="at most N events (most recent first)")
     p.set_defaults(func=cmd_export)
 
+
+def _register_store_tools(subparsers: Any) -> None:
+    """``info``, ``history`` and ``migrate``."""
     p = subparsers.add_parser("info", help="store path, article and event counts, date span")
     add_store_option(p)
     p.set_defaults(func=cmd_info)
@@ -341,5 +350,3 @@ def register(subparsers: Any) -> None:
     p.add_argument("--to", dest="target", required=True, metavar="PATH|URL",
                    help="the store to copy into (created if missing)")
     p.set_defaults(func=cmd_migrate)
-
-

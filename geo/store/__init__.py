@@ -40,7 +40,9 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     """
     resolved = resolve_store_location(os.fspath(location) if location is not None else None)
     if is_server_location(resolved):
-        from geo.store.postgis import PostgisEventStore  # psycopg only when a server is used
+        from geo.store.postgis import (
+            PostgisEventStore,  # psycopg only when a server is used
+        )
 
         return PostgisEventStore(resolved, create=create)
     if "://" in resolved:

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import geopandas as gpd
 
@@ -123,6 +123,9 @@ class EventFilter:
             set_(self, "limit", limit)
 
 
+ALL_EVENTS = EventFilter()  # the default filter (frozen, so one shared instance is safe)
+
+
 class IngestOutcome(enum.StrEnum):
     """What writing one article did. Compares equal to the plain strings."""
 
@@ -169,13 +172,13 @@ class EventStore(abc.ABC):
         return self.add_article(article, events)
 
     @abc.abstractmethod
-    def query(self, flt: EventFilter = EventFilter()) -> gpd.GeoDataFrame: ...
+    def query(self, flt: EventFilter = ALL_EVENTS) -> gpd.GeoDataFrame: ...
 
     @abc.abstractmethod
-    def count(self, flt: EventFilter = EventFilter()) -> int: ...
+    def count(self, flt: EventFilter = ALL_EVENTS) -> int: ...
 
     @abc.abstractmethod
-    def summary(self, flt: EventFilter = EventFilter()) -> dict[str, Any]:
+    def summary(self, flt: EventFilter = ALL_EVENTS) -> dict[str, Any]:
         """Aggregates for the dashboard, without fetching rows.
 
         Keys: ``total`` (int), ``fatalities`` (int, sum of known), ``undated`` (int),
@@ -185,13 +188,13 @@ class EventStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+    def point_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
         """Events per (location, admin1, event_type, geo_precision) at the mean position of
         those events, for map markers at scale. Keys: latitude, longitude, event_type,
         geo_precision, admin1, location, n (geo.webmap.layers.AGGREGATE_COLUMNS). Largest first."""
 
     @abc.abstractmethod
-    def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+    def type_day_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
         """Dated events per (event_type, day): keys event_date (ISO str), event_type, n;
         by day, then type (the timeline chart without one summary per type)."""
 
@@ -269,7 +272,7 @@ class EventStore(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self) -> "EventStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

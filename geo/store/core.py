@@ -18,16 +18,25 @@ import contextlib
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+import geopandas as gpd
+
 from geo.dates import parse_date
 from geo.errors import StoreError
 from geo.models import EVENT_FIELDS, Article, Event
-from geo.store.base import INSERT_CHUNK, EventFilter, EventStore, IngestOutcome
+from geo.store.base import (
+    ALL_EVENTS,
+    INSERT_CHUNK,
+    EventFilter,
+    EventStore,
+    IngestOutcome,
+)
 from geo.store.edits import EditsMixin
+from geo.store.frames import events_frame
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +59,7 @@ def parse_timestamp(value: object) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo is None else value.astimezone(dt.UTC)
     try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return dt.datetime.fromisoformat(str(value))  # Python 3.11+ reads the trailing Z
     except ValueError:
         return None
 
@@ -295,6 +304,13 @@ class SqlEventStore(EditsMixin, EventStore):
     def _event_from_row(self, row: Sequence[Any]) -> Event:
         return Event.from_record(dict(zip(EVENT_FIELDS, row)))
 
+    @abc.abstractmethod
+    def query_rows(self, flt: EventFilter = ALL_EVENTS) -> list[tuple[Any, ...]]:
+        """Matching rows as tuples in EVENT_FIELDS order, most recent first (undated last, ties by id)."""
+
+    def query(self, flt: EventFilter = ALL_EVENTS) -> gpd.GeoDataFrame:
+        return events_frame(self.query_rows(flt))
+
     def get_event(self, event_id: str) -> Event | None:
         rows = self._fetch(f"SELECT {EVENT_COLUMN_LIST} FROM {self._t_events} WHERE event_id = ?", (event_id,))
         return self._event_from_row(rows[0]) if rows else None
@@ -354,8 +370,3 @@ class SqlEventStore(EditsMixin, EventStore):
         events = self._fetch(f"SELECT count(*) FROM {self._t_events}")[0][0]
         undated = self._fetch(f"SELECT count(*) FROM {self._t_events} WHERE event_date IS NULL")[0][0]
         return int(articles), int(events), int(undated)
-
-
-def iter_chunks(rows: Iterator[Any], size: int = INSERT_CHUNK) -> Iterator[list[Any]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk

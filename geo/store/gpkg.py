@@ -34,9 +34,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import re
 import sqlite3
-import struct
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -45,11 +43,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-
 from geo.errors import StoreError
 from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Event
 from geo.store.base import (  # noqa: F401 - also importable from here, the module's old home
+    ALL_EVENTS,
     DEFAULT_STORE_PATH,
     INSERT_CHUNK,
     EventFilter,
@@ -59,248 +56,34 @@ from geo.store.base import (  # noqa: F401 - also importable from here, the modu
     resolve_store_location,
 )
 from geo.store.core import ARTICLE_COLUMNS, SqlEventStore, Tx, like_pattern
-from geo.store.frames import events_frame
+from geo.store.gpkg_format import (  # noqa: F401 - gpkg_point & co. also importable from here
+    ARTICLES_TABLE,
+    EVENTS_TABLE,
+    GPKG_APPLICATION_ID,
+    GPKG_USER_VERSION,
+    HISTORY_TABLE,
+    INSERT_EVENT_SQL,
+    LAT,
+    LON,
+    SCHEMA_INDEXES,
+    SCHEMA_SQL,
+    column_type,
+    event_row,
+    gpkg_point,
+    parse_gpkg_point,
+    record_row,
+    split_sql,
+    sql_literal,
+    st_coord,
+    st_is_empty,
+    utc_timestamp,
+)
 
 log = logging.getLogger(__name__)
 
-# GeoPackage: application_id is the ASCII bytes "GPKG"; user_version encodes 1.3.0.
-GPKG_APPLICATION_ID = 0x47504B47
-GPKG_USER_VERSION = 10300
-WGS84_SRS_ID = 4326
-WGS84_WKT = (
-    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
-    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
-    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
-    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
-)
-
-EVENTS_TABLE = "events"
-ARTICLES_TABLE = "articles"
-HISTORY_TABLE = "geo_event_history"
 BUSY_TIMEOUT_MS = 30_000
 MMAP_BYTES = 1 << 30
 CACHE_KIB = 32 * 1024
-
-_SQLITE_TYPES = {"text": "TEXT", "int": "INTEGER", "real": "REAL", "date": "DATE", "bool": "BOOLEAN"}
-
-
-def _sql_literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _column_type(name: str) -> str:
-    """The SQLite column definition of an event field (from models.EVENT_SCHEMA)."""
-    column = EVENT_COLUMNS[name]
-    sql = _SQLITE_TYPES[column.kind]
-    if not column.nullable:
-        sql += " NOT NULL"
-    if column.default is not None:
-        sql += f" DEFAULT {_sql_literal(column.default)}"
-    return sql
-
-
-# ---------------------------------------------------------------------------------------
-# GeoPackage geometry encoding
-# ---------------------------------------------------------------------------------------
-
-# GeoPackage binary header: magic "GP", version 0, flags 0b00000001 (little-endian header,
-# no envelope, not empty, standard geometry), srs_id. A point needs no envelope: it would
-# only repeat the coordinates.
-_GP_HEADER = struct.pack("<2sBBi", b"GP", 0, 0b0000_0001, WGS84_SRS_ID)
-_WKB_POINT = struct.Struct("<BIdd")  # byte order 1 (LE), type 1 (Point), x=lon, y=lat
-_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-
-
-def gpkg_point(latitude: float, longitude: float) -> bytes:
-    """A GeoPackage binary point (29 bytes) for (latitude, longitude)."""
-    return _GP_HEADER + _WKB_POINT.pack(1, 1, longitude, latitude)
-
-
-def parse_gpkg_point(blob: bytes | None) -> tuple[float, float] | None:
-    """(latitude, longitude) of a GeoPackage binary point, None for empty/other geometries."""
-    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
-        return None
-    flags = blob[3]
-    if flags & 0b0001_0000:  # empty geometry
-        return None
-    offset = 8 + _ENVELOPE_BYTES.get((flags >> 1) & 0b111, 0)
-    wkb = blob[offset:]
-    if len(wkb) < 21:
-        return None
-    endian = "<" if wkb[0] == 1 else ">"
-    (geom_type,) = struct.unpack(endian + "I", wkb[1:5])
-    if geom_type % 1000 != 1:
-        return None
-    x, y = struct.unpack(endian + "dd", wkb[5:21])
-    return (y, x)
-
-
-def _st_coord(index: int):  # type: ignore[no-untyped-def]
-    def fn(blob: bytes | None) -> float | None:
-        point = parse_gpkg_point(blob)
-        return None if point is None else point[index]
-
-    return fn
-
-
-def _st_is_empty(blob: bytes | None) -> int | None:
-    if blob is None:
-        return None
-    return int(parse_gpkg_point(blob) is None)
-
-
-# ---------------------------------------------------------------------------------------
-# Row conversion
-# ---------------------------------------------------------------------------------------
-
-_EVENT_COLUMNS = ("geom", *EVENT_FIELDS)
-_INSERT_EVENT_SQL = (
-    f"INSERT INTO {EVENTS_TABLE} ({', '.join(_EVENT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)}) ON CONFLICT(event_id) DO NOTHING"
-)
-_LAT = EVENT_FIELDS.index("latitude")
-_LON = EVENT_FIELDS.index("longitude")
-_EVENT_ID = EVENT_FIELDS.index("event_id")
-_ARTICLE_ID = EVENT_FIELDS.index("article_id")
-_DATE = EVENT_FIELDS.index("event_date")
-
-
-def _event_row(event: Event) -> tuple[Any, ...]:
-    values = [getattr(event, name) for name in EVENT_FIELDS]
-    date_value = values[_DATE]
-    values[_DATE] = date_value.isoformat() if date_value is not None else None
-    return (gpkg_point(event.latitude, event.longitude), *values)
-
-
-# Defaults of NOT NULL columns, for plain records that lack a value (None).
-_NOT_NULL_DEFAULTS = tuple(
-    None if c.nullable else ("" if c.kind == "text" and c.default is None else c.default) for c in EVENT_SCHEMA
-)
-
-
-def record_row(record: Mapping[str, Any]) -> tuple[Any, ...]:
-    """An insert row from a plain record (export path: values already cleaned to Python)."""
-    values = [record.get(name) for name in EVENT_FIELDS]
-    date_value = values[_DATE]
-    if isinstance(date_value, dt.date):
-        values[_DATE] = date_value.isoformat()
-    for i, default in enumerate(_NOT_NULL_DEFAULTS):
-        if default is not None and values[i] is None:
-            values[i] = default  # a missing value is stored as the model's default, not NULL
-    return (gpkg_point(float(values[_LAT]), float(values[_LON])), *values)
-
-
-def _utc_timestamp(value: dt.datetime | None = None) -> str:
-    """GeoPackage DATETIME text: ISO 8601 UTC with milliseconds and a Z."""
-    value = value or dt.datetime.now(dt.timezone.utc)
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-# ---------------------------------------------------------------------------------------
-# Schema
-# ---------------------------------------------------------------------------------------
-
-_SCHEMA_SQL = f"""
-CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
-    srs_name TEXT NOT NULL,
-    srs_id INTEGER NOT NULL PRIMARY KEY,
-    organization TEXT NOT NULL,
-    organization_coordsys_id INTEGER NOT NULL,
-    definition TEXT NOT NULL,
-    description TEXT
-);
-CREATE TABLE IF NOT EXISTS gpkg_contents (
-    table_name TEXT NOT NULL PRIMARY KEY,
-    data_type TEXT NOT NULL,
-    identifier TEXT UNIQUE,
-    description TEXT DEFAULT '',
-    last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-    min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE,
-    srs_id INTEGER,
-    CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
-);
-CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
-    table_name TEXT NOT NULL,
-    column_name TEXT NOT NULL,
-    geometry_type_name TEXT NOT NULL,
-    srs_id INTEGER NOT NULL,
-    z TINYINT NOT NULL,
-    m TINYINT NOT NULL,
-    CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
-    CONSTRAINT uk_gc_table_name UNIQUE (table_name),
-    CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
-    CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
-);
-INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES
-    ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined',
-     'undefined cartesian coordinate reference system'),
-    ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined',
-     'undefined geographic coordinate reference system'),
-    ('WGS 84 geodetic', {WGS84_SRS_ID}, 'EPSG', 4326, '{WGS84_WKT}',
-     'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
-CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    geom POINT,
-    {", ".join(f"{name} {_column_type(name)}" for name in EVENT_FIELDS)}
-);
-CREATE UNIQUE INDEX IF NOT EXISTS idx_events_event_id ON {EVENTS_TABLE}(event_id);
-CREATE INDEX IF NOT EXISTS idx_events_article_id ON {EVENTS_TABLE}(article_id);
-CREATE INDEX IF NOT EXISTS idx_events_event_date ON {EVENTS_TABLE}(event_date);
--- (admin1, event_date) serves "admin1 = ?" alone (leftmost prefix) and the dashboard's
--- usual "governorate(s) + date range"; likewise (event_type, event_date) for types. A
--- separate single-column index on admin1 or event_type would only cost insert time.
-CREATE INDEX IF NOT EXISTS idx_events_admin1_date ON {EVENTS_TABLE}(admin1, event_date);
-CREATE INDEX IF NOT EXISTS idx_events_type_date ON {EVENTS_TABLE}(event_type, event_date);
--- Covers point_counts (map markers): GROUP BY in index order with the coordinates at hand,
--- instead of sorting every row (0.13 s instead of 1.6 s at a million events).
-CREATE INDEX IF NOT EXISTS idx_events_place ON {EVENTS_TABLE}(
-    location, admin1, event_type, geo_precision, latitude, longitude);
-CREATE TABLE IF NOT EXISTS {ARTICLES_TABLE} (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    article_id TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    source TEXT NOT NULL,
-    url TEXT NOT NULL,
-    published DATE,
-    text TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    ingested_at DATETIME NOT NULL,
-    event_count INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
-    change_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    group_id INTEGER NOT NULL,
-    changed_at DATETIME NOT NULL,
-    action TEXT NOT NULL,
-    event_id TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    before_json TEXT,
-    after_json TEXT,
-    note TEXT NOT NULL DEFAULT '',
-    undone_by INTEGER
-);
-CREATE INDEX IF NOT EXISTS idx_history_event_id ON {HISTORY_TABLE}(event_id);
-CREATE INDEX IF NOT EXISTS idx_history_article_id ON {HISTORY_TABLE}(article_id);
-CREATE INDEX IF NOT EXISTS idx_history_group_id ON {HISTORY_TABLE}(group_id);
-INSERT OR IGNORE INTO gpkg_contents
-    (table_name, data_type, identifier, description, srs_id) VALUES
-    ('{EVENTS_TABLE}', 'features', '{EVENTS_TABLE}',
-     'Conflict events (ACLED-compatible) with provenance', {WGS84_SRS_ID}),
-    ('{ARTICLES_TABLE}', 'attributes', '{ARTICLES_TABLE}',
-     'Source articles and imported dataset files', NULL);
-INSERT OR IGNORE INTO gpkg_geometry_columns VALUES
-    ('{EVENTS_TABLE}', 'geom', 'POINT', {WGS84_SRS_ID}, 0, 0);
-"""
-
-_SCHEMA_INDEXES = frozenset(re.findall(r"CREATE (?:UNIQUE )?INDEX IF NOT EXISTS (\w+)", _SCHEMA_SQL))
-
-
 
 # ---------------------------------------------------------------------------------------
 # SQL for filters
@@ -353,14 +136,10 @@ class _Extent:
     max_lat: float = float("-inf")
 
     def add(self, lat: float, lon: float) -> None:
-        if lon < self.min_lon:
-            self.min_lon = lon
-        if lon > self.max_lon:
-            self.max_lon = lon
-        if lat < self.min_lat:
-            self.min_lat = lat
-        if lat > self.max_lat:
-            self.max_lat = lat
+        self.min_lon = min(self.min_lon, lon)
+        self.max_lon = max(self.max_lon, lon)
+        self.min_lat = min(self.min_lat, lat)
+        self.max_lat = max(self.max_lat, lat)
 
     @property
     def empty(self) -> bool:
@@ -433,11 +212,11 @@ class GpkgEventStore(SqlEventStore):
             # GDAL adds R-tree triggers that call these if someone edits the file in QGIS;
             # registering them keeps our own inserts working on such a file.
             for name, fn in (
-                ("ST_MinX", _st_coord(1)),
-                ("ST_MaxX", _st_coord(1)),
-                ("ST_MinY", _st_coord(0)),
-                ("ST_MaxY", _st_coord(0)),
-                ("ST_IsEmpty", _st_is_empty),
+                ("ST_MinX", st_coord(1)),
+                ("ST_MaxX", st_coord(1)),
+                ("ST_MinY", st_coord(0)),
+                ("ST_MaxY", st_coord(0)),
+                ("ST_IsEmpty", st_is_empty),
             ):
                 conn.create_function(name, 1, fn, deterministic=True)
         except sqlite3.Error as exc:
@@ -498,7 +277,7 @@ class GpkgEventStore(SqlEventStore):
             return
         # Opening an up-to-date store only reads: a writer busy with a long import must not
         # hold up a reader that is just opening the file. Older stores get what is missing.
-        if ({EVENTS_TABLE, ARTICLES_TABLE, HISTORY_TABLE} <= tables and _SCHEMA_INDEXES <= indexes
+        if ({EVENTS_TABLE, ARTICLES_TABLE, HISTORY_TABLE} <= tables and SCHEMA_INDEXES <= indexes
                 and app_id == GPKG_APPLICATION_ID and not added):
             return
         try:
@@ -508,9 +287,9 @@ class GpkgEventStore(SqlEventStore):
             # Columns added by later schema versions, with their defaults (a store written by
             # an older version of this program keeps its rows and gains the columns).
             for name in added:
-                conn.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN {name} {_column_type(name)}")
+                conn.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN {name} {column_type(name)}")
             # executescript would COMMIT first; run the statements one by one instead.
-            for statement in _split_sql(_SCHEMA_SQL):
+            for statement in split_sql(SCHEMA_SQL):
                 conn.execute(statement)
             conn.execute("COMMIT")
             # GDAL checks application_id by reading the file header itself, not through
@@ -529,12 +308,12 @@ class GpkgEventStore(SqlEventStore):
             raise StoreError(f"{self.location}: not an event store (no {EVENTS_TABLE}/{ARTICLES_TABLE} tables)")
         shim = []
         if added:
-            literals = {n: "NULL" if EVENT_COLUMNS[n].default is None else _sql_literal(EVENT_COLUMNS[n].default)
+            literals = {n: "NULL" if EVENT_COLUMNS[n].default is None else sql_literal(EVENT_COLUMNS[n].default)
                         for n in added}
             defaults = ", ".join(f"{literals[n]} AS {n}" for n in added)
             shim.append(f"CREATE TEMP VIEW {EVENTS_TABLE} AS SELECT *, {defaults} FROM main.{EVENTS_TABLE}")
         if HISTORY_TABLE not in tables:
-            ddl = _SCHEMA_SQL[_SCHEMA_SQL.index(f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE}"):]
+            ddl = SCHEMA_SQL[SCHEMA_SQL.index(f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE}"):]
             shim.append(ddl[:ddl.index(";")].replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
         self._shim = shim
         for statement in shim:
@@ -563,11 +342,13 @@ class GpkgEventStore(SqlEventStore):
             tx = Tx(conn)
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                changes = conn.total_changes
                 yield tx
-                extent = _Extent()
-                for lat, lon in tx.extent:
-                    extent.add(lat, lon)
-                self._touch_contents(conn, extent)
+                if conn.total_changes != changes:  # an unchanged article writes nothing at all
+                    extent = _Extent()
+                    for lat, lon in tx.extent:
+                        extent.add(lat, lon)
+                    self._touch_contents(conn, extent)
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise _sqlite_error(action, exc, self.location) from exc
@@ -583,15 +364,15 @@ class GpkgEventStore(SqlEventStore):
     def _insert_rows(self, tx: Tx, events: list[Event]) -> int:
         if not events:
             return 0
-        rows = [_event_row(e) for e in events]
+        rows = [event_row(e) for e in events]
         tx.extent.extend((e.latitude, e.longitude) for e in events)
-        return tx.conn.executemany(_INSERT_EVENT_SQL, rows).rowcount
+        return tx.conn.executemany(INSERT_EVENT_SQL, rows).rowcount
 
     def _date_param(self, value: dt.date | None) -> Any:
         return value.isoformat() if value is not None else None
 
     def _ts_param(self, value: dt.datetime | None) -> Any:
-        return _utc_timestamp(value)
+        return utc_timestamp(value)
 
     def _any_of(self, column: str, values: Sequence[str], params: list[Any]) -> str:
         params.extend(values)
@@ -612,7 +393,7 @@ class GpkgEventStore(SqlEventStore):
     def _touch_contents(self, conn: sqlite3.Connection, extent: _Extent) -> None:
         # GeoPackage readers use gpkg_contents' extent for "zoom to layer"; it may be larger
         # than the data (deletes do not shrink it), never smaller.
-        now = _utc_timestamp()
+        now = utc_timestamp()
         if extent.empty:
             conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
                          (now, EVENTS_TABLE, ARTICLES_TABLE))
@@ -644,8 +425,8 @@ class GpkgEventStore(SqlEventStore):
                 while chunk := list(islice(iterator, INSERT_CHUNK)):
                     rows = [record_row(r) for r in chunk]
                     for row in rows:
-                        extent.add(row[1 + _LAT], row[1 + _LON])
-                    conn.executemany(_INSERT_EVENT_SQL, rows)
+                        extent.add(row[1 + LAT], row[1 + LON])
+                    conn.executemany(INSERT_EVENT_SQL, rows)
                     n += len(rows)
                 self._touch_contents(conn, extent)
                 conn.execute("COMMIT")
@@ -701,7 +482,7 @@ class GpkgEventStore(SqlEventStore):
     def _branches(self, flt: EventFilter) -> list[tuple[str, list[Any]]]:
         return self._filter_sql(flt).branches(flt.include_undated)
 
-    def query_rows(self, flt: EventFilter = EventFilter(), *, use_indexes: bool = True) -> list[tuple[Any, ...]]:
+    def query_rows(self, flt: EventFilter = ALL_EVENTS, *, use_indexes: bool = True) -> list[tuple[Any, ...]]:
         """Matching rows as tuples in EVENT_FIELDS order (``use_indexes=False`` for baselines)."""
         sql, params = self._select_sql(", ".join(EVENT_FIELDS), flt, use_indexes=use_indexes)
         sql += " ORDER BY event_date DESC, event_id"
@@ -710,10 +491,7 @@ class GpkgEventStore(SqlEventStore):
             params.append(flt.limit)
         return self._read(sql, params)
 
-    def query(self, flt: EventFilter = EventFilter()) -> gpd.GeoDataFrame:
-        return events_frame(self.query_rows(flt))
-
-    def count(self, flt: EventFilter = EventFilter()) -> int:
+    def count(self, flt: EventFilter = ALL_EVENTS) -> int:
         total = 0
         for where, params in self._branches(flt):
             total += self._read(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE {where}", params)[0][0]
@@ -731,7 +509,7 @@ class GpkgEventStore(SqlEventStore):
                 counts[key] += n
         return counts
 
-    def summary(self, flt: EventFilter = EventFilter()) -> dict[str, Any]:
+    def summary(self, flt: EventFilter = ALL_EVENTS) -> dict[str, Any]:
         by_date = self._grouped("event_date", flt)
         undated = by_date.pop(None, 0)
         fatalities = 0
@@ -749,7 +527,7 @@ class GpkgEventStore(SqlEventStore):
             "by_date": dict(sorted(by_date.items())),
         }
 
-    def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+    def point_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
         sql, params = self._select_sql("latitude, longitude, event_type, geo_precision, admin1, location", flt)
         rows = self._read(
             "SELECT avg(latitude), avg(longitude), event_type, geo_precision, admin1, location, count(*) AS n "
@@ -759,7 +537,7 @@ class GpkgEventStore(SqlEventStore):
         keys = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
         return [dict(zip(keys, row)) for row in rows]
 
-    def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+    def type_day_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
         dated = dataclasses.replace(flt, include_undated=False, limit=None)
         sql, params = self._select_sql("event_type, event_date", dated)
         rows = self._read(
@@ -803,12 +581,6 @@ def write_events_file(path: str | os.PathLike[str], records: Iterable[Mapping[st
     finally:
         store.close()
     return count
-
-
-def _split_sql(script: str) -> list[str]:
-    """Statements of a script without comments (none of ours contain ';' inside strings)."""
-    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
 def __getattr__(name: str) -> Any:

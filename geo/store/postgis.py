@@ -44,8 +44,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import geopandas as gpd
-
 try:
     import psycopg
 except ImportError:  # pragma: no cover - depends on the installation
@@ -53,10 +51,9 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 from geo.errors import StoreError
 from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Event
-from geo.store.base import INSERT_CHUNK, EventFilter, StoreInfo
+from geo.store.base import ALL_EVENTS, INSERT_CHUNK, EventFilter, StoreInfo
 from geo.store.copy import copy_store  # noqa: F401 - its old home; import it from geo.store
 from geo.store.core import SqlEventStore, Tx, like_pattern, utc_ms
-from geo.store.frames import events_frame
 
 log = logging.getLogger(__name__)
 
@@ -478,7 +475,7 @@ class PostgisEventStore(SqlEventStore):
 
     # -- reads -------------------------------------------------------------------------
 
-    def query_rows(self, flt: EventFilter = EventFilter()) -> list[tuple[Any, ...]]:
+    def query_rows(self, flt: EventFilter = ALL_EVENTS) -> list[tuple[Any, ...]]:
         """Matching rows as tuples in EVENT_FIELDS order, most recent first."""
         where, params = self._where(flt)
         sql = f"SELECT {', '.join(EVENT_FIELDS)} FROM {self._t_events} WHERE {where} ORDER BY {_ORDER}"
@@ -487,7 +484,7 @@ class PostgisEventStore(SqlEventStore):
             params.append(flt.limit)
         return self._read(sql, params)
 
-    def iter_event_rows(self, flt: EventFilter = EventFilter(), *, batch: int = INSERT_CHUNK) -> Iterator[tuple[Any, ...]]:
+    def iter_event_rows(self, flt: EventFilter = ALL_EVENTS, *, batch: int = INSERT_CHUNK) -> Iterator[tuple[Any, ...]]:
         """Like query_rows, streamed through a server-side cursor (copies of large stores)."""
         where, params = self._where(flt)
         sql = f"SELECT {', '.join(EVENT_FIELDS)} FROM {self._t_events} WHERE {where} ORDER BY {_ORDER}"
@@ -503,17 +500,14 @@ class PostgisEventStore(SqlEventStore):
             except psycopg.Error as exc:
                 raise self._error("read events", exc) from exc
 
-    def query(self, flt: EventFilter = EventFilter()) -> gpd.GeoDataFrame:
-        return events_frame(self.query_rows(flt))
-
-    def count(self, flt: EventFilter = EventFilter()) -> int:
+    def count(self, flt: EventFilter = ALL_EVENTS) -> int:
         where, params = self._where(flt)
         total = int(self._read(f"SELECT count(*) FROM {self._t_events} WHERE {where}", params)[0][0])
         if flt.limit is not None:
             total = min(total, flt.limit)
         return total
 
-    def summary(self, flt: EventFilter = EventFilter()) -> dict[str, Any]:
+    def summary(self, flt: EventFilter = ALL_EVENTS) -> dict[str, Any]:
         where, params = self._where(flt)
         # One scan for every aggregate: the grouping sets are the date, admin1, type and total.
         rows = self._read(
@@ -549,7 +543,7 @@ class PostgisEventStore(SqlEventStore):
             "by_date": dict(sorted(by_date.items())),
         }
 
-    def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+    def point_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
         where, params = self._where(flt)
         rows = self._read(
             "SELECT avg(latitude), avg(longitude), event_type, geo_precision, admin1, location, count(*) AS n "
@@ -560,7 +554,7 @@ class PostgisEventStore(SqlEventStore):
         keys = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
         return [dict(zip(keys, (*row[:6], int(row[6])))) for row in rows]
 
-    def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
+    def type_day_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
         dated = dataclasses.replace(flt, include_undated=False, limit=None)
         where, params = self._where(dated)
         rows = self._read(
