@@ -78,7 +78,7 @@ _CUE_NAME = re.compile(
 
 # The token before a name, when it is an Arabic article ("al-Bab", "Al Tabqa", "Aş Şafşāfah"):
 # the fold drops articles, so the span is extended back over it here.
-_TOKEN_BEFORE = re.compile(r"(?<![\w'’`ʿ])([\w'’`ʿ]{2,4})[-\s]$")
+_TOKEN_BEFORE = re.compile(r"(?<![\w'’`ʿ\u0300-\u036f])([\w'’`ʿ\u0300-\u036f]{2,6})[-\s]$")
 
 
 _CUE_TAIL = re.compile(r"(?:of|rural)\s+$", re.IGNORECASE)
@@ -181,7 +181,7 @@ class ToponymFinder:
                 continue
             # An article written before the name ("al-Bab", "Al Tabqa") belongs to it, and marks
             # it as a name even when the rest is a common word.
-            before = _TOKEN_BEFORE.search(text, max(0, o_start - 6), o_start)
+            before = _TOKEN_BEFORE.search(text, max(0, o_start - 8), o_start)
             article = before is not None and is_article(before.group(1))
             if article:
                 o_start = before.start(1)
