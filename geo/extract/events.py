@@ -97,13 +97,20 @@ _AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter j
 
 
 def find_fatalities(text: str) -> int | None:
+    found = find_fatality_count(text)
+    return found[0] if found else None
+
+
+def find_fatality_count(text: str) -> tuple[int, int] | None:
+    """(the sentence's death count, its position): the largest count stated ("killing six
+    civilians, including two children" is six), or None."""
     counts = []
     for pattern in _FATALITY_RES:
         for match in pattern.finditer(text):
             value = _number(match.group(1))
             if value is not None and value < 100_000:
-                counts.append(value)
-    return max(counts) if counts else None
+                counts.append((value, match.start(1)))
+    return max(counts, key=lambda c: (c[0], -c[1])) if counts else None
 
 
 def is_passive(text_between: str) -> bool:

@@ -178,7 +178,33 @@ NON_LOCATION_CONTEXTS = re.compile(
     r"(?:[A-Z][\w-]+\s){0,3}(?:newspaper|news agency|TV|television|Radio|Brigades?|Battalions?|Division|Army of [A-Z]\w+)|"
     r"(?:Aleppo|Idlib|Hama|Homs|Damascus|Raqqa|Daraa) (?:Media Center|Media Centre|Military Council|Operations Room|Revolutionary Council)|"
     r"Jaish al-[A-Z]\w+|Liwa al-[A-Z]\w+|Ahrar al-Sham|Fateh al-Sham|Tahrir al-Sham|Jabhat [A-Z][\w-]+|"
-    r"Syria(?:n)? Civil Defen[cs]e|White Helmets|Doctors Without Borders",
+    r"Syria(?:n)? Civil Defen[cs]e|White Helmets|Doctors Without Borders|"
+    # News agencies, monitors and outlets: "SANA reported" is not the village of Sana.
+    r"\b(?:SANA|AFP|AP|Reuters|SOHR|ANHA|ANF|Qasioun|Enab Baladi|Syria Direct|Hawar|Step News|Smart News|"
+    r"Orient News|Al-?Masdar(?: News)?|TASS|Sputnik|RIA Novosti|Xinhua|DPA|dpa|IRNA|Tasnim|Fars News|"
+    r"Al[- ]Mayadeen|Rudaw|Kurdistan ?24|North Press|Deir ?ez-?Zor ?24|Nors?h? Press|Baladi News|Zaman al-Wasl|"
+    r"Al-Dorar|Sham News|Halab Today|Shaam Network)\b|"
+    # Armed groups and units whose names contain a place: "Liwa al-Quds", "Aknaf Bayt al-Maqdis",
+    # "Shuhada al-Yarmouk", "Suqour al-Sham". The group span masks the toponym inside it.
+    r"\b(?:Liwa'?a?|Liwaa|Jaysh|Jaish|Jabhat|Harakat|Kataib|Kata'ib|Katibat|Saraya|Suqour|Suqur|Ahrar|"
+    r"Shuhada'?a?|Fursan|Ansar|Aknaf|Alwiya'?t?|Thuwar|Usud|Tajammu'?|Faylaq|Firqat|Fawj|Ajnad|Jund|Quwat)"
+    r"(?:[\s-]+(?:(?:al|el|ash|as|ad|ar|at|an|az|bayt|beit|bait|ibn|bin|wal)[-\s]+)?[A-Z][\w'’]*){1,3}",
+)
+# Where something was said, negotiated or arrived: not where the event happened ("Ankara said",
+# "talks in Geneva", "an official in Erbil", "refugees arriving in Jordan").
+SPOKEN_AFTER = re.compile(
+    r"(?:'s|’s)?\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:said|says|say|announced|told|stated|claimed|denied|"
+    r"warned|urged|accused|condemned|called for|insisted|confirmed|reported|responded|demanded|"
+    r"sent|hosted|agreed|vowed|threatened)\b",
+    re.IGNORECASE,
+)
+SPOKEN_BEFORE = re.compile(
+    r"\b(?:talks|negotiations|meetings?|summit|conference|consultations|officials?|spokes(?:man|woman|person)|"
+    r"ministry|minister|embassy|envoy|diplomats?|sources?|correspondents?|reporters?|journalists?|"
+    r"based|headquartered|refugees?|fled|fleeing|arriv(?:ed|ing)|crossed into|exiled|"
+    r"government|authorities|parliament|court|press conference|news conference|statement)"
+    r"\s+(?:\w+\s+)?(?:in|to|at|from|into)\s+(?:the\s+)?$",
+    re.IGNORECASE,
 )
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}
 GOVERNMENT = SYRIA_STATE

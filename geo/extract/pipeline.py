@@ -29,7 +29,7 @@ from geo.extract.events import (
     choose_actors,
     drop_explained,
     find_actors,
-    find_fatalities,
+    find_fatality_count,
     find_triggers,
     refine_sub_type,
 )
@@ -167,9 +167,12 @@ class Geoparser:
                 pairs = [(t, s, True) for t in s_triggers for s in prev_slots]
             elif slots:
                 prev_slots = slots
-            fatalities = find_fatalities(sent.text)
+            count = find_fatality_count(sent.text)
+            dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
             deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
             for trig, slot, place_inherited in pairs:
+                # One count per sentence, on one place: never repeated across its events.
+                fatalities = count[0] if count and slot.key == dead_key else None
                 draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
                                     s_actors, para_actors, fatalities, clause_of)
                 draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
@@ -296,6 +299,18 @@ class Geoparser:
             slots = [s for s in slots if not (s.resolved and s.place_id == admin.place_id)]
             slots.append(slot)
         return slots
+
+    @staticmethod
+    def _fatality_slot(pairs: list, count_clause: int, clause_of) -> str | None:
+        """The place a sentence's death count belongs to: the place of the count's clause, else
+        the place of a trigger in that clause, else the sentence's first pair."""
+        for _, slot, _ in pairs:
+            if slot.clause == count_clause:
+                return slot.key
+        for trig, slot, _ in pairs:
+            if clause_of(trig.start) == count_clause:
+                return slot.key
+        return pairs[0][1].key if pairs else None
 
     @staticmethod
     def _near_cue(sent: Span, m: Mention) -> bool:

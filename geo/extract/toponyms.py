@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from geo.extract.lexicon import NON_LOCATION_CONTEXTS
+from geo.extract.lexicon import NON_LOCATION_CONTEXTS, SPOKEN_AFTER, SPOKEN_BEFORE
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
@@ -44,8 +44,17 @@ COMMON_WORDS = frozenset(
 NOT_LOCATIONS = frozenset(name_key(n) for n in (
     "Levant", "Sham", "Watan", "Arab", "Islam", "Daesh", "Nusra", "Kurdistan", "Rojava", "Jazeera",
     "Badia", "Euphrates", "Tigris", "Orontes", "Golan Heights", "Qalamoun", "Assad", "Bashar",
-    "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda",
+    "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda", "Old City",
 ))
+# A datelines or byline at the start of the text or of a paragraph: "BEIRUT (AP) --",
+# "AMMAN, Jordan, Aug 3 (Reuters) -", "DAMASCUS, Syria —", "Beirut (AFP) -". Not an event place.
+DATELINE = re.compile(
+    r"(?m)^[ \t]*(?:By [A-Z][\w.' -]{2,40}\n\s*)?"
+    r"(?:[A-Z][A-Z'’.-]{2,}(?:[ /-][A-Z][A-Z'’.-]+){0,2}(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[\w.,]+){0,3})?"
+    r"(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*[-–—:]{1,2}"
+    r"|[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}(?:,[ \t]*[^()\n]{1,30}?)?[ \t]*\((?:AP|AFP|Reuters|dpa|DPA|"
+    r"SANA|UPI|Xinhua|Anadolu|AA|ANHA|TASS|Sputnik|RIA|IANS|ANI|CNN|BBC|Al Jazeera)\)[ \t]*[-–—:]{0,2})"
+)
 
 FOREIGN_MIN_POPULATION = 20_000
 _KIND_CUE = re.compile(
@@ -88,6 +97,16 @@ def _cue_before(before: str) -> re.Match | None:
     """_KIND_CUE at the end of ``before``; every cue ends in "of ", so most texts are answered
     by a cheap tail check instead of an end-anchored search from every position."""
     return _KIND_CUE.search(before) if _CUE_TAIL.search(before, max(0, len(before) - 12)) else None
+
+
+SMALL_PLACE_POPULATION = 1
+_PREV_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+$")
+_NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
+# Capitalised words that may stand next to a village name without making it part of a longer name.
+_NOT_NAME_WORDS = frozenset("""The In At On Near Of And Or From To By Into Syria Syrian Province Governorate
+    Village Town City District Countryside North South East West Northern Southern Eastern Western
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December""".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +173,8 @@ class ToponymFinder:
         ft = fold_text(text)
         if not ft.folded:
             return []
-        masked = SpanSet(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text))
+        masked = SpanSet([*(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)),
+                          *(m.span() for m in DATELINE.finditer(text))])
         token_at = {start: i for i, start in enumerate(ft.fstart)}
         hits: list[tuple[int, int, str]] = []  # (first token, last token, key)
         for end, key in self.automaton.iter(ft.folded):
@@ -190,9 +210,31 @@ class ToponymFinder:
             surface = text[o_start:o_end]
             if not article and not self._plausible(text, o_start, surface, key):
                 continue
+            if self._spoken(text, o_start, o_end) or self._inside_longer_name(text, o_start, o_end, key):
+                continue
             kind_hint, countryside = self._kind_from_context(text, o_start, o_end)
             found.append(FoundName(key, o_start, o_end, surface, kind_hint, countryside))
         return found
+
+    @staticmethod
+    def _spoken(text: str, start: int, end: int) -> bool:
+        """"Ankara said", "talks in Geneva": where something was said, not where it happened."""
+        return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
+                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start]))
+
+    def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
+        """A small place (a village without a population figure) whose name is one word of a
+        longer proper name ("Abdul Rahman", "Ahmed Balas"): a person or an organisation, unless a
+        cue ("the village of") vouches for it."""
+        if any(self.gazetteer.places[i].population >= SMALL_PLACE_POPULATION
+               for i in self.gazetteer.by_key.get(key, ())):
+            return False
+        before = text[max(0, start - 25):start]
+        if _cue_before(before):
+            return False
+        prev = _PREV_WORD.search(before)
+        nxt = _NEXT_WORD.match(text, end, min(len(text), end + 25))
+        return bool((prev and prev.group(1) not in _NOT_NAME_WORDS) or (nxt and nxt.group(1) not in _NOT_NAME_WORDS))
 
     def _plausible(self, text: str, start: int, surface: str, key: str) -> bool:
         if is_arabic(surface):
