@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from geo.gazetteer import haversine_km
 from geo.models import Article
 
 PUBLISHED = dt.date(2016, 3, 14)
@@ -79,3 +80,17 @@ def test_fatalities_not_repeated_across_events_of_one_sentence(parser):
 def test_fatality_counts(parser, text, count):
     events = _events(parser, text)
     assert events and events[0].fatalities == count
+
+
+@pytest.mark.parametrize("text,town,detail", [
+    ("Shells hit the Bustan Qasr neighbourhood of Aleppo on Sunday, killing two people.", "Aleppo", "Bustan Qasr"),
+    ("Clashes erupted at Qarn Tayyib hill east of Saraqib on Sunday.", "Saraqib", "Qarn Tayyib"),
+    ("Regime jets bombed the Wadi Nasr camp near Douma on Sunday.", "Douma", "Wadi Nasr"),
+])
+def test_sub_places_put_the_event_at_their_town_with_the_detail(parser, text, town, detail):
+    events = _events(parser, text)
+    assert events
+    event = events[0]
+    point = next(p.point for p in parser.gazetteer.exact(town) if p.country_code == "SY")
+    assert haversine_km(point, (event.latitude, event.longitude)) <= 10 and event.geo_precision == 2
+    assert detail in event.location_detail

@@ -136,6 +136,8 @@ class PlaceSlot:
     place_id: str
     match_score: float
     resolved: bool
+    admin2: str = ""
+    location_detail: str = ""  # sub-place within the place: "Sheikh Maqsoud neighbourhood"
 
 
 @dataclass(slots=True)

@@ -67,6 +67,13 @@ _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
              "near the village of ")
 
 
+_SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
+               r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
+               r"suburb|factory|bridge|plain")
+_SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGNORECASE)
+_SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
+
+
 class _Buckets:
     """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
 
@@ -281,8 +288,18 @@ class Geoparser:
             if m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m)):
                 precision = 2
             slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
-        # Unresolved names: an event falls back to the governorate named nearby.
+        # Unresolved names: a sub-place of a town named with it ("the Sheikh Maqsoud neighbourhood
+        # of Aleppo", "Shbeit mountain east of Khanaser") puts the event at the town (precision 2,
+        # the sub-place kept as location_detail); others fall back to the governorate named nearby.
         for u in unresolved:
+            detail = self._sub_place(sent, u, towns)
+            if detail is not None:
+                kind_word, town = detail
+                for slot in slots:
+                    if slot.start == town.start:
+                        slot.geo_precision = max(2, slot.geo_precision)
+                        slot.location_detail = f"{u.text} {kind_word}".strip()
+                continue
             if any(clause_of(t.start) == clause_of(u.start) for t in towns):
                 continue
             admin = next((m.place for m in in_sent if m.place.kind == "admin1"), None)
@@ -299,6 +316,21 @@ class Geoparser:
             slots = [s for s in slots if not (s.resolved and s.place_id == admin.place_id)]
             slots.append(slot)
         return slots
+
+    @staticmethod
+    def _sub_place(sent: Span, u: Mention, towns: list[Mention]) -> tuple[str, Mention] | None:
+        """(kind word, town) when an unresolved name is a sub-place named with its town."""
+        rel = sent.text
+        u_start, u_end = u.start - sent.start, u.end - sent.start
+        after = _SUB_PLACE_AFTER.match(rel, u_end)
+        before = _SUB_PLACE_BEFORE.search(rel[max(0, u_start - 30):u_start])
+        if not after and not before:
+            return None
+        kind_word = after.group(1) if after else ""
+        following = [t for t in towns if 0 <= t.start - u.end <= 80]
+        preceding = [t for t in towns if 0 <= u.start - t.end <= 60]
+        town = following[0] if following else (preceding[-1] if preceding else None)
+        return (kind_word, town) if town is not None else None
 
     @staticmethod
     def _fatality_slot(pairs: list, count_clause: int, clause_of) -> str | None:
@@ -324,12 +356,16 @@ class Geoparser:
             unit = self.gazetteer.admin1_of(place.latitude, place.longitude)
             if unit:
                 admin1, admin1_code = unit.name, unit.code
+        admin2 = place.admin2 or ""
+        if not admin2 and place.country_code == "SY" and place.kind in ("populated_place", "admin2"):
+            unit = self.gazetteer.admin2_of(place.latitude, place.longitude)
+            admin2 = unit.name if unit else ""
         return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
                          location=place.name if place.kind != "admin1" else place.admin1 or place.name,
                          latitude=place.latitude, longitude=place.longitude,
                          country=COUNTRY_NAMES.get(place.country_code, place.country_code),
                          admin1=admin1, admin1_code=admin1_code, geo_precision=precision,
-                         place_id=place.place_id, match_score=score, resolved=True)
+                         place_id=place.place_id, match_score=score, resolved=True, admin2=admin2)
 
     @staticmethod
     def _pair(triggers: list[TriggerHit], slots: list[PlaceSlot], clause_of) -> list[tuple[TriggerHit, PlaceSlot, bool]]:
@@ -421,6 +457,8 @@ class Geoparser:
                 place_id=slot.place_id,
                 confidence=max(d.confidence for d in group),
                 interaction=interaction_code(actor1, actor2),
+                admin2=slot.admin2,
+                location_detail=next((d.slot.location_detail for d in group if d.slot.location_detail), ""),
             )
             # Best first: confident, precise and early events lead (the lead sentence of a news
             # text names what it is mainly about; later sentences add context).

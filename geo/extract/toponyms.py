@@ -81,7 +81,8 @@ _CUE_NAME = re.compile(
     r"|\b(?:near|around|outside|in)\s+(?:the\s+)?(?:village|town)\s+(?P<n2>" + _NAME + r")"
     r"|\b(?:villages?|towns?)\s+(?:of\s+)?(?P<n3>" + _NAME + r")"
     r"|(?P<n4>" + _NAME + r")(?:'s|’s)?\s+(?:town|village|area|city|camp|neighbo(?:u)?rhood|district|front|hill|"
-    r"airbase|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin)\b",
+    r"airbase|air base|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin|mountain|"
+    r"mount|quarter|road|highway|square|roundabout|prison)\b",
 )
 
 
@@ -99,6 +100,8 @@ def _cue_before(before: str) -> re.Match | None:
     return _KIND_CUE.search(before) if _CUE_TAIL.search(before, max(0, len(before) - 12)) else None
 
 
+# Article spellings that are also English words: "at Tal..." is a preposition, "at-Tal" an article.
+_ENGLISH_WORDS = frozenset({"at", "an", "as", "ad", "en", "es", "et", "ed", "er", "il", "ul"})
 SMALL_PLACE_POPULATION = 1
 _PREV_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+$")
 _NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
@@ -202,7 +205,9 @@ class ToponymFinder:
             # An article written before the name ("al-Bab", "Al Tabqa") belongs to it, and marks
             # it as a name even when the rest is a common word.
             before = _TOKEN_BEFORE.search(text, max(0, o_start - 8), o_start)
-            article = before is not None and is_article(before.group(1))
+            article = before is not None and is_article(before.group(1)) and (
+                before.group(0)[-1] == "-" or before.group(1)[0].isupper()
+                or before.group(1).lower() not in _ENGLISH_WORDS)
             if article:
                 o_start = before.start(1)
             if text[o_end - 2 : o_end] in ("'s", "’s"):
