@@ -91,6 +91,6 @@ def test_sub_places_put_the_event_at_their_town_with_the_detail(parser, text, to
     events = _events(parser, text)
     assert events
     event = events[0]
-    point = next(p.point for p in parser.gazetteer.exact(town) if p.country_code == "SY")
+    point = next(p.point for p in parser.gazetteer.exact(town) if p.country_code == "SY" and p.kind == "populated_place")
     assert haversine_km(point, (event.latitude, event.longitude)) <= 10 and event.geo_precision == 2
     assert detail in event.location_detail
