@@ -109,7 +109,9 @@ _NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
 _NOT_NAME_WORDS = frozenset("""The In At On Near Of And Or From To By Into Syria Syrian Province Governorate
     Village Town City District Countryside North South East West Northern Southern Eastern Western
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
-    August September October November December""".split())
+    August September October November December Desert Badia Countryside Plain Plains Mountain Mountains
+    Valley Hills Hill Road Highway Camp Airport Airbase Base Dam Lake River Front Area Region Suburbs
+    Outskirts Border Crossing Neighbourhood Neighborhood Quarter Square Governorate Province""".split())
 
 
 @dataclass(frozen=True, slots=True)
