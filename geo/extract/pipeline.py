@@ -205,9 +205,14 @@ class Geoparser:
         extra: list[FoundName] = []
         covered = [(f.start, f.end) for f in found]
         found_spans = SpanSet(covered)
+        support = self._context_admin1(found)
         for surface, start, end in self.finder.capitalised_names(text, covered):
+            if self.finder.is_typo_of_prominent(name_key(surface)):
+                continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
             if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
+                if cands[0].method != "exact" and cands[0].place.admin1 not in support:
+                    continue  # a loose match needs the text's support: its governorate named around it
                 hint, countryside = self.finder._kind_from_context(text, start, end)
                 extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
         for pattern, place_name, kind in _PHRASE_PLACES:
@@ -218,6 +223,17 @@ class Geoparser:
                 if not found_spans.contains(match.start()):
                     extra.append(FoundName(name_key(place.name), match.start(), match.end(), place.name, kind))
         return extra
+
+    def _context_admin1(self, found: list[FoundName]) -> set[str]:
+        """Governorates the text's exact names support: those named, and those of Syrian towns
+        whose name is unambiguous."""
+        out: set[str] = set()
+        for f in found:
+            places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
+            syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
+            if any(p.kind == "admin1" for p in places) or len(syrian) == 1:
+                out |= syrian
+        return out
 
     def _resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places: first alone, then ambiguous ones with their sentence's and the

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import ahocorasick
+from rapidfuzz import fuzz, process
 
 from geo.extract.lexicon import NON_LOCATION_CONTEXTS, SPOKEN_AFTER, SPOKEN_BEFORE
 from geo.extract.text import SpanSet
@@ -164,6 +165,11 @@ class ToponymFinder:
                 continue
             self.automaton.add_word(key, key)
         self.automaton.make_automaton()
+        # Keys of countries and governorates: a tiny village whose name is one letter off one of
+        # them ("Syra") is read as the typo of the prominent name, not as the village.
+        self._prominent = [k for k, idx in gazetteer.by_key.items()
+                           if any(gazetteer.places[i].kind in ("country", "admin1") for i in idx)]
+        self._prominent_set = frozenset(self._prominent)
 
     @staticmethod
     def _searchable(place) -> bool:
@@ -223,6 +229,11 @@ class ToponymFinder:
             found.append(FoundName(key, o_start, o_end, surface, kind_hint, countryside))
         return found
 
+    def is_typo_of_prominent(self, key: str) -> bool:
+        """Whether a key is a near miss (not equal) of a country's or governorate's key."""
+        return key not in self._prominent_set and process.extractOne(
+            key, self._prominent, scorer=fuzz.ratio, score_cutoff=85) is not None
+
     @staticmethod
     def _spoken(text: str, start: int, end: int) -> bool:
         """"Ankara said", "talks in Geneva": where something was said, not where it happened."""
@@ -233,8 +244,11 @@ class ToponymFinder:
         """A small place (a village without a population figure) whose name is one word of a
         longer proper name ("Abdul Rahman", "Ahmed Balas"): a person or an organisation, unless a
         cue ("the village of") vouches for it."""
-        if any(self.gazetteer.places[i].population >= SMALL_PLACE_POPULATION
-               for i in self.gazetteer.by_key.get(key, ())):
+        places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(key, ())]
+        if (all(p.population < SMALL_PLACE_POPULATION and p.kind == "populated_place" for p in places)
+                and self.is_typo_of_prominent(key) and not _cue_before(text[max(0, start - 25):start])):
+            return True  # "Syra": a typo of Syria, not the village
+        if any(p.population >= SMALL_PLACE_POPULATION for p in places):
             return False
         before = text[max(0, start - 25):start]
         if _cue_before(before):
