@@ -45,6 +45,7 @@ from geo.gazetteer import (
     geo_precision_of,
     name_key,
 )
+from geo.gazetteer.names import skeleton_key
 from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
              "near the village of ")
 
 
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
 _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
                r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
                r"suburb|factory|bridge|plain")
@@ -207,12 +210,25 @@ class Geoparser:
         found_spans = SpanSet(covered)
         support = self._context_admin1(found)
         for surface, start, end in self.finder.capitalised_names(text, covered):
+            locative = _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
+            if not (support or locative):
+                continue  # nothing in the text supports a loose match: do not even look
+            if not (locative or skeleton_key(surface) in self.gazetteer.by_skeleton):
+                # The geocoder's fuzzy tier scans every name key; a capitalised word that shares no
+                # skeleton with a gazetteer name is worth that scan only where the text puts a
+                # place ("in X", "near X", "the village of X").
+                continue
             if self.finder.is_typo_of_prominent(name_key(surface)):
                 continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
             if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
-                if cands[0].method != "exact" and cands[0].place.admin1 not in support:
-                    continue  # a loose match needs the text's support: its governorate named around it
+                syrian = [c for c in cands if c.place.country_code == "SY"]
+                supported = cands[0].place.admin1 in support or (
+                    locative and cands[0].method == "skeleton" and len(syrian) == 1)
+                if cands[0].method != "exact" and not supported:
+                    # A loose match needs the text's support: its governorate named around it, or a
+                    # single Syrian skeleton match where the text puts a place ("in Saraqeb").
+                    continue
                 hint, countryside = self.finder._kind_from_context(text, start, end)
                 extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
         for pattern, place_name, kind in _PHRASE_PLACES:
@@ -283,9 +299,9 @@ class Geoparser:
         for surface, start, end in self.finder.cue_names(text):
             if found_spans.overlaps(start, end):
                 continue
-            cands = self._rank(surface)
-            if cands and cands[0].score >= LOOSE_MIN_SCORE and self.finder._searchable(cands[0].place):
-                continue  # resolvable: the finder or the loose pass has it
+            if any(self.finder._searchable(self.gazetteer.places[i])
+                   for i in self.gazetteer.by_key.get(name_key(surface), ())):
+                continue  # a gazetteer name that the finder chose not to take (a common word...)
             out.append(Mention(text=surface, start=start, end=end, place=None, cue="cue"))
         return out
 

@@ -168,8 +168,11 @@ class ToponymFinder:
         # Keys of countries and governorates: a tiny village whose name is one letter off one of
         # them ("Syra") is read as the typo of the prominent name, not as the village.
         self._prominent = [k for k, idx in gazetteer.by_key.items()
-                           if any(gazetteer.places[i].kind in ("country", "admin1") for i in idx)]
+                           if any(gazetteer.places[i].kind == "country" or (gazetteer.places[i].kind == "admin1"
+                                  and gazetteer.places[i].country_code == "SY") for i in idx)]
         self._prominent_set = frozenset(self._prominent)
+        self._masked_for: str | None = None
+        self._masked: list[tuple[int, int]] = []
 
     @staticmethod
     def _searchable(place) -> bool:
@@ -184,8 +187,7 @@ class ToponymFinder:
         ft = fold_text(text)
         if not ft.folded:
             return []
-        masked = SpanSet([*(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)),
-                          *(m.span() for m in DATELINE.finditer(text))])
+        masked = SpanSet([*self.masked_spans(text), *(m.span() for m in DATELINE.finditer(text))])
         token_at = {start: i for i, start in enumerate(ft.fstart)}
         hits: list[tuple[int, int, str]] = []  # (first token, last token, key)
         for end, key in self.automaton.iter(ft.folded):
@@ -229,10 +231,20 @@ class ToponymFinder:
             found.append(FoundName(key, o_start, o_end, surface, kind_hint, countryside))
         return found
 
+    def masked_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans of organisations, outlets and group names (NON_LOCATION_CONTEXTS), computed once
+        per text: the finder's three passes over one text share them."""
+        if self._masked_for is not text:
+            self._masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+            self._masked_for = text
+        return self._masked
+
     def is_typo_of_prominent(self, key: str) -> bool:
         """Whether a key is a near miss (not equal) of a country's or governorate's key."""
-        return key not in self._prominent_set and process.extractOne(
-            key, self._prominent, scorer=fuzz.ratio, score_cutoff=85) is not None
+        if key in self._prominent_set or len(key) < 4:
+            return False
+        same_initial = [k for k in self._prominent if k[0] == key[0] and len(k) >= 5 and abs(len(k) - len(key)) <= 1]
+        return process.extractOne(key, same_initial, scorer=fuzz.ratio, score_cutoff=88) is not None
 
     @staticmethod
     def _spoken(text: str, start: int, end: int) -> bool:
@@ -289,7 +301,7 @@ class ToponymFinder:
     def capitalised_names(self, text: str, covered: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Capitalised word sequences the automaton did not match, for the geocoder's looser tiers
         ("Jesr al-Shughur", "KafrZitta"). Masked contexts and common words are skipped."""
-        blocked = SpanSet([*covered, *(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text))])
+        blocked = SpanSet([*covered, *self.masked_spans(text)])
         out = []
         for match in _CAPITALISED.finditer(text):
             start, end = match.span()
@@ -303,7 +315,7 @@ class ToponymFinder:
 
     def cue_names(self, text: str) -> list[tuple[str, int, int]]:
         """Capitalised names after strong cues ("the village of X"), with spans."""
-        masked = SpanSet(m.span() for m in NON_LOCATION_CONTEXTS.finditer(text))
+        masked = SpanSet(self.masked_spans(text))
         out = []
         for match in _CUE_NAME.finditer(text):
             group = next(g for g in ("n1", "n2", "n3", "n4") if match.group(g))
