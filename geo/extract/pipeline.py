@@ -70,6 +70,7 @@ _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
 
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
+_PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
 _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
                r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
                r"suburb|factory|bridge|plain")
@@ -213,6 +214,8 @@ class Geoparser:
             locative = _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look
+            if not locative and _PLAIN_WORD.match(surface):
+                continue  # "Renewed", "Aerial", "Seven": a capitalised word alone is not worth a fuzzy scan
             if not (locative or skeleton_key(surface) in self.gazetteer.by_skeleton):
                 # The geocoder's fuzzy tier scans every name key; a capitalised word that shares no
                 # skeleton with a gazetteer name is worth that scan only where the text puts a
