@@ -94,3 +94,15 @@ def test_sub_places_put_the_event_at_their_town_with_the_detail(parser, text, to
     point = next(p.point for p in parser.gazetteer.exact(town) if p.country_code == "SY" and p.kind == "populated_place")
     assert haversine_km(point, (event.latitude, event.longitude)) <= 10 and event.geo_precision == 2
     assert detail in event.location_detail
+
+
+def test_a_place_abroad_in_a_paragraph_about_syria_is_context(parser):
+    text = "Regime helicopters dropped barrel bombs on Daraa on Sunday as thousands fled toward Mafraq and Irbid."
+    events = _events(parser, text)
+    assert events and all(e.country == "Syria" for e in events)
+
+
+def test_violence_across_the_border_stays_abroad(parser):
+    text = "Rockets fired from Syria landed in Kilis on Sunday, killing two people."
+    events = _events(parser, text)
+    assert any(e.country == "Turkey" for e in events)

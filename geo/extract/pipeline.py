@@ -70,6 +70,9 @@ _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
 
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
+_CROSS_BORDER = re.compile(
+    r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
+    re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
 _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
                r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
@@ -142,6 +145,8 @@ class Geoparser:
         s_unresolved_of = by_sent.group(unresolved)
         by_para = _Buckets(paras)
         p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
+        syrian_paras = [any(m.place is not None and m.place.country_code == "SY" and m.place.kind != "country"
+                            for m in group) for group in by_para.group(mentions)]
         drafts: list[Draft] = []
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
@@ -163,7 +168,8 @@ class Geoparser:
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start)
-            slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, article_admin1)
+            slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, article_admin1,
+                                syrian_paras[para] if paras else False)
             if s_dates:
                 date, inherited = s_dates[0], False
                 para_date = s_dates[-1]
@@ -309,14 +315,19 @@ class Geoparser:
         return out
 
     def _slots(self, sent: Span, mentions: list[Mention], unresolved: list[Mention], clause_of,
-               article_admin1: Counter) -> list[PlaceSlot]:
+               article_admin1: Counter, syrian_paragraph: bool = False) -> list[PlaceSlot]:
         """Places of one sentence (``mentions`` and ``unresolved`` are that sentence's)."""
         in_sent = [m for m in mentions if m.place is not None]
         usable = [m for m in in_sent if m.place.kind != "country"]
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
+        abroad_ok = not syrian_paragraph or _CROSS_BORDER.search(sent.text) is not None
         for m in usable:
             place = m.place
+            if place.country_code != "SY" and not abroad_ok:
+                # A paragraph about Syria: a place abroad is where someone spoke, met, fled or was
+                # based, unless the sentence says the violence crossed the border.
+                continue
             if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
                 continue  # "Manbij in the province of Aleppo": the province is context
             precision = geo_precision_of(place)
