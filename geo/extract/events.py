@@ -224,8 +224,8 @@ def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[
     if etype == "Violence against civilians" and sub == "Attack" and not CIVILIAN_WORDS.search(sentence_text):
         # Killing fighters or commanders is fighting, not violence against civilians.
         etype, sub = "Battles", "Armed clash"
-    if sub == "Peaceful protest" and re.search(r"dispers|fired on|shot at|tear gas|live ammunition", sentence_text, re.I):
-        sub = "Excessive force against protesters" if re.search(r"fired on|shot|live ammunition|killed", sentence_text, re.I) else "Protest with intervention"
+    if sub == "Peaceful protest" and re.search(r"dispers|fired on|shot at|tear gas|live ammunition", sentence_text, re.IGNORECASE):
+        sub = "Excessive force against protesters" if re.search(r"fired on|shot|live ammunition|killed", sentence_text, re.IGNORECASE) else "Protest with intervention"
     return etype, sub
 
 
