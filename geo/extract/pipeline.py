@@ -81,6 +81,16 @@ _SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGN
 _SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
 
 
+def _clause_locator(cls: list[Span]):
+    """pos -> index of the clause (of one sentence, at most MAX_SENTENCE_CHARS long) holding it."""
+    def clause_of(pos: int) -> int:
+        for i, c in enumerate(cls):
+            if pos < c.end:
+                return i
+        return len(cls) - 1
+    return clause_of
+
+
 class _Buckets:
     """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
 
@@ -158,13 +168,7 @@ class Geoparser:
                 prev_slots, para_date, prev_para = [], None, para
                 para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
             cls = clauses(sent)
-
-            def clause_of(pos: int, _cls: list[Span] = cls) -> int:
-                for i, c in enumerate(_cls):
-                    if pos < c.end:
-                        return i
-                return len(_cls) - 1
-
+            clause_of = _clause_locator(cls)
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start)
@@ -184,16 +188,7 @@ class Geoparser:
                 pairs = [(t, s, True) for t in s_triggers for s in prev_slots]
             elif slots:
                 prev_slots = slots
-            count = find_fatality_count(sent.text)
-            dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
-            deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
-            for trig, slot, place_inherited in pairs:
-                # One count per sentence, on one place: never repeated across its events.
-                fatalities = count[0] if count and slot.key == dead_key else None
-                draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
-                                    s_actors, para_actors, fatalities, clause_of)
-                draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
-                drafts.append(draft)
+            drafts += self._sentence_drafts(pairs, sent, s_index, date, inherited, s_actors, para_actors, clause_of)
         events = self._merge(drafts, article_id=article_id, source=source, published=published)
         return ExtractionResult(article_id=article_id, events=tuple(events), unresolved=tuple(unresolved),
                                 mentions=tuple(mentions))
@@ -377,6 +372,22 @@ class Geoparser:
         preceding = [t for t in towns if 0 <= u.start - t.end <= 60]
         town = following[0] if following else (preceding[-1] if preceding else None)
         return (kind_word, town) if town is not None else None
+
+    def _sentence_drafts(self, pairs: list, sent: Span, s_index: int, date: DateMention | None, inherited: bool,
+                         s_actors: list[ActorHit], para_actors: Counter, clause_of) -> list[Draft]:
+        """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
+        count = find_fatality_count(sent.text)
+        dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
+        deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
+        drafts = []
+        for trig, slot, place_inherited in pairs:
+            # One count per sentence, on one place: never repeated across its events.
+            fatalities = count[0] if count and slot.key == dead_key else None
+            draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
+                                s_actors, para_actors, fatalities, clause_of)
+            draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
+            drafts.append(draft)
+        return drafts
 
     @staticmethod
     def _fatality_slot(pairs: list, count_clause: int, clause_of) -> str | None:
