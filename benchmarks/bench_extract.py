@@ -2,6 +2,12 @@
 seed articles per second.
 
     python -m benchmarks.bench_extract [--repeat 10] [--runs 5] [--dev ../shared/eval/ucdp_syria_dev.csv]
+        [--large 5] [--baseline ../baseline]
+
+``--large MB`` also times one article of that many megabytes (many place mentions, one line):
+extraction is linear in the text's length. ``--baseline DIR`` runs DIR's own bench_extract in the
+same run (same machine load) and prints the headlines/s ratio. With GEO_GAZETTEER_DIR set, this
+worktree's run uses the gazetteer imported there (Who's On First); the baseline has no imports.
 
 The pipeline's per-name resolution cache is cleared before every run so that repeated
 headlines are not answered from it (the name-key cache, which any long-running process keeps,
@@ -14,7 +20,10 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -29,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--large", type=float, default=0.0, help="also time one article of this many MB")
+    parser.add_argument("--baseline", type=Path, help="a worktree whose bench_extract runs in the same run")
     args = parser.parse_args(argv)
 
     from geo.dates import parse_published
@@ -58,14 +69,33 @@ def main(argv: list[str] | None = None) -> int:
 
     headline_rates = [rate(batch) for _ in range(args.runs)]
     seed_rates = [rate([seed] * 50) for _ in range(args.runs)]
-    print(json.dumps({
+    report = {
         "startup_s": round(startup, 3),
         "headlines": len(batch),
         "headlines_per_s_median": round(statistics.median(headline_rates)),
         "headlines_per_s_runs": [round(r) for r in headline_rates],
         "seed_articles_per_s_median": round(statistics.median(seed_rates), 1),
         "seed_chars": len(seed.text),
-    }, indent=2))
+        "gazetteer_places": len(geoparser.gazetteer),
+    }
+    if args.large:
+        unit = ("Rebels clashed with government forces in Saraqib and Aleppo on Friday, killing 5 people. "
+                "Russian warplanes struck Idlib, Maarat al-Numan and the village of Kafr Nubl near Hama. ")
+        text = unit * int(args.large * 1e6 / len(unit))
+        start = time.perf_counter()
+        result = geoparser.extract_text(text, published=dt.date(2014, 1, 5))
+        report["large_mb"] = round(len(text) / 1e6, 2)
+        report["large_s"] = round(time.perf_counter() - start, 2)
+        report["large_mentions"] = len(result.mentions)
+    if args.baseline:
+        out = subprocess.run([sys.executable, "-m", "benchmarks.bench_extract", "--dev", str(args.dev.resolve()),
+                              "--repeat", str(args.repeat), "--runs", str(args.runs)],
+                             cwd=args.baseline, capture_output=True, text=True, check=True,
+                             env={k: v for k, v in os.environ.items() if k != "GEO_GAZETTEER_DIR"})
+        base = json.loads(out.stdout)
+        report["baseline_headlines_per_s_median"] = base["headlines_per_s_median"]
+        report["speedup_headlines"] = round(report["headlines_per_s_median"] / base["headlines_per_s_median"], 2)
+    print(json.dumps(report, indent=2))
     return 0
 
 

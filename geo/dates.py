@@ -101,12 +101,19 @@ def find_dates(text: str, published: dt.date | None, *, offset: int = 0) -> list
     out: list[DateMention] = []
     for match in DATE_RE.finditer(text):
         kind = match.lastgroup or ""
-        resolved = _parse(match.group(), published, kind)
+        try:
+            resolved = _parse(match.group(), published, kind)
+        except (OverflowError, ValueError):
+            # "yesterday" in a paper dated 0001-01-01, "last month" at the start of the calendar:
+            # arithmetic past the ends of datetime's range. No date rather than a crash.
+            resolved = None
         if resolved is None:
             continue
         date, precision = resolved
-        if date > published + dt.timedelta(days=1):
-            continue  # a future date is a plan or a typo, not when the event happened
+        # A date after the next day is a plan or a typo, not when the event happened; a date
+        # outside the accepted span would be refused everywhere downstream.
+        if (date - published).days > 1 or not (MIN_DATE <= date <= MAX_DATE):
+            continue
         out.append(DateMention(date, precision, match.start() + offset, match.end() + offset, match.group()))
     return out
 

@@ -26,37 +26,16 @@ def _event_dicts(result) -> list[dict]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from geo.dates import parse_published
-    from geo.models import Article, stable_id
     from geo.extract import Geoparser
+    from geo.models import Article, stable_id
 
     parser = Geoparser()
     if args.jsonl:
-        failures = 0
-        stream = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
-        with stream:
-            for line_no, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    text = item["text"]
-                    if not isinstance(text, str):
-                        raise BadInputError("'text' must be a string")
-                    article = Article(article_id=str(item.get("id") or stable_id(text)), text=text,
-                                      published=parse_published(item.get("published")))
-                    result = parser.extract(article)
-                    print(dumps({"id": item.get("id"), "events": _event_dicts(result),
-                                 "unresolved": [mention_record(m) for m in result.unresolved]}))
-                except (ValueError, KeyError, GeoError) as exc:
-                    failures += 1
-                    item_id = item.get("id") if isinstance(locals().get("item"), dict) else None
-                    print(dumps({"id": item_id, "events": [], "unresolved": [],
-                                 "error": f"line {line_no}: {type(exc).__name__}: {exc}"}))
-        return 0 if not failures else 1
+        return _extract_jsonl(parser, args.jsonl)
     if not args.article:
         raise BadInputError("give an ARTICLE file or --jsonl IN.jsonl")
     path = Path(args.article)
-    text = sys.stdin.read() if args.article == "-" else _read_text(path)
+    text = decode_text(sys.stdin.buffer.read(), what="stdin") if args.article == "-" else _read_text(path)
     article = Article(article_id=args.id or stable_id(path.name if args.article != "-" else text),
                       text=text, published=parse_published(args.published), source=args.source or "")
     result = parser.extract(article)
@@ -67,15 +46,102 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_text(path: Path) -> str:
+def _extract_jsonl(parser, source: str) -> int:
+    """One output line per input line (blank lines skipped): the events, or one error naming the
+    line's own number and id. A bad line never stops the batch; the exit code is 1 when any failed."""
+    failures = 0
+    for line_no, line in _jsonl_lines(source):
+        if not line.strip():
+            continue
+        item: object = None
+        try:
+            item = json.loads(line)
+            _emit(_extract_item(parser, item))
+        except (ValueError, GeoError, RecursionError) as exc:
+            failures += 1
+            item_id = item.get("id") if isinstance(item, dict) else None
+            _emit({"id": item_id if isinstance(item_id, (str, int)) else None, "events": [],
+                   "unresolved": [], "error": f"line {line_no}: {type(exc).__name__}: {exc}"})
+    if failures:
+        log.error("%d line(s) failed", failures)
+    return 0 if not failures else 1
+
+
+def _emit(obj: dict) -> None:
+    """One JSON line; lone surrogates (JSON allows "\\ud800") are written escaped, not as a crash."""
+    line = dumps(obj)
     try:
-        data = path.read_bytes()
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(obj, ensure_ascii=True, default=str)
+    print(line)
+
+
+def _extract_item(parser, item: object) -> dict:
+    from geo.dates import parse_published
+    from geo.models import Article, stable_id
+
+    if not isinstance(item, dict):
+        raise BadInputError(f"expected a JSON object, got {type(item).__name__}")
+    text = item.get("text")
+    if not isinstance(text, str):
+        raise BadInputError("'text' is missing" if text is None else "'text' must be a string")
+    raw_id = item.get("id")
+    if raw_id is not None and not isinstance(raw_id, (str, int)):
+        raise BadInputError("'id' must be a string or a number")
+    article = Article(article_id=str(raw_id) if raw_id not in (None, "") else stable_id(text), text=text,
+                      published=parse_published(item.get("published")))
+    result = parser.extract(article)
+    return {"id": raw_id, "events": _event_dicts(result),
+            "unresolved": [mention_record(m) for m in result.unresolved]}
+
+
+def _jsonl_lines(source: str):
+    """(line number, line) of a JSON-lines file or stdin, decoded from UTF-8, or from UTF-16/32
+    when the bytes say so (a BOM, or the zero bytes of UTF-16 without one); anything else that is
+    not UTF-8 is refused with one clear error."""
+    data = sys.stdin.buffer.read() if source == "-" else _read_bytes(Path(source))
+    text = decode_text(data, what=source if source != "-" else "stdin")
+    yield from enumerate(text.splitlines(), start=1)
+
+
+def decode_text(data: bytes, *, what: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16/32 with a BOM, or UTF-16 without one (recognised by its
+    zero bytes); anything else raises BadInputError instead of silently giving no events."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return _decode(data, codec, what)
+    if b"\x00" in data[:4096]:
+        sample = data[:4096]
+        even_zeros = sample[0::2].count(0)
+        odd_zeros = sample[1::2].count(0)
+        half = max(1, len(sample) // 2)
+        # UTF-16 of mostly Latin/Arabic text: zero bytes on one side only (the high bytes).
+        if odd_zeros >= 0.3 * half and even_zeros <= 0.05 * half:
+            return _decode(data, "utf-16-le", what)
+        if even_zeros >= 0.3 * half and odd_zeros <= 0.05 * half:
+            return _decode(data, "utf-16-be", what)
+        raise BadInputError("binary data, not text", path=what)
+    return _decode(data, "utf-8", what)
+
+
+def _decode(data: bytes, codec: str, what: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"not {codec.upper()} text (byte {exc.start})", path=what) from exc
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
     except OSError as exc:
         raise BadInputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInputError("not UTF-8 text", path=str(path)) from exc
+
+
+def _read_text(path: Path) -> str:
+    return decode_text(_read_bytes(path), what=str(path))
 
 
 # -- evaluate ----------------------------------------------------------------------------------

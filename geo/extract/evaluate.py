@@ -14,9 +14,9 @@ from pathlib import Path
 
 from geo.dates import parse_published
 from geo.errors import BadInputError
+from geo.extract.pipeline import Geoparser
 from geo.gazetteer import haversine_km
 from geo.models import Article
-from geo.extract.pipeline import Geoparser
 
 REQUIRED_COLUMNS = ("id", "text", "published", "admin1", "latitude", "longitude")
 
@@ -33,7 +33,7 @@ class EvalReport:
     misses: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        share = lambda n, d: round(n / d, 4) if d else None  # noqa: E731
+        share = lambda n, d: round(n / d, 4) if d else None
         return {
             "rows": self.rows,
             "rows_naming_place": self.named_rows,

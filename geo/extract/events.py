@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from geo.dates import DateMention
+from geo.extract.actors import CIVILIANS
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
@@ -24,7 +25,7 @@ from geo.extract.lexicon import (
     is_actor_match,
     trigger_of,
 )
-from geo.extract.text import Span
+from geo.extract.text import Span, SpanSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +47,10 @@ class ActorHit:
 
 def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]:
     hits = []
+    excluded = SpanSet(exclude)
     for match in TRIGGER_RE.finditer(text):
         start, end = match.span()
-        if any(s <= start < e or s < end <= e for s, e in exclude):
+        if excluded.contains(start) or excluded.contains(end - 1):
             continue
         hits.append(TriggerHit(trigger_of(match.lastgroup or ""), start, end, match.group()))
     return hits
@@ -95,13 +97,20 @@ _AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter j
 
 
 def find_fatalities(text: str) -> int | None:
+    found = find_fatality_count(text)
+    return found[0] if found else None
+
+
+def find_fatality_count(text: str) -> tuple[int, int] | None:
+    """(the sentence's death count, its position): the largest count stated ("killing six
+    civilians, including two children" is six), or None."""
     counts = []
     for pattern in _FATALITY_RES:
         for match in pattern.finditer(text):
             value = _number(match.group(1))
             if value is not None and value < 100_000:
-                counts.append(value)
-    return max(counts) if counts else None
+                counts.append((value, match.start(1)))
+    return max(counts, key=lambda c: (c[0], -c[1])) if counts else None
 
 
 def is_passive(text_between: str) -> bool:
@@ -127,6 +136,8 @@ class PlaceSlot:
     place_id: str
     match_score: float
     resolved: bool
+    admin2: str = ""
+    location_detail: str = ""  # sub-place within the place: "Sheikh Maqsoud neighbourhood"
 
 
 @dataclass(slots=True)
@@ -178,13 +189,13 @@ def choose_actors(
     etype = trigger.trigger.event_type
     if etype == "Violence against civilians" and trigger.trigger.sub_event_type != "Abduction/forced disappearance":
         if not actor2 and any(a.kind == "civilians" for a in actors):
-            actor2 = "Civilians"
+            actor2 = CIVILIANS
     if etype == "Violence against civilians" and not actor2:
-        actor2 = "Civilians" if CIVILIAN_WORDS.search(sentence_text_from) else actor2
+        actor2 = CIVILIANS if CIVILIAN_WORDS.search(sentence_text_from) else actor2
     if etype == "Explosions/Remote violence" and not actor2 and any(
         a.kind == "civilians" and a.start >= trigger.end for a in actors
     ):
-        actor2 = "Civilians"  # "airstrikes killed 12 civilians": the victims are the other side
+        actor2 = CIVILIANS  # "airstrikes killed 12 civilians": the victims are the other side
     if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
         actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
     written1 = actor1
@@ -213,8 +224,8 @@ def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[
     if etype == "Violence against civilians" and sub == "Attack" and not CIVILIAN_WORDS.search(sentence_text):
         # Killing fighters or commanders is fighting, not violence against civilians.
         etype, sub = "Battles", "Armed clash"
-    if sub == "Peaceful protest" and re.search(r"dispers|fired on|shot at|tear gas|live ammunition", sentence_text, re.I):
-        sub = "Excessive force against protesters" if re.search(r"fired on|shot|live ammunition|killed", sentence_text, re.I) else "Protest with intervention"
+    if sub == "Peaceful protest" and re.search(r"dispers|fired on|shot at|tear gas|live ammunition", sentence_text, re.IGNORECASE):
+        sub = "Excessive force against protesters" if re.search(r"fired on|shot|live ammunition|killed", sentence_text, re.IGNORECASE) else "Protest with intervention"
     return etype, sub
 
 

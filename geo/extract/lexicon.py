@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from geo.extract.actors import SYRIA_STATE, canonical_actor
+
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
@@ -105,9 +107,19 @@ CIVILIAN_WORDS = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class ActorEntry:
-    name: str  # canonical name shown to users and stored
+    name: str  # canonical name shown to users and stored (geo.extract.actors)
     kind: str  # "state" | "non_state" | "civilians" | "external"
     pattern: str
+
+    def __post_init__(self) -> None:
+        # One canonical name per actor: the names written below are aliases of geo.extract.actors.
+        object.__setattr__(self, "name", canonical_actor(self.name))
+
+
+# States' forces named by what they fight with: "Russian and Syrian warplanes", "Turkish artillery".
+_ARMS = (r"(?:(?:\s+(?:and|or)\s+(?:Syrian|Russian|Turkish|Iranian|Israeli|regime|government))?\s+"
+         r"(?:war\s?planes|jets|fighter jets|aircraft|planes|helicopters|gunships|artillery|tanks|drones?|"
+         r"air force|air strikes|airstrikes|air raids|troops|soldiers|forces|military|army|shelling|rockets|missiles))")
 
 
 ACTORS: tuple[ActorEntry, ...] = (
@@ -134,20 +146,20 @@ ACTORS: tuple[ActorEntry, ...] = (
                r"Syrian Democratic Forces|SDF|QSD|Manbij Military Council"),
     ActorEntry("YPG", "non_state", r"YPG|YPJ|People'?s Protection Units|Kurdish (?:fighters|forces|militias?|units)"),
     ActorEntry("Syrian government forces", "state",
-               r"(?:Syrian )?government forces|(?:Syrian )?regime(?: forces| troops| soldiers)?|(?:the )?Syrian (?:Arab )?army|"
+               r"Syrian(?=" + _ARMS + r")|(?:Syrian )?government forces|(?:Syrian )?regime(?: forces| troops| soldiers)?|(?:the )?Syrian (?:Arab )?army|"
                r"Syrian troops|Syrian soldiers|SAA|Assad(?:'s)? forces|loyalists?|pro-government (?:forces|militias?|gunmen)|"
                r"pro-regime (?:forces|militias?|gunmen)|National Defen[cs]e Forces|NDF|Tiger Forces|"
                r"Republican Guard|Fourth Division|4th Division|Syrian Air Force|regime helicopters|regime warplanes"),
     ActorEntry("Hezbollah", "non_state", r"Hezbollah|Hizbollah|Hizballah"),
     ActorEntry("Iranian forces", "external", r"Iranian (?:forces|militias|troops|backed militias)|Iran-backed (?:militias|forces)|IRGC"),
     ActorEntry("Russian forces", "external",
-               r"Russian (?:forces|troops|aircraft|warplanes|jets|air force|planes|military|helicopters|military police)|Russia"),
+               r"Russian(?=" + _ARMS + r")|Russian (?:forces|troops|aircraft|warplanes|jets|air force|planes|military|helicopters|military police)|Russia"),
     ActorEntry("International coalition", "external",
                r"(?:US-led |international |U\.S\.-led )?coalition(?: aircraft| warplanes| forces| jets| planes| strikes)?|"
                r"American (?:forces|troops|aircraft)|US (?:forces|troops|aircraft)|U\.S\. (?:forces|troops)"),
     ActorEntry("Turkish forces", "external",
-               r"Turkish (?:forces|army|troops|military|warplanes|jets|artillery|drones?|soldiers)|Turkey"),
-    ActorEntry("Israeli forces", "external", r"Israeli (?:forces|warplanes|jets|missiles|army|military|aircraft)|Israel"),
+               r"Turkish(?=" + _ARMS + r")|Turkish (?:forces|army|troops|military|warplanes|jets|artillery|drones?|soldiers)|Turkey"),
+    ActorEntry("Israeli forces", "external", r"Israeli(?=" + _ARMS + r")|Israeli (?:forces|warplanes|jets|missiles|army|military|aircraft)|Israel"),
     ActorEntry("Unidentified armed group", "non_state",
                r"unidentified (?:gunmen|assailants|attackers|armed men|persons)|unknown (?:gunmen|assailants|attackers|persons)|gunmen|masked men"),
     ActorEntry("Civilians", "civilians",
@@ -166,10 +178,36 @@ NON_LOCATION_CONTEXTS = re.compile(
     r"(?:[A-Z][\w-]+\s){0,3}(?:newspaper|news agency|TV|television|Radio|Brigades?|Battalions?|Division|Army of [A-Z]\w+)|"
     r"(?:Aleppo|Idlib|Hama|Homs|Damascus|Raqqa|Daraa) (?:Media Center|Media Centre|Military Council|Operations Room|Revolutionary Council)|"
     r"Jaish al-[A-Z]\w+|Liwa al-[A-Z]\w+|Ahrar al-Sham|Fateh al-Sham|Tahrir al-Sham|Jabhat [A-Z][\w-]+|"
-    r"Syria(?:n)? Civil Defen[cs]e|White Helmets|Doctors Without Borders",
+    r"Syria(?:n)? Civil Defen[cs]e|White Helmets|Doctors Without Borders|"
+    # News agencies, monitors and outlets: "SANA reported" is not the village of Sana.
+    r"\b(?:SANA|AFP|AP|Reuters|SOHR|ANHA|ANF|Qasioun|Enab Baladi|Syria Direct|Hawar|Step News|Smart News|"
+    r"Orient News|Al-?Masdar(?: News)?|TASS|Sputnik|RIA Novosti|Xinhua|DPA|dpa|IRNA|Tasnim|Fars News|"
+    r"Al[- ]Mayadeen|Rudaw|Kurdistan ?24|North Press|Deir ?ez-?Zor ?24|Nors?h? Press|Baladi News|Zaman al-Wasl|"
+    r"Al-Dorar|Sham News|Halab Today|Shaam Network)\b|"
+    # Armed groups and units whose names contain a place: "Liwa al-Quds", "Aknaf Bayt al-Maqdis",
+    # "Shuhada al-Yarmouk", "Suqour al-Sham". The group span masks the toponym inside it.
+    r"\b(?:Liwa'?a?|Liwaa|Jaysh|Jaish|Jabhat|Harakat|Kataib|Kata'ib|Katibat|Saraya|Suqour|Suqur|Ahrar|"
+    r"Shuhada'?a?|Fursan|Ansar|Aknaf|Alwiya'?t?|Thuwar|Usud|Tajammu'?|Faylaq|Firqat|Fawj|Ajnad|Jund|Quwat)"
+    r"(?:[\s-]+(?:(?:al|el|ash|as|ad|ar|at|an|az|bayt|beit|bait|ibn|bin|wal)[-\s]+)?[A-Z][\w'’]*){1,3}",
+)
+# Where something was said, negotiated or arrived: not where the event happened ("Ankara said",
+# "talks in Geneva", "an official in Erbil", "refugees arriving in Jordan").
+SPOKEN_AFTER = re.compile(
+    r"(?:'s|’s)?\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:said|says|say|announced|told|stated|claimed|denied|"
+    r"warned|urged|accused|condemned|called for|insisted|confirmed|reported|responded|demanded|"
+    r"sent|hosted|agreed|vowed|threatened)\b",
+    re.IGNORECASE,
+)
+SPOKEN_BEFORE = re.compile(
+    r"\b(?:talks|negotiations|meetings?|summit|conference|consultations|officials?|spokes(?:man|woman|person)|"
+    r"ministry|minister|embassy|envoy|diplomats?|sources?|correspondents?|reporters?|journalists?|"
+    r"based|headquartered|refugees?|fled|fleeing|arriv(?:ed|ing)|crossed into|exiled|"
+    r"government|authorities|parliament|court|press conference|news conference|statement)"
+    r"\s+(?:\w+\s+)?(?:in|to|at|from|into)\s+(?:the\s+)?$",
+    re.IGNORECASE,
 )
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}
-GOVERNMENT = "Syrian government forces"
+GOVERNMENT = SYRIA_STATE
 
 # Compiled once.
 TRIGGER_RE = re.compile(

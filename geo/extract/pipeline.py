@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from geo.dates import DateMention, find_dates
+from geo.extract.actors import interaction_code
 from geo.extract.events import (
     ActorHit,
     Draft,
@@ -28,17 +29,24 @@ from geo.extract.events import (
     choose_actors,
     drop_explained,
     find_actors,
-    find_fatalities,
+    find_fatality_count,
     find_triggers,
     refine_sub_type,
 )
-from geo.gazetteer import Gazetteer, default_gazetteer
-from geo.gazetteer import COUNTRY_NAMES, Candidate, LocalGeocoder, geo_precision_of
-from geo.extract.lexicon import NON_LOCATION_CONTEXTS, Trigger
-from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
-from geo.gazetteer import name_key
-from geo.extract.text import Span, clauses, paragraphs, sentences
+from geo.extract.lexicon import Trigger
+from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
+from geo.gazetteer import (
+    COUNTRY_NAMES,
+    Candidate,
+    Gazetteer,
+    LocalGeocoder,
+    default_gazetteer,
+    geo_precision_of,
+    name_key,
+)
+from geo.gazetteer.names import skeleton_key
+from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +66,48 @@ _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
              "near the village of ")
+
+
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
+_CROSS_BORDER = re.compile(
+    r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
+    re.IGNORECASE)
+_PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
+_SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
+               r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
+               r"suburb|factory|bridge|plain")
+_SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGNORECASE)
+_SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
+
+
+def _clause_locator(cls: list[Span]):
+    """pos -> index of the clause (of one sentence, at most MAX_SENTENCE_CHARS long) holding it."""
+    def clause_of(pos: int) -> int:
+        for i, c in enumerate(cls):
+            if pos < c.end:
+                return i
+        return len(cls) - 1
+    return clause_of
+
+
+class _Buckets:
+    """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [s.start for s in spans]
+
+    def index(self, pos: int) -> int:
+        return index_of(self.spans, pos, self.starts)
+
+    def group(self, items: Iterable) -> list[list]:
+        out: list[list] = [[] for _ in self.spans]
+        for item in items:
+            i = self.index(item.start)
+            if self.spans and self.spans[i].start <= item.start < self.spans[i].end:
+                out[i].append(item)
+        return out
 
 
 class Geoparser:
@@ -90,35 +140,40 @@ class Geoparser:
         found.sort(key=lambda f: f.start)
         mentions = self._resolve(found, sents)
         unresolved = self._unresolved(text, found)
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
         place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
         article_admin1 = Counter(m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
                                  and m.place.admin1 and m.place.kind != "country")
 
+        # Everything is bucketed by sentence and paragraph once (bisect), so that the loop below
+        # touches each trigger, actor and place a bounded number of times: linear in the text.
+        by_sent = _Buckets(sents)
+        s_triggers_of = by_sent.group(triggers)
+        s_actors_of = by_sent.group(actors)
+        s_mentions_of = by_sent.group(mentions)
+        s_unresolved_of = by_sent.group(unresolved)
+        by_para = _Buckets(paras)
+        p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
+        syrian_paras = [any(m.place is not None and m.place.country_code == "SY" and m.place.kind != "country"
+                            for m in group) for group in by_para.group(mentions)]
         drafts: list[Draft] = []
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
+        para_actors: Counter = Counter()
         for s_index, sent in enumerate(sents):
-            para = next((i for i, p in enumerate(paras) if p.start <= sent.start < p.end), 0)
+            para = by_para.index(sent.start) if paras else 0
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
-                para_actors = Counter(a.name for a in actors if a.kind != "civilians"
-                                      and paras[para].start <= a.start < paras[para].end) if paras else Counter()
+                para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
             cls = clauses(sent)
-
-            def clause_of(pos: int, _cls: list[Span] = cls) -> int:
-                for i, c in enumerate(_cls):
-                    if pos < c.end:
-                        return i
-                return len(_cls) - 1
-
-            s_triggers = drop_explained([t for t in triggers if sent.start <= t.start < sent.end], clause_of, cls)
-            s_actors = [a for a in actors if sent.start <= a.start < sent.end]
+            clause_of = _clause_locator(cls)
+            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
+            s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start)
-            slots = self._slots(sent, mentions, unresolved, clause_of, article_admin1, masked)
+            slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, article_admin1,
+                                syrian_paras[para] if paras else False)
             if s_dates:
                 date, inherited = s_dates[0], False
                 para_date = s_dates[-1]
@@ -133,13 +188,7 @@ class Geoparser:
                 pairs = [(t, s, True) for t in s_triggers for s in prev_slots]
             elif slots:
                 prev_slots = slots
-            fatalities = find_fatalities(sent.text)
-            deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
-            for trig, slot, place_inherited in pairs:
-                draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
-                                    s_actors, para_actors, fatalities, clause_of)
-                draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
-                drafts.append(draft)
+            drafts += self._sentence_drafts(pairs, sent, s_index, date, inherited, s_actors, para_actors, clause_of)
         events = self._merge(drafts, article_id=article_id, source=source, published=published)
         return ExtractionResult(article_id=article_id, events=tuple(events), unresolved=tuple(unresolved),
                                 mentions=tuple(mentions))
@@ -160,9 +209,30 @@ class Geoparser:
         fuzzy tier resolves to a Syrian place, and "the capital" for Damascus."""
         extra: list[FoundName] = []
         covered = [(f.start, f.end) for f in found]
+        found_spans = SpanSet(covered)
+        support = self._context_admin1(found)
         for surface, start, end in self.finder.capitalised_names(text, covered):
+            locative = _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
+            if not (support or locative):
+                continue  # nothing in the text supports a loose match: do not even look
+            if not locative and _PLAIN_WORD.match(surface):
+                continue  # "Renewed", "Aerial", "Seven": a capitalised word alone is not worth a fuzzy scan
+            if not (locative or skeleton_key(surface) in self.gazetteer.by_skeleton):
+                # The geocoder's fuzzy tier scans every name key; a capitalised word that shares no
+                # skeleton with a gazetteer name is worth that scan only where the text puts a
+                # place ("in X", "near X", "the village of X").
+                continue
+            if self.finder.is_typo_of_prominent(name_key(surface)):
+                continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
             if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
+                syrian = [c for c in cands if c.place.country_code == "SY"]
+                supported = cands[0].place.admin1 in support or (
+                    locative and cands[0].method == "skeleton" and len(syrian) == 1)
+                if cands[0].method != "exact" and not supported:
+                    # A loose match needs the text's support: its governorate named around it, or a
+                    # single Syrian skeleton match where the text puts a place ("in Saraqeb").
+                    continue
                 hint, countryside = self.finder._kind_from_context(text, start, end)
                 extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
         for pattern, place_name, kind in _PHRASE_PLACES:
@@ -170,9 +240,20 @@ class Geoparser:
             if place is None:
                 continue  # a custom gazetteer without this place
             for match in pattern.finditer(text):
-                if not any(f.start <= match.start() < f.end for f in found):
+                if not found_spans.contains(match.start()):
                     extra.append(FoundName(name_key(place.name), match.start(), match.end(), place.name, kind))
         return extra
+
+    def _context_admin1(self, found: list[FoundName]) -> set[str]:
+        """Governorates the text's exact names support: those named, and those of Syrian towns
+        whose name is unambiguous."""
+        out: set[str] = set()
+        for f in found:
+            places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
+            syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
+            if any(p.kind == "admin1" for p in places) or len(syrian) == 1:
+                out |= syrian
+        return out
 
     def _resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places: first alone, then ambiguous ones with their sentence's and the
@@ -186,6 +267,11 @@ class Geoparser:
         if sure_points:
             near = (sum(p[0] for p in sure_points) / len(sure_points), sum(p[1] for p in sure_points) / len(sure_points))
         article_admin1 = Counter(c[0].place.admin1 for c in first if c and c[0].place.kind == "admin1")
+        sent_starts = [s.start for s in sents]
+        sent_admin1: dict[int, str] = {}  # sentence index -> first governorate named in it
+        for n, c in zip(found, first):
+            if c and c[0].place.kind == "admin1" and sents:
+                sent_admin1.setdefault(index_of(sents, n.start, sent_starts), c[0].place.admin1)
         mentions: list[Mention] = []
         for name, cands in zip(found, first):
             if not cands:
@@ -194,10 +280,8 @@ class Geoparser:
             ambiguous = len(cands) > 1 and cands[1].place.kind == best.place.kind and \
                 abs(cands[1].rank_score - best.rank_score) < 0.2
             if ambiguous:
-                sent = next((s for s in sents if s.start <= name.start < s.end), None)
-                s_admin1 = [c[0].place.admin1 for n, c in zip(found, first)
-                            if c and c[0].place.kind == "admin1" and sent and sent.start <= n.start < sent.end]
-                hint_admin1 = s_admin1[0] if s_admin1 else (article_admin1.most_common(1)[0][0] if article_admin1 else None)
+                s_admin1 = sent_admin1.get(index_of(sents, name.start, sent_starts)) if sents else None
+                hint_admin1 = s_admin1 or (article_admin1.most_common(1)[0][0] if article_admin1 else None)
                 reranked = self._rank(name.surface, kind=name.kind_hint, admin1=hint_admin1, near=near)
                 best = reranked[0]
             place = best.place
@@ -215,32 +299,47 @@ class Geoparser:
 
     def _unresolved(self, text: str, found: list[FoundName]) -> list[Mention]:
         out: list[Mention] = []
+        found_spans = SpanSet((f.start, f.end) for f in found)
         for surface, start, end in self.finder.cue_names(text):
-            if any(f.start <= start < f.end or start <= f.start < end for f in found):
+            if found_spans.overlaps(start, end):
                 continue
-            cands = self._rank(surface)
-            if cands and cands[0].score >= LOOSE_MIN_SCORE and self.finder._searchable(cands[0].place):
-                continue  # resolvable: the finder or the loose pass has it
+            if any(self.finder._searchable(self.gazetteer.places[i])
+                   for i in self.gazetteer.by_key.get(name_key(surface), ())):
+                continue  # a gazetteer name that the finder chose not to take (a common word...)
             out.append(Mention(text=surface, start=start, end=end, place=None, cue="cue"))
         return out
 
     def _slots(self, sent: Span, mentions: list[Mention], unresolved: list[Mention], clause_of,
-               article_admin1: Counter, masked: list[tuple[int, int]]) -> list[PlaceSlot]:
-        in_sent = [m for m in mentions if sent.start <= m.start < sent.end and m.place is not None]
+               article_admin1: Counter, syrian_paragraph: bool = False) -> list[PlaceSlot]:
+        """Places of one sentence (``mentions`` and ``unresolved`` are that sentence's)."""
+        in_sent = [m for m in mentions if m.place is not None]
         usable = [m for m in in_sent if m.place.kind != "country"]
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
+        abroad_ok = not syrian_paragraph or _CROSS_BORDER.search(sent.text) is not None
         for m in usable:
             place = m.place
+            if place.country_code != "SY" and not abroad_ok:
+                # A paragraph about Syria: a place abroad is where someone spoke, met, fled or was
+                # based, unless the sentence says the violence crossed the border.
+                continue
             if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
                 continue  # "Manbij in the province of Aleppo": the province is context
             precision = geo_precision_of(place)
             if m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m)):
                 precision = 2
             slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
-        # Unresolved names: an event falls back to the governorate named nearby.
+        # Unresolved names: a sub-place of a town named with it ("the Sheikh Maqsoud neighbourhood
+        # of Aleppo", "Shbeit mountain east of Khanaser") puts the event at the town (precision 2,
+        # the sub-place kept as location_detail); others fall back to the governorate named nearby.
         for u in unresolved:
-            if not (sent.start <= u.start < sent.end):
+            detail = self._sub_place(sent, u, towns)
+            if detail is not None:
+                kind_word, town = detail
+                for slot in slots:
+                    if slot.start == town.start:
+                        slot.geo_precision = max(2, slot.geo_precision)
+                        slot.location_detail = f"{u.text} {kind_word}".strip()
                 continue
             if any(clause_of(t.start) == clause_of(u.start) for t in towns):
                 continue
@@ -260,6 +359,49 @@ class Geoparser:
         return slots
 
     @staticmethod
+    def _sub_place(sent: Span, u: Mention, towns: list[Mention]) -> tuple[str, Mention] | None:
+        """(kind word, town) when an unresolved name is a sub-place named with its town."""
+        rel = sent.text
+        u_start, u_end = u.start - sent.start, u.end - sent.start
+        after = _SUB_PLACE_AFTER.match(rel, u_end)
+        before = _SUB_PLACE_BEFORE.search(rel[max(0, u_start - 30):u_start])
+        if not after and not before:
+            return None
+        kind_word = after.group(1) if after else ""
+        following = [t for t in towns if 0 <= t.start - u.end <= 80]
+        preceding = [t for t in towns if 0 <= u.start - t.end <= 60]
+        town = following[0] if following else (preceding[-1] if preceding else None)
+        return (kind_word, town) if town is not None else None
+
+    def _sentence_drafts(self, pairs: list, sent: Span, s_index: int, date: DateMention | None, inherited: bool,
+                         s_actors: list[ActorHit], para_actors: Counter, clause_of) -> list[Draft]:
+        """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
+        count = find_fatality_count(sent.text)
+        dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
+        deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
+        drafts = []
+        for trig, slot, place_inherited in pairs:
+            # One count per sentence, on one place: never repeated across its events.
+            fatalities = count[0] if count and slot.key == dead_key else None
+            draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
+                                s_actors, para_actors, fatalities, clause_of)
+            draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
+            drafts.append(draft)
+        return drafts
+
+    @staticmethod
+    def _fatality_slot(pairs: list, count_clause: int, clause_of) -> str | None:
+        """The place a sentence's death count belongs to: the place of the count's clause, else
+        the place of a trigger in that clause, else the sentence's first pair."""
+        for _, slot, _ in pairs:
+            if slot.clause == count_clause:
+                return slot.key
+        for trig, slot, _ in pairs:
+            if clause_of(trig.start) == count_clause:
+                return slot.key
+        return pairs[0][1].key if pairs else None
+
+    @staticmethod
     def _near_cue(sent: Span, m: Mention) -> bool:
         before = sent.text[max(0, m.start - sent.start - 40) : m.start - sent.start].lower()
         return before.endswith(_NEAR_CUE)
@@ -271,12 +413,16 @@ class Geoparser:
             unit = self.gazetteer.admin1_of(place.latitude, place.longitude)
             if unit:
                 admin1, admin1_code = unit.name, unit.code
+        admin2 = place.admin2 or ""
+        if not admin2 and place.country_code == "SY" and place.kind in ("populated_place", "admin2"):
+            unit = self.gazetteer.admin2_of(place.latitude, place.longitude)
+            admin2 = unit.name if unit else ""
         return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
                          location=place.name if place.kind != "admin1" else place.admin1 or place.name,
                          latitude=place.latitude, longitude=place.longitude,
                          country=COUNTRY_NAMES.get(place.country_code, place.country_code),
                          admin1=admin1, admin1_code=admin1_code, geo_precision=precision,
-                         place_id=place.place_id, match_score=score, resolved=True)
+                         place_id=place.place_id, match_score=score, resolved=True, admin2=admin2)
 
     @staticmethod
     def _pair(triggers: list[TriggerHit], slots: list[PlaceSlot], clause_of) -> list[tuple[TriggerHit, PlaceSlot, bool]]:
@@ -367,6 +513,9 @@ class Geoparser:
                 place_end=slot.end,
                 place_id=slot.place_id,
                 confidence=max(d.confidence for d in group),
+                interaction=interaction_code(actor1, actor2),
+                admin2=slot.admin2,
+                location_detail=next((d.slot.location_detail for d in group if d.slot.location_detail), ""),
             )
             # Best first: confident, precise and early events lead (the lead sentence of a news
             # text names what it is mainly about; later sentences add context).

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+# A "sentence" longer than this (a text without punctuation, a table flattened to one line) is cut
+# at whitespace, so that the per-sentence steps, which pair every trigger with every place of
+# the sentence, stay bounded and the whole pipeline linear in the text's length.
+MAX_SENTENCE_CHARS = 1200
 
 # Abbreviations whose period does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -33,7 +40,9 @@ def sentences(text: str) -> list[Span]:
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
         if match.group().startswith("."):
-            word = re.search(r"([\w.]+)\.*$", text[start : match.start()])
+            # Only the word before the period matters: look at a bounded tail, never the whole
+            # run since the last boundary (which grows with every skipped abbreviation).
+            word = re.search(r"([\w.]+)\.*$", text[max(start, match.start() - 20) : match.start()])
             if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
                 continue
         _append(spans, text, start, end)
@@ -43,6 +52,11 @@ def sentences(text: str) -> list[Span]:
 
 
 def _append(spans: list[Span], text: str, start: int, end: int) -> None:
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        _append(spans, text, start, cut)
+        start = cut
     chunk = text[start:end]
     stripped = chunk.strip(" \t\r\n;")
     if not stripped or not any(c.isalnum() for c in stripped):
@@ -74,3 +88,34 @@ def clauses(sentence: Span) -> list[Span]:
     if start < len(body):
         out.append(Span(sentence.start + start, sentence.end, body[start:]))
     return out or [sentence]
+
+
+def index_of(spans: Sequence[Span], pos: int, starts: Sequence[int] | None = None) -> int:
+    """Index of the span (sorted, not overlapping) that contains ``pos``, else of the last one
+    starting before it (0 when none does). Pass ``starts`` when calling many times."""
+    starts = starts if starts is not None else [s.start for s in spans]
+    return max(0, bisect_right(starts, pos) - 1)
+
+
+class SpanSet:
+    """A fixed set of (start, end) intervals with O(log n) containment and overlap checks, so
+    that masking names inside other spans stays linear in the text's length."""
+
+    def __init__(self, intervals: Iterable[tuple[int, int]]) -> None:
+        items = sorted(intervals)
+        self._starts = [s for s, _ in items]
+        self._max_end: list[int] = []
+        high = -1
+        for _, end in items:
+            high = max(high, end)
+            self._max_end.append(high)
+
+    def contains(self, pos: int) -> bool:
+        """Whether some interval has start <= pos < end."""
+        i = bisect_right(self._starts, pos) - 1
+        return i >= 0 and self._max_end[i] > pos
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether some interval overlaps [start, end)."""
+        i = bisect_left(self._starts, end) - 1
+        return i >= 0 and self._max_end[i] > start

@@ -1,24 +1,25 @@
 """Toponym finding: gazetteer names in running text, plus cue patterns for names it lacks.
 
-The text is folded the way :func:`geo.gazetteer.names.name_key` folds names (case, diacritics,
-apostrophes, hyphens, Arabic articles, doubled letters), keeping a map from every folded
-character back to the original text. One Aho-Corasick automaton over all name keys then finds
-every gazetteer name in one pass, whatever the transliteration, and the spans map back to the
-original text.
+The text is folded token by token with the one fold that also makes the gazetteer's name keys
+(:func:`geo.gazetteer.names.fold_tokens`), keeping each token's span in the original text. One
+Aho-Corasick automaton over all name keys then finds every gazetteer name in one pass, whatever
+the transliteration, and whole-token matches map back to the original text. Everything here is
+linear in the text's length.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import ahocorasick
+from rapidfuzz import fuzz, process
 
+from geo.extract.lexicon import NON_LOCATION_CONTEXTS, SPOKEN_AFTER, SPOKEN_BEFORE
+from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
-from geo.extract.lexicon import NON_LOCATION_CONTEXTS
-from geo.gazetteer.names import _ARTICLES, is_arabic, name_key
+from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,17 @@ COMMON_WORDS = frozenset(
 NOT_LOCATIONS = frozenset(name_key(n) for n in (
     "Levant", "Sham", "Watan", "Arab", "Islam", "Daesh", "Nusra", "Kurdistan", "Rojava", "Jazeera",
     "Badia", "Euphrates", "Tigris", "Orontes", "Golan Heights", "Qalamoun", "Assad", "Bashar",
-    "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda",
+    "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda", "Old City",
 ))
+# A datelines or byline at the start of the text or of a paragraph: "BEIRUT (AP) --",
+# "AMMAN, Jordan, Aug 3 (Reuters) -", "DAMASCUS, Syria —", "Beirut (AFP) -". Not an event place.
+DATELINE = re.compile(
+    r"(?m)^[ \t]*(?:By [A-Z][\w.' -]{2,40}\n\s*)?"
+    r"(?:[A-Z][A-Z'’.-]{2,}(?:[ /-][A-Z][A-Z'’.-]+){0,2}(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[\w.,]+){0,3})?"
+    r"(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*[-–—:]{1,2}"
+    r"|[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}(?:,[ \t]*[^()\n]{1,30}?)?[ \t]*\((?:AP|AFP|Reuters|dpa|DPA|"
+    r"SANA|UPI|Xinhua|Anadolu|AA|ANHA|TASS|Sputnik|RIA|IANS|ANI|CNN|BBC|Al Jazeera)\)[ \t]*[-–—:]{0,2})"
+)
 
 FOREIGN_MIN_POPULATION = 20_000
 _KIND_CUE = re.compile(
@@ -72,11 +82,37 @@ _CUE_NAME = re.compile(
     r"|\b(?:near|around|outside|in)\s+(?:the\s+)?(?:village|town)\s+(?P<n2>" + _NAME + r")"
     r"|\b(?:villages?|towns?)\s+(?:of\s+)?(?P<n3>" + _NAME + r")"
     r"|(?P<n4>" + _NAME + r")(?:'s|’s)?\s+(?:town|village|area|city|camp|neighbo(?:u)?rhood|district|front|hill|"
-    r"airbase|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin)\b",
+    r"airbase|air base|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin|mountain|"
+    r"mount|quarter|road|highway|square|roundabout|prison)\b",
 )
 
 
-_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:[Aa][ln]|[Ee]l|[Aa][rstdz]|[Aa]sh|[Aa]th)[-\s]$")
+# The token before a name, when it is an Arabic article ("al-Bab", "Al Tabqa", "Aş Şafşāfah"):
+# the fold drops articles, so the span is extended back over it here.
+_TOKEN_BEFORE = re.compile(r"(?<![\w'’`ʿ\u0300-\u036f])([\w'’`ʿ\u0300-\u036f]{2,6})[-\s]$")
+
+
+_CUE_TAIL = re.compile(r"(?:of|rural)\s+$", re.IGNORECASE)
+
+
+def _cue_before(before: str) -> re.Match | None:
+    """_KIND_CUE at the end of ``before``; every cue ends in "of ", so most texts are answered
+    by a cheap tail check instead of an end-anchored search from every position."""
+    return _KIND_CUE.search(before) if _CUE_TAIL.search(before, max(0, len(before) - 12)) else None
+
+
+# Article spellings that are also English words: "at Tal..." is a preposition, "at-Tal" an article.
+_ENGLISH_WORDS = frozenset({"at", "an", "as", "ad", "en", "es", "et", "ed", "er", "il", "ul"})
+SMALL_PLACE_POPULATION = 1
+_PREV_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+$")
+_NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
+# Capitalised words that may stand next to a village name without making it part of a longer name.
+_NOT_NAME_WORDS = frozenset("""The In At On Near Of And Or From To By Into Syria Syrian Province Governorate
+    Village Town City District Countryside North South East West Northern Southern Eastern Western
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Desert Badia Countryside Plain Plains Mountain Mountains
+    Valley Hills Hill Road Highway Camp Airport Airbase Base Dam Lake River Front Area Region Suburbs
+    Outskirts Border Crossing Neighbourhood Neighborhood Quarter Square Governorate Province""".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,58 +127,29 @@ class FoundName:
     countryside: bool = False
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Fold the text like name_key, token by token, and map folded positions to original ones.
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """A text folded token by token with the one fold (:func:`geo.gazetteer.names.fold_tokens`).
 
-    Returns (folded, index) where folded[i] came from text[index[i]]. Tokens are separated by
-    single spaces; a token boundary is also a boundary in the original text.
-    """
-    out: list[str] = []
-    index: list[int] = []
-    for match in re.finditer(r"[^\s\-_/.,;:()\[\]\"!?“”«»„…–—]+", text):
-        token = match.group()
-        # Possessive "Aleppo's countryside": the name is "Aleppo".
-        if len(token) > 3 and token[-2] in "'’" and token[-1] in "sS":
-            token = token[:-2]
-        chars: list[tuple[str, int]] = []
-        for offset, ch in enumerate(token):
-            pos = match.start() + offset
-            if ch in "'`’‘ʿʾʼ´′ʻ":
-                continue
-            if is_arabic(ch):
-                chars.append((ch, pos))
-                continue
-            decomposed = unicodedata.normalize("NFKD", ch)
-            for d in decomposed:
-                if not unicodedata.combining(d):
-                    chars.append((d.lower(), pos))
-        if not chars:
-            continue
-        word = "".join(c for c, _ in chars)
-        if is_arabic(word):
-            # Arabic: fold like name_key's Arabic branch, keeping positions per character.
-            folded_word = name_key(word)
-            positions = [match.start()] * len(folded_word)
-            chars = list(zip(folded_word, positions))
-        else:
-            if word in _ARTICLES:
-                # Articles are dropped from names; keep the position so spans include them.
-                continue
-            deduped: list[tuple[str, int]] = []
-            for c, p in chars:
-                if deduped and deduped[-1][0] == c:
-                    continue
-                deduped.append((c, p))
-            if len(deduped) > 3 and deduped[-1][0] == "h" and deduped[-2][0] in "aeiou":
-                deduped.pop()
-            chars = deduped
-        if out:
-            out.append(" ")
-            index.append(index[-1])
-        for c, p in chars:
-            out.append(c)
-            index.append(p)
-    return "".join(out), index
+    ``folded`` is the folded tokens joined by single spaces; token i starts at ``fstart[i]`` in
+    it and spans ``ostart[i]:oend[i]`` in the original text. Names match whole tokens only, so a
+    match maps back through its first and last token (no per-character map is needed)."""
+
+    folded: str
+    fstart: list[int]
+    ostart: list[int]
+    oend: list[int]
+
+
+def fold_text(text: str) -> FoldedText:
+    tokens = fold_tokens(text)
+    fstart: list[int] = []
+    pos = 0
+    for token, _, _ in tokens:
+        fstart.append(pos)
+        pos += len(token) + 1
+    return FoldedText(" ".join(t for t, _, _ in tokens), fstart, [s for _, s, _ in tokens],
+                      [e for _, _, e in tokens])
 
 
 class ToponymFinder:
@@ -158,6 +165,14 @@ class ToponymFinder:
                 continue
             self.automaton.add_word(key, key)
         self.automaton.make_automaton()
+        # Keys of countries and governorates: a tiny village whose name is one letter off one of
+        # them ("Syra") is read as the typo of the prominent name, not as the village.
+        self._prominent = [k for k, idx in gazetteer.by_key.items()
+                           if any(gazetteer.places[i].kind == "country" or (gazetteer.places[i].kind == "admin1"
+                                  and gazetteer.places[i].country_code == "SY") for i in idx)]
+        self._prominent_set = frozenset(self._prominent)
+        self._masked_for: str | None = None
+        self._masked: list[tuple[int, int]] = []
 
     @staticmethod
     def _searchable(place) -> bool:
@@ -169,49 +184,90 @@ class ToponymFinder:
                 or place.population >= FOREIGN_MIN_POPULATION)
 
     def find(self, text: str) -> list[FoundName]:
-        folded, index = fold_with_map(text)
-        if not folded:
+        ft = fold_text(text)
+        if not ft.folded:
             return []
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
-        hits: list[tuple[int, int, str]] = []
-        for end, key in self.automaton.iter(folded):
+        masked = SpanSet([*self.masked_spans(text), *(m.span() for m in DATELINE.finditer(text))])
+        token_at = {start: i for i, start in enumerate(ft.fstart)}
+        hits: list[tuple[int, int, str]] = []  # (first token, last token, key)
+        for end, key in self.automaton.iter(ft.folded):
             start = end - len(key) + 1
-            # Whole tokens only.
-            if start > 0 and folded[start - 1] != " ":
+            first = token_at.get(start)
+            # Whole tokens only: the match starts a token and ends one.
+            if first is None or (end + 1 < len(ft.folded) and ft.folded[end + 1] != " "):
                 continue
-            if end + 1 < len(folded) and folded[end + 1] != " ":
-                continue
-            hits.append((start, end + 1, key))
-        # Longest match wins; overlapping shorter matches are dropped.
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+            hits.append((first, first + key.count(" "), key))
+        # Longest match wins; overlapping shorter matches are dropped. Token occupancy makes the
+        # overlap check cost the length of the name, not the number of names chosen so far.
+        taken = bytearray(len(ft.fstart))
         chosen: list[tuple[int, int, str]] = []
-        for start, end, key in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
-            if any(not (end <= s or start >= e) for s, e, _ in chosen):
+        for first, last, key in sorted(hits, key=lambda h: (-len(h[2]), h[0])):
+            if any(taken[first:last + 1]):
                 continue
-            chosen.append((start, end, key))
+            taken[first:last + 1] = b"\x01" * (last + 1 - first)
+            chosen.append((first, last, key))
         chosen.sort()
         found: list[FoundName] = []
-        for start, end, key in chosen:
-            o_start = index[start]
-            o_end = index[end - 1] + 1
-            # Extend to the end of the original token (dropped trailing marks, doubled letters).
-            while o_end < len(text) and (text[o_end].isalnum() or text[o_end] in "'’`ʿ"):
-                o_end += 1
-            if any(ms <= o_start < me for ms, me in masked):
+        for first, last, key in chosen:
+            o_start, o_end = ft.ostart[first], ft.oend[last]
+            if masked.contains(o_start):
                 continue
             # An article written before the name ("al-Bab", "Al Tabqa") belongs to it, and marks
             # it as a name even when the rest is a common word.
-            article = _ARTICLE_BEFORE.search(text, max(0, o_start - 5), o_start)
+            before = _TOKEN_BEFORE.search(text, max(0, o_start - 8), o_start)
+            article = before is not None and is_article(before.group(1)) and (
+                before.group(0)[-1] == "-" or before.group(1)[0].isupper()
+                or before.group(1).lower() not in _ENGLISH_WORDS)
             if article:
-                o_start = article.start()
+                o_start = before.start(1)
             if text[o_end - 2 : o_end] in ("'s", "’s"):
                 o_end -= 2
             surface = text[o_start:o_end]
             if not article and not self._plausible(text, o_start, surface, key):
                 continue
+            if self._spoken(text, o_start, o_end) or self._inside_longer_name(text, o_start, o_end, key):
+                continue
             kind_hint, countryside = self._kind_from_context(text, o_start, o_end)
             found.append(FoundName(key, o_start, o_end, surface, kind_hint, countryside))
         return found
+
+    def masked_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans of organisations, outlets and group names (NON_LOCATION_CONTEXTS), computed once
+        per text: the finder's three passes over one text share them."""
+        if self._masked_for is not text:
+            self._masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+            self._masked_for = text
+        return self._masked
+
+    def is_typo_of_prominent(self, key: str) -> bool:
+        """Whether a key is a near miss (not equal) of a country's or governorate's key."""
+        if key in self._prominent_set or len(key) < 4:
+            return False
+        same_initial = [k for k in self._prominent if k[0] == key[0] and len(k) >= 5 and abs(len(k) - len(key)) <= 1]
+        return process.extractOne(key, same_initial, scorer=fuzz.ratio, score_cutoff=88) is not None
+
+    @staticmethod
+    def _spoken(text: str, start: int, end: int) -> bool:
+        """"Ankara said", "talks in Geneva": where something was said, not where it happened."""
+        return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
+                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start]))
+
+    def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
+        """A small place (a village without a population figure) whose name is one word of a
+        longer proper name ("Abdul Rahman", "Ahmed Balas"): a person or an organisation, unless a
+        cue ("the village of") vouches for it."""
+        places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(key, ())]
+        if (all(p.population < SMALL_PLACE_POPULATION and p.kind == "populated_place" for p in places)
+                and self.is_typo_of_prominent(key) and not _cue_before(text[max(0, start - 25):start])):
+            return True  # "Syra": a typo of Syria, not the village
+        if any(p.population >= SMALL_PLACE_POPULATION for p in places):
+            return False
+        before = text[max(0, start - 25):start]
+        if _cue_before(before):
+            return False
+        prev = _PREV_WORD.search(before)
+        nxt = _NEXT_WORD.match(text, end, min(len(text), end + 25))
+        return bool((prev and prev.group(1) not in _NOT_NAME_WORDS) or (nxt and nxt.group(1) not in _NOT_NAME_WORDS))
 
     def _plausible(self, text: str, start: int, surface: str, key: str) -> bool:
         if is_arabic(surface):
@@ -220,7 +276,7 @@ class ToponymFinder:
             return False  # names are capitalised in English news text
         if key in COMMON_WORDS:
             before = text[max(0, start - 40) : start]
-            return bool(_KIND_CUE.search(before))
+            return bool(_cue_before(before))
         # "Syrian", "Aleppan": a demonym is not the place.
         return True
 
@@ -228,9 +284,9 @@ class ToponymFinder:
     def _kind_from_context(text: str, start: int, end: int) -> tuple[str | None, bool]:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 30]
-        if _RURAL_BEFORE.search(before):
+        if _CUE_TAIL.search(before, max(0, len(before) - 12)) and _RURAL_BEFORE.search(before):
             return None, True
-        cue = _KIND_CUE.search(before)
+        cue = _cue_before(before)
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
         post = _KIND_CUE_AFTER.search(after)
@@ -245,11 +301,11 @@ class ToponymFinder:
     def capitalised_names(self, text: str, covered: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Capitalised word sequences the automaton did not match, for the geocoder's looser tiers
         ("Jesr al-Shughur", "KafrZitta"). Masked contexts and common words are skipped."""
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        blocked = SpanSet([*covered, *self.masked_spans(text)])
         out = []
         for match in _CAPITALISED.finditer(text):
             start, end = match.span()
-            if any(not (end <= s or start >= e) for s, e in covered + masked):
+            if blocked.overlaps(start, end):
                 continue
             surface = match.group()
             if name_key(surface) in COMMON_WORDS or len(name_key(surface)) < 4:
@@ -259,12 +315,12 @@ class ToponymFinder:
 
     def cue_names(self, text: str) -> list[tuple[str, int, int]]:
         """Capitalised names after strong cues ("the village of X"), with spans."""
-        masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+        masked = SpanSet(self.masked_spans(text))
         out = []
         for match in _CUE_NAME.finditer(text):
             group = next(g for g in ("n1", "n2", "n3", "n4") if match.group(g))
             start, end = match.span(group)
-            if any(ms <= start < me for ms, me in masked):
+            if masked.contains(start):
                 continue
             out.append((match.group(group), start, end))
         return out

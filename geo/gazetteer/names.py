@@ -1,18 +1,21 @@
-"""Transliteration-tolerant keys for place names.
+"""Transliteration-tolerant keys for place names, and THE text fold.
 
-Two keys are computed for every name:
+One per-character table (:data:`FOLD_TABLE`, applied with ``str.translate``) folds case,
+diacritics, ayn/hamza/apostrophe marks, the letters NFKD leaves alone (ı ß ø æ œ ł đ þ ð) and,
+in Arabic script, alef forms, ta marbuta, alef maqsura, harakat and tatweel. One per-token step
+(:func:`fold_token`) then drops Arabic articles (``al``, ``el``, ``ash``... as separate tokens,
+``ال`` as a prefix), doubled letters and a trailing ``h`` after a vowel, and a possessive ``'s``.
+Both users are built on these two functions, so a name and the same name in running text fold
+alike:
 
-- :func:`name_key`: case, diacritics, apostrophes/ayn marks, hyphens, Arabic articles
-  (al-, el-, ar-, as-, ash-, at-, ad-, az-...), doubled letters and a trailing ``h`` after a vowel
-  are folded away. ``Ma'arrat al-Nu'man``, ``Maarrat an Numan`` and ``Ma`arrat an Nu`man`` all
-  become ``marat numan``; ``Raqqah`` and ``Raqqa`` become ``raqa``.
+- :func:`name_key`: the exact-match key of a name. ``Ma'arrat al-Nu'man``, ``Maarrat an Numan``
+  and ``Ma`arrat an Nu`man`` all become ``marat numan``; ``Raqqah`` and ``Raqqa`` become ``raqa``.
+- :func:`fold_tokens`: the tokens of a running text, folded, with their spans in the original
+  text (the toponym finder matches name keys against them).
 - :func:`skeleton_key`: the consonant skeleton of ``name_key`` with letters that transliterations
   swap merged (q/k, ou/u/o/w, e/i/a...): ``Menbij``/``Manbij``, ``Idlib``/``Idleb``,
   ``Deir ez-Zor``/``Dayr az Zawr``/``Deir al-Zour`` share one skeleton. Skeleton matches are
   looser, so the geocoder accepts them only with a fuzzy check on the name keys.
-
-Arabic script is normalised separately (alef forms, ta marbuta, alef maqsura, harakat, the ``ال``
-article).
 """
 
 from __future__ import annotations
@@ -26,52 +29,107 @@ _ARTICLES = frozenset(
     "al el il ul ar er as es ash esh at et ad ed az ez an en ath adh dh ats".split()
 )
 # Marks that transliterations use for ayn, hamza and apostrophes: dropped, not spaced.
-_DROP = dict.fromkeys(map(ord, "'`’‘ʿʾʼ´′\"ʻ"), None)
-_SPACE_RE = re.compile(r"[\s\-_/.,()]+")
+_MARKS = "'`’‘ʿʾʼ´′ʻ"
+# Token separators, the same for names and running text.
+_SEPARATORS = r"\s\-_/.,;:()\[\]\"!?“”«»„…–—"
+_TOKEN_RE = re.compile(rf"[^{_SEPARATORS}]+")
 _DOUBLE_RE = re.compile(r"(.)\1+")
-_ARABIC_RE = re.compile(r"[\u0600-\u06FF]")
-_ARABIC_DIACRITICS_RE = re.compile(r"[\u064B-\u065F\u0670\u0640]")  # harakat, dagger alef, tatweel
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
+_ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+# Letters that NFKD does not decompose, spelled as an English text would.
+_SPECIAL = {"ı": "i", "ß": "ss", "ẞ": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+            "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d", "ħ": "h",
+            "Ħ": "h", "ŋ": "ng"}
+_ARABIC_LETTERS = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": ""}
+
+
+def _fold_char(ch: str) -> str:
+    """The folded form of one character (see the module docstring); computed once per character."""
+    if ch in _MARKS:
+        return ""
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    if ch in _ARABIC_LETTERS:
+        return _ARABIC_LETTERS[ch]
+    code = ord(ch)
+    if 0x064B <= code <= 0x065F or code == 0x0670:
+        return ""  # harakat, dagger alef
+    if _ARABIC_RE.match(ch):
+        # Presentation forms (ﻻ, ﺍ...) to the letters, then the letter folds above.
+        return "".join(_ARABIC_LETTERS.get(c, c) for c in unicodedata.normalize("NFKC", ch)
+                       if not (0x064B <= ord(c) <= 0x065F or ord(c) == 0x0670))
+    out = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
+    out = "".join(_SPECIAL.get(c, c) for c in unicodedata.normalize("NFKD", out) if not unicodedata.combining(c))
+    return out
+
+
+class _FoldTable(dict):
+    """``str.translate`` table that computes a character's fold on first sight and keeps it."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+FOLD_TABLE = _FoldTable()
+for _code in range(0x0250):  # Latin-1 and Latin Extended-A/B precomputed; the rest on demand
+    FOLD_TABLE[_code]  # fills the table (the lookup computes and stores the fold)
+
+
+def fold_chars(text: str) -> str:
+    """Case, diacritics, marks and letter variants folded (one ``str.translate``)."""
+    return text.translate(FOLD_TABLE)
 
 
 def is_arabic(text: str) -> bool:
     return bool(_ARABIC_RE.search(text))
 
 
-def _strip_diacritics(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+@lru_cache(maxsize=500_000)
+def fold_token(token: str) -> str:
+    """One token (no separators) folded; "" for an article or a token with no letters left."""
+    if len(token) > 4 and token[-2] in "'’" and token[-1] in "sS":
+        token = token[:-2]  # possessive "Aleppo's"
+    word = token.translate(FOLD_TABLE)
+    if not word:
+        return ""
+    if _ARABIC_RE.search(word):
+        return word[2:] if word.startswith("ال") and len(word) > 3 else word
+    if word in _ARTICLES:
+        return ""
+    word = _DOUBLE_RE.sub(r"\1", word)
+    if len(word) > 3 and word[-1] == "h" and word[-2] in "aeiou":
+        word = word[:-1]
+    return word
 
 
-def _arabic_key(text: str) -> str:
-    text = _ARABIC_DIACRITICS_RE.sub("", unicodedata.normalize("NFKC", text)).translate(_ARABIC_FOLD)
-    tokens = []
-    for token in _SPACE_RE.split(text):
-        if not token:
-            continue
-        if token.startswith("ال") and len(token) > 3:
-            token = token[2:]
-        tokens.append(token)
-    return " ".join(tokens)
+def is_article(token: str) -> bool:
+    """Whether a token is an Arabic article (al, el, ash, aş...) that the fold drops."""
+    return token.translate(FOLD_TABLE) in _ARTICLES
+
+
+def fold_tokens(text: str) -> list[tuple[str, int, int]]:
+    """(folded token, start, end) for every token of a running text that folds to something;
+    articles and bare marks are left out (a name's key has no articles either)."""
+    out = []
+    for match in _TOKEN_RE.finditer(text):
+        folded = fold_token(match.group())
+        if folded:
+            out.append((folded, match.start(), match.end()))
+    return out
 
 
 @lru_cache(maxsize=200_000)
 def name_key(name: str) -> str:
     """Exact-match key: see the module docstring. Returns "" for a name with no letters."""
-    if is_arabic(name):
-        return _arabic_key(name)
-    text = _strip_diacritics(name).translate(_DROP).lower()
-    text = text.replace("ı", "i").replace("ß", "ss").replace("ø", "o").replace("æ", "ae")
-    tokens = [t for t in _SPACE_RE.split(text) if t]
-    # Drop article tokens, but never the whole name ("As" alone stays "as").
-    kept = [t for t in tokens if t not in _ARTICLES] or tokens
-    folded = []
-    for token in kept:
-        token = _DOUBLE_RE.sub(r"\1", token)
-        if len(token) > 3 and token.endswith("h") and token[-2] in "aeiou":
-            token = token[:-1]
-        folded.append(token)
-    return " ".join(folded)
+    raw = _TOKEN_RE.findall(name)
+    folded = [fold_token(t) for t in raw]
+    kept = [f for f in folded if f]
+    if not kept:
+        # Never the whole name away: "As" alone stays "as".
+        kept = [_DOUBLE_RE.sub(r"\1", t.translate(FOLD_TABLE)) for t in raw]
+        kept = [k for k in kept if k]
+    return " ".join(kept)
 
 
 _DIGRAPHS = (("sh", "S"), ("kh", "x"), ("gh", "g"), ("th", "t"), ("dh", "z"), ("ch", "S"),
