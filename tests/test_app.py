@@ -394,7 +394,9 @@ def test_article_view(seed_store, monkeypatch):
     article = s.articles()[0]
     s.close()
     at = run_app(seed_store, monkeypatch, {"view": "article", "article": article.article_id})
-    assert at.title[0].value == article.title
+    from dashboard.text import md
+
+    assert at.title[0].value == md(article.title)  # shown as text: markdown escaped
     html = "".join(m.value for m in at.markdown)
     assert 'class="hl-place"' in html and "Manbij" in html
     assert not at.error
@@ -469,6 +471,9 @@ def test_correction_updates_a_stored_article(env, monkeypatch):
     add_user_place("Qaryat Yyzzx", 35.95, 36.61)
     at.run()
     at.button(key="add_0").click().run()
+    # it says what it will change and asks first
+    assert any("already in the store" in w.value for w in at.warning)
+    at.button(key="add_0_confirm").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("replaced" in s.value for s in at.success)
     after = store_of(env).query(__import__("geo.store.gpkg", fromlist=["EventFilter"]).EventFilter())
