@@ -478,3 +478,91 @@ def test_correction_updates_a_stored_article(env, monkeypatch):
     assert any("replaced" in s.value for s in at.success)
     after = store_of(env).query(__import__("geo.store.gpkg", fromlist=["EventFilter"]).EventFilter())
     assert "Qaryat Yyzzx" in set(after["location"])
+
+
+# ------------------------------------------------------------------------------------------
+# Issue 13 / issue 12 (dashboard): extreme dates, state kept across runs, review table, user text
+
+
+def test_an_event_dated_0214_does_not_break_the_map(tmp_path, monkeypatch):
+    """One article dated 0214-01-05 made the map fail for every user (StreamlitJSNumberBoundsError)."""
+    import dataclasses
+
+    from geo.store.gpkg import open_store
+
+    path = tmp_path / "old.gpkg"
+    store = open_store(str(path))
+    evs = synthetic_events(50, article_id="old")
+    evs[0] = dataclasses.replace(evs[0], event_date=dt.date(214, 1, 5))
+    store.add_article(Article(article_id="old", text="x", title="Old", published=dt.date(214, 1, 5)), evs)
+    store.close()
+    at = run_app(path, monkeypatch)
+    assert metric(at, "Events") == 50
+    lo, hi = at.slider(key="f_dates").value
+    assert lo >= dt.date(1900, 1, 1)
+
+
+def test_playback_steps_keep_the_slider_and_the_map(synth_store, monkeypatch):
+    """Stepping past the last period wraps; the slider follows the buttons (no
+    StreamlitWidgetAlreadyInstantiatedError for play_idx)."""
+    at = run_app(synth_store, monkeypatch)
+    at.slider(key="f_dates").set_value((dt.date(2015, 1, 1), dt.date(2015, 1, 3))).run()
+    at.toggle(key="play_on").set_value(True).run()
+    for expected in (1, 2, 0):
+        at.button(key="play_next").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert at.slider(key="play_idx").value == expected
+        assert map_args(at)  # the map is drawn for every period, with or without events
+
+
+def test_typed_dates_and_the_slider_are_one_value(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch)
+    at.date_input(key="f_from").set_value(dt.date(2014, 1, 1)).run()
+    at.date_input(key="f_to").set_value(dt.date(2014, 12, 31)).run()
+    assert at.slider(key="f_dates").value == (dt.date(2014, 1, 1), dt.date(2014, 12, 31))
+    assert metric(at, "Events") == count(synth_store, date_from="2014-01-01", date_to="2014-12-31")
+    qp = dict(at.query_params)
+    assert qp["from"] in ("2014-01-01", ["2014-01-01"]) and qp["to"] in ("2014-12-31", ["2014-12-31"])
+
+
+def test_markdown_in_user_text_is_shown_as_text(tmp_path, monkeypatch):
+    from geo.store.gpkg import open_store
+
+    from dashboard.text import md
+
+    path = tmp_path / "md.gpkg"
+    store = open_store(str(path))
+    title = "Report ![t](http://beacon.invalid/x.png) <img src=x>"
+    store.add_article(Article(article_id="md", text="Clashes in Hama.", title=title,
+                              url="http://beacon.invalid/a) ![u](http://beacon.invalid/x.png"),
+                      synthetic_events(3, article_id="md"))
+    store.close()
+    at = run_app(path, monkeypatch, {"view": "article", "article": "md"})
+    assert at.title[0].value == md(title)
+    shown = " ".join([at.title[0].value] + [c.value for c in at.caption])
+    assert "![" not in shown and "](" not in shown.replace("](<http", "")
+    at = run_app(path, monkeypatch, {"view": "article", "article": "![t](http://beacon.invalid/x.png)"})
+    assert at.error and "![" not in at.error[0].value
+
+
+def test_review_table_rejects_and_edits_before_storing():
+    """Pure: the edited review table back to events (rejected dropped, edits applied, reviewed)."""
+    import pandas as pd
+
+    from dashboard import review
+
+    events = synthetic_events(3, article_id="rev")
+    frame = review.review_frame(events)
+    frame.loc[0, "keep"] = False
+    frame.loc[1, "actor1"] = "Islamic State"
+    frame.loc[1, "location"] = "Somewhere"
+    frame.loc[1, "latitude"], frame.loc[1, "longitude"] = 35.5, 37.5
+    frame.loc[2, "location"] = "Nowhere known"
+    kept, rejected, problems = review.reviewed_events(events, pd.DataFrame(frame), geocode=lambda name: None)
+    assert rejected == [events[0].event_id]
+    assert [e.event_id for e in kept] == [events[1].event_id]
+    assert kept[0].actor1 == "Islamic State" and (kept[0].latitude, kept[0].longitude) == (35.5, 37.5)
+    assert problems and "Nowhere known" in problems[0]  # never a guessed place
+    if review.HAS_REVIEWED:
+        assert kept[0].reviewed
+

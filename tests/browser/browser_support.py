@@ -49,6 +49,16 @@ MARKERS_JS = """() => {
   return out;
 }"""
 
+# An ACLED-style dataset (imported, not extracted: no article text) and an article whose title and
+# url are markdown that would fetch an image if rendered (issue 12: a tracking beacon offline).
+ACLED_CSV = """event_id_cnty,event_date,event_type,sub_event_type,actor1,actor2,admin1,location,latitude,longitude,geo_precision,fatalities,notes
+SYR1,2014-01-04,Battles,Armed clash,Rebels,Army,Homs,Homs,34.7324,36.7137,1,3,Clashes in Homs
+SYR2,2014-01-05,Battles,Armed clash,Rebels,Army,Homs,Homs,34.7324,36.7137,1,0,More clashes in Homs
+SYR3,2014-01-05,Protests,Peaceful protest,Protesters,,Homs,Homs,34.7324,36.7137,1,0,Protest in Homs
+"""
+BEACON = "http://beacon.invalid/x.png"
+MD_TITLE = f"Hama ![t]({BEACON}) report"
+
 XSS_NOTES = 'Shelling hit Daraa <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> today.'
 
 
@@ -85,6 +95,26 @@ def build_store(path: Path) -> None:
                     place_start=start + XSS_NOTES.index("Daraa"), place_end=start + XSS_NOTES.index("Daraa") + 5,
                 )
             ],
+        )
+        dataset = path.parent / "acled_sample.csv"
+        dataset.write_text(ACLED_CSV)
+        imported = ingest_paths([str(dataset)], store, fmt="acled", progress=False)
+        assert imported.events_added == 3, str(imported)
+        notes = "Clashes were reported in Hama."
+        store.add_article(
+            Article(article_id="md-probe", text=notes, title=MD_TITLE, source=f"![s]({BEACON})",
+                    url=f"{BEACON}) ![u]({BEACON}", published=dt.date(2014, 1, 5)),
+            [Event(event_id="md-probe-1", event_date=dt.date(2014, 1, 5), time_precision=1, event_type="Battles",
+                   sub_event_type="Armed clash", actor1=f"![a]({BEACON})", actor2="", country="Syria",
+                   admin1="Hama", admin1_code="SY-HM", location="Hama", latitude=35.1318, longitude=36.7578,
+                   geo_precision=1, fatalities=1, notes=notes, article_id="md-probe", source="probe",
+                   sentence_start=0, sentence_end=len(notes), place_start=notes.index("Hama"),
+                   place_end=notes.index("Hama") + 4),
+             # a later day, so that the span has days without events (playback)
+             Event(event_id="md-probe-2", event_date=dt.date(2014, 1, 10), time_precision=1, event_type="Battles",
+                   sub_event_type="Armed clash", actor1="", actor2="", country="Syria", admin1="Hama",
+                   admin1_code="SY-HM", location="Hama", latitude=35.1318, longitude=36.7578, geo_precision=1,
+                   fatalities=None, notes=notes, article_id="md-probe", source="probe")],
         )
     finally:
         store.close()
