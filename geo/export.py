@@ -12,13 +12,14 @@ infinities are never written.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import logging
 import math
 import os
+import re
 import sys
+import unicodedata
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import ExportError, GeoError
-from geo.models import EVENT_FIELDS, geojson_position
+from geo.dates import parse_date
+from geo.errors import ExportError, GeoError, ValidationError
+from geo.models import EVENT_FIELDS, EVENT_SCHEMA, geojson_position
 
 if TYPE_CHECKING:
     from geo.store import EventFilter, EventStore
@@ -70,14 +72,25 @@ CSV_COLUMNS: tuple[str, ...] = (
     "place_end",
     "place_id",
     "confidence",
+    "admin2",
+    "location_detail",
+    "interaction",
+    "source_ref",
+    "reviewed",
 )
 assert sorted(CSV_COLUMNS) == sorted(EVENT_FIELDS), "CSV_COLUMNS must list every event field once"
 
-_INT_FIELDS = frozenset(
-    {"time_precision", "geo_precision", "fatalities", "sentence_start", "sentence_end", "place_start", "place_end"}
-)
-_FLOAT_FIELDS = frozenset({"latitude", "longitude", "confidence"})
-_DATE_FIELDS = frozenset({"event_date"})
+_INT_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "int")
+_FLOAT_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "real")
+_DATE_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "date")
+_BOOL_FIELDS = frozenset(c.name for c in EVENT_SCHEMA if c.kind == "bool")
+_TEXT_FIELDS = tuple(c.name for c in EVENT_SCHEMA if c.kind == "text")
+# OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
+# Columns added after the first schema: a frame without them (built by older code) exports
+# their defaults instead of failing.
+_LATER_DEFAULTS = {c.name: c.default for c in EVENT_SCHEMA if c.since > 1}
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str:
@@ -107,17 +120,11 @@ def _missing(value: Any) -> bool:
 def _iso_date(value: Any) -> str | None:
     if _missing(value):
         return None
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    if not text:
-        return None
     try:
-        return dt.date.fromisoformat(text[:10]).isoformat()
-    except ValueError as exc:
-        raise ExportError(f"event_date {value!r} is not a date") from exc
+        parsed = parse_date(value, what="event_date")  # the one date parser
+    except ValidationError as exc:
+        raise ExportError(str(exc)) from exc
+    return None if parsed is None else parsed.isoformat()
 
 
 def _as_int(value: Any) -> int | None:
@@ -134,12 +141,18 @@ def _as_float(value: Any) -> float | None:
     return float(value)
 
 
+def _as_bool(value: Any) -> bool | None:
+    return None if _missing(value) else bool(value)
+
+
 def _as_str(value: Any) -> str | None:
     return None if _missing(value) else str(value)
 
 
 def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
     """One column as JSON-safe Python values (None for every kind of missing)."""
+    if name not in gdf.columns:
+        return [_LATER_DEFAULTS[name]] * len(gdf)
     series = gdf[name]
     if name in _DATE_FIELDS:
         # Many rows, few distinct days: convert each distinct value once.
@@ -164,6 +177,8 @@ def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
         return series.tolist()
     if name in _INT_FIELDS and isinstance(dtype, pd.Int64Dtype):
         return [None if v is None else int(v) for v in series.to_numpy(dtype=object, na_value=None)]
+    if name in _BOOL_FIELDS:
+        return [_as_bool(v) for v in series.tolist()]
     convert = _as_int if name in _INT_FIELDS else _as_float if name in _FLOAT_FIELDS else _as_str
     if convert is _as_str:
         # The common case (object or str dtype full of str) without a per-value isna().
@@ -172,7 +187,7 @@ def _column_values(gdf: pd.DataFrame, name: str) -> list[Any]:
 
 
 def _columns(gdf: pd.DataFrame) -> dict[str, list[Any]]:
-    missing = [c for c in EVENT_FIELDS if c not in gdf.columns]
+    missing = [c for c in EVENT_FIELDS if c not in gdf.columns and c not in _LATER_DEFAULTS]
     if missing:
         raise ExportError(f"cannot export: the table lacks column(s) {', '.join(missing)}")
     return {name: _column_values(gdf, name) for name in CSV_COLUMNS}
@@ -209,13 +224,29 @@ def geojson_bytes(gdf: pd.DataFrame) -> bytes:
     return text.encode("utf-8")
 
 
+def neutralise_cell(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: OWASP's advice, a leading ``'``
+    before a cell that starts with =, +, -, @, tab or carriage return (the csv module then
+    quotes the cell as needed). Only text columns go through this; numeric columns
+    (latitude -35.2, fatalities) are written from numbers, never from user text, so real
+    negative numbers stay numbers."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def events_to_csv_bytes(gdf: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (RFC 4180 line ends) in ACLED column order; missing values are empty cells."""
+    """UTF-8 CSV (RFC 4180 line ends) in ACLED column order; missing values are empty cells;
+    text cells that a spreadsheet would run as formulas are neutralised (neutralise_cell)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    columns = _columns(gdf)
+    for name in _TEXT_FIELDS:
+        values = columns[name]
+        for i, value in enumerate(values):
+            if value and value[0] in _TRIGGER_CHARS:
+                values[i] = neutralise_cell(value)
     # csv writes None as an empty cell already; rows straight from the columns, no dicts.
-    writer.writerows(zip(*_columns(gdf).values()))
+    writer.writerows(zip(*columns.values()))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -291,6 +322,46 @@ def write_export(gdf: pd.DataFrame, fmt: str, out: str | os.PathLike[str]) -> in
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return len(gdf)
+
+
+def _slug(text: str, max_len: int = 40) -> str:
+    """Lower-case ASCII letters, digits and '-' (accents dropped; other scripts vanish)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_len].strip("-")
+
+
+def _slugs(values: tuple[str, ...], noun: str) -> str:
+    if len(values) > 3:
+        return f"{len(values)}-{noun}"
+    return "-".join(s for s in (_slug(v) for v in values) if s)
+
+
+def export_filename(flt: "EventFilter", fmt: str) -> str:
+    """A file name that says what an export holds, e.g. ``events_aleppo_2014-01-03_2014-01-05.geojson``:
+    governorates, types, actors, text, article, bbox and precision when filtered, then the
+    period. Only ``[a-z0-9_.-]`` (safe in every file system and URL), at most ~200 characters."""
+    if fmt not in FILE_SUFFIXES:
+        raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    parts = ["events"]
+    parts.append(_slugs(flt.admin1, "governorates"))
+    parts.append(_slugs(flt.event_types, "types"))
+    parts.append(_slugs(flt.sub_event_types, "subtypes"))
+    if flt.actors:
+        parts.append("actor-" + (_slugs(flt.actors, "actors") or f"{len(flt.actors)}"))
+    if flt.text:
+        parts.append("text-" + (_slug(flt.text, 24) or "x"))
+    if flt.article_id:
+        parts.append("article-" + (_slug(flt.article_id, 24) or "x"))
+    if flt.bbox is not None:
+        parts.append("bbox")
+    if flt.max_geo_precision < 3:
+        parts.append(f"precision-{flt.max_geo_precision}")
+    if flt.date_from or flt.date_to:
+        parts.append(flt.date_from.isoformat() if flt.date_from else "start")
+        parts.append(flt.date_to.isoformat() if flt.date_to else "end")
+    if not flt.include_undated:
+        parts.append("dated")
+    return "_".join(p for p in parts if p)[:200] + FILE_SUFFIXES[fmt]
 
 
 def export_events(store: "EventStore", flt: "EventFilter", fmt: str, out: str | os.PathLike[str]) -> int:

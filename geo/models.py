@@ -185,6 +185,12 @@ class Event:
     place_end: int | None = None
     place_id: str = ""
     confidence: float = 0.5
+    # Schema version 2 (older stores get these columns, with these defaults, when opened).
+    admin2: str = ""  # district
+    location_detail: str = ""  # sub-place: neighbourhood, camp, base...
+    interaction: int | None = None  # ACLED interaction code (e.g. 12, 28)
+    source_ref: str = ""  # provenance of an imported row, e.g. "ucdp:123456", "acled:SYR1234"
+    reviewed: bool = False  # an analyst edited or accepted it: the extractor never overwrites it
 
     def __post_init__(self) -> None:
         if not self.event_id:
@@ -207,6 +213,8 @@ class Event:
             raise ValidationError("fatalities must not be negative")
         if not (0.0 <= self.confidence <= 1.0):
             raise ValidationError(f"confidence {self.confidence} is outside [0, 1]")
+        if self.interaction is not None and not (0 <= self.interaction <= 99):
+            raise ValidationError(f"interaction {self.interaction!r} is not an ACLED interaction code (0-99)")
 
     def to_record(self) -> dict[str, Any]:
         """Plain dict of the fields (dates stay ``datetime.date``)."""
@@ -214,17 +222,48 @@ class Event:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "Event":
+        from geo.dates import parse_date  # the one parser of outside date values
+
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in record.items() if k in names}
-        date_value = values.get("event_date")
-        if isinstance(date_value, str):
-            values["event_date"] = dt.date.fromisoformat(date_value) if date_value else None
-        elif isinstance(date_value, dt.datetime):
-            values["event_date"] = date_value.date()
+        if "event_date" in values and not type(values["event_date"]) is dt.date:
+            values["event_date"] = parse_date(values["event_date"], what="event_date")
+        if "reviewed" in values:  # SQLite keeps booleans as 0/1
+            values["reviewed"] = bool(values["reviewed"])
         return cls(**values)
 
 
 EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """How one Event field is stored, framed and exported.
+
+    ``kind``: "text", "int", "real", "date" or "bool"; ``nullable``: None is a value (else the
+    column is NOT NULL); ``default``: the SQL default of columns added to existing stores;
+    ``since``: the schema version that added the column (1 = the first)."""
+
+    name: str
+    kind: str
+    nullable: bool = False
+    default: object = None
+    since: int = 1
+
+
+def _column(f: dataclasses.Field[Any]) -> Column:
+    kinds = {"str": "text", "int": "int", "int | None": "int", "float": "real", "bool": "bool",
+             "dt.date | None": "date"}
+    kind = kinds[str(f.type)]
+    nullable = "None" in str(f.type)
+    default = None if f.default is dataclasses.MISSING else f.default
+    return Column(f.name, kind, nullable, default, 2 if f.name in _SINCE_V2 else 1)
+
+
+_SINCE_V2 = frozenset({"admin2", "location_detail", "interaction", "source_ref", "reviewed"})
+# THE column table: DDL of both stores, the query frames and the exports derive from it.
+EVENT_SCHEMA: tuple[Column, ...] = tuple(_column(f) for f in dataclasses.fields(Event))
+EVENT_COLUMNS: dict[str, Column] = {c.name: c for c in EVENT_SCHEMA}
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,3 +291,73 @@ class ExtractionResult:
     events: tuple[Event, ...] = ()
     unresolved: tuple[Mention, ...] = ()
     mentions: tuple[Mention, ...] = field(default=())
+
+
+# ---------------------------------------------------------------------------------------
+# Review and editing (the store's history)
+# ---------------------------------------------------------------------------------------
+
+# What a recorded change did to one event.
+# edit/delete/merge: an analyst's action; add/remove/update: replace_article (a stored preview, a
+# re-extraction); undo: the reversal of an earlier group.
+CHANGE_ACTIONS: tuple[str, ...] = ("edit", "delete", "merge", "add", "remove", "update", "undo")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One event's part of a recorded change (``EventStore.history``).
+
+    ``group_id`` ties together the rows of one user action (a merge, a multi-delete, a
+    replace): undo works on the whole group. ``before``/``after`` are the event's field
+    records (JSON-safe: dates as ISO strings), None when the event did not exist on that side.
+    ``undone_by`` is the change_id of the undo that reverted it, if any."""
+
+    change_id: int
+    group_id: int
+    changed_at: dt.datetime
+    action: str
+    event_id: str
+    article_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str = ""
+    undone_by: int | None = None
+
+    @property
+    def changed_fields(self) -> tuple[str, ...]:
+        """Fields whose value differs between before and after (all of one side if the other is None)."""
+        if self.before is None or self.after is None:
+            return tuple((self.before or self.after or {}).keys())
+        return tuple(k for k in self.after if self.before.get(k) != self.after[k])
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacePlan:
+    """What replacing an article's events would do (``EventStore.plan_replace``), by event_id.
+
+    ``add``: new events; ``remove``: stored events that would go; ``update``: same id, other
+    values; ``keep``: identical; ``protected``: reviewed events that stay whatever the new
+    extraction says; ``suppressed``: new events an analyst deleted before (not re-added)."""
+
+    article_id: str
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    update: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()
+    suppressed: tuple[str, ...] = ()
+
+    @property
+    def destructive(self) -> bool:
+        """True when stored events would be removed or changed (ask the user first)."""
+        return bool(self.remove or self.update)
+
+    def describe(self) -> str:
+        parts = [f"adds {len(self.add)}", f"removes {len(self.remove)}", f"updates {len(self.update)}",
+                 f"keeps {len(self.keep)}"]
+        text = ", ".join(parts) + " events"
+        if self.protected:
+            text += f"; {len(self.protected)} reviewed events are kept as they are"
+        if self.suppressed:
+            text += f"; {len(self.suppressed)} events deleted by an analyst are not re-added"
+        return text

@@ -34,6 +34,7 @@ from geo.export import (
     export_events,
     geojson_bytes,
     write_gpkg,
+    export_filename,
 )
 from geo.ingest.batch import ingest_paths
 from geo.models import EVENT_FIELDS, Event
@@ -292,6 +293,10 @@ def test_cli_export_to_stdout(sample_db: Path, capsys) -> None:
         (["-o", "x.csv", "--type", "Riot"], 2, "unknown event type 'Riot'"),
         (["-o", "x.csv", "--from", "2016-01-01", "--to", "2015-01-01"], 1, "after date_to"),
         (["--store", "/nonexistent/x.gpkg", "-o", "x.csv"], 1, "no store at /nonexistent/x.gpkg"),
+        (["-o", "x.csv", "--limit", "1e23"], 2, "'1e23' is not a whole number"),
+        (["-o", "x.csv", "--limit", "-1"], 2, "is not a whole number"),
+        (["-o", "x.csv", "--limit", "99999999999999999999999"], 2, "is not a whole number"),
+        (["-o", "x.csv", "--limit", "ten"], 2, "is not a whole number"),
     ],
 )
 def test_cli_export_errors(sample_db: Path, tmp_path: Path, monkeypatch, args: list[str], code: int,
@@ -310,3 +315,85 @@ def test_cli_export_does_not_leave_a_partial_file(sample_db: Path, tmp_path: Pat
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
     with GpkgEventStore(sample_db) as s:
         assert out.read_bytes() == events_to_csv_bytes(s.query())
+
+
+def test_exports_carry_the_schema_2_fields(store: EventStore, tmp_path: Path) -> None:
+    from fixtures_store import make_article, make_event
+
+    store.add_article(make_article("a"), [make_event("e1", "a", admin2="Manbij District", interaction=28,
+                                                     source_ref="ucdp:7", reviewed=True, location_detail="camp")])
+    gdf = store.query()
+    props = json.loads(geojson_bytes(gdf))["features"][0]["properties"]
+    assert (props["admin2"], props["interaction"], props["source_ref"], props["reviewed"],
+            props["location_detail"]) == ("Manbij District", 28, "ucdp:7", True, "camp")
+    row = next(csv.DictReader(io.StringIO(events_to_csv_bytes(gdf).decode("utf-8"), newline="")))
+    assert (row["admin2"], row["interaction"], row["reviewed"]) == ("Manbij District", "28", "True")
+    path = tmp_path / "out.gpkg"
+    write_gpkg(gdf, path)
+    with GpkgEventStore(path) as copy:
+        got = copy.query().iloc[0]
+        assert (got["admin2"], got["interaction"], bool(got["reviewed"])) == ("Manbij District", 28, True)
+
+
+# ---------------------------------------------------------------------------------------
+# Formula cells (OWASP CSV injection) and export file names (issue 12)
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("notes", "cell"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+SUM(A1:A2)", "'+SUM(A1:A2)"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("Plain notes - with a dash = fine", "Plain notes - with a dash = fine"),
+        ("", ""),
+    ],
+)
+def test_csv_neutralises_formula_cells(tmp_path: Path, notes: str, cell: str) -> None:
+    from fixtures_store import make_article, make_event
+
+    with GpkgEventStore(tmp_path / "s.gpkg") as s:
+        # Formula text in every kind of text field; negative coordinates stay plain numbers.
+        s.add_article(make_article("a"), [make_event("e1", "a", notes=notes, actor1=notes or "x", latitude=-35.5,
+                                                     longitude=-0.25, location=notes or "x")])
+        data = events_to_csv_bytes(s.query())
+    row = next(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert row["notes"] == cell
+    if notes:
+        assert row["actor1"] == cell and row["location"] == cell
+    assert (row["latitude"], row["longitude"]) == ("-35.5", "-0.25")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fmt", "name"),
+    [
+        ({"admin1": ["Aleppo"], "date_from": "2014-01-03", "date_to": "2014-01-05"}, "geojson",
+         "events_aleppo_2014-01-03_2014-01-05.geojson"),
+        ({}, "csv", "events.csv"),
+        ({"admin1": ["Deir ez-Zor", "Rural Damascus"]}, "gpkg", "events_deir-ez-zor-rural-damascus.gpkg"),
+        ({"admin1": ["Aleppo", "Idlib", "Hama", "Homs"]}, "csv", "events_4-governorates.csv"),
+        ({"event_types": ["Explosions/Remote violence"], "date_from": "2015-01-01"}, "csv",
+         "events_explosions-remote-violence_2015-01-01_end.csv"),
+        ({"date_to": "2015-01-01", "include_undated": False}, "csv", "events_start_2015-01-01_dated.csv"),
+        ({"text": "../../etc/passwd", "actors": ["ISIL"]}, "csv", "events_actor-isil_text-etc-passwd.csv"),
+        ({"article_id": "x\n\x1b[31m", "max_geo_precision": 1, "bbox": (1, 2, 3, 4)}, "geojson",
+         "events_article-x-31m_bbox_precision-1.geojson"),
+        ({"actors": ["الجيش"]}, "csv", "events_actor-1.csv"),
+    ],
+)
+def test_export_filename_says_what_the_file_holds(kwargs: dict, fmt: str, name: str) -> None:
+    assert export_filename(EventFilter(**kwargs), fmt) == name
+
+
+def test_cli_export_to_a_folder_names_the_file(sample_db: Path, tmp_path: Path) -> None:
+    args = ["export", "--store", str(sample_db), "-o", str(tmp_path), "--admin1", "Aleppo",
+            "--from", "2014-01-01", "--to", "2014-01-31"]
+    assert main_for_tests(args) == 0
+    target = tmp_path / "events_aleppo_2014-01-01_2014-01-31.geojson"
+    features = json.loads(target.read_text(encoding="utf-8"))["features"]
+    assert sorted(f["id"] for f in features) == ["e1", "e2", "e8"]  # e8: undated, kept unless --no-undated

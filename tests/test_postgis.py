@@ -33,7 +33,8 @@ from geo.cli import main as main_for_tests
 from geo.errors import StoreError
 from geo.ingest.batch import ingest_paths
 from geo.store.gpkg import EventFilter, EventStore, GpkgEventStore, open_store
-from geo.store.postgis import SCHEMA_VERSION, PostgisEventStore, copy_store, redact_url, split_schema
+from geo.store import copy_store
+from geo.store.postgis import SCHEMA_VERSION, PostgisEventStore, redact_url, split_schema
 
 
 def _with_schema(url: str, schema: str) -> str:
@@ -86,8 +87,8 @@ def test_schema_has_a_point_geometry_with_gist_and_the_indexes(pg_location: str)
 def test_schema_version_is_recorded_once(pg_location: str) -> None:
     for _ in range(3):
         open_store(pg_location).close()
-    rows = _sql(pg_location, f"SELECT version FROM {_schema(pg_location)}.schema_version")
-    assert rows == [(SCHEMA_VERSION,)]
+    rows = _sql(pg_location, f"SELECT version FROM {_schema(pg_location)}.schema_version ORDER BY version")
+    assert rows == [(v,) for v in range(1, SCHEMA_VERSION + 1)]  # one row per migration, once
     with open_store(pg_location) as s:
         assert s.schema_version() == SCHEMA_VERSION  # type: ignore[attr-defined]
 
@@ -242,7 +243,8 @@ def test_concurrent_writers_of_overlapping_articles_lose_and_duplicate_nothing(p
             stored = gdf[gdf.article_id == aid]
             assert sorted(stored["event_id"]) == sorted(expected), aid
         assert store.count() == sum(counts.values())
-    assert _sql(pg_location, f"SELECT version FROM {_schema(pg_location)}.schema_version") == [(SCHEMA_VERSION,)]
+    versions = _sql(pg_location, f"SELECT version FROM {_schema(pg_location)}.schema_version ORDER BY version")
+    assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -307,3 +309,23 @@ def test_migrate_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "no store at" in capsys.readouterr().err
     assert main_for_tests(["migrate", "--to", str(tmp_path / "x.gpkg")]) == 2
 
+
+
+def test_a_version_1_store_is_migrated_to_version_2(pg_location: str) -> None:
+    with open_store(pg_location) as s:
+        s.add_article(make_article("a"), [make_event("e1", "a")])
+    schema = _schema(pg_location)
+    # Back to what schema version 1 created.
+    _sql(pg_location, f"ALTER TABLE {schema}.events DROP COLUMN admin2, DROP COLUMN location_detail, "
+         "DROP COLUMN interaction, DROP COLUMN source_ref, DROP COLUMN reviewed")
+    _sql(pg_location, f"DELETE FROM {schema}.schema_version WHERE version > 1")
+    _sql(pg_location, f"DROP TABLE {schema}.geo_event_history")
+    with open_store(pg_location) as s:
+        assert s.schema_version() == SCHEMA_VERSION >= 2  # type: ignore[attr-defined]
+        row = s.query().iloc[0]
+        assert row["event_id"] == "e1" and row["admin2"] == "" and not row["reviewed"]
+        s.add_article(make_article("b"), [make_event("e2", "b", admin2="Manbij District", interaction=12,
+                                                     reviewed=True, source_ref="acled:SYR1")])
+        got = s.query(EventFilter(article_id="b")).iloc[0]
+        assert (got["admin2"], got["interaction"], got["reviewed"], got["source_ref"]) == (
+            "Manbij District", 12, True, "acled:SYR1")

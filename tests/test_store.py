@@ -292,7 +292,11 @@ def test_filters(sample_store: EventStore, flt: EventFilter, expected: list[str]
         ({"bbox": (1.0, 2.0, 3.0)}, "four numbers"),
         ({"max_geo_precision": 4}, "1, 2 or 3"),
         ({"limit": -1}, "negative"),
-        ({"date_from": "5 January"}, "not an ISO date"),
+        ({"limit": 1e23}, "whole number"),
+        ({"limit": 10**30}, "whole number from 0 to"),
+        ({"limit": "10"}, "whole number"),
+        ({"limit": True}, "whole number"),
+        ({"date_from": "5 January"}, "not a full date"),
     ],
 )
 def test_bad_filters_are_rejected(kwargs: dict, message: str) -> None:
@@ -588,3 +592,141 @@ def test_opening_an_up_to_date_store_does_not_wait_for_a_writer(tmp_path: Path) 
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+# ---------------------------------------------------------------------------------------
+# Schema version 2: district, sub-place, interaction, provenance, reviewed
+# ---------------------------------------------------------------------------------------
+
+_V2_VALUES = {
+    "admin2": "Manbij District",
+    "location_detail": "al-Sarab neighbourhood",
+    "interaction": 28,
+    "source_ref": "ucdp:123456",
+    "reviewed": True,
+}
+
+
+def test_new_event_fields_round_trip(store: EventStore) -> None:
+    store.add_article(make_article("a"), [make_event("v2", "a", **_V2_VALUES), make_event("v1", "a")])
+    gdf = store.query().set_index("event_id")
+    for name, value in _V2_VALUES.items():
+        assert gdf.loc["v2", name] == value, name
+    assert gdf.loc["v1", "admin2"] == "" and gdf.loc["v1", "source_ref"] == ""
+    assert pd.isna(gdf.loc["v1", "interaction"]) and not gdf.loc["v1", "reviewed"]
+    assert gdf["reviewed"].dtype == bool
+    back = Event.from_record(store.query().set_index("event_id").loc["v2"].to_dict() | {"event_id": "v2"})
+    assert back == make_event("v2", "a", **_V2_VALUES)
+
+
+@pytest.mark.parametrize("bad", [-1, 100])
+def test_interaction_code_is_validated(bad: int) -> None:
+    with pytest.raises(ValidationError, match="interaction"):
+        make_event("x", interaction=bad)
+
+
+def test_a_store_without_the_new_columns_gains_them_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.gpkg"
+    with GpkgEventStore(path) as s:
+        s.add_article(make_article("a"), [make_event("e1", "a"), make_event("e2", "a")])
+    # A store written before schema version 2 had none of these columns.
+    conn = sqlite3.connect(path)
+    for name in _V2_VALUES:
+        conn.execute(f"ALTER TABLE events DROP COLUMN {name}")
+    conn.commit()
+    conn.close()
+    with GpkgEventStore(path) as s:
+        gdf = s.query()
+        assert sorted(gdf["event_id"]) == ["e1", "e2"]
+        assert list(gdf["admin2"]) == ["", ""] and not gdf["reviewed"].any()
+        s.add_article(make_article("b"), [make_event("e3", "b", **_V2_VALUES)])
+        assert s.query(EventFilter(article_id="b")).iloc[0]["source_ref"] == "ucdp:123456"
+    assert pyogrio.read_dataframe(path, layer="events").shape[0] == 3
+
+
+# ---------------------------------------------------------------------------------------
+# Read-only stores (issue 12): info, export and reads never write
+# ---------------------------------------------------------------------------------------
+
+import hashlib  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+
+_NOBODY = 65534
+
+
+def _run_geo_as_reader(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """``python -m geo ARGS`` as a user who cannot write the store (root ignores chmod, so
+    as root the command runs as nobody)."""
+    prefix = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: cannot test as a user chmod applies to")
+        prefix = ["setpriv", f"--reuid={_NOBODY}", f"--regid={_NOBODY}", "--clear-groups"]
+    root = Path(__file__).resolve().parents[1]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root), "HOME": "/tmp"}
+    return subprocess.run([*prefix, sys.executable, "-m", "geo", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize(
+    ("case", "folder_mode", "file_mode", "old_schema"),
+    [
+        ("read-only folder", 0o555, 0o444, False),
+        ("read-only file in a writable folder", 0o777, 0o444, False),
+        ("read-only folder, store of an older schema", 0o555, 0o444, True),
+    ],
+)
+def test_a_read_only_store_can_be_read(case: str, folder_mode: int, file_mode: int, old_schema: bool) -> None:
+    top = Path(tempfile.mkdtemp(prefix="geo-ro-"))
+    try:
+        top.chmod(0o755)
+        folder, out = top / "store", top / "out"
+        folder.mkdir()
+        out.mkdir(mode=0o777)
+        out.chmod(0o777)
+        path = folder / "events.gpkg"
+        with GpkgEventStore(path) as s:
+            fill_sample(s)
+            s.update_event("e1", {"notes": "edited"})
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode = DELETE")  # one file, as copied onto a read-only medium
+        if old_schema:
+            for name in ("admin2", "location_detail", "interaction", "source_ref", "reviewed"):
+                conn.execute(f"ALTER TABLE events DROP COLUMN {name}")
+            conn.execute("DROP TABLE geo_event_history")
+        conn.commit()
+        conn.close()
+        path.chmod(file_mode)
+        folder.chmod(folder_mode)
+        before = _digest(folder)
+
+        info = _run_geo_as_reader(["info", "--store", str(path)])
+        assert info.returncode == 0, (case, info.stderr)
+        assert "events:   8 (2 undated)" in info.stdout
+        export = _run_geo_as_reader(["export", "--store", str(path), "-o", f"{out}/", "--format", "csv"])
+        assert export.returncode == 0, (case, export.stderr)
+        rows = (out / "events.csv").read_text(encoding="utf-8").splitlines()
+        assert len(rows) == 9 and rows[0].endswith(",reviewed")
+        history = _run_geo_as_reader(["history", "--store", str(path)])
+        assert history.returncode == 0, (case, history.stderr)
+        if folder_mode == 0o555:
+            assert _digest(folder) == before, "nothing may be written beside a read-only store"
+        else:
+            assert _digest(folder)["events.gpkg"] == before["events.gpkg"]
+        with GpkgEventStore(path, read_only=True) as s:
+            with pytest.raises(StoreError, match="read-only"):
+                s.delete_events(["e2"])
+            assert s.count() == 8
+    finally:
+        for p in (top / "store", top):
+            if p.exists():
+                p.chmod(0o755)
+        shutil.rmtree(top)

@@ -1,4 +1,4 @@
-"""``ingest``, ``export``, ``info``, ``migrate``: the store.
+"""``ingest``, ``export``, ``info``, ``history``, ``migrate``: the store.
 
     python -m geo ingest PATH... [--store S] [--format text|acled|ucdp] [--max-bytes N] [--quiet]
                          [--workers N | --scheduler tcp://HOST:PORT]
@@ -6,6 +6,7 @@
                          [--admin1 A ...] [--type T ...] [--actor X ...] [--text T]
                          [--bbox minlat,minlon,maxlat,maxlon] [--max-precision P] [--no-undated]
     python -m geo info [--store S]
+    python -m geo history [--store S] [--event ID] [--limit N]
     python -m geo migrate --from SOURCE --to TARGET    # copy a store (e.g. .gpkg -> postgresql://)
 
 The store is ``--store``, else ``$GEO_STORE``, else data/events.gpkg; a ``postgresql://``
@@ -17,8 +18,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from geo.cli.common import add_store_option
@@ -32,10 +35,15 @@ log = logging.getLogger(__name__)
 
 
 def _iso_date(text: str) -> dt.date:
+    from geo.dates import parse_date
+
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        value = parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD): {exc}") from None
+    if value is None:
+        raise argparse.ArgumentTypeError("an empty date: give YYYY-MM-DD")
+    return value
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.I)
@@ -51,6 +59,14 @@ def _byte_size(text: str) -> int:
     if size <= 0:
         raise argparse.ArgumentTypeError("the size limit must be positive")
     return size
+
+
+def _count(text: str) -> int:
+    """A non-negative whole number (``--limit``): ``1e23``, ``-1`` or ``ten`` are usage errors."""
+    value = text.strip()
+    if not value.isdigit() or len(value) > 12:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 999999999999")
+    return int(value)
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -156,14 +172,20 @@ def _filter_from_args(args: argparse.Namespace) -> Any:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the events matching the filters as GeoJSON, CSV or GeoPackage."""
-    from geo.export import export_events, format_for_path
+    from geo.export import export_events, export_filename, format_for_path
     from geo.store import open_store
 
-    fmt = args.format or format_for_path(args.output)
     flt = _filter_from_args(args)
+    output = args.output
+    if output != "-" and (Path(output).is_dir() or output.endswith(("/", os.sep))):
+        # A folder: the file is named after what it holds (events_aleppo_2014-01-03_2014-01-05.geojson).
+        fmt = args.format or "geojson"
+        output = str(Path(output) / export_filename(flt, fmt))
+    else:
+        fmt = args.format or format_for_path(output)
     with open_store(args.store, create=False) as store:
-        count = export_events(store, flt, fmt, args.output)
-    target = "stdout" if args.output == "-" else args.output
+        count = export_events(store, flt, fmt, output)
+    target = "stdout" if output == "-" else _terminal_text(output)
     print(f"wrote {count} events to {target} ({fmt})", file=sys.stderr)
     return 0
 
@@ -186,8 +208,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Copy every article and event from one store to another (GeoPackage <-> PostGIS)."""
-    from geo.store import open_store
-    from geo.store.postgis import copy_store
+    from geo.store import copy_store, open_store
 
     with open_store(args.source, create=False) as source, open_store(args.target) as target:
         if source.location == target.location:
@@ -195,6 +216,28 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             return 1
         summary = copy_store(source, target)
         print(f"{source.location} -> {target.location}: {summary}")
+    return 0
+
+
+def _terminal_text(text: str) -> str:
+    """User text for one terminal line: control characters (newlines, ANSI escapes) shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """List the recorded edits of stored events, newest first."""
+    from geo.store import open_store
+
+    with open_store(args.store, create=False) as store:
+        changes = store.history(event_id=args.event, limit=args.limit)
+    if not changes:
+        print("no recorded changes" + (f" of event {_terminal_text(args.event)}" if args.event else ""))
+    for c in changes:
+        fields = ", ".join(f for f in c.changed_fields if f != "reviewed") if c.action in ("edit", "update") else ""
+        undone = f" (undone by #{c.undone_by})" if c.undone_by is not None else ""
+        print(f"#{c.change_id}  {c.changed_at:%Y-%m-%d %H:%M:%S}Z  {c.action:<6}  event {_terminal_text(c.event_id)}"
+              f"  article {_terminal_text(c.article_id)}" + (f"  [{fields}]" if fields else "")
+              + (f"  {_terminal_text(c.note)}" if c.note else "") + undone)
     return 0
 
 
@@ -214,7 +257,7 @@ def _workers(text: str) -> int:
 
 
 def register(subparsers: Any) -> None:
-    """Add ``ingest``, ``export``, ``info`` and ``migrate``."""
+    """Add ``ingest``, ``export``, ``info``, ``history`` and ``migrate``."""
     from geo.export import EXPORT_FORMATS
     from geo.ingest import INPUT_FORMATS
 
@@ -253,7 +296,9 @@ def register(subparsers: Any) -> None:
         description="Write the events matching the filters. Filters combine with AND; repeated "
         "values of one filter combine with OR.",
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file, or - for stdout")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file, - for stdout, or a folder (the file is then named after the filters, "
+                   "e.g. events_aleppo_2014-01-03_2014-01-05.geojson; format geojson unless --format)")
     p.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the suffix of OUT")
     add_store_option(p)
     p.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="first day (inclusive)")
@@ -271,12 +316,20 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-precision", type=int, choices=(1, 2, 3), default=3,
                    help="keep events with geo_precision <= this (1 = town only)")
     p.add_argument("--article", metavar="ID", help="only the events of this article")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N events (most recent first)")
+    p.add_argument("--limit", type=_count, metavar="N", help="at most N events (most recent first)")
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("info", help="store path, article and event counts, date span")
     add_store_option(p)
     p.set_defaults(func=cmd_info)
+
+    p = subparsers.add_parser("history", help="list the recorded edits of events (newest first)",
+                              description="Edits, merges, deletions and replacements of stored events, "
+                              "newest first; each can be undone from the dashboard.")
+    add_store_option(p)
+    p.add_argument("--event", metavar="ID", help="only the changes of this event")
+    p.add_argument("--limit", type=_count, default=100, metavar="N", help="at most N changes (default 100)")
+    p.set_defaults(func=cmd_history)
 
     p = subparsers.add_parser(
         "migrate",

@@ -20,17 +20,18 @@ events land together or not at all. The file runs in WAL mode, so readers keep r
 the last committed state while a writer works, and a killed writer leaves nothing behind
 but an uncommitted WAL tail that SQLite discards on the next open.
 
-``EventStore`` is the abstract interface; ``GpkgEventStore`` the GeoPackage
-implementation. A server (PostGIS) implementation can slot in behind ``open_store``.
+* ``geo_event_history``: the history of analysts' edits (see ``geo.store.edits``); not
+  registered in ``gpkg_contents``, so GIS tools list only the two layers above.
+
+``GpkgEventStore`` is the GeoPackage dialect of :class:`geo.store.core.SqlEventStore`: the
+connection pool, the schema, the geometry blobs and the SQLite-specific read plans.
 """
 
 from __future__ import annotations
 
-import abc
 import contextlib
 import dataclasses
 import datetime as dt
-import enum
 import logging
 import os
 import re
@@ -39,23 +40,28 @@ import struct
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 
-from geo.errors import StoreError, ValidationError
-from geo.models import EVENT_FIELDS, Article, Event
+from geo.errors import StoreError
+from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Event
+from geo.store.base import (  # noqa: F401 - also importable from here, the module's old home
+    DEFAULT_STORE_PATH,
+    INSERT_CHUNK,
+    EventFilter,
+    EventStore,
+    IngestOutcome,
+    StoreInfo,
+    resolve_store_location,
+)
+from geo.store.core import ARTICLE_COLUMNS, SqlEventStore, Tx, like_pattern
+from geo.store.frames import events_frame
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_STORE_PATH = PROJECT_ROOT / "data" / "events.gpkg"
-STORE_ENV_VAR = "GEO_STORE"
 
 # GeoPackage: application_id is the ASCII bytes "GPKG"; user_version encodes 1.3.0.
 GPKG_APPLICATION_ID = 0x47504B47
@@ -70,266 +76,31 @@ WGS84_WKT = (
 
 EVENTS_TABLE = "events"
 ARTICLES_TABLE = "articles"
+HISTORY_TABLE = "geo_event_history"
 BUSY_TIMEOUT_MS = 30_000
-# Rows per executemany call: large enough to amortise the Python->SQLite overhead, small
-# enough that a streamed import never holds a whole dataset in memory.
-INSERT_CHUNK = 5_000
 MMAP_BYTES = 1 << 30
 CACHE_KIB = 32 * 1024
 
-# Event fields by storage type (everything else in EVENT_FIELDS is TEXT NOT NULL).
-_NULLABLE_INT_FIELDS = (
-    "time_precision",
-    "fatalities",
-    "sentence_start",
-    "sentence_end",
-    "place_start",
-    "place_end",
-)
-_REAL_FIELDS = ("latitude", "longitude", "confidence")
-_INT_FIELDS = ("geo_precision",)
-_DATE_FIELDS = ("event_date",)
+_SQLITE_TYPES = {"text": "TEXT", "int": "INTEGER", "real": "REAL", "date": "DATE", "bool": "BOOLEAN"}
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _column_type(name: str) -> str:
-    if name in _DATE_FIELDS:
-        return "DATE"
-    if name in _NULLABLE_INT_FIELDS:
-        return "INTEGER"
-    if name in _INT_FIELDS:
-        return "INTEGER NOT NULL"
-    if name in _REAL_FIELDS:
-        return "REAL NOT NULL"
-    return "TEXT NOT NULL"
-
-
-# ---------------------------------------------------------------------------------------
-# Location
-# ---------------------------------------------------------------------------------------
-
-
-def resolve_store_location(cli_value: str | None = None) -> str:
-    """Where the store lives: ``--store`` value, else ``$GEO_STORE``, else data/events.gpkg."""
-    if cli_value:
-        return str(cli_value)
-    env_value = os.environ.get(STORE_ENV_VAR, "").strip()
-    if env_value:
-        return env_value
-    return str(DEFAULT_STORE_PATH)
-
-
-def is_server_location(location: str) -> bool:
-    return location.startswith(("postgresql://", "postgres://", "postgresql+"))
-
-
-def open_store(location: str | os.PathLike[str] | None = None, *, create: bool = True) -> "EventStore":
-    """Open the store at ``location`` (resolved as in resolve_store_location).
-
-    ``create=False`` refuses to create a new, empty store (export and info use it, so a
-    mistyped path is an error rather than an empty result).
-    """
-    resolved = resolve_store_location(os.fspath(location) if location is not None else None)
-    if is_server_location(resolved):
-        from geo.store.postgis import PostgisEventStore  # psycopg only when a server is used
-
-        return PostgisEventStore(resolved, create=create)
-    if "://" in resolved:
-        raise StoreError(f"unsupported store location {resolved!r}: give a .gpkg file path")
-    if not create and not Path(resolved).exists():
-        raise StoreError(f"no store at {resolved} (ingest something first, or pass --store PATH)")
-    return GpkgEventStore(resolved)
-
-
-# ---------------------------------------------------------------------------------------
-# Filter, outcome, interface
-# ---------------------------------------------------------------------------------------
-
-
-def _as_tuple(value: Any) -> tuple[str, ...]:
-    # A bare string would otherwise be iterated character by character.
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,) if value else ()
-    return tuple(str(v) for v in value)
-
-
-def _as_date(value: Any, name: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as exc:
-            raise ValidationError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD)") from exc
-    raise ValidationError(f"{name} must be a date, not {type(value).__name__}")
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    """Which events a query, count, summary or export covers. The default covers all.
-
-    ``date_from``/``date_to`` are inclusive; undated events pass a date range only when
-    ``include_undated``. Tuple fields are OR-ed within themselves and AND-ed with the rest;
-    an empty tuple means "any". ``actors`` match ``actor1`` or ``actor2`` exactly; ``text``
-    is a case-insensitive substring over notes, location, actor1 and actor2. ``bbox`` is
-    ``(min_lat, min_lon, max_lat, max_lon)``.
-    """
-
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    include_undated: bool = True
-    admin1: tuple[str, ...] = ()
-    event_types: tuple[str, ...] = ()
-    sub_event_types: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    text: str = ""
-    bbox: tuple[float, float, float, float] | None = None
-    max_geo_precision: int = 3
-    article_id: str | None = None
-    limit: int | None = None
-
-    def __post_init__(self) -> None:
-        # Frozen: normalise through object.__setattr__ so lists and strings are accepted.
-        set_ = object.__setattr__
-        set_(self, "date_from", _as_date(self.date_from, "date_from"))
-        set_(self, "date_to", _as_date(self.date_to, "date_to"))
-        for name in ("admin1", "event_types", "sub_event_types", "actors"):
-            set_(self, name, _as_tuple(getattr(self, name)))
-        set_(self, "text", (self.text or "").strip())
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValidationError(f"date_from {self.date_from} is after date_to {self.date_to}")
-        if self.bbox is not None:
-            if len(self.bbox) != 4:
-                raise ValidationError("bbox needs four numbers: min_lat, min_lon, max_lat, max_lon")
-            bbox = tuple(float(v) for v in self.bbox)
-            if bbox[0] > bbox[2] or bbox[1] > bbox[3]:
-                raise ValidationError(
-                    f"bbox {bbox} is not (min_lat, min_lon, max_lat, max_lon) with min <= max"
-                )
-            set_(self, "bbox", bbox)
-        if self.max_geo_precision not in (1, 2, 3):
-            raise ValidationError("max_geo_precision must be 1, 2 or 3")
-        if self.limit is not None and self.limit < 0:
-            raise ValidationError("limit must not be negative")
-
-
-class IngestOutcome(enum.StrEnum):
-    """What writing one article did. Compares equal to the plain strings."""
-
-    ADDED = "added"
-    UNCHANGED = "unchanged"
-    REPLACED = "replaced"
-
-
-@dataclass(frozen=True)
-class StoreInfo:
-    location: str
-    articles: int
-    events: int
-    undated: int
-    date_span: tuple[dt.date, dt.date] | None
-    size_bytes: int | None = None
-
-
-class EventStore(abc.ABC):
-    """The store interface the ingest, the exports, the CLI and the dashboard code against.
-
-    ``query`` returns a GeoDataFrame in EPSG:4326 with the columns ``EVENT_FIELDS`` then
-    ``geometry`` (points built from latitude/longitude); ``event_date`` holds
-    ``datetime.date`` objects (None when undated); nullable integers (time_precision,
-    fatalities, offsets) use pandas' ``Int64``; geo_precision is int64; latitude,
-    longitude, confidence float64; text columns ``object`` dtype holding ``str``. Rows
-    come most recent first, undated last, ties by ``event_id``.
-    """
-
-    location: str
-
-    @abc.abstractmethod
-    def add_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
-        """Store the article and its events in one transaction.
-
-        Same ``article_id`` and ``content_hash`` as stored: nothing is written, UNCHANGED
-        (``events`` is not even iterated). Same id, different hash: the article's own
-        events are replaced, REPLACED. ``events`` may be a lazy iterable (streamed imports);
-        if iterating it raises, the transaction rolls back and the exception propagates.
-        """
-
-    def add_events(self, events: Iterable[Event], *, article: Article) -> IngestOutcome:
-        """Dataset imports (ACLED, UCDP): one file is one article; same semantics."""
-        return self.add_article(article, events)
-
-    @abc.abstractmethod
-    def query(self, flt: EventFilter = EventFilter()) -> gpd.GeoDataFrame: ...
-
-    @abc.abstractmethod
-    def count(self, flt: EventFilter = EventFilter()) -> int: ...
-
-    @abc.abstractmethod
-    def summary(self, flt: EventFilter = EventFilter()) -> dict[str, Any]:
-        """Aggregates for the dashboard, without fetching rows.
-
-        Keys: ``total`` (int), ``fatalities`` (int, sum of known), ``undated`` (int),
-        ``by_admin1`` / ``by_event_type`` (dict name -> count, largest first),
-        ``by_date`` (dict ISO day -> count, ascending, dated events only).
-        ``limit`` in the filter is ignored.
-        """
-
-    @abc.abstractmethod
-    def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
-        """Events per (location, admin1, event_type, geo_precision) at the mean position of
-        those events, for map markers at scale. Keys: latitude, longitude, event_type,
-        geo_precision, admin1, location, n (geo.webmap.layers.AGGREGATE_COLUMNS). Largest first."""
-
-    @abc.abstractmethod
-    def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
-        """Dated events per (event_type, day): keys event_date (ISO str), event_type, n;
-        by day, then type (the timeline chart without one summary per type)."""
-
-    @abc.abstractmethod
-    def date_span(self) -> tuple[dt.date, dt.date] | None: ...
-
-    @abc.abstractmethod
-    def actors(self) -> list[str]:
-        """Distinct non-empty actor1/actor2 values, sorted."""
-
-    @abc.abstractmethod
-    def get_article(self, article_id: str) -> Article | None: ...
-
-    @abc.abstractmethod
-    def articles(self) -> list[Article]:
-        """Every stored article, by article_id, *without* text (``text`` is "")."""
-
-    @abc.abstractmethod
-    def article_content_hash(self, article_id: str) -> str | None:
-        """The stored content_hash of an article (None if not stored): lets the ingest skip
-        extraction for inputs that did not change."""
-
-    @abc.abstractmethod
-    def article_event_counts(self) -> dict[str, tuple[int, int]]:
-        """article_id -> (event_count recorded with the article, events actually stored)."""
-
-    @abc.abstractmethod
-    def delete_article(self, article_id: str) -> int:
-        """Delete an article and its events in one transaction; the number of events deleted."""
-
-    @abc.abstractmethod
-    def info(self) -> StoreInfo: ...
-
-    def optimize(self, *, force: bool = False) -> bool:
-        """Refresh planner statistics after large writes; True if it did anything."""
-        return False
-
-    @abc.abstractmethod
-    def close(self) -> None: ...
-
-    def __enter__(self) -> "EventStore":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    """The SQLite column definition of an event field (from models.EVENT_SCHEMA)."""
+    column = EVENT_COLUMNS[name]
+    sql = _SQLITE_TYPES[column.kind]
+    if not column.nullable:
+        sql += " NOT NULL"
+    if column.default is not None:
+        sql += f" DEFAULT {_sql_literal(column.default)}"
+    return sql
 
 
 # ---------------------------------------------------------------------------------------
@@ -405,7 +176,10 @@ def _event_row(event: Event) -> tuple[Any, ...]:
     return (gpkg_point(event.latitude, event.longitude), *values)
 
 
-_TEXT_NOT_NULL = tuple(_column_type(name) == "TEXT NOT NULL" for name in EVENT_FIELDS)
+# Defaults of NOT NULL columns, for plain records that lack a value (None).
+_NOT_NULL_DEFAULTS = tuple(
+    None if c.nullable else ("" if c.kind == "text" and c.default is None else c.default) for c in EVENT_SCHEMA
+)
 
 
 def record_row(record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -414,9 +188,9 @@ def record_row(record: Mapping[str, Any]) -> tuple[Any, ...]:
     date_value = values[_DATE]
     if isinstance(date_value, dt.date):
         values[_DATE] = date_value.isoformat()
-    for i, text in enumerate(_TEXT_NOT_NULL):
-        if text and values[i] is None:
-            values[i] = ""  # a missing string is stored as the model's default, not NULL
+    for i, default in enumerate(_NOT_NULL_DEFAULTS):
+        if default is not None and values[i] is None:
+            values[i] = default  # a missing value is stored as the model's default, not NULL
     return (gpkg_point(float(values[_LAT]), float(values[_LON])), *values)
 
 
@@ -426,24 +200,6 @@ def _utc_timestamp(value: dt.datetime | None = None) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def _parse_timestamp(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -517,6 +273,21 @@ CREATE TABLE IF NOT EXISTS {ARTICLES_TABLE} (
     ingested_at DATETIME NOT NULL,
     event_count INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
+    change_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    group_id INTEGER NOT NULL,
+    changed_at DATETIME NOT NULL,
+    action TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    before_json TEXT,
+    after_json TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    undone_by INTEGER
+);
+CREATE INDEX IF NOT EXISTS idx_history_event_id ON {HISTORY_TABLE}(event_id);
+CREATE INDEX IF NOT EXISTS idx_history_article_id ON {HISTORY_TABLE}(article_id);
+CREATE INDEX IF NOT EXISTS idx_history_group_id ON {HISTORY_TABLE}(group_id);
 INSERT OR IGNORE INTO gpkg_contents
     (table_name, data_type, identifier, description, srs_id) VALUES
     ('{EVENTS_TABLE}', 'features', '{EVENTS_TABLE}',
@@ -529,93 +300,11 @@ INSERT OR IGNORE INTO gpkg_geometry_columns VALUES
 
 _SCHEMA_INDEXES = frozenset(re.findall(r"CREATE (?:UNIQUE )?INDEX IF NOT EXISTS (\w+)", _SCHEMA_SQL))
 
-_ARTICLE_COLUMNS = (
-    "article_id",
-    "title",
-    "source",
-    "url",
-    "published",
-    "text",
-    "content_hash",
-    "ingested_at",
-    "event_count",
-)
 
 
 # ---------------------------------------------------------------------------------------
 # SQL for filters
 # ---------------------------------------------------------------------------------------
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _in_clause(column: str, values: Sequence[str], params: list[Any]) -> str:
-    params.extend(values)
-    if len(values) == 1:
-        return f"{column} = ?"
-    return f"{column} IN ({', '.join('?' for _ in values)})"
-
-
-def _where_branches(flt: EventFilter) -> list[tuple[str, list[Any]]]:
-    """WHERE clauses whose union is the filter.
-
-    A date range that keeps undated events is split in two branches (dated range, undated)
-    because SQLite cannot use the (admin1, event_date) index for ``range OR IS NULL``.
-    """
-    common: list[str] = []
-    params: list[Any] = []
-    if flt.admin1:
-        common.append(_in_clause("admin1", flt.admin1, params))
-    if flt.event_types:
-        common.append(_in_clause("event_type", flt.event_types, params))
-    if flt.sub_event_types:
-        common.append(_in_clause("sub_event_type", flt.sub_event_types, params))
-    if flt.actors:
-        a1 = _in_clause("actor1", flt.actors, params)
-        a2 = _in_clause("actor2", flt.actors, params)
-        common.append(f"({a1} OR {a2})")
-    if flt.text:
-        pattern = _like_pattern(flt.text)
-        # LIKE is case-insensitive for ASCII; Arabic script has no case.
-        common.append(
-            "(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in ("notes", "location", "actor1", "actor2")) + ")"
-        )
-        params.extend([pattern] * 4)
-    if flt.bbox is not None:
-        min_lat, min_lon, max_lat, max_lon = flt.bbox
-        common.append("latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?")
-        params.extend([min_lat, max_lat, min_lon, max_lon])
-    if flt.max_geo_precision < 3:
-        common.append("geo_precision <= ?")
-        params.append(flt.max_geo_precision)
-    if flt.article_id is not None:
-        common.append("article_id = ?")
-        params.append(flt.article_id)
-
-    date_terms: list[str] = []
-    date_params: list[Any] = []
-    if flt.date_from is not None:
-        date_terms.append("event_date >= ?")
-        date_params.append(flt.date_from.isoformat())
-    if flt.date_to is not None:
-        date_terms.append("event_date <= ?")
-        date_params.append(flt.date_to.isoformat())
-
-    def clause(extra: list[str]) -> str:
-        terms = common + extra
-        return " AND ".join(terms) if terms else "1"
-
-    if date_terms:
-        branches = [(clause(date_terms), params + date_params)]
-        if flt.include_undated:
-            branches.append((clause(["event_date IS NULL"]), list(params)))
-        return branches
-    if not flt.include_undated:
-        return [(clause(["event_date IS NOT NULL"]), params)]
-    return [(clause([]), params)]
 
 
 def _group_by_expression(column: str, flt: EventFilter) -> str:
@@ -640,62 +329,6 @@ def _group_by_expression(column: str, flt: EventFilter) -> str:
     if other_filters and not narrowed_by_column.get(column, False):
         return f"+{column}"
     return column
-
-
-def _select_sql(columns: str, flt: EventFilter, *, use_indexes: bool = True) -> tuple[str, list[Any]]:
-    table = EVENTS_TABLE if use_indexes else f"{EVENTS_TABLE} NOT INDEXED"
-    parts, params = [], []
-    for where, branch_params in _where_branches(flt):
-        parts.append(f"SELECT {columns} FROM {table} WHERE {where}")
-        params.extend(branch_params)
-    return " UNION ALL ".join(parts), params
-
-
-# ---------------------------------------------------------------------------------------
-# Frames
-# ---------------------------------------------------------------------------------------
-
-
-def _date_objects(values: Sequence[str | None]) -> np.ndarray:
-    # Dates repeat a lot (thousands of distinct days for a million events): parse each once.
-    cache: dict[str | None, dt.date | None] = {None: None}
-    out = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values):
-        parsed = cache.get(value, cache)
-        if parsed is cache:
-            parsed = _parse_date(value)
-            cache[value] = parsed  # type: ignore[index]
-        out[i] = parsed
-    return out
-
-
-def events_frame(rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
-    """A GeoDataFrame (EPSG:4326, EVENT_FIELDS + geometry) from rows in EVENT_FIELDS order.
-
-    Text columns are ``object`` dtype holding Python ``str``: building pandas' Arrow-backed
-    ``str`` columns costs more than the query itself at 100k rows, and the dashboard and
-    exports read values, not Arrow buffers.
-    """
-    if rows:
-        table = np.array(rows, dtype=object)  # the transpose in C: faster than zip(*rows)
-    else:
-        table = np.empty((0, len(EVENT_FIELDS)), dtype=object)
-    data: dict[str, Any] = {}
-    for i, name in enumerate(EVENT_FIELDS):
-        column = table[:, i]
-        if name in _DATE_FIELDS:
-            data[name] = pd.Series(_date_objects(column), dtype=object)
-        elif name in _NULLABLE_INT_FIELDS:
-            data[name] = pd.array(column, dtype="Int64")
-        elif name in _INT_FIELDS:
-            data[name] = column.astype("int64")
-        elif name in _REAL_FIELDS:
-            data[name] = column.astype("float64")
-        else:
-            data[name] = pd.Series(column, dtype=object)
-    frame = pd.DataFrame(data)
-    geometry = gpd.points_from_xy(data["longitude"], data["latitude"], crs="EPSG:4326")
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
 # ---------------------------------------------------------------------------------------
@@ -734,19 +367,19 @@ class _Extent:
         return self.min_lon == float("inf")
 
 
-@dataclass
-class _InsertStats:
-    inserted: int = 0
-    extent: _Extent = field(default_factory=_Extent)
-
-
-class GpkgEventStore(EventStore):
+class GpkgEventStore(SqlEventStore):
     """The GeoPackage (SQLite) implementation. Thread-safe: each call borrows a connection
     from a small pool, so readers in different threads run concurrently (WAL)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, wal: bool = True, max_idle: int = 4) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, wal: bool = True, max_idle: int = 4,
+                 read_only: bool | None = None) -> None:
         self.path = Path(path)
         self.location = str(self.path)
+        # A store the process may not write (read-only file or folder) opens read-only by
+        # itself: queries, info and exports work, writes raise StoreError.
+        self.read_only = _not_writable(self.path) if read_only is None else read_only
+        self._shim: list[str] = []  # read-only stores of an older schema: TEMP objects that fill the gaps
+        self._t_events, self._t_articles, self._t_history = EVENTS_TABLE, ARTICLES_TABLE, HISTORY_TABLE
         self._wal = wal
         self._max_idle = max_idle
         self._idle: list[sqlite3.Connection] = []
@@ -754,8 +387,11 @@ class GpkgEventStore(EventStore):
         self._closed = False
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a GeoPackage file")
+        if self.read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path} (a read-only store must exist)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create its folder: {exc}") from exc
         with self._connection() as conn:
@@ -764,9 +400,17 @@ class GpkgEventStore(EventStore):
     # -- connections -------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        target: str | Path = self.path
+        if self.read_only:
+            # mode=ro never writes the file; in a folder where SQLite cannot create the WAL
+            # index (-shm), immutable=1 reads the file as it is (nobody can be writing it).
+            target = f"{self.path.resolve().as_uri()}?mode=ro"
+            if _not_writable(self.path.parent) and not Path(f"{self.path}-shm").exists():
+                target += "&immutable=1"
         try:
             conn = sqlite3.connect(
-                self.path,
+                target,
+                uri=self.read_only,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 isolation_level=None,  # autocommit: transactions are explicit BEGIN/COMMIT
                 check_same_thread=False,  # the pool hands connections across threads
@@ -777,7 +421,9 @@ class GpkgEventStore(EventStore):
             # hot during bulk imports.
             conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            if self._wal:
+            for statement in self._shim:
+                conn.execute(statement)
+            if self._wal and not self.read_only:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     log.warning("%s: WAL journal not available (got %s)", self.path, mode)
@@ -840,18 +486,29 @@ class GpkgEventStore(EventStore):
             raise StoreError(f"{self.location}: not a GeoPackage/SQLite file ({exc})") from exc
         if tables and app_id != GPKG_APPLICATION_ID and "gpkg_contents" not in tables:
             raise StoreError(f"{self.location}: an SQLite file but not a GeoPackage; refusing to modify it")
+        added: list[str] = []
         if EVENTS_TABLE in tables:
-            self._check_columns(conn, EVENTS_TABLE, ("geom", *EVENT_FIELDS))
+            first = [c.name for c in EVENT_SCHEMA if c.since == 1]
+            have = self._check_columns(conn, EVENTS_TABLE, ("geom", *first))
+            added = [name for name in EVENT_FIELDS if name not in have]
             if ARTICLES_TABLE in tables:
-                self._check_columns(conn, ARTICLES_TABLE, _ARTICLE_COLUMNS)
+                self._check_columns(conn, ARTICLES_TABLE, ARTICLE_COLUMNS)
+        if self.read_only:
+            self._read_only_shim(conn, tables, added)
+            return
         # Opening an up-to-date store only reads: a writer busy with a long import must not
         # hold up a reader that is just opening the file. Older stores get what is missing.
-        if {EVENTS_TABLE, ARTICLES_TABLE} <= tables and _SCHEMA_INDEXES <= indexes and app_id == GPKG_APPLICATION_ID:
+        if ({EVENTS_TABLE, ARTICLES_TABLE, HISTORY_TABLE} <= tables and _SCHEMA_INDEXES <= indexes
+                and app_id == GPKG_APPLICATION_ID and not added):
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            # Columns added by later schema versions, with their defaults (a store written by
+            # an older version of this program keeps its rows and gains the columns).
+            for name in added:
+                conn.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN {name} {_column_type(name)}")
             # executescript would COMMIT first; run the statements one by one instead.
             for statement in _split_sql(_SCHEMA_SQL):
                 conn.execute(statement)
@@ -861,9 +518,29 @@ class GpkgEventStore(EventStore):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise _sqlite_error("create the GeoPackage tables", exc, self.location) from exc
+        if added:
+            log.info("%s: added the event column(s) %s", self.location, ", ".join(added))
         log.info("initialised GeoPackage store %s", self.location)
 
-    def _check_columns(self, conn: sqlite3.Connection, table: str, needed: Sequence[str]) -> None:
+    def _read_only_shim(self, conn: sqlite3.Connection, tables: set[str], added: list[str]) -> None:
+        """Serve a read-only store of an older schema without changing it: TEMP objects (in
+        memory, per connection) stand in for the missing columns and history table."""
+        if not {EVENTS_TABLE, ARTICLES_TABLE} <= tables:
+            raise StoreError(f"{self.location}: not an event store (no {EVENTS_TABLE}/{ARTICLES_TABLE} tables)")
+        shim = []
+        if added:
+            literals = {n: "NULL" if EVENT_COLUMNS[n].default is None else _sql_literal(EVENT_COLUMNS[n].default)
+                        for n in added}
+            defaults = ", ".join(f"{literals[n]} AS {n}" for n in added)
+            shim.append(f"CREATE TEMP VIEW {EVENTS_TABLE} AS SELECT *, {defaults} FROM main.{EVENTS_TABLE}")
+        if HISTORY_TABLE not in tables:
+            ddl = _SCHEMA_SQL[_SCHEMA_SQL.index(f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE}"):]
+            shim.append(ddl[:ddl.index(";")].replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+        self._shim = shim
+        for statement in shim:
+            conn.execute(statement)
+
+    def _check_columns(self, conn: sqlite3.Connection, table: str, needed: Sequence[str]) -> set[str]:
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         missing = [c for c in needed if c not in have]
         if missing:
@@ -871,87 +548,66 @@ class GpkgEventStore(EventStore):
                 f"{self.location}: table {table!r} was not written by this program "
                 f"(missing columns {', '.join(missing)})"
             )
+        return have
 
     # -- writes ------------------------------------------------------------------------
 
-    def add_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
-        aid = article.article_id
-        content_hash = article.content_hash
+    # -- dialect hooks of the SQL core -----------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self, action: str) -> Iterator[Tx]:
+        # BEGIN IMMEDIATE takes the write lock first: one writer at a time, and no deadlock
+        # from two readers upgrading. Anything raised inside rolls back (see _connection).
+        self._check_writable(action)
         with self._connection() as conn:
+            tx = Tx(conn)
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                row = conn.execute(
-                    f"SELECT content_hash FROM {ARTICLES_TABLE} WHERE article_id = ?", (aid,)
-                ).fetchone()
-                if row is not None and row[0] == content_hash:
-                    conn.execute("ROLLBACK")
-                    return IngestOutcome.UNCHANGED
-                if row is not None:
-                    conn.execute(f"DELETE FROM {EVENTS_TABLE} WHERE article_id = ?", (aid,))
-                stats = self._insert_events(conn, aid, events)
-                conn.execute(
-                    f"INSERT INTO {ARTICLES_TABLE} ({', '.join(_ARTICLE_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' for _ in _ARTICLE_COLUMNS)}) "
-                    "ON CONFLICT(article_id) DO UPDATE SET "
-                    + ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_COLUMNS[1:]),
-                    (
-                        aid,
-                        article.title,
-                        article.source,
-                        article.url,
-                        article.published.isoformat() if article.published else None,
-                        article.text,
-                        content_hash,
-                        _utc_timestamp(article.ingested_at),
-                        stats.inserted,
-                    ),
-                )
-                self._touch_contents(conn, stats.extent)
+                yield tx
+                extent = _Extent()
+                for lat, lon in tx.extent:
+                    extent.add(lat, lon)
+                self._touch_contents(conn, extent)
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise _sqlite_error(f"store article {aid}", exc, self.location) from exc
-            # Any other exception (StoreError from a collision, an error raised by a lazy
-            # events iterable, KeyboardInterrupt) leaves the transaction open; the
-            # connection context manager rolls it back before the exception propagates.
-        outcome = IngestOutcome.ADDED if row is None else IngestOutcome.REPLACED
-        log.debug("article %s: %s, %d events", aid, outcome, stats.inserted)
-        return outcome
+                raise _sqlite_error(action, exc, self.location) from exc
 
-    def _insert_events(self, conn: sqlite3.Connection, aid: str, events: Iterable[Event]) -> _InsertStats:
-        stats = _InsertStats()
-        iterator = iter(events)
-        while True:
-            chunk = list(islice(iterator, INSERT_CHUNK))
-            if not chunk:
-                return stats
-            rows = []
-            for event in chunk:
-                if event.article_id != aid:
-                    raise StoreError(
-                        f"event {event.event_id} names article {event.article_id!r}, "
-                        f"not the article being stored ({aid!r})"
-                    )
-                rows.append(_event_row(event))
-                stats.extent.add(event.latitude, event.longitude)
-            cursor = conn.executemany(_INSERT_EVENT_SQL, rows)
-            if cursor.rowcount != len(rows):
-                raise self._collision_error(conn, aid, [r[1 + _EVENT_ID] for r in rows])
-            stats.inserted += len(rows)
+    def _check_writable(self, action: str) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.location}: cannot {action}: the store is read-only (opened from a file "
+                             "or folder this user cannot write)")
 
-    def _collision_error(self, conn: sqlite3.Connection, aid: str, ids: list[str]) -> StoreError:
-        # ON CONFLICT DO NOTHING skipped some rows: say which event_id and why.
-        repeated = [eid for eid, n in Counter(ids).items() if n > 1]
-        if repeated:
-            return StoreError(f"article {aid}: event_id {repeated[0]!r} occurs more than once")
-        marks = ", ".join("?" for _ in ids)
-        for eid, owner in conn.execute(
-            f"SELECT event_id, article_id FROM {EVENTS_TABLE} WHERE event_id IN ({marks})", ids
-        ):
-            if owner != aid:
-                return StoreError(
-                    f"article {aid}: event_id {eid!r} is already stored for article {owner!r}"
-                )
-        return StoreError(f"article {aid}: an event_id occurs more than once")
+    def _lock_articles(self, tx: Tx, article_ids: Iterable[str]) -> None:
+        """Nothing to add: BEGIN IMMEDIATE already serialises the writers of the file."""
+
+    def _insert_rows(self, tx: Tx, events: list[Event]) -> int:
+        if not events:
+            return 0
+        rows = [_event_row(e) for e in events]
+        tx.extent.extend((e.latitude, e.longitude) for e in events)
+        return tx.conn.executemany(_INSERT_EVENT_SQL, rows).rowcount
+
+    def _date_param(self, value: dt.date | None) -> Any:
+        return value.isoformat() if value is not None else None
+
+    def _ts_param(self, value: dt.datetime | None) -> Any:
+        return _utc_timestamp(value)
+
+    def _any_of(self, column: str, values: Sequence[str], params: list[Any]) -> str:
+        params.extend(values)
+        if len(values) == 1:
+            return f"{column} = ?"
+        return f"{column} IN ({', '.join('?' for _ in values)})"
+
+    def _text_match(self, columns: Sequence[str], text: str, params: list[Any]) -> str:
+        # LIKE is case-insensitive for ASCII; Arabic script has no case.
+        params.extend([like_pattern(text)] * len(columns))
+        return "(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")"
+
+    def _bbox_terms(self, bbox: tuple[float, float, float, float], params: list[Any]) -> str:
+        min_lat, min_lon, max_lat, max_lon = bbox
+        params.extend([min_lat, max_lat, min_lon, max_lon])
+        return "latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?"
 
     def _touch_contents(self, conn: sqlite3.Connection, extent: _Extent) -> None:
         # GeoPackage readers use gpkg_contents' extent for "zoom to layer"; it may be larger
@@ -997,25 +653,13 @@ class GpkgEventStore(EventStore):
                 raise _sqlite_error("write events", exc, self.location) from exc
         return n
 
-    def delete_article(self, article_id: str) -> int:
-        with self._connection() as conn:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                deleted = conn.execute(
-                    f"DELETE FROM {EVENTS_TABLE} WHERE article_id = ?", (article_id,)
-                ).rowcount
-                conn.execute(f"DELETE FROM {ARTICLES_TABLE} WHERE article_id = ?", (article_id,))
-                self._touch_contents(conn, _Extent())
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise _sqlite_error(f"delete article {article_id}", exc, self.location) from exc
-        return deleted
-
     def optimize(self, *, force: bool = False) -> bool:
         """Refresh the planner statistics (ANALYZE) when the events table has grown or
         shrunk by over a fifth since they were taken; True if it ran. A full ANALYZE
         reads only the indexes (a fraction of a second at a million events); sampled
         statistics (analysis_limit) proved too rough to rank the indexes."""
+        if self.read_only:
+            return False
         with self._connection() as conn:
             try:
                 rows = conn.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]
@@ -1037,16 +681,29 @@ class GpkgEventStore(EventStore):
 
     # -- reads -------------------------------------------------------------------------
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _fetch(self, sql: str, params: Sequence[Any] = (), action: str = "read events") -> list[tuple[Any, ...]]:
         with self._connection() as conn:
             try:
                 return conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
-                raise _sqlite_error("read events", exc, self.location) from exc
+                raise _sqlite_error(action, exc, self.location) from exc
+
+    _read = _fetch
+
+    def _select_sql(self, columns: str, flt: EventFilter, *, use_indexes: bool = True) -> tuple[str, list[Any]]:
+        table = EVENTS_TABLE if use_indexes else f"{EVENTS_TABLE} NOT INDEXED"
+        parts, params = [], []
+        for where, branch_params in self._branches(flt):
+            parts.append(f"SELECT {columns} FROM {table} WHERE {where}")
+            params.extend(branch_params)
+        return " UNION ALL ".join(parts), params
+
+    def _branches(self, flt: EventFilter) -> list[tuple[str, list[Any]]]:
+        return self._filter_sql(flt).branches(flt.include_undated)
 
     def query_rows(self, flt: EventFilter = EventFilter(), *, use_indexes: bool = True) -> list[tuple[Any, ...]]:
         """Matching rows as tuples in EVENT_FIELDS order (``use_indexes=False`` for baselines)."""
-        sql, params = _select_sql(", ".join(EVENT_FIELDS), flt, use_indexes=use_indexes)
+        sql, params = self._select_sql(", ".join(EVENT_FIELDS), flt, use_indexes=use_indexes)
         sql += " ORDER BY event_date DESC, event_id"
         if flt.limit is not None:
             sql += " LIMIT ?"
@@ -1058,7 +715,7 @@ class GpkgEventStore(EventStore):
 
     def count(self, flt: EventFilter = EventFilter()) -> int:
         total = 0
-        for where, params in _where_branches(flt):
+        for where, params in self._branches(flt):
             total += self._read(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE {where}", params)[0][0]
         if flt.limit is not None:
             total = min(total, flt.limit)
@@ -1067,7 +724,7 @@ class GpkgEventStore(EventStore):
     def _grouped(self, column: str, flt: EventFilter) -> Counter[Any]:
         counts: Counter[Any] = Counter()
         group_by = _group_by_expression(column, flt)
-        for where, params in _where_branches(flt):
+        for where, params in self._branches(flt):
             for key, n in self._read(
                 f"SELECT {column}, count(*) FROM {EVENTS_TABLE} WHERE {where} GROUP BY {group_by}", params
             ):
@@ -1078,7 +735,7 @@ class GpkgEventStore(EventStore):
         by_date = self._grouped("event_date", flt)
         undated = by_date.pop(None, 0)
         fatalities = 0
-        for where, params in _where_branches(flt):
+        for where, params in self._branches(flt):
             fatalities += self._read(
                 f"SELECT coalesce(sum(fatalities), 0) FROM {EVENTS_TABLE} WHERE {where}", params
             )[0][0]
@@ -1093,7 +750,7 @@ class GpkgEventStore(EventStore):
         }
 
     def point_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
-        sql, params = _select_sql("latitude, longitude, event_type, geo_precision, admin1, location", flt)
+        sql, params = self._select_sql("latitude, longitude, event_type, geo_precision, admin1, location", flt)
         rows = self._read(
             "SELECT avg(latitude), avg(longitude), event_type, geo_precision, admin1, location, count(*) AS n "
             f"FROM ({sql}) GROUP BY location, admin1, event_type, geo_precision ORDER BY n DESC, location",
@@ -1104,7 +761,7 @@ class GpkgEventStore(EventStore):
 
     def type_day_counts(self, flt: EventFilter = EventFilter()) -> list[dict[str, Any]]:
         dated = dataclasses.replace(flt, include_undated=False, limit=None)
-        sql, params = _select_sql("event_type, event_date", dated)
+        sql, params = self._select_sql("event_type, event_date", dated)
         rows = self._read(
             f"SELECT event_date, event_type, count(*) FROM ({sql}) GROUP BY event_date, event_type "
             "ORDER BY event_date, event_type",
@@ -1112,67 +769,8 @@ class GpkgEventStore(EventStore):
         )
         return [{"event_date": d, "event_type": t, "n": n} for d, t, n in rows]
 
-    def date_span(self) -> tuple[dt.date, dt.date] | None:
-        # Two single-aggregate queries: SQLite answers each from the date index directly.
-        low = self._read(f"SELECT min(event_date) FROM {EVENTS_TABLE}")[0][0]
-        high = self._read(f"SELECT max(event_date) FROM {EVENTS_TABLE}")[0][0]
-        first, last = _parse_date(low), _parse_date(high)
-        if first is None or last is None:
-            return None
-        return (first, last)
-
-    def actors(self) -> list[str]:
-        rows = self._read(
-            f"SELECT actor1 FROM {EVENTS_TABLE} UNION SELECT actor2 FROM {EVENTS_TABLE}"
-        )
-        return sorted(r[0] for r in rows if r[0])
-
-    def _article(self, row: Sequence[Any]) -> Article:
-        aid, title, source, url, published, text, _hash, ingested_at = row[:8]
-        return Article(
-            article_id=aid,
-            text=text or "",
-            title=title or "",
-            source=source or "",
-            url=url or "",
-            published=_parse_date(published),
-            ingested_at=_parse_timestamp(ingested_at),
-        )
-
-    def get_article(self, article_id: str) -> Article | None:
-        rows = self._read(
-            f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM {ARTICLES_TABLE} WHERE article_id = ?",
-            (article_id,),
-        )
-        return self._article(rows[0]) if rows else None
-
-    def articles(self) -> list[Article]:
-        columns = ", ".join("'' AS text" if c == "text" else c for c in _ARTICLE_COLUMNS)
-        rows = self._read(f"SELECT {columns} FROM {ARTICLES_TABLE} ORDER BY article_id")
-        return [self._article(r) for r in rows]
-
-    def article_content_hash(self, article_id: str) -> str | None:
-        rows = self._read(
-            f"SELECT content_hash FROM {ARTICLES_TABLE} WHERE article_id = ?", (article_id,)
-        )
-        return rows[0][0] if rows else None
-
-    def article_event_counts(self) -> dict[str, tuple[int, int]]:
-        # One snapshot for both sides (a single statement), so a concurrent writer cannot
-        # make a consistent store look inconsistent.
-        rows = self._read(
-            f"SELECT a.article_id, a.event_count, coalesce(e.n, 0) FROM {ARTICLES_TABLE} a "
-            f"LEFT JOIN (SELECT article_id, count(*) AS n FROM {EVENTS_TABLE} GROUP BY article_id) e "
-            "ON e.article_id = a.article_id "
-            f"UNION ALL SELECT e.article_id, NULL, count(*) FROM {EVENTS_TABLE} e "
-            f"WHERE e.article_id NOT IN (SELECT article_id FROM {ARTICLES_TABLE}) GROUP BY e.article_id"
-        )
-        return {aid: (-1 if recorded is None else recorded, stored) for aid, recorded, stored in rows}
-
     def info(self) -> StoreInfo:
-        articles = self._read(f"SELECT count(*) FROM {ARTICLES_TABLE}")[0][0]
-        events = self._read(f"SELECT count(*) FROM {EVENTS_TABLE}")[0][0]
-        undated = self._read(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE event_date IS NULL")[0][0]
+        articles, events, undated = self._counts()
         size = sum(
             p.stat().st_size
             for p in (self.path, Path(f"{self.path}-wal"))
@@ -1181,9 +779,14 @@ class GpkgEventStore(EventStore):
         return StoreInfo(self.location, articles, events, undated, self.date_span(), size)
 
 
+def _not_writable(path: Path) -> bool:
+    """True when this process may not write ``path`` (a file, or a folder to create files in)."""
+    return path.exists() and not os.access(path, os.W_OK | (os.X_OK if path.is_dir() else 0))
+
+
 def write_events_file(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
     """A stand-alone GeoPackage with only the ``events`` layer (exports): rollback journal
-    instead of WAL so the file is self-contained, and no empty ``articles`` table (so
+    instead of WAL so the file is self-contained, and no empty ``articles`` or history table (so
     ``gpd.read_file(path)`` needs no layer name). Returns the number of events written."""
     store = GpkgEventStore(path, wal=False)
     try:
@@ -1192,6 +795,7 @@ def write_events_file(path: str | os.PathLike[str], records: Iterable[Mapping[st
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(f"DROP TABLE {ARTICLES_TABLE}")
+                conn.execute(f"DROP TABLE {HISTORY_TABLE}")  # an export holds current versions only
                 conn.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (ARTICLES_TABLE,))
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -1205,3 +809,13 @@ def _split_sql(script: str) -> list[str]:
     """Statements of a script without comments (none of ours contain ';' inside strings)."""
     lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def __getattr__(name: str) -> Any:
+    # ``open_store`` lived here before the package was split; callers not yet moved to
+    # ``from geo.store import open_store`` still find it (looked up lazily: no import cycle).
+    if name == "open_store":
+        import geo.store
+
+        return geo.store.open_store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

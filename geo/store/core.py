@@ -1,0 +1,361 @@
+"""The one SQL core of both stores: writes, article bookkeeping, filters and the edit API,
+written once over a few dialect hooks (GeoPackage/SQLite in ``gpkg``, PostGIS in ``postgis``).
+
+Core SQL uses ``?`` placeholders; a dialect whose driver wants another style converts them in
+:meth:`SqlEventStore._fetch` and :class:`Tx`. What differs by dialect stays in the dialect
+modules: connections and pools, schema and migrations, the geometry column, the insert
+statement, the read queries that exploit each planner (SQLite's index tricks, PostgreSQL's
+grouping sets and GiST), and how a write transaction is serialised (SQLite's ``BEGIN
+IMMEDIATE``; PostgreSQL's transaction-scoped advisory lock per article).
+
+Every write is one transaction: an article and its events land together or not at all.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from geo.dates import parse_date
+from geo.errors import StoreError
+from geo.models import EVENT_FIELDS, Article, Event
+from geo.store.base import INSERT_CHUNK, EventFilter, EventStore, IngestOutcome
+from geo.store.edits import EditsMixin
+
+log = logging.getLogger(__name__)
+
+ARTICLE_COLUMNS: tuple[str, ...] = (
+    "article_id", "title", "source", "url", "published", "text", "content_hash", "ingested_at", "event_count",
+)
+EVENT_COLUMN_LIST = ", ".join(EVENT_FIELDS)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for a substring (ESCAPE '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def parse_timestamp(value: object) -> dt.datetime | None:
+    """A stored timestamp (SQLite: ISO text with Z; PostgreSQL: a datetime) as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is None else value.astimezone(dt.UTC)
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def utc_ms(value: dt.datetime | None = None) -> dt.datetime:
+    """UTC, to the millisecond (what both stores keep, so copies compare equal)."""
+    value = value or dt.datetime.now(dt.UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    value = value.astimezone(dt.UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+# ---------------------------------------------------------------------------------------
+# Filters
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FilterSql:
+    """A filter as SQL terms: ``common`` (AND-ed) and the date terms kept apart, because
+    SQLite answers ``range OR IS NULL`` faster as two branches and PostgreSQL as one clause."""
+
+    common: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    date_params: list[Any] = field(default_factory=list)
+
+    def single(self, include_undated: bool) -> tuple[str, list[Any]]:
+        """One WHERE clause (PostgreSQL combines the index scans of an OR)."""
+        terms = list(self.common)
+        if self.dates:
+            dated = " AND ".join(self.dates)
+            terms.append(f"(({dated}) OR event_date IS NULL)" if include_undated else dated)
+        elif not include_undated:
+            terms.append("event_date IS NOT NULL")
+        return (" AND ".join(terms) if terms else "1 = 1"), self.params + self.date_params
+
+    def branches(self, include_undated: bool) -> list[tuple[str, list[Any]]]:
+        """WHERE clauses whose union is the filter (SQLite: a date range that keeps undated
+        events becomes two branches, so the (admin1, event_date) index serves the range)."""
+        def clause(extra: list[str]) -> str:
+            terms = self.common + extra
+            return " AND ".join(terms) if terms else "1 = 1"
+
+        if self.dates:
+            out = [(clause(self.dates), self.params + self.date_params)]
+            if include_undated:
+                out.append((clause(["event_date IS NULL"]), list(self.params)))
+            return out
+        if not include_undated:
+            return [(clause(["event_date IS NOT NULL"]), list(self.params))]
+        return [(clause([]), list(self.params))]
+
+
+# ---------------------------------------------------------------------------------------
+# Transactions
+# ---------------------------------------------------------------------------------------
+
+
+class Tx:
+    """One write transaction on one connection; ``execute`` takes core SQL (``?`` marks)."""
+
+    def __init__(self, conn: Any, convert: Callable[[str], str] = str) -> None:
+        self.conn = conn
+        self._convert = convert
+        self.extent: list[tuple[float, float]] = []  # (lat, lon) of written events (GeoPackage extent)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self._convert(sql), params)
+
+
+class SqlEventStore(EditsMixin, EventStore):
+    """``EventStore`` written once over SQL; a dialect subclass supplies the hooks below."""
+
+    location: str
+    _t_events: str
+    _t_articles: str
+    _t_history: str
+
+    # -- dialect hooks -----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _write(self, action: str) -> contextlib.AbstractContextManager[Tx]:
+        """A write transaction: commits when the block ends, rolls back when it raises; driver
+        errors become StoreError("cannot {action}")."""
+
+    @abc.abstractmethod
+    def _lock_articles(self, tx: Tx, article_ids: Iterable[str]) -> None:
+        """Serialise writers of these articles until the transaction ends."""
+
+    @abc.abstractmethod
+    def _fetch(self, sql: str, params: Sequence[Any] = (), action: str = "read events") -> list[tuple[Any, ...]]:
+        """Run a read (core SQL) on a pooled connection."""
+
+    @abc.abstractmethod
+    def _insert_rows(self, tx: Tx, events: list[Event]) -> int:
+        """Insert events, ``ON CONFLICT (event_id) DO NOTHING``; the number inserted."""
+
+    @abc.abstractmethod
+    def _date_param(self, value: dt.date | None) -> Any: ...
+
+    @abc.abstractmethod
+    def _ts_param(self, value: dt.datetime | None) -> Any: ...
+
+    @abc.abstractmethod
+    def _any_of(self, column: str, values: Sequence[str], params: list[Any]) -> str:
+        """``column`` equal to one of ``values`` (adds the parameters)."""
+
+    @abc.abstractmethod
+    def _text_match(self, columns: Sequence[str], text: str, params: list[Any]) -> str:
+        """Case-insensitive (ASCII letters, as SQLite's LIKE) substring in any of ``columns``."""
+
+    @abc.abstractmethod
+    def _bbox_terms(self, bbox: tuple[float, float, float, float], params: list[Any]) -> str: ...
+
+    collate_c = ""  # appended to ORDER BY text columns so both stores sort in byte order
+
+    # -- filters -----------------------------------------------------------------------
+
+    def _filter_sql(self, flt: EventFilter) -> FilterSql:
+        out = FilterSql()
+        common, params = out.common, out.params
+        for column, values in (("admin1", flt.admin1), ("event_type", flt.event_types),
+                               ("sub_event_type", flt.sub_event_types)):
+            if values:
+                common.append(self._any_of(column, values, params))
+        if flt.actors:
+            a1 = self._any_of("actor1", flt.actors, params)
+            a2 = self._any_of("actor2", flt.actors, params)
+            common.append(f"({a1} OR {a2})")
+        if flt.text:
+            common.append(self._text_match(("notes", "location", "actor1", "actor2"), flt.text, params))
+        if flt.bbox is not None:
+            common.append(self._bbox_terms(flt.bbox, params))
+        if flt.max_geo_precision < 3:
+            common.append("geo_precision <= ?")
+            params.append(flt.max_geo_precision)
+        if flt.article_id is not None:
+            common.append("article_id = ?")
+            params.append(flt.article_id)
+        if flt.date_from is not None:
+            out.dates.append("event_date >= ?")
+            out.date_params.append(self._date_param(flt.date_from))
+        if flt.date_to is not None:
+            out.dates.append("event_date <= ?")
+            out.date_params.append(self._date_param(flt.date_to))
+        return out
+
+    # -- writes ------------------------------------------------------------------------
+
+    def add_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
+        aid = article.article_id
+        content_hash = article.content_hash
+        with self._write(f"store article {aid}") as tx:
+            self._lock_articles(tx, [aid])
+            row = tx.execute(f"SELECT content_hash FROM {self._t_articles} WHERE article_id = ?", (aid,)).fetchone()
+            if row is not None and row[0] == content_hash:
+                return IngestOutcome.UNCHANGED
+            kept: set[str] = set()
+            skip: set[str] = set()
+            if row is not None:
+                # A re-extraction never overwrites or deletes what an analyst reviewed or deleted.
+                kept = self._reviewed_ids(tx, aid)
+                skip = kept | self._analyst_deleted_ids(tx, aid)
+                tx.execute(f"DELETE FROM {self._t_events} WHERE article_id = ? AND NOT reviewed", (aid,))
+            inserted = self._insert_events(tx, aid, events, skip)
+            self._upsert_article(tx, article, inserted + len(kept))
+            # Any other exception (StoreError from a collision, an error raised by a lazy
+            # events iterable, KeyboardInterrupt) rolls the transaction back and propagates.
+        outcome = IngestOutcome.ADDED if row is None else IngestOutcome.REPLACED
+        log.debug("article %s: %s, %d events", aid, outcome, inserted)
+        return outcome
+
+    def _reviewed_ids(self, tx: Tx, article_id: str) -> set[str]:
+        rows = tx.execute(f"SELECT event_id FROM {self._t_events} WHERE article_id = ? AND reviewed",
+                          (article_id,)).fetchall()
+        return {r[0] for r in rows}
+
+    def _analyst_deleted_ids(self, tx: Tx, article_id: str) -> set[str]:
+        rows = tx.execute(
+            f"SELECT event_id FROM {self._t_history} WHERE article_id = ? AND action IN ('delete', 'merge') "
+            "AND after_json IS NULL AND undone_by IS NULL", (article_id,)).fetchall()
+        return {r[0] for r in rows}
+
+    def _insert_events(self, tx: Tx, aid: str, events: Iterable[Event], skip: set[str] = frozenset()) -> int:  # type: ignore[assignment]
+        inserted = 0
+        iterator = iter(events)
+        while chunk := list(islice(iterator, INSERT_CHUNK)):
+            for event in chunk:
+                if event.article_id != aid:
+                    raise StoreError(
+                        f"event {event.event_id} names article {event.article_id!r}, "
+                        f"not the article being stored ({aid!r})"
+                    )
+            if skip:
+                chunk = [e for e in chunk if e.event_id not in skip]
+            n = self._insert_rows(tx, chunk)
+            if n != len(chunk):
+                raise self._collision_error(tx, aid, [e.event_id for e in chunk])
+            inserted += n
+        return inserted
+
+    def _collision_error(self, tx: Tx, aid: str, ids: list[str]) -> StoreError:
+        # ON CONFLICT DO NOTHING skipped some rows: say which event_id and why.
+        repeated = [eid for eid, n in Counter(ids).items() if n > 1]
+        if repeated:
+            return StoreError(f"article {aid}: event_id {repeated[0]!r} occurs more than once")
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ", ".join("?" for _ in part)
+            for eid, owner in sorted(tx.execute(
+                f"SELECT event_id, article_id FROM {self._t_events} WHERE event_id IN ({marks})", part
+            ).fetchall()):
+                if owner != aid:
+                    return StoreError(f"article {aid}: event_id {eid!r} is already stored for article {owner!r}")
+        return StoreError(f"article {aid}: an event_id occurs more than once")
+
+    def _upsert_article(self, tx: Tx, article: Article, event_count: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self._t_articles} ({', '.join(ARTICLE_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in ARTICLE_COLUMNS)}) ON CONFLICT (article_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS[1:]),
+            (article.article_id, article.title, article.source, article.url, self._date_param(article.published),
+             article.text, article.content_hash, self._ts_param(article.ingested_at), event_count),
+        )
+
+    def _shift_event_count(self, tx: Tx, article_id: str, delta: int) -> None:
+        if delta:
+            tx.execute(f"UPDATE {self._t_articles} SET event_count = event_count + ? WHERE article_id = ?",
+                       (delta, article_id))
+
+    def delete_article(self, article_id: str) -> int:
+        with self._write(f"delete article {article_id}") as tx:
+            self._lock_articles(tx, [article_id])
+            deleted = tx.execute(f"DELETE FROM {self._t_events} WHERE article_id = ?", (article_id,)).rowcount
+            tx.execute(f"DELETE FROM {self._t_articles} WHERE article_id = ?", (article_id,))
+        return int(deleted)
+
+    # -- reads: events -----------------------------------------------------------------
+
+    def _event_from_row(self, row: Sequence[Any]) -> Event:
+        return Event.from_record(dict(zip(EVENT_FIELDS, row)))
+
+    def get_event(self, event_id: str) -> Event | None:
+        rows = self._fetch(f"SELECT {EVENT_COLUMN_LIST} FROM {self._t_events} WHERE event_id = ?", (event_id,))
+        return self._event_from_row(rows[0]) if rows else None
+
+    def date_span(self) -> tuple[dt.date, dt.date] | None:
+        # Two single-aggregate queries: each answered from the date index directly.
+        low = self._fetch(f"SELECT min(event_date) FROM {self._t_events}")[0][0]
+        high = self._fetch(f"SELECT max(event_date) FROM {self._t_events}")[0][0]
+        first, last = parse_date(low, what="stored event_date"), parse_date(high, what="stored event_date")
+        return None if first is None or last is None else (first, last)
+
+    def actors(self) -> list[str]:
+        rows = self._fetch(f"SELECT actor1 FROM {self._t_events} UNION SELECT actor2 FROM {self._t_events}")
+        return sorted(r[0] for r in rows if r[0])
+
+    # -- reads: articles ---------------------------------------------------------------
+
+    @staticmethod
+    def _article(row: Sequence[Any]) -> Article:
+        aid, title, source, url, published, text, _hash, ingested_at = row[:8]
+        return Article(article_id=aid, text=text or "", title=title or "", source=source or "", url=url or "",
+                       published=parse_date(published, what="stored publication date"),
+                       ingested_at=parse_timestamp(ingested_at))
+
+    def get_article(self, article_id: str) -> Article | None:
+        rows = self._fetch(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM {self._t_articles} WHERE article_id = ?",
+                           (article_id,), "read articles")
+        return self._article(rows[0]) if rows else None
+
+    def articles(self) -> list[Article]:
+        columns = ", ".join("'' AS text" if c == "text" else c for c in ARTICLE_COLUMNS)
+        rows = self._fetch(f"SELECT {columns} FROM {self._t_articles} ORDER BY article_id{self.collate_c}",
+                           (), "read articles")
+        return [self._article(r) for r in rows]
+
+    def article_content_hash(self, article_id: str) -> str | None:
+        rows = self._fetch(f"SELECT content_hash FROM {self._t_articles} WHERE article_id = ?", (article_id,),
+                           "read articles")
+        return rows[0][0] if rows else None
+
+    def article_event_counts(self) -> dict[str, tuple[int, int]]:
+        # One statement: one snapshot for both sides, so a concurrent writer cannot make a
+        # consistent store look inconsistent.
+        rows = self._fetch(
+            f"SELECT a.article_id, a.event_count, coalesce(e.n, 0) FROM {self._t_articles} a "
+            f"LEFT JOIN (SELECT article_id, count(*) AS n FROM {self._t_events} GROUP BY article_id) e "
+            "ON e.article_id = a.article_id "
+            f"UNION ALL SELECT e.article_id, NULL, count(*) FROM {self._t_events} e "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {self._t_articles} a WHERE a.article_id = e.article_id) "
+            "GROUP BY e.article_id"
+        )
+        return {aid: (-1 if recorded is None else int(recorded), int(stored)) for aid, recorded, stored in rows}
+
+    def _counts(self) -> tuple[int, int, int]:
+        """(articles, events, undated events)."""
+        articles = self._fetch(f"SELECT count(*) FROM {self._t_articles}")[0][0]
+        events = self._fetch(f"SELECT count(*) FROM {self._t_events}")[0][0]
+        undated = self._fetch(f"SELECT count(*) FROM {self._t_events} WHERE event_date IS NULL")[0][0]
+        return int(articles), int(events), int(undated)
+
+
+def iter_chunks(rows: Iterator[Any], size: int = INSERT_CHUNK) -> Iterator[list[Any]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
