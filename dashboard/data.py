@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.dates import MAX_DATE, MIN_DATE
+from geo.errors import ValidationError
 from geo.store import EventFilter, open_store
 from geo.webmap import layers as mapping
 
@@ -93,7 +94,11 @@ def has_api(store: Any, *names: str) -> bool:
 def q_span(location: str, version: str) -> tuple[dt.date, dt.date] | None:
     """The data's date span, clamped to the dates a browser widget can show (MIN_DATE..MAX_DATE):
     one event dated 0214 must not break the page (Streamlit's JS number bounds)."""
-    span = get_store(location).date_span()
+    try:
+        span = get_store(location).date_span()
+    except ValidationError as exc:  # a stored date outside the range the date parser accepts
+        log.warning("no date filter: %s", exc)
+        return None
     if span is None:
         return None
     lo = min(max(span[0], MIN_DATE), MAX_DATE)

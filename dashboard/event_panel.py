@@ -90,8 +90,8 @@ def render(location: str, event_id: str) -> None:
             return
         head[0].markdown(f"**{md(ev.get('event_type'))}** \u00b7 {md(ev.get('sub_event_type'))}")
         details(ev, store)
-        mode = st.segmented_control("Action", ["Edit", "Merge", "Delete", "History"], key="ev_mode",
-                                    label_visibility="collapsed")
+        mode = st.radio("Action", ["Details", "Edit", "Merge", "Delete", "History"], key="ev_mode",
+                        horizontal=True, label_visibility="collapsed")
         if mode == "Edit":
             edit_form(location, ev)
         elif mode == "Merge":
@@ -227,9 +227,15 @@ def undo_box(location: str, event_id: str | None) -> None:
     if not changes:
         st.caption("No changes recorded.")
         return
-    rows = [as_record(c) for c in changes]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=180)
-    last = rows[0]
-    cid = last.get("change_id") or last.get("id")
-    if st.button(f"Undo the last change ({md(last.get('action') or last.get('kind') or '')})", key="ev_undo"):
+    table = pd.DataFrame([{
+        "when": c.changed_at, "action": c.action, "event": c.event_id,
+        "fields": ", ".join(c.changed_fields) if c.action == "edit" else "",
+        "note": c.note, "undone": "yes" if c.undone_by else "",
+    } for c in changes])
+    st.dataframe(table, hide_index=True, width="stretch", height=180)
+    last = next((c for c in changes if c.undone_by is None and c.action != "undo"), None)
+    if last is None:
+        return
+    cid = last.change_id
+    if st.button(f"Undo the last change ({md(last.action)} of {md(last.event_id)})", key="ev_undo"):
         apply(location, lambda s: s.undo(cid), "Undone.")

@@ -103,7 +103,7 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
             event_panel.render(location, selected_id)
         charts.render(location, version, got, flt, opts)
     events_table(table, table_key, n)
-    exports(location, version, got["key"], n, flt)
+    exports(location, version, got["key"], n, flt, opts.get("range"))
 
 
 def table_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -219,25 +219,17 @@ def events_table(table: pd.DataFrame, table_key: str, n: int) -> None:
     )
 
 
-def export_stem(flt: EventFilter, n: int) -> str:
-    """A file name that says what it holds (geo.export.export_filename when the store package has it)."""
-    try:
-        from geo.export import export_filename
-    except ImportError:
-        export_filename = None
-    if export_filename is not None:
-        return Path(export_filename(flt)).stem
-    parts = ["events"]
-    if flt.admin1:
-        parts.append("-".join(a.lower().replace(" ", "-") for a in flt.admin1[:3]))
-    if flt.event_types:
-        parts.append("-".join(t.split("/")[0].split()[0].lower() for t in flt.event_types[:3]))
-    if flt.date_from or flt.date_to:
-        parts.append(f"{flt.date_from or 'start'}_{flt.date_to or 'end'}")
-    return "_".join(parts)
+def export_names(flt: EventFilter, shown_range) -> dict[str, str]:
+    """File names that say what they hold (``events_aleppo_2014-01-03_2014-01-05.geojson``), from
+    geo.export.export_filename, with the period shown on the page."""
+    from geo.export import export_filename
+
+    if shown_range is not None:
+        flt = dataclasses.replace(flt, date_from=flt.date_from or shown_range[0], date_to=flt.date_to or shown_range[1])
+    return {fmt: export_filename(flt, fmt) for fmt in ("geojson", "csv", "gpkg")}
 
 
-def exports(location: str, version: str, key: tuple, n: int, flt: EventFilter) -> None:
+def exports(location: str, version: str, key: tuple, n: int, flt: EventFilter, shown_range=None) -> None:
     st.subheader("Export the filtered events")
     if n == 0:
         st.caption("Nothing to export.")
@@ -253,10 +245,10 @@ def exports(location: str, version: str, key: tuple, n: int, flt: EventFilter) -
     except GeoError as exc:
         st.error(f"Export failed: {md(exc)}")
         return
-    stem = export_stem(flt, n)
+    names = export_names(flt, shown_range)
     c1, c2, c3 = st.columns(3)
-    c1.download_button("GeoJSON", files["geojson"], file_name=f"{stem}.geojson",
+    c1.download_button("GeoJSON", files["geojson"], file_name=names["geojson"],
                        mime="application/geo+json", key="dl_geojson", width="stretch")
-    c2.download_button("CSV", files["csv"], file_name=f"{stem}.csv", mime="text/csv", key="dl_csv", width="stretch")
-    c3.download_button("GeoPackage", files["gpkg"], file_name=f"{stem}.gpkg",
+    c2.download_button("CSV", files["csv"], file_name=names["csv"], mime="text/csv", key="dl_csv", width="stretch")
+    c3.download_button("GeoPackage", files["gpkg"], file_name=names["gpkg"],
                        mime="application/geopackage+sqlite3", key="dl_gpkg", width="stretch")

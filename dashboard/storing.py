@@ -17,31 +17,25 @@ from geo.store import EventFilter
 from geo.webmap import layers as mapping
 
 
-def plan(store, article: Article, events: Sequence[Event]) -> dict[str, Any]:
-    """What replacing the article's stored events with ``events`` will change."""
+def plan(store, article: Article, events: Sequence[Event]) -> Any:
+    """What replacing the article's stored events with ``events`` will change (the store's
+    ReplacePlan; a plain dict from stores without the editing API)."""
     if data.has_api(store, "plan_replace"):
-        p = store.plan_replace(article.article_id, list(events))
-        if dataclasses.is_dataclass(p):
-            p = dataclasses.asdict(p)
-        return dict(p)
+        return store.plan_replace(article.article_id, list(events))
     stored = store.count(EventFilter(article_id=article.article_id))
-    return {"removed": stored, "added": len(events)}
+    return {"removes": stored, "adds": len(events)}
 
 
-def describe(p: dict[str, Any]) -> str:
-    parts = []
-    for k, v in p.items():
-        n = len(v) if isinstance(v, (list, tuple, set, frozenset, dict)) else v
-        parts.append(f"{md(str(k).replace('_', ' '))}: {md(n)}")
-    return ", ".join(parts)
+def describe(p: Any) -> str:
+    if hasattr(p, "describe"):
+        return md(p.describe())
+    return ", ".join(f"{md(k)} {md(v)} events" for k, v in p.items())
 
 
-def removes_anything(p: dict[str, Any]) -> bool:
-    for k in ("removed", "deleted", "remove", "delete", "changed", "updated", "replaced"):
-        v = p.get(k)
-        if v and (len(v) if isinstance(v, (list, tuple, set, frozenset, dict)) else v):
-            return True
-    return False
+def removes_anything(p: Any) -> bool:
+    if hasattr(p, "destructive"):
+        return bool(p.destructive)
+    return bool(p.get("removes"))
 
 
 def write(store, article: Article, events: Sequence[Event]) -> str:
