@@ -3,7 +3,6 @@ change or remove stored events says what it will change and asks first."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 

@@ -70,9 +70,9 @@ def free_port() -> int:
 
 def build_store(path: Path) -> None:
     """The seed article through the real pipeline, plus one hostile article (markup in its text)."""
+    from geo.extract.pipeline import Geoparser
     from geo.ingest.batch import ingest_paths
     from geo.models import Article, Event
-    from geo.extract.pipeline import Geoparser
     from geo.store.gpkg import open_store
 
     store = open_store(str(path))
