@@ -186,8 +186,8 @@ def map_args(at) -> dict:
 
 def map_rows(at) -> list[list]:
     fg = map_args(at).get("feature_group") or ""
-    m = re.search(r"var rows = (\[.*?\]);", fg)
-    return json.loads(m.group(1)) if m else []
+    m = re.search(r"GeoMap\.eventCluster\(\w+, (.*)\);\n", fg)  # geo.webmap sends data to static/geomap.js
+    return json.loads(m.group(1))["rows"] if m else []
 
 
 def count(path: Path, **kw) -> int:

@@ -200,6 +200,13 @@ def rendered(m: folium.Map) -> str:
     return m.get_root().render()
 
 
+def js_data(html: str, function: str) -> list | dict:
+    """The JSON data a GeoMap.<function>(parent, data) call received in the rendered page."""
+    found = re.search(r"GeoMap\." + function + r"\(\w+, (.*)\);\n", html)
+    assert found, function
+    return json.loads(found.group(1))
+
+
 def test_map_has_no_cdn_urls_and_no_tiles_by_default(basemap):
     m, info = mapping.build_map(synthetic(50), basemap)
     html = rendered(m)
@@ -253,9 +260,9 @@ def test_province_precision_events_are_rolled_up_not_drawn_at_a_town(basemap):
     for g in groups:
         g.add_to(m)
     html = rendered(m)
-    rows = json.loads(re.search(r"var rows = (\[.*?\]);", html).group(1))
+    rows = js_data(html, "eventCluster")["rows"]
     assert len(rows) == 2 and all(r[0] != 36.2 for r in rows)
-    items = json.loads(re.search(r"var items = (\[.*?\]);\n", html).group(1))
+    items = js_data(html, "provinceRollup")
     assert [(i["admin1"], i["count"]) for i in items] == [("Aleppo", 2)]
     assert (items[0]["lat"], items[0]["lon"]) == basemap.centroids["Aleppo"]
 
@@ -269,9 +276,12 @@ def test_compact_rows_and_detail_limit(basemap):
     for g in groups:
         g.add_to(m)
     html = rendered(m)
-    rows = json.loads(re.search(r"var rows = (\[.*?\]);", html).group(1))
-    assert len(rows) == 500 and all(len(r) == 4 for r in rows)
+    data = js_data(html, "eventCluster")
+    rows = data["rows"]
+    assert len(rows) == 500 and all(len(r) == 5 for r in rows)
     assert sorted(r[3] for r in rows) == list(range(500))
+    # every marker carries its event id
+    assert sorted(data["ids"]) == sorted(df["event_id"]) and len(data["popups"]) == 10
 
 
 def test_aggregation_caps_the_markers(basemap):
@@ -316,7 +326,7 @@ def test_selected_event_gets_a_ring(basemap):
     m = mapping.build_base_map(basemap)
     for g in groups:
         g.add_to(m)
-    assert "geoKind: 'selected'" in rendered(m)
+    assert js_data(rendered(m), "selected")["id"] == "x2"
 
 
 @pytest.mark.parametrize("n, megabytes", [(10_000, 3.0), (100_000, 5.0)])

@@ -78,10 +78,9 @@ def markercluster_js(base: str | None = None) -> list[tuple[str, str]]:
 
 
 def markercluster_css(base: str | None = None) -> list[tuple[str, str]]:
-    return [
-        ("markerclustercss", asset_url("leaflet.markercluster", "MarkerCluster.css", base)),
-        ("markerclusterdefaultcss", asset_url("leaflet.markercluster", "MarkerCluster.Default.css", base)),
-    ]
+    # Not MarkerCluster.Default.css: its green/yellow/orange clusters read as the legend's
+    # Protests/Explosions/Battles; geo.webmap draws neutral clusters (templates/geomap.css).
+    return [("markerclustercss", asset_url("leaflet.markercluster", "MarkerCluster.css", base))]
 
 
 _installed_base: str | None = None

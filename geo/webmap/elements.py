@@ -1,0 +1,138 @@
+"""The folium elements of the web map. Each sends data only; the JavaScript that draws it lives in
+``static/geomap.js`` (defined once per page by :class:`GeoLibrary`) and each element's script is a
+small Jinja2 template in ``templates/*.js`` that injects its data through the ``js`` filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import folium.plugins
+from branca.element import Element, MacroElement
+
+from geo.webmap.render import render_html, static_text, template
+from geo.webmap.style import CLUSTER_FILL, CLUSTER_RING, CLUSTER_TEXT
+
+
+def map_css() -> str:
+    """The map's stylesheet (templates/geomap.css, with the neutral cluster colours)."""
+    css = template("geomap.css").render(cluster_fill=CLUSTER_FILL, cluster_ring=CLUSTER_RING, cluster_text=CLUSTER_TEXT)
+    return "<style>\n" + css + "\n</style>"
+
+
+class GeoLibrary(MacroElement):
+    """Defines ``window.GeoMap`` (static/geomap.js) in the map's script, before any layer uses it
+    (streamlit-folium does not run scripts put in the page header), and the CSS in the header."""
+
+    _template = template("geo_library.js")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GeoLibrary"
+        self.library = static_text("geomap.js")
+
+    def render(self, **kwargs: Any) -> None:
+        root = self.get_root()
+        root.header.add_child(Element(map_css()), name="geo_css")
+        super().render(**kwargs)
+
+
+def _map_of(element: Any) -> str:
+    parent = element._parent
+    while parent is not None and not isinstance(parent, folium.Map):
+        parent = getattr(parent, "_parent", None)
+    return parent.get_name() if parent is not None else element._parent.get_name()
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control holding HTML rendered by an autoescaping template (legends). Replaces the
+    control of the same ``slot`` left by a previous rerun."""
+
+    _template = template("html_control.js")
+
+    def __init__(self, html_text: str, position: str = "bottomright", slot: str = "", map_name: str | None = None):
+        super().__init__()
+        self._name = "HtmlControl"
+        self.html = html_text
+        self.position = position
+        self.slot = slot
+        self._map_name = map_name
+
+    @property
+    def map_name(self) -> str:
+        return self._map_name or _map_of(self)
+
+
+class CompactEventCluster(folium.plugins.MarkerCluster):
+    """All located events as one element: compact rows, circle markers built in the browser.
+
+    ``data`` (see geomap.js ``eventCluster``): single events have rows ``[lat, lon, type_index,
+    event_idx, location_idx]`` and ``ids`` (event_idx -> event id, carried by every marker);
+    aggregates have rows ``[lat, lon, type_index, count, location_idx, geo_precision]``.
+    Inherits MarkerCluster for its (local) JS/CSS assets only.
+    """
+
+    _template = template("event_cluster.js")
+
+    def __init__(self, data: dict[str, Any], name: str = "Events"):
+        super().__init__(name=name)
+        self._name = "CompactEventCluster"
+        self.data = data
+
+
+class ProvinceRollup(MacroElement):
+    """geo_precision 3 events: one dashed hollow circle per governorate, with the count."""
+
+    _template = template("province_rollup.js")
+
+    def __init__(self, items: list[dict[str, Any]]):
+        super().__init__()
+        self._name = "ProvinceRollup"
+        self.data = items
+
+
+class SelectedEvent(MacroElement):
+    """A ring around the selected event, with its popup open and its id token in the tooltip."""
+
+    _template = template("selected_event.js")
+
+    def __init__(self, lat: float, lon: float, popup_html: str, event_id: str, label: str = ""):
+        super().__init__()
+        self._name = "SelectedEvent"
+        self.data = {"lat": float(lat), "lon": float(lon), "html": popup_html, "id": str(event_id),
+                     "label": label or "Selected event"}
+
+
+class PlaceLabels(MacroElement):
+    """Town and village labels, each shown from its own zoom on (``[lat, lon, name, min_zoom, tier]``)."""
+
+    _template = template("place_labels.js")
+
+    def __init__(self, labels: list[list[Any]]):
+        super().__init__()
+        self._name = "PlaceLabels"
+        self.data = labels
+
+
+def legend_control(name: str, slot: str, position: str, **context: Any) -> HtmlControl:
+    return HtmlControl(render_html(name, **context), position=position, slot=slot)
+
+
+class ZoomGate(MacroElement):
+    """Shows ``layer`` only from ``min_zoom`` on (added after the layer, on the same map)."""
+
+    _template = template("zoom_gate.js")
+
+    def __init__(self, layer: Any, min_zoom: int):
+        super().__init__()
+        self._name = "ZoomGate"
+        self.layer = layer
+        self.min_zoom = int(min_zoom)
+
+    @property
+    def layer_name(self) -> str:
+        return self.layer.get_name()
+
+    @property
+    def map_name(self) -> str:
+        return _map_of(self)

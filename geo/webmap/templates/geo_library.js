@@ -1,0 +1,3 @@
+{% macro script(this, kwargs) %}
+{{ this.library }}
+{% endmacro %}
