@@ -33,12 +33,11 @@ def get_store(location: str):
 
 @st.cache_resource(show_spinner="Loading the basemap...")
 def get_basemap() -> mapping.BasemapData | None:
-    try:
-        from geo.gazetteer import DATA_DIR, load_admin1_polygons
+    """Outlines and place labels from the installed gazetteer (geo.webmap.load_basemap)."""
+    from geo.webmap import load_basemap
 
-        places_path = DATA_DIR / "places.csv"
-        places = pd.read_csv(places_path) if places_path.exists() else None
-        return mapping.basemap_data(load_admin1_polygons(), places)
+    try:
+        return load_basemap()
     except Exception as exc:  # noqa: BLE001 - the map still works without outlines
         log.warning("basemap unavailable: %s", exc)
         return None

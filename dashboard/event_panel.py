@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -51,26 +49,6 @@ def load_event(location: str, event_id: str) -> dict[str, Any] | None:
         return as_record(store.get_event(event_id))
     except GeoError:
         return None
-
-
-def event_at_click(location: str, click: Mapping[str, Any], got: dict[str, Any]) -> str | None:
-    """The event under a clicked marker: the webmap package's pure function when it has one, else
-    the nearest fetched row at that point (a few metres)."""
-    from geo import webmap
-
-    fn = getattr(webmap, "event_id_from_click", None)
-    if callable(fn):
-        return fn(click, got["df"])
-    df = got["df"]
-    try:
-        lat, lon = float(click["lat"]), float(click["lng"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if df is None or df.empty:
-        return None
-    d = (df["latitude"].astype(float) - lat) ** 2 + ((df["longitude"].astype(float) - lon) * math.cos(math.radians(lat))) ** 2
-    i = int(d.values.argmin())
-    return str(df.iloc[i]["event_id"]) if d.iloc[i] < 1e-8 else None
 
 
 def render(location: str, event_id: str) -> None:

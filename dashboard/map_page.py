@@ -18,6 +18,7 @@ from dashboard.text import md
 from geo.errors import GeoError
 from geo.models import SYRIA_GOVERNORATES
 from geo.store import EventFilter
+from geo.webmap import build_base_map, clicked_event_id, selected_view
 from geo.webmap import layers as mapping
 
 log = logging.getLogger(__name__)
@@ -126,49 +127,41 @@ def selected_row(table: pd.DataFrame, table_key: str) -> str | None:
 
 
 def map_options(opts: dict[str, Any]) -> mapping.MapOptions:
-    """Marker size by fatalities when the webmap package offers the option."""
-    names = {f.name for f in dataclasses.fields(mapping.MapOptions)}
-    if "size_by" in names:
-        return dataclasses.replace(MAP_OPTIONS, size_by=opts.get("size", "count"))
-    return MAP_OPTIONS
+    return dataclasses.replace(MAP_OPTIONS, size_by_fatalities=opts.get("size") == "fatalities")
 
 
 def selected_centre(location: str, selected_id: str | None, basemap) -> tuple[tuple[float, float] | None, int | None]:
-    if not selected_id:
-        return None, None
-    ev = event_panel.load_event(location, selected_id)
+    ev = event_panel.load_event(location, selected_id) if selected_id else None
     if ev is None:
         return None, None
-    lat, lon = float(ev["latitude"]), float(ev["longitude"])
-    prec = int(ev.get("geo_precision") or 3)
-    if prec == 3 and basemap is not None and ev.get("admin1") in basemap.centroids:
-        lat, lon = basemap.centroids[ev["admin1"]]
-    return (lat, lon), (11 if prec < 3 else 8)
+    return selected_view(ev, basemap)
 
 
 def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, Any], selected_id: str | None) -> None:
     basemap = data.get_basemap()
     n = got["n"]
+    options = map_options(opts)
     groups, info = mapping.build_event_layers(
-        got["df"], basemap, aggregates=got["aggregates"], options=map_options(opts),
+        got["df"], basemap, aggregates=got["aggregates"], options=options,
         counts={g: int(c) for g, c in got["summary"]["by_admin1"].items()},
         selected_event_id=selected_id, total=n,
     )
     # the view from the URL at the session's start only: feeding every pan back into the map's
     # HTML would make the component reload the map after each pan
     view = st.session_state.get("_initial_view")
-    base = mapping.build_base_map(basemap, online_tiles=opts["osm"], height=MAP_HEIGHT,
-                                  **({"location": view[:2], "zoom_start": view[2]} if view else {}))
+    base = build_base_map(basemap, online_tiles=opts["osm"], height=MAP_HEIGHT,
+                          size_by_fatalities=options.size_by_fatalities,
+                          **({"location": view[:2], "zoom_start": view[2]} if view else {}))
     center, zoom = selected_centre(location, selected_id, basemap)
     out = st_folium(base, key="map", height=MAP_HEIGHT, use_container_width=True,
-                    returned_objects=["last_object_clicked", "center", "zoom"],
+                    returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
                     feature_group_to_add=groups, center=center, zoom=zoom)
-    handle_map_output(location, out, got)
+    handle_map_output(out, got)
     notes = []
     if info.aggregated:
         notes.append(
             f"{n:,} events: markers are aggregated per place and type ({info.n_markers:,} markers; "
-            "circle size and cluster numbers are event counts). Narrow the filters "
+            f"circle size is {'fatalities' if options.size_by_fatalities else 'event counts'}). Narrow the filters "
             f"below {FULL_LIMIT:,} events to see single events.")
     if info.n_province:
         notes.append(f"{info.n_province:,} events are known only to the governorate: dashed circles at the "
@@ -180,7 +173,7 @@ def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, A
         st.caption(" ".join(notes))
 
 
-def handle_map_output(location: str, out: dict | None, got: dict[str, Any]) -> None:
+def handle_map_output(out: dict | None, got: dict[str, Any]) -> None:
     """The map's view goes to the URL; a click on a marker selects its event."""
     if not out:
         return
@@ -189,10 +182,10 @@ def handle_map_output(location: str, out: dict | None, got: dict[str, Any]) -> N
         view = (round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z))
         if view != state.kept().get("view"):
             state.kept()["view"] = view
-    click = out.get("last_object_clicked")
-    if click and click != st.session_state.get("_last_click"):
+    click = (out.get("last_object_clicked"), out.get("last_object_clicked_tooltip"))
+    if click[0] and click != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = click
-        event_id = event_panel.event_at_click(location, click, got)
+        event_id = clicked_event_id(out, got["df"])
         if event_id and event_id != st.session_state.get("event_id"):
             st.session_state["event_id"] = event_id
             st.rerun()
