@@ -153,8 +153,10 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        """Fingerprint of what changes the events: the text and the publication date."""
-        return stable_id(self.text, self.published, length=32)
+        """Fingerprint of what the store holds of the article: the text and the publication date
+        (what changes its events) and the title, source and url (a change to those must reach the
+        store too, without new events)."""
+        return stable_id(self.text, self.published, self.title, self.source, self.url, length=32)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,14 +28,9 @@ from fixtures_store import (
 from geo.cli import main as main_for_tests
 from geo.dates import parse_date
 from geo.errors import BadInputError
-from geo.ingest.batch import (
-    IngestSummary,
-    SourceFile,
-    decode_text,
-    ingest_paths,
-    normalize_admin1,
-    read_articles,
-)
+from geo.ingest.batch import IngestSummary, ingest_paths
+from geo.ingest.datasets import dataset_article_id, normalize_admin1
+from geo.ingest.sources import SourceFile, decode_text, file_article_id, read_articles
 from geo.models import SYRIA_GOVERNORATES, stable_id
 from geo.store.gpkg import EventStore, GpkgEventStore
 
@@ -97,15 +92,15 @@ def test_folder_of_articles(store: EventStore, corpus: Path) -> None:
     summary = ingest([corpus], store)
     assert summary.problems == []
     assert (summary.articles_read, summary.added, summary.skipped, summary.failed) == (8, 8, 0, 0)
-    a = store.get_article(stable_id("file", "a.txt"))
+    a = store.get_article(stable_id("url", "https://news.example/a"))  # the url names it
     assert (a.title, a.source, a.url, a.published) == ("Clashes in the north", "Wire", "https://news.example/a", dt.date(2014, 1, 5))
-    b = store.get_article(stable_id("file", "b.txt"))
+    b = store.get_article(file_article_id(corpus / "b.txt"))
     assert (b.title, b.source, b.published) == ("Protest in Homs", "Local paper", dt.date(2014, 1, 6))
     assert b.text == "A protest in Homs after prayers.\n"  # front matter is not article text
-    c = store.get_article(stable_id("file", "c.html"))
+    c = store.get_article(stable_id("url", "https://news.example/c"))
     assert (c.title, c.url, c.published) == ("Raqqa report", "https://news.example/c", dt.date(2014, 1, 7))
     assert "Clashes near Raqqa city." in c.text and "Damascus" not in c.text and "color" not in c.text
-    d = store.get_article(stable_id("file", "sub/d.txt"))
+    d = store.get_article(file_article_id(corpus / "sub/d.txt"))
     assert d.title == "Battle in the south" and d.published is None
     assert store.get_article("row-1").published == dt.date(2014, 1, 8)
     assert store.get_article(stable_id("url", "https://news.example/j1")) is not None
@@ -113,7 +108,7 @@ def test_folder_of_articles(store: EventStore, corpus: Path) -> None:
     events = store.query()
     assert summary.events_added == len(events) == 10
     for hidden in (".hidden.txt", ".git/x.txt", "manifest.csv"):
-        assert store.get_article(stable_id("file", hidden)) is None
+        assert store.get_article(file_article_id(corpus / hidden)) is None
     daraa = events[events.location == "Daraa"]
     assert list(daraa.fatalities) == [4] and daraa.iloc[0].event_date is None
     # Offsets of the stored events point into the stored text.
@@ -133,7 +128,7 @@ def test_reingest_is_idempotent_and_an_edit_replaces_only_that_article(store: Ev
     edited = ingest([corpus], store)
     assert (edited.replaced, edited.unchanged) == (1, 7)
     after = store.query()
-    b_id = stable_id("file", "b.txt")
+    b_id = file_article_id(corpus / "b.txt")
     assert sorted(after[after.article_id == b_id].location) == ["Homs", "Idlib"]
     others_before = before[before.article_id != b_id].sort_values("event_id").reset_index(drop=True)
     others_after = after[after.article_id != b_id].sort_values("event_id").reset_index(drop=True)
@@ -175,7 +170,7 @@ def test_encodings_are_detected(tmp_path: Path, store: EventStore, text: str, en
     (tmp_path / "article.txt").write_bytes(encoded)
     summary = ingest([tmp_path / "article.txt"], store)
     assert summary.added == 1 and summary.problems == []
-    assert store.get_article(stable_id("file", "article.txt")).text == text
+    assert store.get_article(file_article_id(tmp_path / "article.txt")).text == text
 
 
 @pytest.mark.parametrize(
@@ -251,7 +246,7 @@ def test_bad_input_is_reported_and_the_batch_goes_on(tmp_path: Path, store: Even
     assert problem.path.endswith(name)
     assert re.search(message, str(problem)), str(problem)
     assert not summary.ok
-    assert_consistent(store, {"kept": 3, stable_id("file", "zz_good.txt"): 1})
+    assert_consistent(store, {"kept": 3, file_article_id(folder / "zz_good.txt"): 1})
 
 
 def test_missing_path_is_reported(tmp_path: Path, store: EventStore) -> None:
@@ -275,11 +270,11 @@ def test_malformed_csv_rows_are_reported_by_row_and_the_rest_ingested(tmp_path: 
         "r4,2014-01-06,Fighting in Raqqa.\n"
     )
     summary = ingest([tmp_path / "batch.csv"], store)
-    assert (summary.added, summary.rows_skipped) == (2, 2)
+    assert (summary.added, summary.rows_failed) == (2, 2)
     text = messages(summary)
-    assert "row 2 (line 3): expected 3 fields, found 2; skipped" in text
-    assert "row 3 (line 4): expected 3 fields, found 4; skipped" in text
-    assert summary.ok  # warnings only: every input was ingested
+    assert "row 2 (line 3): expected 3 fields, found 2; row not ingested" in text
+    assert "row 3 (line 4): expected 3 fields, found 4; row not ingested" in text
+    assert not summary.ok  # two rows were lost: the exit code says so
     assert sorted(a.article_id for a in store.articles()) == ["r1", "r4"]
 
 
@@ -293,8 +288,8 @@ def test_unparseable_published_date_ingests_the_article_undated(tmp_path: Path, 
     (tmp_path / "a.txt").write_text("---\npublished: the day after the battle\n---\nFighting in Manbij.\n")
     summary = ingest([tmp_path / "a.txt"], store)
     assert summary.added == 1
-    assert "published date 'the day after the battle' does not parse; ingested undated" in messages(summary)
-    assert store.get_article(stable_id("file", "a.txt")).published is None
+    assert "published date 'the day after the battle' is not a full date (day, month and year); ingested undated" in messages(summary)
+    assert store.get_article(file_article_id(tmp_path / "a.txt")).published is None
     assert store.query().iloc[0].event_date is None
 
 
@@ -371,15 +366,15 @@ def write_acled(path: Path, rows: list[str] = ACLED_ROWS) -> Path:
 def test_acled_import(tmp_path: Path, store: EventStore) -> None:
     path = write_acled(tmp_path / "acled.csv")
     summary = ingest_paths([path], store, fmt="acled", progress=False)
-    assert (summary.added, summary.events_added, summary.rows_skipped) == (1, 3, 5), messages(summary)
+    assert (summary.added, summary.events_added, summary.rows_skipped, summary.rows_failed) == (1, 3, 1, 5), messages(summary)
     text = messages(summary)
     for expected in (
-        "row 3 (line 4): date 'not a date' does not parse; skipped",
-        "row 4 (line 5): expected 19 fields, found 4; skipped",
-        "1 rows outside Syria skipped",
-        "row 7 (line 8): unknown event_type 'Riot'; skipped",
-        "row 8 (line 9): duplicate event id 'SYR1' (first in row 1); skipped",
-        "row 9 (line 10): latitude 136.2 is outside [-90, 90]; skipped",
+        "row 3 (line 4): event_date 'not a date' is not a full date (day, month and year); row not imported",
+        "row 4 (line 5): expected 19 fields, found 4; row not imported",
+        "1 rows skipped: outside Syria",
+        "row 7 (line 8): unknown event_type 'Riot'; row not imported",
+        "row 8 (line 9): duplicate event id 'SYR1' (first in row 1); row not imported",
+        "row 9 (line 10): latitude 136.2 is outside [-90, 90]; row not imported",
     ):
         assert expected in text, text
     gdf = store.query().set_index("event_id")
@@ -389,11 +384,11 @@ def test_acled_import(tmp_path: Path, store: EventStore) -> None:
     assert (e1.actor1, e1.actor2, e1.country, e1.admin1, e1.admin1_code) == ("Opposition Rebels", "ISIL", "Syria", "Aleppo", "SY-HL")
     assert (e1.location, e1.latitude, e1.longitude, e1.geo_precision) == ("Manbij", 36.5281, 37.9550, 1)
     assert (e1.fatalities, e1.notes, e1.source, e1.confidence) == (3, "Rebels seized the ISIL HQ, Manbij.", "SOHR", 1.0)
-    assert e1.article_id == stable_id("acled", "acled.csv")
+    assert e1.article_id == dataset_article_id("acled", path)
     assert (gdf.loc["SYR2", "admin1"], gdf.loc["SYR2", "time_precision"]) == ("Idlib", 2)
     assert pd.isna(gdf.loc["SYR2", "fatalities"])
     assert (gdf.loc["SYR4", "admin1"], gdf.loc["SYR4", "admin1_code"]) == ("Deir ez-Zor", "SY-DY")
-    article = store.get_article(stable_id("acled", "acled.csv"))
+    article = store.get_article(dataset_article_id("acled", path))
     assert article.title == "acled.csv" and article.source == "ACLED"
 
     again = ingest_paths([path], store, fmt="acled", progress=False)
@@ -455,8 +450,8 @@ def test_ucdp_import(tmp_path: Path, store: EventStore) -> None:
     path.write_text(UCDP_HEADER + "".join(UCDP_ROWS))
     summary = ingest_paths([path], store, fmt="ucdp", progress=False)
     assert (summary.added, summary.events_added) == (1, 3), messages(summary)
-    assert "row 4 (line 5): type_of_violence 9 is not 1, 2 or 3; skipped" in messages(summary)
-    assert "1 rows outside Syria skipped" in messages(summary)
+    assert "row 4 (line 5): type_of_violence 9 is not 1, 2 or 3; row not imported" in messages(summary)
+    assert "1 rows skipped: outside Syria" in messages(summary)
     gdf = store.query().set_index("event_id")
     a, b, c = gdf.loc["UCDP-1001"], gdf.loc["UCDP-1002"], gdf.loc["UCDP-1003"]
     assert (a.event_type, a.sub_event_type, a.geo_precision, a.time_precision) == ("Battles", "Armed clash", 1, 1)
@@ -478,7 +473,7 @@ def test_cli_ingest_text_and_info(tmp_path: Path, corpus: Path, capsys) -> None:
     code = main_for_tests(["ingest", str(corpus), "--store", str(db), "--extractor", "fixtures_store:word_extractor", "-q"])
     out = capsys.readouterr().out
     assert code == 1  # one input was skipped
-    assert f"{db}: 8 articles read: 8 added" in out
+    assert f"{db}: 7 inputs, 8 articles read: 8 added" in out
     assert "skipped: " in out and "broken.txt: empty file" in out
     assert main_for_tests(["info", "--store", str(db)]) == 0
     out = capsys.readouterr().out
@@ -534,7 +529,7 @@ def test_seeds_with_the_real_geoparser_through_python_m_geo(tmp_path: Path) -> N
                             capture_output=True, text=True, timeout=120)
     assert "1 unchanged" in second.stdout
     with GpkgEventStore(db) as s:
-        article = s.get_article(stable_id("file", "syria-rebels-isil-2014-01-05.txt"))
+        article = s.get_article(file_article_id(SEEDS / "syria-rebels-isil-2014-01-05.txt"))
         assert article is not None and article.published == dt.date(2014, 1, 5)
         assert article.title == "Syrian rebels turn on al-Qaida-linked fighters in the north"  # from manifest.csv
         events = s.query()

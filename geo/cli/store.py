@@ -120,7 +120,7 @@ def _sub_event_type(text: str) -> str:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read articles or dataset exports into the store; print a summary."""
-    from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, build_extractor, ingest_paths
+    from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, build_extractor, ingest_paths, printable
     from geo.store import open_store
 
     parallel = args.workers is not None or bool(args.scheduler)
@@ -144,10 +144,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 progress=not args.quiet,
             )
         location = store.location
-    lines = summary.lines()
-    print(f"{location}: {lines[0]}")
+    lines = summary.lines()  # escaped: a file name cannot forge a line
+    print(f"{printable(location)}: {lines[0]}")
     for line in lines[1:]:
         print(line)
+    # Non-zero when any input, article or row was not ingested (warnings and duplicates are fine).
     return 0 if summary.ok else 1
 
 

@@ -14,7 +14,7 @@ The division of labour:
   and warmed on every worker before the first task) - the gazetteer is not shipped with
   each task;
 * this process writes each article in its own transaction, in input order, through the
-  same ``_store_article`` step as the single-process ingest.
+  same ``store_article`` step as the single-process ingest.
 
 Why the writes stay here: the transaction, idempotency and summary rules are then the
 single-process ingest's own code, not a second copy; the order of writes (and so which
@@ -45,18 +45,23 @@ from typing import Any
 from geo.errors import BadInputError, ExtractionError, GeoError
 from geo.ingest.batch import (
     DEFAULT_EXTRACTOR,
-    DEFAULT_MAX_BYTES,
+    BatchSeen,
     Extractor,
     IngestSummary,
-    ManifestCache,
-    Problem,
-    _progress_bar,
-    _store_article,
     build_extractor,
-    discover,
+    count_seen_problem,
     finish_batch,
     import_extractor_target,
     ingest_paths,
+    progress_bar,
+    start_batch,
+    store_article,
+)
+from geo.ingest.rows import Problem, printable
+from geo.ingest.sources import (
+    DEFAULT_MAX_BYTES,
+    ManifestCache,
+    ReadResult,
     read_articles,
 )
 from geo.models import Article, Event, ExtractionResult
@@ -175,7 +180,7 @@ class _Batch:
         if self.results is None:
             try:
                 self.results = self.future.result()
-            except Exception as exc:  # noqa: BLE001 - the whole task failed, not one article
+            except Exception as exc:
                 first = (str(exc).strip().splitlines() or [""])[0]
                 raise ExtractionError(
                     f"an extraction task failed on the Dask cluster ({type(exc).__name__}: {first}); "
@@ -189,10 +194,13 @@ class _Batch:
 
 @dataclass
 class _ReadStep:
+    """An input read (``read``), or one that gave nothing (``error``), or an article not sent
+    because it was met before in this batch (``seen``): counted in input order."""
+
     display: str
-    problems: list[Problem]
-    rows_skipped: int
+    read: ReadResult | None = None
     error: BadInputError | None = None
+    seen: Problem | None = None
 
 
 @dataclass
@@ -233,7 +241,7 @@ class _ParallelIngest:
         if isinstance(extractor, str):
             try:
                 pids = client.run(_warm_up, extractor)
-            except Exception as exc:  # noqa: BLE001 - e.g. a remote worker without this package
+            except Exception as exc:
                 raise ExtractionError(f"the workers cannot build the extractor {extractor}: {exc}") from exc
             log.info("extractor %s ready on %d workers", extractor, len(pids))
             self._remote: Any = extractor
@@ -245,6 +253,7 @@ class _ParallelIngest:
         self.steps: deque[_ReadStep | _ArticleStep] = deque()
         self.open_batches: deque[_Batch] = deque()
         self.current = _Batch()
+        self.seen = BatchSeen()
 
     def _local_extractor(self) -> Extractor:
         if self._local is None:
@@ -257,7 +266,11 @@ class _ParallelIngest:
         self.steps.append(step)
         self.drain_ready()
 
-    def add_article(self, where: str, article: Article) -> None:
+    def add_article(self, where: str, article: Article, named: bool = True) -> None:
+        problem = self.seen.check(where, article, named)
+        if problem is not None:
+            self.add_read(_ReadStep(where, seen=problem))
+            return
         if self.store.article_content_hash(article.article_id) == article.content_hash:
             self.steps.append(_ArticleStep(where, article, None))
             self.drain_ready()
@@ -298,14 +311,14 @@ class _ParallelIngest:
         summary = self.summary
         if isinstance(step, _ReadStep):
             if step.error is not None:
-                summary.skipped += 1
-                summary.problems.append(Problem.from_error(step.error, step.display))
-            else:
-                summary.problems.extend(step.problems)
-                summary.rows_skipped += step.rows_skipped
+                summary.count_unread(step.error, step.display)
+            elif step.seen is not None:
+                count_seen_problem(summary, step.seen)
+            elif step.read is not None:
+                summary.count_read(step.read)
             return
         outcome = step.batch.result(step.index) if step.batch is not None else None
-        _store_article(self.store, step.where, step.article, _Replay(outcome, self._local_extractor), summary)
+        store_article(self.store, step.where, step.article, _Replay(outcome, self._local_extractor), summary)
         if step.batch is not None:
             step.batch.articles[step.index] = None  # type: ignore[call-overload] - free the text
             step.batch.open_steps -= 1
@@ -350,23 +363,22 @@ def ingest_paths_parallel(
 
 def _ingest(paths: Iterable[str | os.PathLike[str]], store: EventStore, spec: ExtractorSpec, client: Any, fmt: str,
             max_bytes: int | None, progress: bool, batch_size: int, window: int | None) -> IngestSummary:
-    sources, problems = discover(paths, fmt)
-    summary = IngestSummary(skipped=len(problems), problems=list(problems))
+    sources, summary = start_batch(paths, fmt)
     manifests = ManifestCache()
     run = _ParallelIngest(client, store, spec, batch_size=batch_size, window=window, summary=summary)
-    bar = _progress_bar(len(sources), progress, "file")
+    bar = progress_bar(len(sources), progress, "file")
     try:
         for src in sources:
-            bar.set_description_str(src.rel[-40:], refresh=False)
+            bar.set_description_str(printable(src.rel[-40:]), refresh=False)
             try:
                 read = read_articles(src, max_bytes=max_bytes, manifests=manifests)
             except BadInputError as exc:
-                run.add_read(_ReadStep(src.display, [], 0, exc))
+                run.add_read(_ReadStep(src.display, error=exc))
                 bar.update(1)
                 continue
-            run.add_read(_ReadStep(src.display, read.problems, read.rows_skipped))
+            run.add_read(_ReadStep(src.display, read=read))
             for where, article in read.articles:
-                run.add_article(where, article)
+                run.add_article(where, article, article.article_id in read.named)
             bar.update(1)
         run.finish()
     finally:
