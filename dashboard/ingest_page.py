@@ -11,8 +11,7 @@ import streamlit as st
 
 from dashboard import data, review, state, storing
 from dashboard.text import md
-from geo.dates import parse_date
-from geo.errors import GeoError, ValidationError
+from geo.errors import GeoError
 from geo.models import Article, stable_id
 from geo.webmap import layers as mapping
 
@@ -40,41 +39,23 @@ def render() -> None:
     state.write_url({"view": "ingest"})
 
 
-def article_from_upload(name: str, raw: bytes) -> Article:
-    """One uploaded file as an article, read as ``geo ingest`` reads it (the ingest package's
-    upload reader when it has one; else its decoding and front matter, and THE date parser)."""
-    from geo import ingest
-
-    reader = getattr(ingest, "article_from_bytes", None)
-    if callable(reader):
-        return reader(name, raw)
-    text = ingest.decode_text(raw, path=name)
-    if name.lower().endswith((".html", ".htm", ".xhtml")) or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
-        meta, text = ingest.html_to_text(text)
-    else:
-        meta, text = ingest.split_front_matter(text)
-        text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    if not text.strip():
-        raise GeoError(f"{name}: no text in the file")
-    try:
-        published = parse_date(meta.published, what="publication date")
-    except ValidationError as exc:
-        st.warning(f"{md(name)}: {md(exc)}; stored undated")
-        published = None
-    title = meta.title or next((ln.strip() for ln in text.splitlines() if ln.strip()), name)[:200]
-    return Article(article_id=meta.article_id or stable_id("upload", name, text), text=text, title=title,
-                   source=meta.source, url=meta.url, published=published)
-
-
 def upload_articles() -> list[Article]:
-    files = st.file_uploader("Text or HTML files", type=["txt", "md", "html", "htm"], accept_multiple_files=True,
-                             key="ingest_files")
+    """Uploaded files read exactly as ``geo ingest`` reads them (geo.ingest.read_upload: decoding,
+    front matter, HTML, CSV/JSONL rows, THE date parser), with its problems shown."""
+    from geo.ingest import read_upload
+
+    files = st.file_uploader("Text, HTML, CSV or JSONL files", type=["txt", "md", "html", "htm", "csv", "jsonl"],
+                             accept_multiple_files=True, key="ingest_files")
     out = []
     for f in files or []:
         try:
-            out.append(article_from_upload(f.name, f.getvalue()))
+            result = read_upload(f.name, f.getvalue())
         except GeoError as exc:
             st.error(md(exc))
+            continue
+        for problem in result.problems:
+            st.warning(md(problem))
+        out.extend(article for _, article in result.articles)
     return out
 
 
