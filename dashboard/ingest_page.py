@@ -183,7 +183,15 @@ def review_table(i: int, article: Article, events) -> tuple[list[Any], list[str]
         },
     )
     kept, rejected, problems = review.reviewed_events(events, pd.DataFrame(edited), _geocoder)
-    st.caption(f"{len(kept)} accepted, {len(rejected)} rejected.")
+    originals = {e.event_id: (n, e) for n, e in enumerate(events, start=1)}
+    edits = []
+    for k in kept:
+        n, e = originals[k.event_id]
+        fields = [f for f in review.EDITED if f != "keep" and getattr(e, f) != getattr(k, f)]
+        if fields:
+            edits.append(f"event {n}: {', '.join(fields)}")
+    st.caption(f"{len(kept)} accepted ({len(edits)} edited), {len(rejected)} rejected."
+               + (f" Edited: {'; '.join(edits)}." if edits else ""))
     for p in problems:
         st.warning(md(p))
     return kept, problems
