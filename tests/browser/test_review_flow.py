@@ -8,7 +8,6 @@ import math
 import sqlite3
 
 import pytest
-
 from browser_support import ROOT, OfflinePage, Server  # type: ignore[import-not-found]
 
 TIMEOUT = 45_000
