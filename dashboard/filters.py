@@ -75,7 +75,7 @@ def sidebar_filters(location: str, version: str) -> tuple[EventFilter, dict[str,
     sub_options = [s for t in chosen_types for s in EVENT_TYPES[t]]
     st.session_state["f_subtypes"] = [s for s in st.session_state["f_subtypes"] if s in sub_options]
     sb.multiselect("Sub-event types", sub_options, key="f_subtypes", placeholder="All sub-types")
-    actor_filter(location, version)
+    actors = actor_filter(location, version)
     sb.text_input("Search notes, places and actors", key="f_text", placeholder="e.g. car bomb")
     sb.selectbox("Location precision", list(state.PRECISIONS), format_func=state.PRECISIONS.get, key="f_prec")
     sb.radio("Marker size", list(state.SIZE_MODES), format_func=state.SIZE_MODES.get, key="f_size",
@@ -94,7 +94,7 @@ def sidebar_filters(location: str, version: str) -> tuple[EventFilter, dict[str,
         admin1=tuple(st.session_state["f_gov"]),
         event_types=tuple(st.session_state["f_types"]),
         sub_event_types=tuple(st.session_state["f_subtypes"]),
-        actors=tuple(st.session_state["f_actors"]),
+        actors=actors,
         text=st.session_state["f_text"],
         max_geo_precision=int(st.session_state["f_prec"]),
     )
@@ -103,28 +103,25 @@ def sidebar_filters(location: str, version: str) -> tuple[EventFilter, dict[str,
     return flt, params, opts
 
 
-def actor_options(location: str, version: str) -> list[str]:
-    """Canonical actor names when the extraction package has them (one entry per actor, so typing
-    "IS" offers "Islamic State", not forty names that contain the letters), else the store's."""
-    stored = data.q_actors(location, version)
-    try:
-        from geo.extract import (
-            actors as actor_lexicon,  # canonical names (extraction helper)
-        )
+def actor_names(location: str, version: str) -> dict[str, list[str]]:
+    """Canonical actor name -> the names stored for it. The filter lists one name per actor
+    ("Islamic State (Syria)", not ISIS / ISIL / Daesh / IS...), so typing "IS" does not offer
+    forty names; a pick matches every stored alias."""
+    from geo import extract
 
-        canonical = getattr(actor_lexicon, "canonical_actor", None)
-    except ImportError:
-        canonical = None
-    if canonical is None:
-        return stored
-    return sorted({canonical(a) or a for a in stored})
+    canonical = getattr(extract, "canonical_actor", None)  # the extraction package's actor table
+    out: dict[str, list[str]] = {}
+    for name in data.q_actors(location, version):
+        out.setdefault((canonical(name) if canonical else name) or name, []).append(name)
+    return dict(sorted(out.items()))
 
 
-def actor_filter(location: str, version: str) -> None:
-    actors = actor_options(location, version)
-    url_actors = st.session_state["f_actors"]
-    st.session_state["f_actors"] = [a for a in url_actors if a in actors]
-    st.sidebar.multiselect("Actors", actors, key="f_actors", placeholder="Any actor")
+def actor_filter(location: str, version: str) -> tuple[str, ...]:
+    """The actor multiselect; returns the stored names the picks stand for."""
+    names = actor_names(location, version)
+    st.session_state["f_actors"] = [a for a in st.session_state["f_actors"] if a in names]
+    st.sidebar.multiselect("Actors", list(names), key="f_actors", placeholder="Any actor")
+    return tuple(stored for pick in st.session_state["f_actors"] for stored in names[pick])
 
 
 # ---------------------------------------------------------------------------------------------

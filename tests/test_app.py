@@ -619,3 +619,26 @@ def test_delete_asks_first_and_merge_keeps_one(small_store, monkeypatch):
     assert count(small_store) == 39
     at.button(key="ev_merge_go").click().run()
     assert count(small_store) == 37
+
+
+def test_actor_filter_lists_one_name_per_actor(tmp_path, monkeypatch):
+    """Aliases of one actor are one option (canonical name), and picking it matches every alias."""
+    import dataclasses
+
+    import geo.extract
+    from geo.store.gpkg import open_store
+
+    canonical_actor = getattr(geo.extract, "canonical_actor", None)
+    if canonical_actor is None:
+        pytest.skip("geo.extract.canonical_actor (the actor table) arrives with the extract branch")
+    path = tmp_path / "actors.gpkg"
+    store = open_store(str(path))
+    aliases = ["ISIS", "ISIL", "Daesh", "Islamic State"]
+    evs = [dataclasses.replace(e, actor1=aliases[i % 4], actor2="") for i, e in enumerate(synthetic_events(40, article_id="a"))]
+    store.add_article(Article(article_id="a", text="x", title="Actors"), evs)
+    store.close()
+    at = run_app(path, monkeypatch)
+    options = at.multiselect(key="f_actors").options
+    assert options == [canonical_actor("ISIS")]
+    at.multiselect(key="f_actors").set_value(options).run()
+    assert metric(at, "Events") == 40
