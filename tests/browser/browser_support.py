@@ -121,7 +121,13 @@ def build_store(path: Path) -> None:
 
 
 class Server:
-    def __init__(self, store: Path, tmp: Path, extra_env: dict[str, str] | None = None, base_path: str = ""):
+    """``streamlit run`` of the dashboard (or ``app`` run from ``root``: the benchmark's floor
+    app, the baseline worktree's dashboard) over ``store``."""
+
+    def __init__(self, store: Path, tmp: Path, extra_env: dict[str, str] | None = None, base_path: str = "",
+                 app: Path | None = None, root: Path | None = None):
+        root = root or ROOT
+        app = app or root / "app.py"
         self.store = store
         self.port = free_port()
         self.base_path = base_path.strip("/")
@@ -130,19 +136,19 @@ class Server:
         env.update(
             GEO_STORE=str(store),
             GEO_USER_GAZETTEER=str(tmp / "user_gazetteer.csv"),
-            PYTHONPATH=str(ROOT),
-            **(extra_env or {}),
+            PYTHONPATH=str(root),
         )
+        env.update(extra_env or {})
         self.log = open(tmp / f"streamlit-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                sys.executable, "-m", "streamlit", "run", str(app),
                 "--server.port", str(self.port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
                 "--server.fileWatcherType", "none",
                 *(["--server.baseUrlPath", self.base_path] if self.base_path else []),
             ],
-            cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=str(root), env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_healthy(90)
 
