@@ -150,18 +150,31 @@ def edit_form(location: str, ev: dict[str, Any]) -> None:
         lat = c1.number_input("Latitude", min_value=-90.0, max_value=90.0, value=float(ev["latitude"]), format="%.5f", key=f"{k}_lat")
         lon = c2.number_input("Longitude", min_value=-180.0, max_value=180.0, value=float(ev["longitude"]), format="%.5f", key=f"{k}_lon")
         notes = st.text_area("Notes", value=ev.get("notes") or "", key=f"{k}_notes", height=90)
-        why = st.text_input("Why (kept in the history)", key=f"{k}_why")
-        if not st.form_submit_button("Save changes", type="primary"):
-            return
-    new = {"event_type": etype, "sub_event_type": sub, "actor1": a1.strip(), "actor2": a2.strip(),
-           "event_date": date, "fatalities": None if fat is None else int(fat), "location": place.strip(),
-           "admin1": gov or ev.get("admin1"), "latitude": float(lat), "longitude": float(lon), "notes": notes}
+        st.text_input("Why (kept in the history)", key=f"{k}_why")
+        del etype, sub, a1, a2, date, fat, place, gov, lat, lon, notes  # read in the callback
+        # a callback, not the button's return value: a click during a rerun (the map reporting
+        # its view) would otherwise be lost
+        st.form_submit_button("Save changes", type="primary", on_click=_save_edit, args=(location, ev))
+
+
+EDIT_KEYS = {"event_type": "type", "sub_event_type": "sub", "actor1": "a1", "actor2": "a2", "event_date": "date",
+             "fatalities": "fat", "location": "loc", "admin1": "gov", "latitude": "lat", "longitude": "lon",
+             "notes": "notes"}
+
+
+def _save_edit(location: str, ev: dict[str, Any]) -> None:
+    k = "ev_" + str(ev["event_id"])
+    new = {f: st.session_state.get(f"{k}_{w}") for f, w in EDIT_KEYS.items()}
+    for f in ("actor1", "actor2", "location"):
+        new[f] = (new[f] or "").strip()
+    new["fatalities"] = None if new["fatalities"] is None else int(new["fatalities"])
+    new["admin1"] = new["admin1"] or ev.get("admin1")
     changes = {f: v for f, v in new.items() if v != (_date(ev.get(f)) if f == "event_date" else ev.get(f))}
     if not changes:
-        st.info("Nothing changed.")
+        st.session_state["_flash"] = "Nothing changed."
         return
-    apply(location, lambda s: s.update_event(ev["event_id"], changes, note=why or "dashboard edit"),
-          f"Saved: {', '.join(changes)}.")
+    note = st.session_state.get(f"{k}_why") or "dashboard edit"
+    apply(location, lambda s: s.update_event(ev["event_id"], changes, note=note), f"Saved: {', '.join(changes)}.")
 
 
 def merge_form(location: str, ev: dict[str, Any]) -> None:
@@ -171,28 +184,32 @@ def merge_form(location: str, ev: dict[str, Any]) -> None:
     if not ids:
         return
     st.warning(f"This keeps {md(ev['event_id'])} and removes {len(ids)} event(s): {md(', '.join(ids))}.")
-    if st.button("Merge", key="ev_merge_go", type="primary"):
-        apply(location, lambda s: s.merge_events(ev["event_id"], ids, note="dashboard merge"),
-              f"Merged {len(ids)} event(s) into this one.")
+    st.button("Merge", key="ev_merge_go", type="primary", on_click=apply,
+              args=(location, lambda s: s.merge_events(ev["event_id"], ids, note="dashboard merge"),
+                    f"Merged {len(ids)} event(s) into this one."))
 
 
 def delete_form(location: str, ev: dict[str, Any]) -> None:
     st.warning(f"This removes the event {md(ev['event_id'])} ({md(ev.get('event_type'))} at "
                f"{md(ev.get('location'))}, {md(ev.get('event_date') or 'undated')}) from the store. "
                "You can undo it from the history.")
-    if st.button("Delete this event", key="ev_delete_go", type="primary"):
-        apply(location, lambda s: s.delete_events([ev["event_id"]], note="dashboard delete"), "Deleted.")
+    st.button("Delete this event", key="ev_delete_go", type="primary", on_click=apply,
+              args=(location, lambda s: s.delete_events([ev["event_id"]], note="dashboard delete"), "Deleted."))
 
 
 def apply(location: str, action, message: str) -> None:
+    """A button's callback: one store call; the outcome is shown on the next run. The edit form's
+    values are dropped so that it shows the stored event again."""
     try:
         action(data.get_store(location))
     except GeoError as exc:
-        st.error(f"Not saved: {md(exc)}")
+        st.session_state["_flash_error"] = f"Not saved: {md(exc)}"
         return
     data.clear_data_caches()
+    for key in [k for k in st.session_state if str(k).startswith("ev_") and str(k).count("_") >= 2
+                and str(k).rsplit("_", 1)[-1] in set(EDIT_KEYS.values()) | {"why"}]:
+        del st.session_state[key]
     st.session_state["_flash"] = message
-    st.rerun()
 
 
 def undo_box(location: str, event_id: str | None) -> None:
@@ -215,5 +232,5 @@ def undo_box(location: str, event_id: str | None) -> None:
     if last is None:
         return
     cid = last.change_id
-    if st.button(f"Undo the last change ({md(last.action)} of {md(last.event_id)})", key="ev_undo"):
-        apply(location, lambda s: s.undo(cid), "Undone.")
+    st.button(f"Undo the last change ({md(last.action)} of {md(last.event_id)})", key="ev_undo", on_click=apply,
+              args=(location, lambda s: s.undo(cid), "Undone."))

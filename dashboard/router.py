@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import streamlit as st
 
@@ -23,6 +24,25 @@ def pages() -> dict[str, st.Page]:
     }
 
 
+FLASH_SECONDS = 10.0
+
+
+def show_flash() -> None:
+    """The outcome of the last action, shown for a few seconds: not for one run only, since the
+    map's report of its view can rerun the page right after the action."""
+    now = time.monotonic()
+    for key, show in (("_flash", st.success), ("_flash_error", st.error)):
+        value = st.session_state.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, tuple):
+            value = st.session_state[key] = (value, now)
+        if now - value[1] <= FLASH_SECONDS:
+            show(value[0])
+        else:
+            del st.session_state[key]
+
+
 def main() -> None:
     offline_assets.install()
     all_pages = pages()
@@ -41,8 +61,6 @@ def main() -> None:
     st.session_state["store_location"] = location
     if offline_assets.missing_assets():
         st.warning("Map assets are missing: run `bash scripts/install_assets.sh` (the map stays blank without them).")
-    flash = st.session_state.pop("_flash", None)
-    if flash:
-        st.success(flash)
+    show_flash()
     current.run()
     st.sidebar.caption(f"Store: {md(map_page.store_label(location))}")
