@@ -207,3 +207,25 @@ def test_markdown_in_titles_and_urls_fetches_nothing(server, offline):
     beacons = [u for u in offline.blocked if "beacon.invalid" in u]
     assert beacons == [], f"user markdown made the browser fetch: {beacons}"
     assert offline.page.locator("img[src*='beacon']").count() == 0
+
+
+def test_clicking_a_marker_opens_its_details(server, offline):
+    """Select on the map: a click on an event marker opens that event's record beside the map."""
+    offline.page.goto(server.url + "/?gov=Daraa")
+    offline.wait_markers(lambda ms: len(events_only(ms)) == 1, timeout=45)
+    frame = offline.map_frame()
+    x, y = frame.evaluate(
+        """() => { let p = null, seen = new Set();
+          const visit = (l) => { if (!l || seen.has(l)) return; seen.add(l);
+            if (l.options && l.options.geoKind === 'event' && l.getLatLng) {
+              p = window.map.latLngToContainerPoint(l.getLatLng()); }
+            if (l.getLayers) l.getLayers().forEach(visit); };
+          window.map.eachLayer(visit); return [p.x, p.y]; }""")
+    frames = [f for f in offline.page.locator("iframe").all() if f.bounding_box() and f.bounding_box()["height"] > 500]
+    box = frames[0].bounding_box()
+    offline.page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = offline.page.locator(".st-key-event_panel")
+    panel.get_by_text("Evidence").wait_for(timeout=TIMEOUT)
+    assert "xss\\-probe\\-1" not in panel.inner_text() and "xss-probe-1" in panel.inner_text()
+    assert offline.page.evaluate("() => window.__xss === undefined")
+    offline.page.wait_for_function("() => window.location.search.includes('event=xss-probe-1')", timeout=TIMEOUT)
