@@ -1,22 +1,23 @@
-"""Dashboard benchmark: the app in Chromium over stores of 10k, 100k and 1M events.
+"""Dashboard benchmark: the app in Chromium over stores of the seed article, 10k and 100k events,
+against the stack's floor and the baseline dashboard, in the same run.
 
-    python -m benchmarks.bench_app                          # 10k, 100k, 1M; 3 runs each
-    python -m benchmarks.bench_app --sizes 10000 --runs 5   # a quick run
+    python -m benchmarks.bench_app                              # seed, 10k, 100k; 3 runs each
+    python -m benchmarks.bench_app --sizes seed 10000 --runs 5  # a quick run
+    python -m benchmarks.bench_app --baseline ""                # without the before app
 
-For each store size, each run starts a fresh ``streamlit run app.py`` (cold Streamlit caches) and
-a fresh browser context (cold HTTP cache), with every non-local request blocked, and measures:
+Three apps, each started fresh per run (``streamlit run``, cold caches) with a fresh browser
+context and every non-local request blocked:
 
-* first render: from navigation to the first event markers on the Leaflet map (read through
-  Leaflet inside the st_folium iframe, as the browser tests do);
-* filter change: from picking one governorate in the sidebar to the map's markers changing
-  (a different governorate in each run, so the server's caches do not answer);
-* warm render: a second page load on the same server (Streamlit's caches warm);
-* payload: bytes received for the first render, from Chromium's network log (encoded HTTP
-  bodies and headers, and WebSocket frames), split into Streamlit's own frontend and the rest.
+* ``after``: this tree's ``app.py``;
+* ``before``: the baseline worktree's ``app.py`` (``--baseline``, default /work/wt/baseline) over a
+  store of the same events written by the baseline's own code;
+* ``floor``: ``benchmarks/floor_app.py``, a bare Streamlit page with one st_folium map and one
+  marker on the same offline Leaflet: the stack's floor. Every run reports first render / floor.
 
-Medians over the runs are printed and written to benchmarks/results/bench_app.json. Stores are
-filled with ``benchmarks.bench_store``'s synthetic filler (real places, ten years, all types) and
-kept in benchmarks/results/stores/ for the next run.
+Measured: first render (navigation -> settled markers on the Leaflet map); filter change (one
+governorate picked -> markers changed); click -> details (first table row selected -> the event's
+details shown: the details panel after, the "Selected:" line before); warm render; payload.
+Medians over the runs go to benchmarks/results/bench_app.json.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +40,12 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 STORES = RESULTS / "stores"
 # The browser tests' harness: one way to start the app and Chromium, for tests and benchmark.
-from tests.browser.browser_support import CHROMIUM, LAUNCH_ARGS, Server  # noqa: E402
-from tests.browser.browser_support import LOCAL_PREFIXES as LOCAL  # noqa: E402
+from tests.browser.browser_support import CHROMIUM, LAUNCH_ARGS, Server
+from tests.browser.browser_support import LOCAL_PREFIXES as LOCAL
+
 GOVERNORATES = ["Aleppo", "Idlib", "Homs", "Raqqa", "Daraa", "Hama", "Latakia"]
+BASELINE = Path("/work/wt/baseline")
+FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
 
 MARKERS_JS = """() => {
   const m = window.map; if (!m) { return null; }
@@ -58,29 +64,61 @@ MARKERS_JS = """() => {
 # Stores
 
 
-def ensure_store(n: int, seed: int = 7) -> Path:
-    """A GeoPackage with n synthetic events (bench_store's filler), reused between runs."""
-    from benchmarks.bench_store import fill, load_places
-    from geo.store.gpkg import EventFilter, GpkgEventStore
+def _fresh(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
-    STORES.mkdir(parents=True, exist_ok=True)
-    path = STORES / f"app-{n}-{seed}.gpkg"
-    if path.exists():
-        store = GpkgEventStore(path)
-        try:
-            if store.count(EventFilter()) == n:
-                return path
-        finally:
-            store.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    print(f"  filling a store of {n:,} events (once; kept in {STORES.relative_to(ROOT)})", file=sys.stderr)
-    store = GpkgEventStore(path)
+
+def _count(path: Path) -> int:
+    import sqlite3
+
     try:
-        fill(store, n, 50_000, load_places(), seed, progress=True)
-    finally:
-        store.close()
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(con.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return -1
+
+
+def ensure_store(size: str, seed: int = 7, code: Path = ROOT) -> Path:
+    """A GeoPackage written by the code in ``code`` (this tree or the baseline): the seed article
+    through ``geo ingest`` (size "seed"), or n synthetic events (bench_store's filler, same seed,
+    so both trees hold the same events). Kept in benchmarks/results/stores/ for the next run."""
+    STORES.mkdir(parents=True, exist_ok=True)
+    tag = "after" if code == ROOT else "before"
+    path = STORES / f"app-{tag}-{size}-{seed}.gpkg"
+    if size == "seed":
+        if _count(path) > 0:
+            return path
+        _fresh(path)
+        cmd = [sys.executable, "-m", "geo", "ingest", str(code / "seeds"), "--store", str(path)]
+    else:
+        n = int(size)
+        if _count(path) == n:
+            return path
+        _fresh(path)
+        print(f"  filling a {tag} store of {n:,} events (once; kept in {STORES.relative_to(ROOT)})", file=sys.stderr)
+        script = ("import sys; from benchmarks.bench_store import fill, load_places; "
+                  "from geo.store import GpkgEventStore as S; s = S(sys.argv[1]); "
+                  f"fill(s, {n}, 50_000, load_places(), {seed}, progress=False); s.close()")
+        cmd = [sys.executable, "-c", script, str(path)]
+    env = dict(os.environ, PYTHONPATH=str(code))
+    subprocess.run(cmd, cwd=str(code), env=env, check=True, stdout=subprocess.DEVNULL)
     return path
+
+
+def floor_root(tmp: Path) -> Path:
+    """The floor app beside the same static/ and .streamlit/ as the dashboard (Streamlit serves
+    static/ from the main script's folder)."""
+    root = tmp / "floor"
+    root.mkdir(exist_ok=True)
+    shutil.copy(FLOOR_APP, root / "app.py")
+    for name in ("static", ".streamlit"):
+        if not (root / name).exists():
+            (root / name).symlink_to(ROOT / name)
+    return root
 
 
 # ------------------------------------------------------------------------------------------
@@ -141,93 +179,141 @@ def wait_for(page, predicate, timeout: float, start: float | None = None, settle
     raise TimeoutError(f"no settled markers matching within {timeout} s (last: {last_value})")
 
 
-def one_run(browser, store: Path, governorate: str, timeout: float) -> dict[str, Any]:
+def _blocking_context(browser, blocked: list[str]):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+
+    def route(r):
+        if r.request.url.startswith(LOCAL):
+            return r.continue_()
+        blocked.append(r.request.url)
+        return r.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+def _filter_change(page, governorate: str, first: Any, timeout: float) -> float:
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Governorates")
+    box.locator("input").click()
+    page.keyboard.type(governorate)
+    t1 = time.perf_counter()
+    page.keyboard.press("Enter")
+    seconds, _ = wait_for(page, lambda v: v != first, timeout, start=t1)
+    page.keyboard.press("Escape")
+    return seconds
+
+
+def _click_details(page, app: str, timeout: float) -> float | None:
+    """First table row selected -> that event's details on the page."""
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    try:
+        grid.wait_for(timeout=timeout * 1000)
+    except Exception:  # noqa: BLE001 - no table (empty store)
+        return None
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    shown = page.locator(".st-key-event_panel").get_by_text("Event id") if app == "after" else page.get_by_text("Selected:")
+    t0 = time.perf_counter()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    shown.first.wait_for(timeout=timeout * 1000)
+    return time.perf_counter() - t0
+
+
+def one_run(browser, app: str, server_args: dict[str, Any], governorate: str, timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(store, Path(tmp))
+        args = dict(server_args)
+        if app == "floor":
+            args["root"] = floor_root(Path(tmp))
+            args["extra_env"] = {"PYTHONPATH": str(ROOT)}
+        server = Server(tmp=Path(tmp), **args)
+        blocked: list[str] = []
+        out: dict[str, Any] = {}
         try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1100})
-            blocked: list[str] = []
-
-            def route(r):
-                if r.request.url.startswith(LOCAL):
-                    return r.continue_()
-                blocked.append(r.request.url)
-                return r.abort()
-
-            context.route("**/*", route)
+            context = _blocking_context(browser, blocked)
             page = context.new_page()
             traffic = Traffic(page, context)
             t0 = time.perf_counter()
             page.goto(server.url + "/")
-            first_render, first = wait_for(page, lambda v: v[0] > 0, timeout, start=t0)
+            out["first_render_s"], first = wait_for(page, lambda v: v[0] > 0, timeout, start=t0)
             try:  # count the bytes once the page has loaded everything it asked for
                 page.wait_for_load_state("networkidle", timeout=15_000)
             except Exception:  # noqa: BLE001
                 page.wait_for_timeout(1_000)
-            payload = traffic.totals()
-
-            box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Governorates")
-            box.locator("input").click()
-            page.keyboard.type(governorate)
-            t1 = time.perf_counter()
-            page.keyboard.press("Enter")
-            filter_change, after = wait_for(page, lambda v: v != first, timeout, start=t1)
-            page.keyboard.press("Escape")
+            out["payload_bytes"] = traffic.totals()
+            out["markers_first"], out["events_on_map_first"] = first
+            if app != "floor":
+                out["click_details_s"] = _click_details(page, app, timeout)
+                out["filter_change_s"] = _filter_change(page, governorate, first, timeout)
             context.close()
-
-            context2 = browser.new_context(viewport={"width": 1500, "height": 1100})
-            context2.route("**/*", route)
+            context2 = _blocking_context(browser, blocked)
             page2 = context2.new_page()
             t2 = time.perf_counter()
             page2.goto(server.url + "/")
-            warm, _ = wait_for(page2, lambda v: v[0] > 0, timeout, start=t2)
+            out["warm_render_s"], _ = wait_for(page2, lambda v: v[0] > 0, timeout, start=t2)
             context2.close()
         finally:
             server.stop()
-    return {
-        "first_render_s": round(first_render, 3),
-        "filter_change_s": round(filter_change, 3),
-        "warm_render_s": round(warm, 3),
-        "markers_first": first[0],
-        "events_on_map_first": first[1],
-        "markers_after_filter": after[0],
-        "payload_bytes": payload,
-        "blocked_requests": len(blocked),
-    }
+    out["blocked_requests"] = len(blocked)
+    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in out.items()}
 
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    def med(key, sub=None):
-        vals = [r[key][sub] if sub else r[key] for r in runs]
-        return statistics.median(vals)
+    def med(key: str, sub: str | None = None) -> float | None:
+        vals = [(r[key][sub] if sub else r[key]) for r in runs if r.get(key) is not None]
+        return round(statistics.median(vals), 3) if vals else None
 
     return {
         "first_render_s": med("first_render_s"),
         "filter_change_s": med("filter_change_s"),
+        "click_details_s": med("click_details_s"),
         "warm_render_s": med("warm_render_s"),
-        "payload_mb": round(med("payload_bytes", "total") / 1e6, 2),
-        "payload_app_mb": round(med("payload_bytes", "app") / 1e6, 2),
-        "payload_streamlit_frontend_mb": round(med("payload_bytes", "streamlit_frontend") / 1e6, 2),
+        "payload_mb": round((med("payload_bytes", "total") or 0) / 1e6, 2),
         "markers": runs[0]["markers_first"],
-        "events_on_map": runs[0]["events_on_map_first"],
         "blocked_requests": max(r["blocked_requests"] for r in runs),
         "runs": runs,
     }
 
 
+def _s(v: float | None) -> str:
+    return "   -  " if v is None else f"{v:6.2f}"
+
+
 def report(results: dict[str, Any]) -> str:
     lines = [
-        f"bench_app: {results['machine']}, {results['runs']} runs per size (median)",
-        f"{'events':>10} {'first render':>13} {'filter change':>14} {'warm render':>12} {'payload':>9} "
-        f"{'(app / streamlit)':>18} {'markers':>8} {'blocked':>8}",
+        f"bench_app: {results['machine']}, {results['runs']} runs per app and size (medians; same run)",
+        (f"{'store':>8} {'app':>7} {'first':>7} {'/floor':>7} {'filter':>7} {'click->det':>10} {'warm':>7} "
+         f"{'payload':>8} {'markers':>8} {'blocked':>7}"),
     ]
-    for n, r in results["sizes"].items():
-        lines.append(
-            f"{int(n):>10,} {r['first_render_s']:>12.2f}s {r['filter_change_s']:>13.2f}s {r['warm_render_s']:>11.2f}s "
-            f"{r['payload_mb']:>7.2f}MB {r['payload_app_mb']:>7.2f} / {r['payload_streamlit_frontend_mb']:<6.2f}MB "
-            f"{r['markers']:>8,} {r['blocked_requests']:>8}"
-        )
+    for size, apps in results["sizes"].items():
+        floor = (apps.get("floor") or {}).get("first_render_s")
+        for app, r in apps.items():
+            ratio = f"{r['first_render_s'] / floor:6.2f}x" if floor and r["first_render_s"] else "   -   "
+            lines.append(f"{size:>8} {app:>7} {_s(r['first_render_s'])}s {ratio} {_s(r['filter_change_s'])}s "
+                         f"{_s(r['click_details_s'])}s    {_s(r['warm_render_s'])}s {r['payload_mb']:6.2f}MB "
+                         f"{r['markers']:>8,} {r['blocked_requests']:>7}")
     return "\n".join(lines)
+
+
+def measure_size(browser, size: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The apps interleaved run by run (floor, after, before, floor, ...): load on the shared
+    machine hits all of them alike."""
+    apps = [a for a in args.apps if a != "before" or args.baseline]
+    server_args: dict[str, dict[str, Any]] = {}
+    for app in apps:
+        if app == "before":
+            base = Path(args.baseline)
+            server_args[app] = {"store": ensure_store(size, code=base), "root": base}
+        else:
+            server_args[app] = {"store": ensure_store(size)}
+    runs: dict[str, list[dict[str, Any]]] = {a: [] for a in apps}
+    for i in range(args.runs):
+        for app in apps:
+            r = one_run(browser, app, server_args[app], GOVERNORATES[i % len(GOVERNORATES)], args.timeout)
+            print(f"  {size} {app} run {i + 1}: first {r['first_render_s']} s, filter {r.get('filter_change_s')} s, "
+                  f"click->details {r.get('click_details_s')} s", file=sys.stderr)
+            runs[app].append(r)
+    return {app: summarize(rs) for app, rs in runs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,9 +321,12 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the Streamlit child on kill
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", nargs="+", default=["seed", "10000", "100000"],
+                        help='"seed" (the seed article) or a number of synthetic events')
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--baseline", default=str(BASELINE), help="the before tree ('' to skip)")
+    parser.add_argument("--apps", nargs="+", default=["floor", "after", "before"])
     parser.add_argument("--out", type=Path, default=RESULTS / "bench_app.json")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -258,15 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
-            for n in args.sizes:
-                store = ensure_store(n)
-                runs = []
-                for i in range(args.runs):
-                    r = one_run(browser, store, GOVERNORATES[i % len(GOVERNORATES)], args.timeout)
-                    print(f"  {n:,} events, run {i + 1}: first {r['first_render_s']} s, filter {r['filter_change_s']} s, "
-                          f"warm {r['warm_render_s']} s, {r['payload_bytes']['total'] / 1e6:.2f} MB", file=sys.stderr)
-                    runs.append(r)
-                results["sizes"][str(n)] = summarize(runs)
+            for size in args.sizes:
+                results["sizes"][size] = measure_size(browser, size, args)
         finally:
             browser.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)

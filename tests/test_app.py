@@ -109,8 +109,8 @@ def fill_store(path: Path, n: int) -> None:
 
 
 def ingest_seeds(path: Path) -> int:
-    from geo.ingest.batch import ingest_paths
     from geo.extract.pipeline import Geoparser
+    from geo.ingest.batch import ingest_paths
     from geo.store.gpkg import EventFilter, open_store
 
     store = open_store(str(path))
@@ -394,7 +394,9 @@ def test_article_view(seed_store, monkeypatch):
     article = s.articles()[0]
     s.close()
     at = run_app(seed_store, monkeypatch, {"view": "article", "article": article.article_id})
-    assert at.title[0].value == article.title
+    from dashboard.text import md
+
+    assert at.title[0].value == md(article.title)  # shown as text: markdown escaped
     html = "".join(m.value for m in at.markdown)
     assert 'class="hl-place"' in html and "Manbij" in html
     assert not at.error
@@ -469,7 +471,174 @@ def test_correction_updates_a_stored_article(env, monkeypatch):
     add_user_place("Qaryat Yyzzx", 35.95, 36.61)
     at.run()
     at.button(key="add_0").click().run()
+    # it says what it will change and asks first
+    assert any("already in the store" in w.value for w in at.warning)
+    at.button(key="add_0_confirm").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("replaced" in s.value for s in at.success)
     after = store_of(env).query(__import__("geo.store.gpkg", fromlist=["EventFilter"]).EventFilter())
     assert "Qaryat Yyzzx" in set(after["location"])
+
+
+# ------------------------------------------------------------------------------------------
+# Issue 13 / issue 12 (dashboard): extreme dates, state kept across runs, review table, user text
+
+
+def test_an_event_dated_0214_does_not_break_the_map(tmp_path, monkeypatch):
+    """One article dated 0214-01-05 made the map fail for every user (StreamlitJSNumberBoundsError)."""
+    import dataclasses
+
+    from geo.store.gpkg import open_store
+
+    path = tmp_path / "old.gpkg"
+    store = open_store(str(path))
+    evs = synthetic_events(50, article_id="old")
+    evs[0] = dataclasses.replace(evs[0], event_date=dt.date(214, 1, 5))
+    store.add_article(Article(article_id="old", text="x", title="Old", published=dt.date(214, 1, 5)), evs)
+    store.close()
+    at = run_app(path, monkeypatch)  # no uncaught exception (was StreamlitJSNumberBoundsError)
+    if at.error and "outside 1900" in at.error[0].value:
+        pytest.xfail("the store refuses to read a stored event dated 0214 (store package): " + at.error[0].value)
+    assert metric(at, "Events") == 50
+    dates = [s for s in at.slider if s.key == "f_dates"]
+    assert not dates or dates[0].value[0] >= dt.date(1900, 1, 1)
+
+
+def test_playback_steps_keep_the_slider_and_the_map(synth_store, monkeypatch):
+    """Stepping past the last period wraps; the slider follows the buttons (no
+    StreamlitWidgetAlreadyInstantiatedError for play_idx)."""
+    at = run_app(synth_store, monkeypatch)
+    at.slider(key="f_dates").set_value((dt.date(2015, 1, 1), dt.date(2015, 1, 3))).run()
+    at.toggle(key="play_on").set_value(True).run()
+    for expected in (1, 2, 0):
+        at.button(key="play_next").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert at.slider(key="play_idx").value == expected
+        assert map_args(at)  # the map is drawn for every period, with or without events
+
+
+def test_typed_dates_and_the_slider_are_one_value(synth_store, monkeypatch):
+    at = run_app(synth_store, monkeypatch)
+    at.date_input(key="f_from").set_value(dt.date(2014, 1, 1)).run()
+    at.date_input(key="f_to").set_value(dt.date(2014, 12, 31)).run()
+    assert at.slider(key="f_dates").value == (dt.date(2014, 1, 1), dt.date(2014, 12, 31))
+    assert metric(at, "Events") == count(synth_store, date_from="2014-01-01", date_to="2014-12-31")
+    qp = {k: at.query_params[k] for k in at.query_params}
+    assert qp["from"] in ("2014-01-01", ["2014-01-01"]) and qp["to"] in ("2014-12-31", ["2014-12-31"])
+
+
+def test_markdown_in_user_text_is_shown_as_text(tmp_path, monkeypatch):
+    from dashboard.text import md
+    from geo.store.gpkg import open_store
+
+    path = tmp_path / "md.gpkg"
+    store = open_store(str(path))
+    title = "Report ![t](http://beacon.invalid/x.png) <img src=x>"
+    store.add_article(Article(article_id="md", text="Clashes in Hama.", title=title,
+                              url="http://beacon.invalid/a) ![u](http://beacon.invalid/x.png"),
+                      synthetic_events(3, article_id="md"))
+    store.close()
+    at = run_app(path, monkeypatch, {"view": "article", "article": "md"})
+    assert at.title[0].value == md(title)
+    shown = " ".join([at.title[0].value] + [c.value for c in at.caption])
+    assert "![" not in shown and "](" not in shown.replace("](<http", "")
+    at = run_app(path, monkeypatch, {"view": "article", "article": "![t](http://beacon.invalid/x.png)"})
+    assert at.error and "![" not in at.error[0].value
+
+
+def test_review_table_rejects_and_edits_before_storing():
+    """Pure: the edited review table back to events (rejected dropped, edits applied, reviewed)."""
+    import pandas as pd
+
+    from dashboard import review
+
+    events = synthetic_events(3, article_id="rev")
+    frame = review.review_frame(events)
+    frame.loc[0, "keep"] = False
+    frame.loc[1, "actor1"] = "Islamic State"
+    frame.loc[1, "location"] = "Somewhere"
+    frame.loc[1, "latitude"], frame.loc[1, "longitude"] = 35.5, 37.5
+    frame.loc[2, "location"] = "Nowhere known"
+    kept, rejected, problems = review.reviewed_events(events, pd.DataFrame(frame), geocode=lambda name: None)
+    assert rejected == [events[0].event_id]
+    assert [e.event_id for e in kept] == [events[1].event_id]
+    assert kept[0].actor1 == "Islamic State" and (kept[0].latitude, kept[0].longitude) == (35.5, 37.5)
+    assert problems and "Nowhere known" in problems[0]  # never a guessed place
+    if review.HAS_REVIEWED:
+        assert kept[0].reviewed
+
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    path = tmp_path / "small.gpkg"
+    fill_store(path, 40)
+    return path
+
+
+def test_event_link_opens_details_edit_and_undo(small_store, monkeypatch):
+    """?event=ID opens any event's details beside the map; an edit is stored (reviewed, with
+    history) and undo restores it."""
+    s = store_of(small_store)
+    ev = s.get_event("synthetic-7")
+    s.close()
+    at = run_app(small_store, monkeypatch, {"event": "synthetic-7"})
+    text = " ".join(m.value for m in at.markdown)
+    assert "synthetic\\-7" in text and "Evidence" in text
+    assert any(t.value == ev.notes for t in at.text)
+    assert at.query_params["event"] in ("synthetic-7", ["synthetic-7"])
+    at.radio(key="ev_mode").set_value("Edit").run()
+    at.text_input(key="ev_synthetic-7_a1").set_value("Islamic State")
+    at.number_input(key="ev_synthetic-7_fat").set_value(9)
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    s = store_of(small_store)
+    edited = s.get_event("synthetic-7")
+    assert (edited.actor1, edited.fatalities, edited.reviewed) == ("Islamic State", 9, True)
+    assert s.history(event_id="synthetic-7")[0].action == "edit"
+    s.close()
+    at.radio(key="ev_mode").set_value("History").run()
+    at.button(key="ev_undo").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    s = store_of(small_store)
+    back = s.get_event("synthetic-7")
+    s.close()
+    assert (back.actor1, back.fatalities) == (ev.actor1, ev.fatalities)
+
+
+def test_delete_asks_first_and_merge_keeps_one(small_store, monkeypatch):
+    at = run_app(small_store, monkeypatch, {"event": "synthetic-1"})
+    at.radio(key="ev_mode").set_value("Delete").run()
+    assert any("removes the event" in w.value for w in at.warning)
+    assert count(small_store) == 40  # nothing happened before the click
+    at.button(key="ev_delete_go").click().run()
+    assert count(small_store) == 39
+    at = run_app(small_store, monkeypatch, {"event": "synthetic-2"})
+    at.radio(key="ev_mode").set_value("Merge").run()
+    at.text_input(key="ev_merge_ids_synthetic-2").set_value("synthetic-3, synthetic-4").run()
+    assert count(small_store) == 39
+    at.button(key="ev_merge_go").click().run()
+    assert count(small_store) == 37
+
+
+def test_actor_filter_lists_one_name_per_actor(tmp_path, monkeypatch):
+    """Aliases of one actor are one option (canonical name), and picking it matches every alias."""
+    import dataclasses
+
+    import geo.extract
+    from geo.store.gpkg import open_store
+
+    canonical_actor = getattr(geo.extract, "canonical_actor", None)
+    if canonical_actor is None:
+        pytest.skip("geo.extract.canonical_actor (the actor table) arrives with the extract branch")
+    path = tmp_path / "actors.gpkg"
+    store = open_store(str(path))
+    aliases = ["ISIS", "ISIL", "Daesh", "Islamic State"]
+    evs = [dataclasses.replace(e, actor1=aliases[i % 4], actor2="") for i, e in enumerate(synthetic_events(40, article_id="a"))]
+    store.add_article(Article(article_id="a", text="x", title="Actors"), evs)
+    store.close()
+    at = run_app(path, monkeypatch)
+    options = at.multiselect(key="f_actors").options
+    assert options == [canonical_actor("ISIS")]
+    at.multiselect(key="f_actors").set_value(options).run()
+    assert metric(at, "Events") == 40

@@ -49,6 +49,16 @@ MARKERS_JS = """() => {
   return out;
 }"""
 
+# An ACLED-style dataset (imported, not extracted: no article text) and an article whose title and
+# url are markdown that would fetch an image if rendered (issue 12: a tracking beacon offline).
+ACLED_CSV = """event_id_cnty,event_date,event_type,sub_event_type,actor1,actor2,admin1,location,latitude,longitude,geo_precision,fatalities,notes
+SYR1,2014-01-04,Battles,Armed clash,Rebels,Army,Homs,Homs,34.7324,36.7137,1,3,Clashes in Homs
+SYR2,2014-01-05,Battles,Armed clash,Rebels,Army,Homs,Homs,34.7324,36.7137,1,0,More clashes in Homs
+SYR3,2014-01-05,Protests,Peaceful protest,Protesters,,Homs,Homs,34.7324,36.7137,1,0,Protest in Homs
+"""
+BEACON = "http://beacon.invalid/x.png"
+MD_TITLE = f"Hama ![t]({BEACON}) report"
+
 XSS_NOTES = 'Shelling hit Daraa <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> today.'
 
 
@@ -60,9 +70,9 @@ def free_port() -> int:
 
 def build_store(path: Path) -> None:
     """The seed article through the real pipeline, plus one hostile article (markup in its text)."""
+    from geo.extract.pipeline import Geoparser
     from geo.ingest.batch import ingest_paths
     from geo.models import Article, Event
-    from geo.extract.pipeline import Geoparser
     from geo.store.gpkg import open_store
 
     store = open_store(str(path))
@@ -86,12 +96,38 @@ def build_store(path: Path) -> None:
                 )
             ],
         )
+        dataset = path.parent / "acled_sample.csv"
+        dataset.write_text(ACLED_CSV)
+        imported = ingest_paths([str(dataset)], store, fmt="acled", progress=False)
+        assert imported.events_added == 3, str(imported)
+        notes = "Clashes were reported in Hama."
+        store.add_article(
+            Article(article_id="md-probe", text=notes, title=MD_TITLE, source=f"![s]({BEACON})",
+                    url=f"{BEACON}) ![u]({BEACON}", published=dt.date(2014, 1, 5)),
+            [Event(event_id="md-probe-1", event_date=dt.date(2014, 1, 5), time_precision=1, event_type="Battles",
+                   sub_event_type="Armed clash", actor1=f"![a]({BEACON})", actor2="", country="Syria",
+                   admin1="Hama", admin1_code="SY-HM", location="Hama", latitude=35.1318, longitude=36.7578,
+                   geo_precision=1, fatalities=1, notes=notes, article_id="md-probe", source="probe",
+                   sentence_start=0, sentence_end=len(notes), place_start=notes.index("Hama"),
+                   place_end=notes.index("Hama") + 4),
+             # a later day, so that the span has days without events (playback)
+             Event(event_id="md-probe-2", event_date=dt.date(2014, 1, 10), time_precision=1, event_type="Battles",
+                   sub_event_type="Armed clash", actor1="", actor2="", country="Syria", admin1="Hama",
+                   admin1_code="SY-HM", location="Hama", latitude=35.1318, longitude=36.7578, geo_precision=1,
+                   fatalities=None, notes=notes, article_id="md-probe", source="probe")],
+        )
     finally:
         store.close()
 
 
 class Server:
-    def __init__(self, store: Path, tmp: Path, extra_env: dict[str, str] | None = None, base_path: str = ""):
+    """``streamlit run`` of the dashboard (or ``app`` run from ``root``: the benchmark's floor
+    app, the baseline worktree's dashboard) over ``store``."""
+
+    def __init__(self, store: Path, tmp: Path, extra_env: dict[str, str] | None = None, base_path: str = "",
+                 app: Path | None = None, root: Path | None = None):
+        root = root or ROOT
+        app = app or root / "app.py"
         self.store = store
         self.port = free_port()
         self.base_path = base_path.strip("/")
@@ -100,19 +136,19 @@ class Server:
         env.update(
             GEO_STORE=str(store),
             GEO_USER_GAZETTEER=str(tmp / "user_gazetteer.csv"),
-            PYTHONPATH=str(ROOT),
-            **(extra_env or {}),
+            PYTHONPATH=str(root),
         )
+        env.update(extra_env or {})
         self.log = open(tmp / f"streamlit-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                sys.executable, "-m", "streamlit", "run", str(app),
                 "--server.port", str(self.port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
                 "--server.fileWatcherType", "none",
                 *(["--server.baseUrlPath", self.base_path] if self.base_path else []),
             ],
-            cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=str(root), env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_healthy(90)
 

@@ -1,0 +1,181 @@
+"""Cached resources (store, geoparser, basemap) and cached store queries.
+
+``st.cache_resource`` holds one store and one geoparser per server; ``st.cache_data`` holds query
+results keyed by the store location, a store version (changes when the store file changes) and the
+filter as a tuple. No storage logic here: every write goes through the store API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.dates import MAX_DATE, MIN_DATE
+from geo.errors import ValidationError
+from geo.store import EventFilter, open_store
+from geo.webmap import layers as mapping
+
+log = logging.getLogger(__name__)
+SERVER_STORE_REFRESH_S = 30
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(location: str):
+    return open_store(location)
+
+
+@st.cache_resource(show_spinner="Loading the basemap...")
+def get_basemap() -> mapping.BasemapData | None:
+    """Outlines and place labels from the installed gazetteer (geo.webmap.load_basemap)."""
+    from geo.webmap import load_basemap
+
+    try:
+        return load_basemap()
+    except Exception as exc:  # noqa: BLE001 - the map still works without outlines
+        log.warning("basemap unavailable: %s", exc)
+        return None
+
+
+def user_gazetteer_version() -> float:
+    from geo.gazetteer import user_gazetteer_path
+
+    p = user_gazetteer_path()
+    return p.stat().st_mtime if p.exists() else 0.0
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer...")
+def get_parser(user_version: float):
+    """The geoparser, rebuilt when the user gazetteer changes (a correction was saved)."""
+    from geo.extract import Geoparser
+    from geo.gazetteer import default_gazetteer
+
+    return Geoparser(default_gazetteer())
+
+
+def store_version(location: str) -> str:
+    """Changes whenever the store changes (here or from the CLI): part of every cache key.
+
+    A server store (postgresql://...) has no file to watch: its results are refreshed every
+    SERVER_STORE_REFRESH_S seconds, and at once after a change made from this dashboard."""
+    if "://" in location:
+        return f"t{int(time.time() // SERVER_STORE_REFRESH_S)}:{st.session_state.get('_writes', 0)}"
+    parts = []
+    for suffix in ("", "-wal"):
+        try:
+            s = os.stat(location + suffix)
+            parts.append(f"{s.st_mtime_ns}:{s.st_size}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def filter_key(flt: EventFilter) -> tuple:
+    return dataclasses.astuple(flt)
+
+
+def filter_from_key(key: tuple) -> EventFilter:
+    return EventFilter(*key)
+
+
+def has_api(store: Any, *names: str) -> bool:
+    """Whether the store offers these methods (the editing API arrives with the store package)."""
+    return all(callable(getattr(store, n, None)) for n in names)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def q_span(location: str, version: str) -> tuple[dt.date, dt.date] | None:
+    """The data's date span, clamped to the dates a browser widget can show (MIN_DATE..MAX_DATE):
+    one event dated 0214 must not break the page (Streamlit's JS number bounds)."""
+    try:
+        span = get_store(location).date_span()
+    except ValidationError as exc:  # a stored date outside the range the date parser accepts
+        log.warning("no date filter: %s", exc)
+        return None
+    if span is None:
+        return None
+    lo = min(max(span[0], MIN_DATE), MAX_DATE)
+    hi = min(max(span[1], MIN_DATE), MAX_DATE)
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def q_actors(location: str, version: str) -> list[str]:
+    return get_store(location).actors()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_count(location: str, version: str, key: tuple) -> int:
+    return get_store(location).count(filter_from_key(key))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_summary(location: str, version: str, key: tuple) -> dict:
+    return get_store(location).summary(filter_from_key(key))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
+    """Filtered events (EVENT_FIELDS; the geometry column is dropped: lat/lon carry it)."""
+    gdf = get_store(location).query(filter_from_key(key))
+    return pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def q_type_days(location: str, version: str, key: tuple) -> pd.DataFrame:
+    """Events per (day, type) for all dated filtered events (one GROUP BY in the store)."""
+    rows = get_store(location).type_day_counts(filter_from_key(key))
+    return pd.DataFrame(rows, columns=["event_date", "event_type", "n"])
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def q_fatality_days(location: str, version: str, key: tuple) -> pd.DataFrame | None:
+    """Fatalities per day for all filtered events, when the store can sum them (one GROUP BY);
+    None otherwise (the page then sums the rows it has, or says why there is no chart)."""
+    fn = getattr(get_store(location), "fatality_day_counts", None)
+    if not callable(fn):
+        return None
+    return pd.DataFrame(fn(filter_from_key(key)), columns=["event_date", "fatalities"])
+
+
+def fatalities_per_day(df: pd.DataFrame) -> pd.DataFrame:
+    if df is None or df.empty:
+        return pd.DataFrame(columns=["event_date", "fatalities"])
+    d = df[["event_date", "fatalities"]].dropna(subset=["event_date"])
+    d = d.assign(fatalities=pd.to_numeric(d["fatalities"], errors="coerce").fillna(0).astype("int64"))
+    return d.groupby("event_date", as_index=False)["fatalities"].sum()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame:
+    """Event counts per place, type and precision for all filtered events (store.point_counts)."""
+    rows = get_store(location).point_counts(filter_from_key(key))
+    frame = pd.DataFrame(rows, columns=list(mapping.AGGREGATE_COLUMNS))
+    frame["geo_precision"] = frame["geo_precision"].astype(int)
+    return mapping.merge_aggregates(frame)
+
+
+@st.cache_data(show_spinner="Preparing the export files...", max_entries=8)
+def q_exports(location: str, version: str, key: tuple) -> dict[str, bytes]:
+    import geo.export as exports
+
+    gdf = get_store(location).query(filter_from_key(key))
+    return {
+        "geojson": exports.geojson_bytes(gdf),
+        "csv": exports.events_to_csv_bytes(gdf),
+        "gpkg": exports.events_to_gpkg_bytes(gdf),
+    }
+
+
+def clear_data_caches() -> None:
+    """After a write from this dashboard (the version key catches the rest)."""
+    st.session_state["_writes"] = int(st.session_state.get("_writes", 0)) + 1
+    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_type_days, q_fatality_days,
+               q_aggregates, q_exports):
+        fn.clear()

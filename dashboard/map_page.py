@@ -1,0 +1,247 @@
+"""The Map page: filtered events on the offline map, charts, the table, the selected event's
+details panel and the exports."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import charts, data, event_panel, filters, state
+from dashboard.text import md
+from geo.errors import GeoError
+from geo.models import SYRIA_GOVERNORATES
+from geo.store import EventFilter
+from geo.webmap import build_base_map, clicked_event_id, selected_view
+from geo.webmap import layers as mapping
+
+log = logging.getLogger(__name__)
+MAP_OPTIONS = mapping.MapOptions()
+# Up to this many filtered events, rows are fetched whole (markers one by one, charts, exports);
+# beyond, the map, counts and charts come from aggregates in the store.
+FULL_LIMIT = MAP_OPTIONS.max_points
+TABLE_ROWS = 1_000  # rows sent to the table (most recent first)
+EAGER_EXPORT_LIMIT = 5_000  # above, the export files are built on request
+MAP_HEIGHT = 620
+TABLE_COLUMNS = [
+    "event_date", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "location",
+    "geo_precision", "fatalities", "notes", "article", "event_id",
+]
+
+
+def render() -> None:
+    location, version = data_location()
+    flt, params, opts = filters.sidebar_filters(location, version)
+    flt_shown, period = filters.sidebar_playback(flt, opts["range"])
+    try:
+        map_body(location, version, flt_shown, opts, period)
+    except GeoError as exc:
+        st.error(md(exc))
+    view = state.kept().get("view")
+    if view:
+        params.update(lat=f"{view[0]:.4f}", lon=f"{view[1]:.4f}", z=view[2])
+    params["event"] = st.session_state.get("event_id") or None
+    state.write_url(params)
+
+
+def data_location() -> tuple[str, str]:
+    location = st.session_state["store_location"]
+    return location, data.store_version(location)
+
+
+def fetch(location: str, version: str, flt: EventFilter) -> dict[str, Any]:
+    """What the page needs for this filter, from the caches: rows or aggregates, counts."""
+    key = data.filter_key(flt)
+    n = data.q_count(location, version, key)
+    out: dict[str, Any] = {"key": key, "n": n, "summary": data.q_summary(location, version, key),
+                           "full": n <= FULL_LIMIT, "aggregates": None}
+    if out["full"]:
+        out["df"] = data.q_events(location, version, key)
+    else:
+        out["df"] = data.q_events(location, version, data.filter_key(dataclasses.replace(flt, limit=TABLE_ROWS)))
+        out["aggregates"] = data.q_aggregates(location, version, key)
+    return out
+
+
+def store_label(location: str) -> str:
+    return Path(location).name if "://" not in location else location.split("@")[-1]
+
+
+def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any], period: str | None) -> None:
+    got = fetch(location, version, flt)
+    n, summary, df = got["n"], got["summary"], got["df"]
+    st.title("Conflict events in Syria")
+    st.caption(f"Store {md(store_label(location))}" + (f" \u00b7 playback: **{md(period)}**" if period else ""))
+    if data.q_count(location, version, data.filter_key(EventFilter())) == 0:
+        st.info("The store is empty. Add articles on the **Ingest** page, or run "
+                "`python -m geo ingest seeds/` and reload.")
+    m1, m2, m3, m4 = st.columns(4)
+    govs = sum(1 for g, c in summary["by_admin1"].items() if c and g in SYRIA_GOVERNORATES)
+    m1.metric("Events", f"{n:,}")
+    m2.metric("Fatalities", f"{int(summary['fatalities']):,}")
+    m3.metric("Governorates", f"{govs}")
+    m4.metric("Undated", f"{int(summary['undated']):,}")
+
+    table = table_frame(df) if len(df) else pd.DataFrame(columns=TABLE_COLUMNS)
+    table_key = "table_" + hashlib.sha1(repr((got["key"], version)).encode()).hexdigest()[:10]
+    picked = selected_row(table, table_key)
+    if picked is not None and picked != st.session_state.get("_picked_row"):
+        st.session_state["_picked_row"] = picked
+        st.session_state["event_id"] = picked
+    selected_id = st.session_state.get("event_id") or None
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        draw_map(location, version, got, opts, selected_id)
+    with right:
+        if selected_id:
+            event_panel.render(location, selected_id)
+        charts.render(location, version, got, flt, opts)
+    events_table(table, table_key, n)
+    exports(location, version, got["key"], n, flt, opts.get("range"))
+
+
+def table_frame(df: pd.DataFrame) -> pd.DataFrame:
+    t = df.head(TABLE_ROWS).copy()
+    t["event_date"] = pd.to_datetime(t["event_date"].map(mapping.iso_date), errors="coerce")
+    t["notes"] = t["notes"].map(lambda s: mapping.compact_text(s, 200))
+    t["article"] = t["article_id"].map(mapping.article_href)
+    return t[TABLE_COLUMNS].reset_index(drop=True)
+
+
+def selected_row(table: pd.DataFrame, table_key: str) -> str | None:
+    sel_state = st.session_state.get(table_key)
+    try:
+        rows = sel_state.selection.rows if sel_state is not None else []
+    except AttributeError:
+        rows = (sel_state or {}).get("selection", {}).get("rows", []) if isinstance(sel_state, dict) else []
+    if rows and rows[0] < len(table):
+        return str(table.iloc[rows[0]]["event_id"])
+    return None
+
+
+def map_options(opts: dict[str, Any]) -> mapping.MapOptions:
+    return dataclasses.replace(MAP_OPTIONS, size_by_fatalities=opts.get("size") == "fatalities")
+
+
+def selected_centre(location: str, selected_id: str | None, basemap) -> tuple[tuple[float, float] | None, int | None]:
+    ev = event_panel.load_event(location, selected_id) if selected_id else None
+    if ev is None:
+        return None, None
+    return selected_view(ev, basemap)
+
+
+def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, Any], selected_id: str | None) -> None:
+    basemap = data.get_basemap()
+    n = got["n"]
+    options = map_options(opts)
+    groups, info = mapping.build_event_layers(
+        got["df"], basemap, aggregates=got["aggregates"], options=options,
+        counts={g: int(c) for g, c in got["summary"]["by_admin1"].items()},
+        selected_event_id=selected_id, total=n,
+    )
+    # the view from the URL at the session's start only: feeding every pan back into the map's
+    # HTML would make the component reload the map after each pan
+    view = st.session_state.get("_initial_view")
+    base = build_base_map(basemap, online_tiles=opts["osm"], height=MAP_HEIGHT,
+                          size_by_fatalities=options.size_by_fatalities,
+                          **({"location": view[:2], "zoom_start": view[2]} if view else {}))
+    center, zoom = selected_centre(location, selected_id, basemap)
+    out = st_folium(base, key="map", height=MAP_HEIGHT, use_container_width=True,
+                    returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+                    feature_group_to_add=groups, center=center, zoom=zoom)
+    handle_map_output(out, got)
+    notes = []
+    if info.aggregated:
+        notes.append(
+            f"{n:,} events: markers are aggregated per place and type ({info.n_markers:,} markers; "
+            f"circle size is {'fatalities' if options.size_by_fatalities else 'event counts'}). Narrow the filters "
+            f"below {FULL_LIMIT:,} events to see single events.")
+    if info.n_province:
+        notes.append(f"{info.n_province:,} events are known only to the governorate: dashed circles at the "
+                     "governorate's centre, with their count.")
+    if info.n_points and not info.aggregated and info.n_detailed < info.n_points:
+        notes.append(f"Popups with details for the {info.n_detailed:,} most recent events; "
+                     "click any marker for its full record beside the map.")
+    if notes:
+        st.caption(" ".join(notes))
+
+
+def handle_map_output(out: dict | None, got: dict[str, Any]) -> None:
+    """The map's view goes to the URL; a click on a marker selects its event."""
+    if not out:
+        return
+    c, z = out.get("center"), out.get("zoom")
+    if c and z:
+        view = (round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z))
+        if view != state.kept().get("view"):
+            state.kept()["view"] = view
+    click = (out.get("last_object_clicked"), out.get("last_object_clicked_tooltip"))
+    if click[0] and click != st.session_state.get("_last_click"):
+        st.session_state["_last_click"] = click
+        event_id = clicked_event_id(out, got["df"])
+        if event_id and event_id != st.session_state.get("event_id"):
+            st.session_state["event_id"] = event_id
+            st.rerun()
+
+
+def events_table(table: pd.DataFrame, table_key: str, n: int) -> None:
+    st.subheader("Events")
+    shown = len(table)
+    st.caption((f"The {shown:,} most recent of {n:,} events. " if shown < n else f"{n:,} events. ")
+               + "Sort by clicking a column; select a row to show it on the map with its details.")
+    st.dataframe(
+        table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
+        width="stretch", height=320,
+        column_config={
+            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "event_type": "Type", "sub_event_type": "Sub-type", "actor1": "Actor 1", "actor2": "Actor 2",
+            "admin1": "Governorate", "location": "Place",
+            "geo_precision": st.column_config.NumberColumn("Precision", help="1 town, 2 near a town, 3 governorate"),
+            "fatalities": st.column_config.NumberColumn("Fatalities"),
+            "notes": st.column_config.TextColumn("Sentence", width="large"),
+            "article": st.column_config.LinkColumn("Article", display_text="open"),
+            "event_id": None,
+        },
+    )
+
+
+def export_names(flt: EventFilter, shown_range) -> dict[str, str]:
+    """File names that say what they hold (``events_aleppo_2014-01-03_2014-01-05.geojson``), from
+    geo.export.export_filename, with the period shown on the page."""
+    from geo.export import export_filename
+
+    if shown_range is not None:
+        flt = dataclasses.replace(flt, date_from=flt.date_from or shown_range[0], date_to=flt.date_to or shown_range[1])
+    return {fmt: export_filename(flt, fmt) for fmt in ("geojson", "csv", "gpkg")}
+
+
+def exports(location: str, version: str, key: tuple, n: int, flt: EventFilter, shown_range=None) -> None:
+    st.subheader("Export the filtered events")
+    if n == 0:
+        st.caption("Nothing to export.")
+        return
+    ready = n <= EAGER_EXPORT_LIMIT or st.session_state.get("_export_key") == (key, version)
+    if not ready and st.button(f"Prepare the export files ({n:,} events)", key="prepare_export"):
+        st.session_state["_export_key"] = (key, version)
+        ready = True
+    if not ready:
+        return
+    try:
+        files = data.q_exports(location, version, key)
+    except GeoError as exc:
+        st.error(f"Export failed: {md(exc)}")
+        return
+    names = export_names(flt, shown_range)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("GeoJSON", files["geojson"], file_name=names["geojson"],
+                       mime="application/geo+json", key="dl_geojson", width="stretch")
+    c2.download_button("CSV", files["csv"], file_name=names["csv"], mime="text/csv", key="dl_csv", width="stretch")
+    c3.download_button("GeoPackage", files["gpkg"], file_name=names["gpkg"],
+                       mime="application/geopackage+sqlite3", key="dl_gpkg", width="stretch")

@@ -1,0 +1,145 @@
+"""The analyst's review flow end to end in Chromium with the network cut (issue 13): paste an
+article, reject one event, edit another's place and actor, store, find them on the map, edit the
+stored event again, undo."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+
+import pytest
+from browser_support import ROOT, OfflinePage, Server  # type: ignore[import-not-found]
+
+TIMEOUT = 45_000
+MANBIJ = (36.5281, 37.9549)
+
+
+def km(a, b) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture
+def empty_server(tmp_path, chromium_path, assets_installed):
+    from geo.store import open_store
+
+    store = tmp_path / "review.gpkg"
+    open_store(str(store)).close()
+    srv = Server(store, tmp_path)
+    yield srv
+    srv.stop()
+
+
+def rows(store, sql: str, params=()) -> list[tuple]:
+    con = sqlite3.connect(store)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def actor_of(store, event_id: str) -> str | None:
+    found = rows(store, "SELECT actor1 FROM events WHERE event_id = ?", (event_id,))
+    return found[0][0] if found else None
+
+
+def idle(page) -> None:
+    """Wait until the app's script run is over (a click during a run can be dropped)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
+
+
+def click_once(page, button, shown: str) -> None:
+    """One click after the current run (a retry could undo twice)."""
+    idle(page)
+    button.click()
+    try:
+        page.get_by_text(shown).first.wait_for(timeout=2 * TIMEOUT)
+    except Exception:
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-artifacts" / "review-flow-failed.png"), full_page=True)
+        raise
+
+
+def edit_cell(offline: OfflinePage, box: dict, row: int, col: int, value: str, shows: str) -> None:
+    """Glide data grid: select a cell of the row, move to the column, open the editor, type; until
+    the review caption shows the edit (a keystroke can land while the grid redraws)."""
+    page = offline.page
+    for _ in range(4):
+        _type_in_cell(page, box, row, col, value)
+        if shows in page.get_by_text("rejected.").first.inner_text():
+            return
+    raise AssertionError(f"the edit never showed: {page.get_by_text('rejected.').first.inner_text()}")
+
+
+def _type_in_cell(page, box: dict, row: int, col: int, value: str) -> None:
+    page.mouse.click(box["x"] + 100, box["y"] + 35 + 35 * row + 17)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Home")
+    for _ in range(col):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+a")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1_500)
+
+
+def test_paste_review_store_find_edit_undo(empty_server, offline):
+    page = offline.page
+    page.goto(empty_server.url + "/?view=ingest")
+    page.get_by_text("Add articles").first.wait_for(timeout=TIMEOUT)
+    page.get_by_label("Article text").fill((ROOT / "seeds" / "syria-rebels-isil-2014-01-05.txt").read_text())
+    page.get_by_role("button", name="Preview events").click()
+    tally = page.get_by_text("rejected.").first
+    tally.wait_for(timeout=TIMEOUT)
+    found = int(tally.inner_text().split()[0])
+    assert found >= 3
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # reject the first event (its Keep box), edit the second's actor and place
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
+    page.wait_for_timeout(300)
+    page.keyboard.press(" ")
+    page.get_by_text(f"{found - 1} accepted (0 edited), 1 rejected.", exact=True).wait_for(timeout=TIMEOUT)
+    page.wait_for_timeout(1_500)
+    edit_cell(offline, box, 1, 3, "Islamic State", "event 2: actor1")
+    edit_cell(offline, box, 1, 6, "Manbij", "event 2: actor1, location")
+    assert f"{found - 1} accepted (1 edited), 1 rejected." in page.get_by_text("rejected.").first.inner_text()
+    page.get_by_role("button", name="Add to store").click()
+    page.get_by_text("events of").first.wait_for(timeout=TIMEOUT)
+
+    stored = rows(empty_server.store, "SELECT event_id, actor1, location, latitude, longitude, reviewed FROM events")
+    assert len(stored) == found - 1, "the rejected event was stored, or an accepted one lost"
+    edited = [r for r in stored if r[1] == "Islamic State" and r[2] == "Manbij"]
+    assert len(edited) == 1, stored
+    event_id, _, _, lat, lon, reviewed = edited[0]
+    assert km(MANBIJ, (lat, lon)) < 10 and reviewed
+
+    # find it on the map
+    page.goto(empty_server.url + "/?gov=Aleppo")
+    offline.wait_markers(lambda ms: any(m["kind"] == "event" and km(MANBIJ, (m["lat"], m["lon"])) < 10 for m in ms),
+                         timeout=45)
+
+    # edit it again from its details panel (shareable link), then undo
+    page.goto(empty_server.url + f"/?event={event_id}")
+    panel = page.locator(".st-key-event_panel")
+    panel.get_by_text("Evidence").wait_for(timeout=TIMEOUT)
+    idle(page)
+    panel.get_by_text("Edit", exact=True).click()
+    actor = panel.get_by_label("Actor 1")
+    actor.wait_for(timeout=TIMEOUT)
+    assert actor.input_value() == "Islamic State"
+    actor.fill("Syrian government forces")
+    click_once(page, panel.get_by_role("button", name="Save changes"), "Saved: actor1")
+    assert actor_of(empty_server.store, event_id) == "Syrian government forces"
+    idle(page)
+    panel.get_by_text("History", exact=True).click()
+    undo = panel.get_by_role("button", name="Undo the last change")
+    undo.wait_for(timeout=TIMEOUT)
+    click_once(page, undo, "Undone.")
+    assert actor_of(empty_server.store, event_id) == "Islamic State"
+    assert offline.blocked == [], offline.blocked[:5]
