@@ -130,8 +130,8 @@ _DATE_FORMATS = ("%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%B %d, %Y", "%
 _RELATIVE = re.compile(r"\b(?:yesterday|today|tomorrow|tonight|now|ago|last|next|this|week|month|year)\b", re.I)
 
 
-def _checked(value: dt.date, what: str) -> dt.date:
-    if not (MIN_DATE <= value <= MAX_DATE):
+def _checked(value: dt.date, what: str, bounded: bool = True) -> dt.date:
+    if bounded and not (MIN_DATE <= value <= MAX_DATE):
         raise ValidationError(f"{what} {value.isoformat()} is outside {MIN_DATE.isoformat()}..{MAX_DATE.isoformat()}")
     return value
 
@@ -147,33 +147,35 @@ def _is_missing(value: object) -> bool:
     return type(value).__name__ in {"NAType", "NaTType"}
 
 
-def parse_date(value: object, *, what: str = "date") -> dt.date | None:
+def parse_date(value: object, *, what: str = "date", bounded: bool = True) -> dt.date | None:
     """A ``datetime.date`` from any outside value, or None when the value is missing.
 
     Accepts dates, datetimes (and pandas Timestamps), ISO strings (``2014-01-05``, also with a
     time), ACLED's ``05 January 2014`` and other written full dates ("Sunday, 5 January 2014").
     Raises :class:`~geo.errors.ValidationError` (a ``ValueError``) for a value that is not a full
     calendar date, for relative words ("yesterday") and for a date outside MIN_DATE..MAX_DATE;
-    ``what`` names the value in the message ("publication date").
+    ``what`` names the value in the message ("publication date"). ``bounded=False`` is for
+    reading back what a store already holds (a store written before the range check may hold
+    0214-01-05): the value is kept as written, and whoever shows it clamps its widgets.
     """
     if _is_missing(value):
         return None
     if isinstance(value, dt.datetime):
-        return _checked(value.date(), what)
+        return _checked(value.date(), what, bounded)
     if isinstance(value, dt.date):
-        return _checked(value, what)
+        return _checked(value, what, bounded)
     text = str(value).strip()
     match = _ISO_DATE.match(text)
     if match:
         try:
-            return _checked(dt.date(int(match[1]), int(match[2]), int(match[3])), what)
+            return _checked(dt.date(int(match[1]), int(match[2]), int(match[3])), what, bounded)
         except ValueError as exc:
             if isinstance(exc, ValidationError):
                 raise
             raise ValidationError(f"{what} {text[:40]!r} is not a calendar date") from None
     for fmt in _DATE_FORMATS:
         try:
-            return _checked(dt.datetime.strptime(text, fmt).date(), what)
+            return _checked(dt.datetime.strptime(text, fmt).date(), what, bounded)
         except ValueError as exc:
             if isinstance(exc, ValidationError):
                 raise
@@ -183,7 +185,7 @@ def parse_date(value: object, *, what: str = "date") -> dt.date | None:
     parsed = _free_form(text)
     if parsed is None:
         raise ValidationError(f"{what} {text[:40]!r} is not a full date (day, month and year)")
-    return _checked(parsed, what)
+    return _checked(parsed, what, bounded)
 
 
 @lru_cache(maxsize=4096)

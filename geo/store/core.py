@@ -306,7 +306,7 @@ class SqlEventStore(EditsMixin, EventStore):
         # Two single-aggregate queries: each answered from the date index directly.
         low = self._fetch(f"SELECT min(event_date) FROM {self._t_events}")[0][0]
         high = self._fetch(f"SELECT max(event_date) FROM {self._t_events}")[0][0]
-        first, last = parse_date(low, what="stored event_date"), parse_date(high, what="stored event_date")
+        first, last = parse_date(low, what="stored event_date", bounded=False), parse_date(high, what="stored event_date", bounded=False)
         return None if first is None or last is None else (first, last)
 
     def actors(self) -> list[str]:
@@ -319,7 +319,7 @@ class SqlEventStore(EditsMixin, EventStore):
     def _article(row: Sequence[Any]) -> Article:
         aid, title, source, url, published, text, _hash, ingested_at = row[:8]
         return Article(article_id=aid, text=text or "", title=title or "", source=source or "", url=url or "",
-                       published=parse_date(published, what="stored publication date"),
+                       published=parse_date(published, what="stored publication date", bounded=False),
                        ingested_at=parse_timestamp(ingested_at))
 
     def get_article(self, article_id: str) -> Article | None:

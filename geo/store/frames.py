@@ -21,7 +21,7 @@ def _date_objects(values: Sequence[str | None]) -> np.ndarray:
     for i, value in enumerate(values):
         parsed = cache.get(value, cache)
         if parsed is cache:
-            parsed = parse_date(value, what="stored event_date")
+            parsed = parse_date(value, what="stored event_date", bounded=False)
             cache[value] = parsed  # type: ignore[index]
         out[i] = parsed
     return out
