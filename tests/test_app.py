@@ -18,6 +18,7 @@ import pytest
 
 from geo.extract import canonical_actor
 from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES, Article, Event
+from geo.store import EventFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -100,7 +101,7 @@ def synthetic_events(n: int, seed: int = 1, article_id: str = "synthetic") -> li
 
 
 def fill_store(path: Path, n: int) -> None:
-    from geo.store.gpkg import open_store
+    from geo.store import open_store
 
     store = open_store(str(path))
     try:
@@ -112,7 +113,7 @@ def fill_store(path: Path, n: int) -> None:
 def ingest_seeds(path: Path) -> int:
     from geo.extract.pipeline import Geoparser
     from geo.ingest.batch import ingest_paths
-    from geo.store.gpkg import EventFilter, open_store
+    from geo.store import EventFilter, open_store
 
     store = open_store(str(path))
     try:
@@ -147,7 +148,7 @@ def seed_store(tmp_path_factory):
 
 
 def store_of(path: Path):
-    from geo.store.gpkg import open_store
+    from geo.store import open_store
 
     return open_store(str(path))
 
@@ -192,7 +193,7 @@ def map_rows(at) -> list[list]:
 
 
 def count(path: Path, **kw) -> int:
-    from geo.store.gpkg import EventFilter
+    from geo.store import EventFilter
 
     s = store_of(path)
     try:
@@ -467,7 +468,7 @@ def test_correction_updates_a_stored_article(env, monkeypatch):
     at.button(key="paste_preview").click().run()
     at.button(key="add_0").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    before = store_of(env).query(__import__("geo.store.gpkg", fromlist=["EventFilter"]).EventFilter())
+    before = store_of(env).query(EventFilter())
     if not len(before) or "Qaryat Yyzzx" in set(before["location"]):
         pytest.skip("the pipeline placed the village already")
     add_user_place("Qaryat Yyzzx", 35.95, 36.61)
@@ -478,7 +479,7 @@ def test_correction_updates_a_stored_article(env, monkeypatch):
     at.button(key="add_0_confirm").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("replaced" in s.value for s in at.success)
-    after = store_of(env).query(__import__("geo.store.gpkg", fromlist=["EventFilter"]).EventFilter())
+    after = store_of(env).query(EventFilter())
     assert "Qaryat Yyzzx" in set(after["location"])
 
 
@@ -490,7 +491,7 @@ def test_an_event_dated_0214_does_not_break_the_map(tmp_path, monkeypatch):
     """One article dated 0214-01-05 made the map fail for every user (StreamlitJSNumberBoundsError)."""
     import dataclasses
 
-    from geo.store.gpkg import open_store
+    from geo.store import open_store
 
     path = tmp_path / "old.gpkg"
     store = open_store(str(path))
@@ -529,7 +530,7 @@ def test_typed_dates_and_the_slider_are_one_value(synth_store, monkeypatch):
 
 def test_markdown_in_user_text_is_shown_as_text(tmp_path, monkeypatch):
     from dashboard.text import md
-    from geo.store.gpkg import open_store
+    from geo.store import open_store
 
     path = tmp_path / "md.gpkg"
     store = open_store(str(path))
@@ -626,7 +627,7 @@ def test_actor_filter_lists_one_name_per_actor(tmp_path, monkeypatch):
     import dataclasses
 
     import geo.extract
-    from geo.store.gpkg import open_store
+    from geo.store import open_store
 
     canonical_actor = getattr(geo.extract, "canonical_actor", None)
     if canonical_actor is None:

@@ -38,7 +38,8 @@ from geo.export import (
 )
 from geo.ingest.batch import ingest_paths
 from geo.models import EVENT_FIELDS, Event
-from geo.store.gpkg import EventFilter, EventStore, GpkgEventStore, open_store
+from geo.store import EventFilter, EventStore, open_store
+from geo.store.gpkg import GpkgEventStore
 
 EXPECTED_EVENTS = {e.event_id: e for events in sample_events().values() for e in events}
 

@@ -32,7 +32,8 @@ from fixtures_store import (
 from geo.cli import main as main_for_tests
 from geo.errors import StoreError
 from geo.ingest.batch import ingest_paths
-from geo.store.gpkg import EventFilter, EventStore, GpkgEventStore, open_store
+from geo.store import EventFilter, EventStore, open_store
+from geo.store.gpkg import GpkgEventStore
 from geo.store import copy_store
 from geo.store.postgis import SCHEMA_VERSION, PostgisEventStore, redact_url, split_schema
 
@@ -157,7 +158,7 @@ import dataclasses, json, time
 from pathlib import Path
 from fixtures_store import word_extractor
 from geo.ingest.batch import ingest_paths
-from geo.store.gpkg import open_store
+from geo.store import open_store
 files = {files!r}  # in article order: writers sharing an article reach it at about the same time
 go = Path({go!r})
 while not go.exists():

@@ -575,13 +575,3 @@ def write_events_file(path: str | os.PathLike[str], records: Iterable[Mapping[st
     finally:
         store.close()
     return count
-
-
-def __getattr__(name: str) -> Any:
-    # ``open_store`` lived here before the package was split; callers not yet moved to
-    # ``from geo.store import open_store`` still find it (looked up lazily: no import cycle).
-    if name == "open_store":
-        import geo.store
-
-        return geo.store.open_store
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

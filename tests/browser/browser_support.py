@@ -73,7 +73,7 @@ def build_store(path: Path) -> None:
     from geo.extract.pipeline import Geoparser
     from geo.ingest.batch import ingest_paths
     from geo.models import Article, Event
-    from geo.store.gpkg import open_store
+    from geo.store import open_store
 
     store = open_store(str(path))
     try:

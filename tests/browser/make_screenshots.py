@@ -28,7 +28,7 @@ OUT = ROOT / "docs" / "screenshots"
 def seed_store(path: Path) -> str:
     from geo.ingest.batch import ingest_paths
     from geo.extract.pipeline import Geoparser
-    from geo.store.gpkg import open_store
+    from geo.store import open_store
 
     store = open_store(str(path))
     try:
