@@ -150,13 +150,17 @@ def write_places_csv(path: Path, places: Iterable[Place], *, append: bool = Fals
             })
 
 
-def read_admin1_units(path: Path) -> list[Admin1Unit]:
+def _features(path: Path, what: str) -> list[dict]:
+    """The features of a GeoJSON file; GazetteerError naming ``what`` when it cannot be read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise GazetteerError(f"cannot read admin-1 polygons {path}: {exc}") from exc
+        return json.loads(path.read_text(encoding="utf-8"))["features"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise GazetteerError(f"cannot read {what} {path}: {exc}") from exc
+
+
+def read_admin1_units(path: Path) -> list[Admin1Unit]:
     units = []
-    for feature in data["features"]:
+    for feature in _features(path, "admin-1 polygons"):
         props = feature["properties"]
         units.append(Admin1Unit(
             code=props["iso_3166_2"], name=props["admin1"], country_code=props["country_code"],
@@ -168,12 +172,8 @@ def read_admin1_units(path: Path) -> list[Admin1Unit]:
 
 
 def read_admin2_units(path: Path) -> list[Admin2Unit]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise GazetteerError(f"cannot read district polygons {path}: {exc}") from exc
     units = []
-    for feature in data["features"]:
+    for feature in _features(path, "district polygons"):
         props = feature["properties"]
         units.append(Admin2Unit(
             code=props["hasc"], name=props["admin2"], admin1=props.get("admin1") or None,
