@@ -20,7 +20,6 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-
 from fixtures_store import (
     TOWNS,
     assert_consistent,
@@ -33,8 +32,10 @@ from fixtures_store import (
     start_child,
     wait_for,
 )
+
 from geo.errors import StoreError, ValidationError
 from geo.models import EVENT_FIELDS, Event
+from geo.store import open_store
 from geo.store.gpkg import (
     DEFAULT_STORE_PATH,
     GPKG_APPLICATION_ID,
@@ -43,11 +44,9 @@ from geo.store.gpkg import (
     GpkgEventStore,
     IngestOutcome,
     gpkg_point,
-    open_store,
     parse_gpkg_point,
     resolve_store_location,
 )
-
 
 # ---------------------------------------------------------------------------------------
 # Location
