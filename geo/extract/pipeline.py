@@ -31,6 +31,7 @@ from geo.extract.events import (
     find_actors,
     find_fatality_count,
     find_triggers,
+    is_background,
     refine_sub_type,
 )
 from geo.extract.lexicon import Trigger
@@ -179,6 +180,8 @@ class Geoparser:
                 para_date = s_dates[-1]
             else:
                 date, inherited = para_date, para_date is not None
+            if s_triggers and is_background(sent.text, published, s_dates):
+                continue  # history or a war summary: its places are context, not events
             if not s_triggers:
                 if slots:
                     prev_slots = slots
