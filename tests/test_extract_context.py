@@ -55,3 +55,28 @@ def test_dateline_with_country_and_agency(parser):
 def test_year_in_a_relative_clause_is_an_aside(parser):
     text = "Warplanes bombed Saraqib, a town that rebels have held since they took it in 2012, killing four."
     assert _places(parser, text)
+
+
+def test_shooters_location_is_not_the_event_place(parser):
+    text = "Gunmen located in Saraqib fired rockets on the town of Maarat al-Numan on Sunday, killing two."
+    places = _places(parser, text)
+    assert places
+    assert not any("Saraq" in p for p in places)
+
+
+def test_fire_origin_is_not_the_event_place(parser):
+    text = "Militants fired mortars from positions in Saraqib on the town of Maarat al-Numan on Sunday."
+    places = _places(parser, text)
+    assert places
+    assert not any("Saraq" in p for p in places)
+
+
+@pytest.mark.parametrize("text,compared", [
+    ("Warplanes bombed Douma on Sunday, with more damage than in Homs.", "Homs"),
+    ("Warplanes bombed Douma on Sunday, as they did in Daraa before.", "Daraa"),
+    ("Warplanes bombed Douma on Sunday; residents fear a siege like in Homs.", "Homs"),
+])
+def test_compared_place_is_not_an_event_place(parser, text, compared):
+    places = _places(parser, text)
+    assert places
+    assert not any(compared[:4] in p for p in places)

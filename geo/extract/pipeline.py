@@ -215,6 +215,8 @@ class Geoparser:
         found_spans = SpanSet(covered)
         support = self._context_admin1(found)
         for surface, start, end in self.finder.capitalised_names(text, covered):
+            if self.finder._spoken(text, start, end):
+                continue  # refused by the finder as a place of speech, origin or comparison
             locative = _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look

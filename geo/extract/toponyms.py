@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import ahocorasick
 from rapidfuzz import fuzz, process
 
-from geo.extract.lexicon import NON_LOCATION_CONTEXTS, SPOKEN_AFTER, SPOKEN_BEFORE
+from geo.extract.lexicon import NON_LOCATION_CONTEXTS, NOT_EVENT_BEFORE, SPOKEN_AFTER, SPOKEN_BEFORE
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
@@ -248,9 +248,11 @@ class ToponymFinder:
 
     @staticmethod
     def _spoken(text: str, start: int, end: int) -> bool:
-        """"Ankara said", "talks in Geneva": where something was said, not where it happened."""
+        """"Ankara said", "talks in Geneva", "fired from X", "than in X": where something was
+        said, or a place of origin or comparison, not where it happened."""
         return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
-                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start]))
+                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start])
+                    or NOT_EVENT_BEFORE.search(text[max(0, start - 80):start]))
 
     def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
         """A small place (a village without a population figure) whose name is one word of a
