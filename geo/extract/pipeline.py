@@ -34,7 +34,7 @@ from geo.extract.events import (
     is_background,
     refine_sub_type,
 )
-from geo.extract.lexicon import Trigger
+from geo.extract.lexicon import NOT_EVENT_BEFORE, Trigger
 from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import (
@@ -215,8 +215,8 @@ class Geoparser:
         found_spans = SpanSet(covered)
         support = self._context_admin1(found)
         for surface, start, end in self.finder.capitalised_names(text, covered):
-            if self.finder._spoken(text, start, end):
-                continue  # refused by the finder as a place of speech, origin or comparison
+            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
+                continue  # a place of origin or comparison ("fired from X", "than in X")
             locative = _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look
