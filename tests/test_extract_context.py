@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from geo.gazetteer import name_key
 from geo.models import Article
 
 PUBLISHED = dt.date(2016, 3, 14)
@@ -80,3 +81,18 @@ def test_compared_place_is_not_an_event_place(parser, text, compared):
     places = _places(parser, text)
     assert places
     assert not any(compared[:4] in p for p in places)
+
+
+@pytest.mark.parametrize("text,dateline", [
+    ("Hasakah (Syria) (AFP) - Warplanes bombed Saraqib on Sunday, killing four people.", "Hasakah"),
+    ("Beirut: Syrian jets shelled rebel positions near a border crossing close to Saraqib on Sunday, "
+     "rebels said.", "Beirut"),
+])
+def test_dateline_forms_are_not_event_places(parser, text, dateline):
+    places = _places(parser, text)
+    assert places
+    assert not any(name_key(dateline) in name_key(p) for p in places)
+
+
+def test_short_headline_with_colon_keeps_its_place(parser):
+    assert any("Saraq" in p for p in _places(parser, "Saraqib: four killed in airstrikes"))

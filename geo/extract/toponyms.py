@@ -48,12 +48,17 @@ NOT_LOCATIONS = frozenset(name_key(n) for n in (
     "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda", "Old City",
 ))
 # A datelines or byline at the start of the text or of a paragraph: "BEIRUT (AP) --",
-# "AMMAN, Jordan, Aug 3 (Reuters) -", "DAMASCUS, Syria —", "Beirut (AFP) -". Not an event place.
+# "AMMAN, Jordan, Aug 3 (Reuters) -", "DAMASCUS, Syria —", "Beirut (AFP) -", "Hasakah (Syria) (AFP) -".
+# Not an event place.
 DATELINE = re.compile(
     r"(?m)^[ \t]*(?:By [A-Z][\w.' -]{2,40}\n\s*)?"
     r"(?:[A-Z][A-Z'’.-]{2,}(?:[ /-][A-Z][A-Z'’.-]+){0,2}(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[\w.,]+){0,3})?"
     r"(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*[-–—:]{1,2}"
-    r"|[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}(?:,[ \t]*[^()\n]{1,30}?)?[ \t]*\((?:AP|AFP|Reuters|dpa|DPA|"
+    # "Beirut: Syrian jets shelled ..." (a place, a colon, then a full sentence of twelve words or
+    # more; a short headline "Saraqib: four killed in airstrikes" keeps its place).
+    r"|[A-Z][a-z'’.-]+(?:[ \t][A-Z][a-z'’.-]+)?:[ \t](?=(?:[^\n.!?]*?\s){12})"
+    r"|[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}(?:,[ \t]*[^()\n]{1,30}?)?"
+    r"(?:[ \t]*\([A-Z][\w .]{1,20}\))?[ \t]*\((?:AP|AFP|Reuters|dpa|DPA|"
     r"SANA|UPI|Xinhua|Anadolu|AA|ANHA|TASS|Sputnik|RIA|IANS|ANI|CNN|BBC|Al Jazeera)\)[ \t]*[-–—:]{0,2})"
 )
 
