@@ -96,3 +96,10 @@ def test_dateline_forms_are_not_event_places(parser, text, dateline):
 
 def test_short_headline_with_colon_keeps_its_place(parser):
     assert any("Saraq" in p for p in _places(parser, "Saraqib: four killed in airstrikes"))
+
+
+def test_a_list_after_a_comparison_is_all_comparison(parser):
+    text = "Warplanes bombed Douma on Sunday, as they did in the old city of Homs, Daraa and eastern Aleppo."
+    places = _places(parser, text)
+    assert places, "the event in the main clause stays"
+    assert not any(name_key(c) in name_key(p) for c in ("Homs", "Daraa", "Aleppo") for p in places)

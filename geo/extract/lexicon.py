@@ -215,7 +215,7 @@ NOT_EVENT_BEFORE = re.compile(
     r"|\b(?:fired|launched|shot)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?(?:(?:positions?|bases?|areas?|"
     r"territory|territories|outskirts)\s+(?:in|of|near)\s+(?:the\s+)?)?"
     r"|\b(?:than|like|as)\s+(?:(?:it|they|he|she|we|you)\s+(?:was|were|did|had|have|has)\s+(?:\w+\s+)?)?"
-    r"(?:in|at)\s+(?:the\s+)?)$",
+    r"(?:in|at)\s+(?:the\s+)?(?:(?:old|eastern|western|northern|southern|central)\s+)?(?:city\s+of\s+)?)$",
     re.IGNORECASE,
 )
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}

@@ -62,6 +62,9 @@ DATELINE = re.compile(
     r"SANA|UPI|Xinhua|Anadolu|AA|ANHA|TASS|Sputnik|RIA|IANS|ANI|CNN|BBC|Al Jazeera)\)[ \t]*[-–—:]{0,2})"
 )
 
+# Between two names of one list: ", ", " and ", ", or " (with an adjective: ", eastern Aleppo").
+_LIST_LINK = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)(?:the\s+)?"
+                        r"(?:(?:old|eastern|western|northern|southern|central|rural)\s+)?", re.IGNORECASE)
 FOREIGN_MIN_POPULATION = 20_000
 _KIND_CUE = re.compile(
     r"(?P<a1pre>(?:the\s+)?(?:(?:north|south|east|west)(?:ern|\w*)?\s+|central\s+|eastern\s+|western\s+)?"
@@ -213,6 +216,7 @@ class ToponymFinder:
             chosen.append((first, last, key))
         chosen.sort()
         found: list[FoundName] = []
+        refused_end = -1  # end of the last name refused as a place of speech, origin or comparison
         for first, last, key in chosen:
             o_start, o_end = ft.ostart[first], ft.oend[last]
             if masked.contains(o_start):
@@ -230,7 +234,11 @@ class ToponymFinder:
             surface = text[o_start:o_end]
             if not article and not self._plausible(text, o_start, surface, key):
                 continue
-            if self._spoken(text, o_start, o_end) or self._inside_longer_name(text, o_start, o_end, key):
+            if self._spoken(text, o_start, o_end) or (
+                    refused_end >= 0 and _LIST_LINK.fullmatch(text, refused_end, o_start) is not None):
+                refused_end = o_end  # the rest of a list shares the refused name's role
+                continue
+            if self._inside_longer_name(text, o_start, o_end, key):
                 continue
             kind_hint, countryside = self._kind_from_context(text, o_start, o_end)
             found.append(FoundName(key, o_start, o_end, surface, kind_hint, countryside))
