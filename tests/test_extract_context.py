@@ -85,8 +85,8 @@ def test_compared_place_is_not_an_event_place(parser, text, compared):
 
 @pytest.mark.parametrize("text,dateline", [
     ("Hasakah (Syria) (AFP) - Warplanes bombed Saraqib on Sunday, killing four people.", "Hasakah"),
-    ("Beirut: Syrian jets shelled rebel positions near a border crossing close to Saraqib on Sunday, "
-     "rebels said.", "Beirut"),
+    (("Beirut: Syrian jets shelled rebel positions near a border crossing close to Saraqib on Sunday, "
+      "rebels said."), "Beirut"),
 ])
 def test_dateline_forms_are_not_event_places(parser, text, dateline):
     places = _places(parser, text)

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 import ahocorasick
 from rapidfuzz import fuzz, process
 
-from geo.extract.lexicon import NON_LOCATION_CONTEXTS, NOT_EVENT_BEFORE, SPOKEN_AFTER, SPOKEN_BEFORE
+from geo.extract.lexicon import (
+    NON_LOCATION_CONTEXTS,
+    NOT_EVENT_BEFORE,
+    SPOKEN_AFTER,
+    SPOKEN_BEFORE,
+)
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
