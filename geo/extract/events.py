@@ -6,6 +6,7 @@ Each stage is a function over typed values; :mod:`geo.extract.pipeline` chains t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -111,6 +112,35 @@ def find_fatality_count(text: str) -> tuple[int, int] | None:
             if value is not None and value < 100_000:
                 counts.append((value, match.start(1)))
     return max(counts, key=lambda c: (c[0], -c[1])) if counts else None
+
+
+# A sentence about the past or the whole war, not about an event of the report: a year two or
+# more years before publication (not "since 2012", which dates a current change), or a summary
+# in the present perfect of a place's war ("has seen heavy fighting during the conflict").
+# (Years after "since" and inside relative clauses are asides: see _YEAR_ASIDE.)
+_YEAR = re.compile(r"(?<!\d)(19[0-9]{2}|20[0-9]{2})(?!\d)")
+# A year after "since" dates a current change ("for the first time since 2012"); one inside a
+# relative clause describes a noun ("Raqqa, which IS has held since 2014") while the main clause
+# may report today's event.
+_YEAR_ASIDE = re.compile(r"\b(?:since|that|which|who|whose)\b", re.IGNORECASE)
+_WAR_SUMMARY = re.compile(
+    r"\b(?:has|have|had)\s+(?:\w+\s+)?(?:seen|witnessed|experienced|endured)\b[^.]*?"
+    r"\b(?:during|throughout|since the (?:start|beginning|outbreak) of|over the course of)\b",
+    re.IGNORECASE)
+
+
+def is_background(text: str, published: dt.date | None, dates: list[DateMention]) -> bool:
+    """True when a sentence tells history or sums up the war rather than reporting an event:
+    its places are context ("Homs was besieged in 1982"). A date near publication in the same
+    sentence keeps it ("captured in 2012, shelled the town on Sunday")."""
+    if published is not None and any(abs((d.date - published).days) <= 31 for d in dates):
+        return False
+    if _WAR_SUMMARY.search(text):
+        return True
+    if published is None:
+        return False
+    return any(published.year - int(m.group(1)) >= 2 and not _YEAR_ASIDE.search(text[max(0, m.start() - 60):m.start()])
+               for m in _YEAR.finditer(text))
 
 
 def is_passive(text_between: str) -> bool:

@@ -206,6 +206,18 @@ SPOKEN_BEFORE = re.compile(
     r"\s+(?:\w+\s+)?(?:in|to|at|from|into)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# Where the attackers were or fired from, and places named for comparison: not where the event
+# happened ("gunmen located in X fired on Y", "fired shells from positions in X", "worse than in X",
+# "as they did in X", "like in X"). The event lies at the target or in the main clause.
+NOT_EVENT_BEFORE = re.compile(
+    r"(?:\b(?:located|stationed|positioned|entrenched|holed up)\s+(?:in|at|inside)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:(?:in|of)\s+)?"
+    r"|\b(?:fired|launched|shot)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?(?:(?:positions?|bases?|areas?|"
+    r"territory|territories|outskirts)\s+(?:in|of|near)\s+(?:the\s+)?)?"
+    r"|\b(?:than|like|as)\s+(?:(?:it|they|he|she|we|you)\s+(?:was|were|did|had|have|has)\s+(?:\w+\s+)?)?"
+    r"(?:in|at)\s+(?:the\s+)?(?:(?:old|eastern|western|northern|southern|central)\s+)?(?:city\s+of\s+)?)$",
+    re.IGNORECASE,
+)
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}
 GOVERNMENT = SYRIA_STATE
 

@@ -31,9 +31,10 @@ from geo.extract.events import (
     find_actors,
     find_fatality_count,
     find_triggers,
+    is_background,
     refine_sub_type,
 )
-from geo.extract.lexicon import Trigger
+from geo.extract.lexicon import NOT_EVENT_BEFORE, Trigger
 from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import (
@@ -179,6 +180,8 @@ class Geoparser:
                 para_date = s_dates[-1]
             else:
                 date, inherited = para_date, para_date is not None
+            if s_triggers and is_background(sent.text, published, s_dates):
+                continue  # history or a war summary: its places are context, not events
             if not s_triggers:
                 if slots:
                     prev_slots = slots
@@ -212,6 +215,8 @@ class Geoparser:
         found_spans = SpanSet(covered)
         support = self._context_admin1(found)
         for surface, start, end in self.finder.capitalised_names(text, covered):
+            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
+                continue  # a place of origin or comparison ("fired from X", "than in X")
             locative = _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 import ahocorasick
 from rapidfuzz import fuzz, process
 
-from geo.extract.lexicon import NON_LOCATION_CONTEXTS, SPOKEN_AFTER, SPOKEN_BEFORE
+from geo.extract.lexicon import (
+    NON_LOCATION_CONTEXTS,
+    NOT_EVENT_BEFORE,
+    SPOKEN_AFTER,
+    SPOKEN_BEFORE,
+)
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
@@ -48,15 +53,23 @@ NOT_LOCATIONS = frozenset(name_key(n) for n in (
     "Hafez", "Putin", "Erdogan", "Baghdadi", "Julani", "Qaida", "Qaeda", "Old City",
 ))
 # A datelines or byline at the start of the text or of a paragraph: "BEIRUT (AP) --",
-# "AMMAN, Jordan, Aug 3 (Reuters) -", "DAMASCUS, Syria —", "Beirut (AFP) -". Not an event place.
+# "AMMAN, Jordan, Aug 3 (Reuters) -", "DAMASCUS, Syria —", "Beirut (AFP) -", "Hasakah (Syria) (AFP) -".
+# Not an event place.
 DATELINE = re.compile(
     r"(?m)^[ \t]*(?:By [A-Z][\w.' -]{2,40}\n\s*)?"
     r"(?:[A-Z][A-Z'’.-]{2,}(?:[ /-][A-Z][A-Z'’.-]+){0,2}(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[\w.,]+){0,3})?"
     r"(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*[-–—:]{1,2}"
-    r"|[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}(?:,[ \t]*[^()\n]{1,30}?)?[ \t]*\((?:AP|AFP|Reuters|dpa|DPA|"
+    # "Beirut: Syrian jets shelled ..." (a place, a colon, then a full sentence of twelve words or
+    # more; a short headline "Saraqib: four killed in airstrikes" keeps its place).
+    r"|[A-Z][a-z'’.-]+(?:[ \t][A-Z][a-z'’.-]+)?:[ \t](?=(?:[^\n.!?]*?\s){12})"
+    r"|[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}(?:,[ \t]*[^()\n]{1,30}?)?"
+    r"(?:[ \t]*\([A-Z][\w .]{1,20}\))?[ \t]*\((?:AP|AFP|Reuters|dpa|DPA|"
     r"SANA|UPI|Xinhua|Anadolu|AA|ANHA|TASS|Sputnik|RIA|IANS|ANI|CNN|BBC|Al Jazeera)\)[ \t]*[-–—:]{0,2})"
 )
 
+# Between two names of one list: ", ", " and ", ", or " (with an adjective: ", eastern Aleppo").
+_LIST_LINK = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)(?:the\s+)?"
+                        r"(?:(?:old|eastern|western|northern|southern|central|rural)\s+)?", re.IGNORECASE)
 FOREIGN_MIN_POPULATION = 20_000
 _KIND_CUE = re.compile(
     r"(?P<a1pre>(?:the\s+)?(?:(?:north|south|east|west)(?:ern|\w*)?\s+|central\s+|eastern\s+|western\s+)?"
@@ -208,6 +221,7 @@ class ToponymFinder:
             chosen.append((first, last, key))
         chosen.sort()
         found: list[FoundName] = []
+        refused_end = -1  # end of the last name refused as a place of speech, origin or comparison
         for first, last, key in chosen:
             o_start, o_end = ft.ostart[first], ft.oend[last]
             if masked.contains(o_start):
@@ -225,7 +239,11 @@ class ToponymFinder:
             surface = text[o_start:o_end]
             if not article and not self._plausible(text, o_start, surface, key):
                 continue
-            if self._spoken(text, o_start, o_end) or self._inside_longer_name(text, o_start, o_end, key):
+            if self._spoken(text, o_start, o_end) or (
+                    refused_end >= 0 and _LIST_LINK.fullmatch(text, refused_end, o_start) is not None):
+                refused_end = o_end  # the rest of a list shares the refused name's role
+                continue
+            if self._inside_longer_name(text, o_start, o_end, key):
                 continue
             kind_hint, countryside = self._kind_from_context(text, o_start, o_end)
             found.append(FoundName(key, o_start, o_end, surface, kind_hint, countryside))
@@ -248,9 +266,11 @@ class ToponymFinder:
 
     @staticmethod
     def _spoken(text: str, start: int, end: int) -> bool:
-        """"Ankara said", "talks in Geneva": where something was said, not where it happened."""
+        """"Ankara said", "talks in Geneva", "fired from X", "than in X": where something was
+        said, or a place of origin or comparison, not where it happened."""
         return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
-                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start]))
+                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start])
+                    or NOT_EVENT_BEFORE.search(text[max(0, start - 80):start]))
 
     def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
         """A small place (a village without a population figure) whose name is one word of a
