@@ -199,6 +199,34 @@ def test_download_checks_and_imports(served_tarball, pin, tmp_path):  # the whol
     assert gaz.exact("Kafr Fixtoura")[0].admin2 == "Harim"
 
 
+@pytest.mark.parametrize("matches", [True, False])
+def test_download_checks_the_pinned_data_tree(served_tarball, tmp_path, matches):
+    """Without a tarball checksum, the pinned digest of the data/ tree decides (a pin made offline)."""
+    from geo.errors import GazetteerError
+    from geo.gazetteer import download_wof
+    from geo.gazetteer.download import data_tree_digest
+
+    base, _ = served_tarball
+    digest = data_tree_digest(FIXTURE) if matches else "0" * 64
+    pin = tmp_path / "wof_pin.json"
+    pin.write_text(json.dumps({"repository": "example/whosonfirst-data-admin-xx", "commit": "0123abcd",
+                               "sha256": None, "data_sha256": digest}), encoding="utf-8")
+    out = tmp_path / "imports"
+    if matches:
+        assert download_wof(out_dir=out, pin_path=pin, url=f"{base}/wof.tar.gz")["localities"] == 7
+    else:
+        with pytest.raises(GazetteerError, match="differ from the pinned commit"):
+            download_wof(out_dir=out, pin_path=pin, url=f"{base}/wof.tar.gz")
+        assert _snapshot(out) == {}
+
+
+def test_the_shipped_pin_names_a_commit_and_a_check():
+    from geo.gazetteer.download import PIN_PATH, read_pin
+
+    pin = read_pin(PIN_PATH)
+    assert len(pin["commit"] or "") == 40 and (pin.get("sha256") or len(pin.get("data_sha256") or "") == 64)
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
 

@@ -111,6 +111,20 @@ def _extract(tarball: Path, into: Path) -> Path:
     return roots[0]
 
 
+def data_tree_digest(root: Path) -> str:
+    """SHA-256 over a WOF checkout's ``data/`` tree: every GeoJSON file's path and content, in path order.
+
+    It identifies the data whatever way it arrived (a GitHub tarball, whose bytes GitHub may
+    regenerate, or a clone), so a pin can be made from a checkout of the pinned commit, offline.
+    """
+    digest = hashlib.sha256()
+    data = root / "data"
+    for path in sorted(data.rglob("*.geojson")):
+        digest.update(path.relative_to(data).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def download_wof(
     *,
     out_dir: Path | None = None,
@@ -123,18 +137,26 @@ def download_wof(
 
     pin = read_pin(pin_path)
     expected = (sha256 or pin.get("sha256") or "").lower()
+    # Without a tarball checksum, the pinned digest of the data tree checks what was unpacked.
+    expected_data = "" if sha256 else (pin.get("data_sha256") or "").lower()
     if not url and not pin.get("commit"):
         raise GazetteerError(f"no WOF commit pinned in {pin_path}: run `python -m geo gazetteer download --pin` "
                              "online, or clone the repository and `python -m geo gazetteer import-wof PATH`")
-    if not expected:
+    if not expected and not expected_data:
         raise GazetteerError(f"no SHA-256 pinned in {pin_path}: refusing to import unchecked data")
     source = url or TARBALL_URL.format(repository=pin["repository"], commit=pin["commit"])
     with tempfile.TemporaryDirectory(prefix="geo-wof-") as tmp:
         tarball = Path(tmp) / "wof.tar.gz"
         got = _fetch(source, tarball)
-        if got != expected:
+        if expected and got != expected:
             raise GazetteerError(f"checksum mismatch for {source}: got {got}, pinned {expected}; nothing imported")
         root = _extract(tarball, Path(tmp) / "repo")
+        if expected_data:
+            got_data = data_tree_digest(root)
+            if got_data != expected_data:
+                raise GazetteerError(f"the data of {source} differ from the pinned commit's (data tree sha256 "
+                                     f"{got_data}, pinned {expected_data}); nothing imported")
+            got = f"data tree {got_data}"
         summary = import_wof(root, out_dir=out_dir, origin=f"{source} (sha256 {got})")
     summary["commit"] = pin.get("commit") if not url else None
     return summary
@@ -154,7 +176,8 @@ def make_pin(
             raise GazetteerError(f"unexpected answer from the GitHub API: {exc}") from exc
         url = tarball_url or TARBALL_URL.format(repository=pin["repository"], commit=commit)
         digest = _fetch(url, Path(tmp) / "wof.tar.gz")
-    pin.update({"commit": commit, "sha256": digest})
+        data_digest = data_tree_digest(_extract(Path(tmp) / "wof.tar.gz", Path(tmp) / "repo"))
+    pin.update({"commit": commit, "sha256": digest, "data_sha256": data_digest})
     tmp_pin = pin_path.with_name(pin_path.name + ".tmp")
     tmp_pin.write_text(json.dumps(pin, indent=2) + "\n", encoding="utf-8")
     shutil.move(tmp_pin, pin_path)
