@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.webmap import assets as offline_assets
 from geo.webmap import tiles as tile_archives
-from geo.webmap.elements import GeoLibrary, HtmlControl, PlaceLabels, ZoomGate
+from geo.webmap.elements import GeoLibrary, HtmlControl, PlaceLabels, ViewInUrl, ZoomGate
 from geo.webmap.popups import type_legend_html
 from geo.webmap.style import OSM_ATTRIBUTION, OSM_TILES, SYRIA_CENTER
 
@@ -248,6 +248,7 @@ def build_base_map(
                      show=bool(online_tiles), max_zoom=18).add_to(m)
     HtmlControl(type_legend_html(size_by_fatalities), position="bottomright", slot="types").add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    ViewInUrl().add_to(m)
     return m
 
 
