@@ -21,8 +21,13 @@ import pandas as pd
 
 from geo.webmap import assets as offline_assets
 from geo.webmap import tiles as tile_archives
-from geo.webmap.elements import GeoLibrary, HtmlControl, PlaceLabels, ZoomGate
-from geo.webmap.elements import ViewInUrl
+from geo.webmap.elements import (
+    GeoLibrary,
+    HtmlControl,
+    PlaceLabels,
+    ViewInUrl,
+    ZoomGate,
+)
 from geo.webmap.popups import type_legend_html
 from geo.webmap.style import OSM_ATTRIBUTION, OSM_TILES, SYRIA_CENTER
 
