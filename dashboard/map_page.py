@@ -43,7 +43,8 @@ def render() -> None:
         map_body(location, version, flt_shown, opts, period)
     except GeoError as exc:
         st.error(md(exc))
-    view = state.kept().get("view")
+    # the map writes its view into the URL itself (geo.webmap ViewInUrl); keep what it wrote
+    view = state.map_view_from_url() or state.kept().get("view")
     if view:
         params.update(lat=f"{view[0]:.4f}", lon=f"{view[1]:.4f}", z=view[2])
     params["event"] = st.session_state.get("event_id") or None
@@ -154,7 +155,7 @@ def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, A
                           **({"location": view[:2], "zoom_start": view[2]} if view else {}))
     center, zoom = selected_centre(location, selected_id, basemap)
     out = st_folium(base, key="map", height=MAP_HEIGHT, use_container_width=True,
-                    returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+                    returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],  # no view: no rerun per pan
                     feature_group_to_add=groups, center=center, zoom=zoom)
     handle_map_output(out, got)
     notes = []
@@ -174,14 +175,9 @@ def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, A
 
 
 def handle_map_output(out: dict | None, got: dict[str, Any]) -> None:
-    """The map's view goes to the URL; a click on a marker selects its event."""
+    """A click on a marker selects its event (the view goes to the URL in the browser)."""
     if not out:
         return
-    c, z = out.get("center"), out.get("zoom")
-    if c and z:
-        view = (round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z))
-        if view != state.kept().get("view"):
-            state.kept()["view"] = view
     click = (out.get("last_object_clicked"), out.get("last_object_clicked_tooltip"))
     if click[0] and click != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = click

@@ -119,15 +119,44 @@ def test_district_outlines_when_the_gazetteer_has_them(admin1, with_admin2):
         assert data.districts is None and "GeoMap.zoomGate(" not in html
 
 
-def test_load_basemap_uses_the_gazetteers_admin2_hook(monkeypatch):
+def test_load_basemap_uses_the_gazetteers_admin2_hook(monkeypatch, tmp_path):
     if not ADMIN1.exists():
         pytest.skip("data/gazetteer/admin1.geojson is missing")
+    monkeypatch.setenv("GEO_GAZETTEER_DIR", str(tmp_path))  # an empty basemap cache: the hook is patched
     monkeypatch.setattr(geo.gazetteer, "load_admin2_polygons", _admin2, raising=False)
     data = bm.load_basemap(max_labels=200)
     assert data.districts is not None and len(data.districts["features"]) == 2
     assert 0 < len(data.towns) <= 200
     monkeypatch.delattr(geo.gazetteer, "load_admin2_polygons")
     assert bm.load_basemap(max_labels=10).districts is None
+
+
+def test_load_basemap_is_built_once_and_rebuilt_when_the_gazetteer_changes(monkeypatch, tmp_path):
+    if not ADMIN1.exists():
+        pytest.skip("data/gazetteer/admin1.geojson is missing")
+    monkeypatch.setenv("GEO_GAZETTEER_DIR", str(tmp_path / "imports"))
+    user = tmp_path / "user_gazetteer.csv"
+    monkeypatch.setenv("GEO_USER_GAZETTEER", str(user))
+    first = bm.load_basemap(max_labels=300)
+    assert (tmp_path / "imports" / bm.BASEMAP_CACHE).exists()
+
+    def no_gazetteer():
+        raise AssertionError("the gazetteer was loaded again")
+
+    real = geo.gazetteer.default_gazetteer
+    monkeypatch.setattr(geo.gazetteer, "default_gazetteer", no_gazetteer)
+    assert bm.load_basemap(max_labels=300) == first  # from the cache, equal to the built one
+    # a user's correction changes the inputs: the basemap is rebuilt with the new place
+    geo.gazetteer.add_user_place("Qaryat Mithal", 34.1, 39.1, path=user)
+    with pytest.raises(AssertionError, match="loaded again"):
+        bm.load_basemap(max_labels=300)
+    monkeypatch.setattr(geo.gazetteer, "default_gazetteer", real)
+    assert "Qaryat Mithal" in [t[2] for t in bm.load_basemap(max_labels=5_000).towns]
+
+
+def test_view_in_url_script_is_on_the_map():
+    html = bm.build_base_map(None, offline_tiles=False).get_root().render()
+    assert "history.replaceState" in html and "moveend" in html
 
 
 # ------------------------------------------------------------------ offline tile archive

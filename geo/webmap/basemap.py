@@ -21,7 +21,13 @@ import pandas as pd
 
 from geo.webmap import assets as offline_assets
 from geo.webmap import tiles as tile_archives
-from geo.webmap.elements import GeoLibrary, HtmlControl, PlaceLabels, ZoomGate
+from geo.webmap.elements import (
+    GeoLibrary,
+    HtmlControl,
+    PlaceLabels,
+    ViewInUrl,
+    ZoomGate,
+)
 from geo.webmap.popups import type_legend_html
 from geo.webmap.style import OSM_ATTRIBUTION, OSM_TILES, SYRIA_CENTER
 
@@ -185,9 +191,18 @@ def basemap_data(
 
 def load_basemap(max_labels: int = 3_000) -> BasemapData:
     """The basemap from the installed gazetteer: admin-1 polygons, every place it holds (shipped,
-    imported, user) and admin-2 polygons when the gazetteer offers ``load_admin2_polygons``."""
+    imported, user) and admin-2 polygons when the gazetteer offers ``load_admin2_polygons``.
+
+    Built once per gazetteer: loading the gazetteer (folding thousands of names) and simplifying
+    the outlines take seconds, so the result is kept as JSON beside the imports
+    (``.basemap-cache.json``), keyed by the input files and this module's code."""
     from geo import gazetteer
 
+    cache_path = gazetteer.gazetteer_dir() / BASEMAP_CACHE
+    sig = _basemap_signature(max_labels)
+    cached = _read_basemap_cache(cache_path, sig)
+    if cached is not None:
+        return cached
     admin2 = None
     loader = getattr(gazetteer, "load_admin2_polygons", None)
     if loader is not None:
@@ -195,8 +210,67 @@ def load_basemap(max_labels: int = 3_000) -> BasemapData:
             admin2 = loader()
         except Exception as exc:  # noqa: BLE001 - outlines are optional; the map works without them
             log.warning("district outlines unavailable: %s", exc)
-    return basemap_data(gazetteer.load_admin1_polygons(), gazetteer.default_gazetteer(), admin2=admin2,
+    data = basemap_data(gazetteer.load_admin1_polygons(), gazetteer.default_gazetteer(), admin2=admin2,
                         max_labels=max_labels)
+    _write_basemap_cache(cache_path, sig, data)
+    return data
+
+
+BASEMAP_CACHE = ".basemap-cache.json"
+
+
+def _basemap_signature(max_labels: int) -> str:
+    """Every file the basemap is built from (shipped gazetteer, imports, user corrections) by
+    (name, size, mtime), and the code that builds it."""
+    import hashlib
+    from pathlib import Path
+
+    from geo import gazetteer
+    from geo.gazetteer import index_cache
+
+    data_dir = Path(gazetteer.DATA_DIR)
+    imports = gazetteer.gazetteer_dir()
+    files = sorted(p for p in data_dir.glob("*") if p.is_file())
+    if imports.is_dir():
+        files += sorted(p for p in imports.glob("*") if p.is_file() and not p.name.startswith("."))
+    files.append(gazetteer.user_gazetteer_path())
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return hashlib.sha256(f"{index_cache.signature(files)}|{code}|{max_labels}".encode()).hexdigest()
+
+
+def _read_basemap_cache(path: Any, sig: str) -> BasemapData | None:
+    try:
+        raw = json.loads(path.read_bytes())
+        if raw.get("signature") != sig:
+            return None
+        return BasemapData(
+            countries=raw["countries"], governorates=raw["governorates"],
+            towns=tuple((float(a), float(b), str(n), int(z), int(t)) for a, b, n, z, t in raw["towns"]),
+            centroids={str(k): (float(v[0]), float(v[1])) for k, v in raw["centroids"].items()},
+            districts=raw["districts"],
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring the basemap cache %s: %s", path, exc)
+        return None
+
+
+def _write_basemap_cache(path: Any, sig: str, data: BasemapData) -> None:
+    """Written to a temporary name, then renamed; a read-only folder only costs speed."""
+    import os
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({
+            "signature": sig, "countries": data.countries, "governorates": data.governorates,
+            "towns": list(data.towns), "centroids": dict(data.centroids), "districts": data.districts,
+        }, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.info("basemap cache not written (%s): %s", path, exc)
+        tmp.unlink(missing_ok=True)
 
 
 def _add_outlines(m: folium.Map, basemap: BasemapData, filled: bool) -> None:
@@ -248,6 +322,7 @@ def build_base_map(
                      show=bool(online_tiles), max_zoom=18).add_to(m)
     HtmlControl(type_legend_html(size_by_fatalities), position="bottomright", slot="types").add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    ViewInUrl().add_to(m)
     return m
 
 

@@ -175,3 +175,18 @@ class ZoomGate(DataElement):
     @property
     def map_name(self) -> str:
         return _map_of(self)
+
+
+class ViewInUrl(DataElement):
+    """Keeps the map's view (``lat``, ``lon``, ``z``) in the page's URL from the browser, without
+    a Streamlit rerun (the page reads it back from the query string on its next run)."""
+
+    _template = template("view_in_url.js")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ViewInUrl"
+
+    @property
+    def map_name(self) -> str:
+        return _map_of(self)

@@ -199,3 +199,32 @@ def test_map_assets_load_under_a_url_prefix(server_under_prefix, offline):
     offline.wait_markers(has_all_seed_towns)
     assert events(markers)
     assert offline.blocked == [] and offline.failed_local == [], (offline.blocked, offline.failed_local)
+
+
+def _wait_url(offline: OfflinePage, pred, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred(offline.page.url):
+            return offline.page.url
+        offline.page.wait_for_timeout(200)
+    return offline.page.url
+
+
+def test_a_pan_goes_to_the_url_and_a_reload_restores_it(server, offline):
+    """The view is written into the URL by the map itself (no rerun per pan), survives the page's
+    own URL updates, and a reload opens the map there."""
+    open_dashboard(offline, server.url)
+    offline.map_frame().evaluate("() => window.map.setView([36.2, 37.1], 10)")
+    url = _wait_url(offline, lambda u: "z=10" in u)
+    assert "z=10" in url and "lat=36.2000" in url and "lon=37.1000" in url, url
+    offline.page.reload()
+    offline.wait_markers(lambda ms: len(ms) > 0, timeout=45)
+    frame = offline.map_frame()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        zoom, lat, lon = frame.evaluate("() => { const c = window.map.getCenter(); return [window.map.getZoom(), c.lat, c.lng]; }")
+        if zoom == 10:
+            break
+        offline.page.wait_for_timeout(200)
+    assert zoom == 10 and km((36.2, 37.1), (lat, lon)) < 1, (zoom, lat, lon)
+    assert offline.page_errors == []
