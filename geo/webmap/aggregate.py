@@ -5,13 +5,16 @@ Pure pandas/numpy; no HTML, no folium.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from geo.dates import parse_date
+from geo.errors import ValidationError
 from geo.models import SYRIA_GOVERNORATES
-from geo.webmap.popups import event_date
 from geo.webmap.style import CHOROPLETH_COLORS, TYPE_NAMES
 
 AGGREGATE_COLUMNS = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
@@ -25,6 +28,20 @@ def date_series(values: pd.Series) -> pd.Series:
     uniques = pd.unique(values.dropna()) if len(values) else []
     lookup = {u: event_date(u) for u in uniques}
     return pd.to_datetime(values.map(lookup), errors="coerce")
+
+
+def event_date(value: Any) -> dt.date | None:
+    """The event's date through THE parser (geo.dates.parse_date); an unreadable value is undated."""
+    try:
+        return parse_date(value, what="event date")
+    except ValidationError:
+        return None
+
+
+def iso_date(value: Any) -> str | None:
+    """'YYYY-MM-DD' of a date value (parsed by geo.dates.parse_date), None when missing or unreadable."""
+    d = event_date(value)
+    return d.isoformat() if d else None
 
 
 def sorted_recent_first(df: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,6 @@ http(s) URLs become links (:func:`geo.webmap.render.safe_url`).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 from collections.abc import Mapping
@@ -17,8 +16,7 @@ from urllib.parse import quote
 import pandas as pd
 from markupsafe import Markup
 
-from geo.dates import parse_date
-from geo.errors import ValidationError
+from geo.webmap.aggregate import iso_date, sorted_recent_first
 from geo.webmap.render import render_html, safe_url
 from geo.webmap.style import (
     GEO_PRECISION_LABELS,
@@ -59,20 +57,6 @@ def int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def event_date(value: Any) -> dt.date | None:
-    """The event's date through THE parser (geo.dates.parse_date); an unreadable value is undated."""
-    try:
-        return parse_date(value, what="event date")
-    except ValidationError:
-        return None
-
-
-def iso_date(value: Any) -> str | None:
-    """'YYYY-MM-DD' of a date value (parsed by geo.dates.parse_date), None when missing or unreadable."""
-    d = event_date(value)
-    return d.isoformat() if d else None
 
 
 def place_span_in_notes(
@@ -180,8 +164,6 @@ def province_popup_html(
 ) -> str:
     """Popup of a governorate roll-up: how many events, by type, and the most recent ones listed
     (``events``; ``presorted`` when they are already most recent first)."""
-    from geo.webmap.aggregate import sorted_recent_first
-
     items = by_type.items() if hasattr(by_type, "items") else by_type
     types = [{"name": str(t), "color": type_color(t), "count": int(c)} for t, c in items]
     listed = []
