@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from dashboard import data, state, storing
 from dashboard.ingest_page import extract_cached
-from dashboard.text import md, md_link
+from dashboard.text import html_block, md, md_link
 from geo.errors import GeoError
 from geo.models import Article
 from geo.store import EventFilter
@@ -103,7 +103,7 @@ def body(article: Article, df: pd.DataFrame) -> None:
     st.markdown(mapping.HIGHLIGHT_CSS, unsafe_allow_html=True)
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.markdown(mapping.highlight_spans(article.text, spans), unsafe_allow_html=True)
+        st.markdown(html_block(mapping.highlight_spans(article.text, spans)), unsafe_allow_html=True)
     with right:
         st.markdown(f"**{len(df)} events**")
         if len(df):

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data, review, state, storing
-from dashboard.text import md
+from dashboard.text import html_block, md
 from geo.errors import GeoError
 from geo.models import Article, stable_id
 from geo.webmap import layers as mapping
@@ -127,7 +127,7 @@ def preview(location: str, i: int, article: Article) -> None:
     st.markdown(mapping.HIGHLIGHT_CSS, unsafe_allow_html=True)
     st.markdown(LEGEND_HTML, unsafe_allow_html=True)
     with st.container(height=320):
-        st.markdown(mapping.highlight_spans(article.text, text_spans(article, result)), unsafe_allow_html=True)
+        st.markdown(html_block(mapping.highlight_spans(article.text, text_spans(article, result))), unsafe_allow_html=True)
     accepted: list[Any] = []
     problems: list[str] = []
     if result.events:

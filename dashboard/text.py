@@ -48,3 +48,14 @@ def md_link(label: str, url: Any) -> str:
     if href is None:
         return md(url)
     return f"[{md(label)}](<{href}>)"
+
+
+def html_block(html_text: str) -> str:
+    """Our own escaped HTML (``highlight_spans``) for ``st.markdown(..., unsafe_allow_html=True)``.
+
+    Markdown treats ``<div>...`` as raw HTML only up to the first blank line; after it, the
+    article's own text would be read as markdown again (``![t](http://host/x.png)`` in a
+    paragraph would be fetched). Newlines become ``&#10;`` (the same text under ``white-space:
+    pre-wrap``), so the block never ends early and nothing inside it is markdown.
+    """
+    return html_text.replace("\r", "").replace("\n", "&#10;")

@@ -102,7 +102,8 @@ def build_store(path: Path) -> None:
         assert imported.events_added == 3, str(imported)
         notes = "Clashes were reported in Hama."
         store.add_article(
-            Article(article_id="md-probe", text=notes, title=MD_TITLE, source=f"![s]({BEACON})",
+            # A paragraph after a blank line: markdown would read it again after a raw HTML block.
+            Article(article_id="md-probe", text=notes + f"\n\nA photo: ![b]({BEACON})", title=MD_TITLE, source=f"![s]({BEACON})",
                     url=f"{BEACON}) ![u]({BEACON}", published=dt.date(2014, 1, 5)),
             [Event(event_id="md-probe-1", event_date=dt.date(2014, 1, 5), time_precision=1, event_type="Battles",
                    sub_event_type="Armed clash", actor1=f"![a]({BEACON})", actor2="", country="Syria",
