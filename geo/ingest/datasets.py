@@ -33,10 +33,10 @@ from geo.ingest.rows import (
     MAX_ROW_MESSAGES,
     LineSource,
     Problem,
+    check_size,
     csv_header,
     csv_rows,
     path_text,
-    size_text,
 )
 from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES, Article, Event, stable_id
 
@@ -291,11 +291,7 @@ def file_fingerprint(path: Any, display: str, max_bytes: int | None) -> tuple[st
     """(sha256, size, encoding) of a dataset file, read in chunks; BadInputError if unusable."""
     try:
         size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise BadInputError(
-                f"file is {size_text(size)}, over the {size_text(max_bytes)} limit (raise it with --max-bytes)",
-                path=display,
-            )
+        check_size(size, max_bytes, display)
         digest = hashlib.sha256()
         utf8 = codecs.getincrementaldecoder("utf-8")()
         is_utf8 = True

@@ -198,3 +198,9 @@ def csv_field_limit(max_bytes: int | None) -> None:
 
 def size_text(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def check_size(size: int, max_bytes: int | None, display: str, *, hint: str = " (raise it with --max-bytes)") -> None:
+    """BadInputError when ``size`` bytes are over the ``max_bytes`` limit (None: no limit)."""
+    if max_bytes is not None and size > max_bytes:
+        raise BadInputError(f"file is {size_text(size)}, over the {size_text(max_bytes)} limit{hint}", path=display)

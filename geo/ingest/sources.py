@@ -44,13 +44,13 @@ from geo.ingest.rows import (
     LineSource,
     Problem,
     Severity,
+    check_size,
     clean_str,
     csv_field_limit,
     csv_header,
     csv_rows,
     path_text,
     printable,
-    size_text,
 )
 from geo.models import Article, stable_id
 
@@ -87,12 +87,7 @@ def read_input_bytes(path: Path, max_bytes: int | None, *, display: str | None =
     """The file's bytes; BadInputError if missing, unreadable, empty or over ``max_bytes``."""
     name = display or path_text(path)
     try:
-        size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise BadInputError(
-                f"file is {size_text(size)}, over the {size_text(max_bytes)} limit (raise it with --max-bytes)",
-                path=name,
-            )
+        check_size(path.stat().st_size, max_bytes, name)
         data = path.read_bytes()
     except OSError as exc:
         raise BadInputError(f"cannot read file: {exc.strerror or exc}", path=name) from exc
@@ -578,8 +573,7 @@ def read_upload(name: str, data: bytes, *, max_bytes: int | None = DEFAULT_MAX_B
     path, and two uploads named ``report.txt`` are two articles unless their text is the same.
     Raises BadInputError when the whole file is unusable (empty, binary, too large)."""
     display = printable(path_text(name))
-    if max_bytes is not None and len(data) > max_bytes:
-        raise BadInputError(f"file is {size_text(len(data))}, over the {size_text(max_bytes)} limit", path=display)
+    check_size(len(data), max_bytes, display, hint="")
     if not data.strip():
         raise BadInputError("empty file", path=display)
     text_key = stable_id(_clean_text(decode_text(data, path=display)), length=32)
