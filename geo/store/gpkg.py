@@ -35,7 +35,6 @@ import datetime as dt
 import logging
 import os
 import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,7 +54,13 @@ from geo.store.base import (  # noqa: F401 - also importable from here, the modu
     StoreInfo,
     resolve_store_location,
 )
-from geo.store.core import ARTICLE_COLUMNS, SqlEventStore, Tx, like_pattern
+from geo.store.core import (
+    ARTICLE_COLUMNS,
+    ConnectionPool,
+    SqlEventStore,
+    Tx,
+    like_pattern,
+)
 from geo.store.gpkg_format import (  # noqa: F401 - gpkg_point & co. also importable from here
     ARTICLES_TABLE,
     EVENTS_TABLE,
@@ -161,10 +166,7 @@ class GpkgEventStore(SqlEventStore):
         self._shim: list[str] = []  # read-only stores of an older schema: TEMP objects that fill the gaps
         self._t_events, self._t_articles, self._t_history = EVENTS_TABLE, ARTICLES_TABLE, HISTORY_TABLE
         self._wal = wal
-        self._max_idle = max_idle
-        self._idle: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._closed = False
+        self._pool = ConnectionPool(self.location, max_idle)
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a GeoPackage file")
         if self.read_only and not self.path.exists():
@@ -226,30 +228,17 @@ class GpkgEventStore(SqlEventStore):
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if self._closed:
-                raise StoreError(f"{self.location}: the store is closed")
-            conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            conn = self._connect()
+        conn = self._pool.take() or self._connect()
         try:
             yield conn
         finally:
             if conn.in_transaction:
                 conn.rollback()
-            with self._lock:
-                keep = not self._closed and len(self._idle) < self._max_idle
-                if keep:
-                    self._idle.append(conn)
-            if not keep:
+            if not self._pool.give(conn):
                 conn.close()
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        self._pool.close()
 
     def __repr__(self) -> str:
         return f"GpkgEventStore({self.location!r})"

@@ -37,10 +37,8 @@ import datetime as dt
 import logging
 import re
 import string
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -53,7 +51,7 @@ from geo.errors import StoreError
 from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Event
 from geo.store.base import ALL_EVENTS, INSERT_CHUNK, EventFilter, StoreInfo, utc_ms
 from geo.store.copy import copy_store  # noqa: F401 - its old home; import it from geo.store
-from geo.store.core import SqlEventStore, Tx, like_pattern
+from geo.store.core import ConnectionPool, SqlEventStore, Tx, like_pattern
 
 log = logging.getLogger(__name__)
 
@@ -218,17 +216,6 @@ _ORDER = 'event_date DESC NULLS LAST, event_id COLLATE "C"'
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Pool:
-    """A few idle connections, handed to one thread at a time (like the GeoPackage pool)."""
-
-    connect: Callable[[], Any]
-    max_idle: int = 4
-    idle: list[Any] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    closed: bool = False
-
-
 class PostgisEventStore(SqlEventStore):
     """``EventStore`` on PostgreSQL + PostGIS. Thread-safe (a small connection pool) and
     safe to share between processes and machines (transactions and advisory locks)."""
@@ -249,7 +236,7 @@ class PostgisEventStore(SqlEventStore):
         if self.schema != DEFAULT_SCHEMA:
             shown += ("&" if "?" in shown else "?") + f"schema={self.schema}"
         self.location = shown
-        self._pool = _Pool(self._connect, max_idle)
+        self._pool = ConnectionPool(self.location, max_idle)
         self._t_events = f"{self.schema}.events"
         self._t_articles = f"{self.schema}.articles"
         self._t_version = f"{self.schema}.schema_version"
@@ -277,15 +264,9 @@ class PostgisEventStore(SqlEventStore):
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[Any]:
-        pool = self._pool
-        with pool.lock:
-            if pool.closed:
-                raise StoreError(f"{self.location}: the store is closed")
-            conn = pool.idle.pop() if pool.idle else None
-        if conn is not None and (conn.closed or conn.broken):
-            conn = None
-        if conn is None:
-            conn = pool.connect()
+        conn = self._pool.take()
+        if conn is None or conn.closed or conn.broken:
+            conn = self._connect()
         try:
             yield conn
         finally:
@@ -294,10 +275,7 @@ class PostgisEventStore(SqlEventStore):
                 if conn.info.transaction_status != 0:  # not idle: never hand on an open transaction
                     with contextlib.suppress(Exception):
                         conn.rollback()
-                with pool.lock:
-                    keep = not pool.closed and len(pool.idle) < pool.max_idle and conn.info.transaction_status == 0
-                    if keep:
-                        pool.idle.append(conn)
+                keep = conn.info.transaction_status == 0 and self._pool.give(conn)
             if not keep:
                 conn.close()
 
@@ -313,12 +291,7 @@ class PostgisEventStore(SqlEventStore):
                 raise self._error(action, exc) from exc
 
     def close(self) -> None:
-        pool = self._pool
-        with pool.lock:
-            pool.closed = True
-            idle, pool.idle = pool.idle, []
-        for conn in idle:
-            conn.close()
+        self._pool.close()
 
     def __repr__(self) -> str:
         return f"PostgisEventStore({self.location!r})"
