@@ -62,29 +62,47 @@ def click_once(page, button, shown: str) -> None:
         raise
 
 
-def edit_cell(offline: OfflinePage, box: dict, row: int, col: int, value: str, shows: str) -> None:
+def edit_cell(offline: OfflinePage, row: int, col: int, value: str, shows: str) -> None:
     """Glide data grid: select a cell of the row, move to the column, open the editor, type; until
-    the review caption shows the edit (a keystroke can land while the grid redraws)."""
+    the review caption shows the edit. Each try waits for the script run to end and measures the
+    grid again (a click during a rerun, or on a grid that moved, is lost)."""
     page = offline.page
-    for _ in range(4):
-        _type_in_cell(page, box, row, col, value)
-        if shows in page.get_by_text("rejected.").first.inner_text():
-            return
-    raise AssertionError(f"the edit never showed: {page.get_by_text('rejected.').first.inner_text()}")
+    caption = page.get_by_text("rejected.").first
+    for _ in range(6):
+        idle(page)
+        if _type_in_cell(page, row, col, value):
+            try:
+                page.wait_for_function(
+                    "([shows]) => [...document.querySelectorAll('p')].some(p => p.innerText.includes(shows))",
+                    arg=[shows], timeout=10_000)
+                return
+            except Exception:
+                pass
+        page.keyboard.press("Escape")
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-artifacts" / "review-edit-failed.png"), full_page=True)
+    raise AssertionError(f"the edit never showed: {caption.inner_text()}")
 
 
-def _type_in_cell(page, box: dict, row: int, col: int, value: str) -> None:
+def _type_in_cell(page, row: int, col: int, value: str) -> bool:
+    """One try; False when the cell editor did not open."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
     page.mouse.click(box["x"] + 100, box["y"] + 35 + 35 * row + 17)
     page.wait_for_timeout(200)
     page.keyboard.press("Home")
     for _ in range(col):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
-    page.keyboard.press("Control+a")
-    page.keyboard.type(value)
+    editor = page.locator("textarea.gdg-input, input.gdg-input").first
+    try:
+        editor.wait_for(state="visible", timeout=3_000)
+    except Exception:
+        return False
+    editor.fill(value)
     page.keyboard.press("Enter")
-    page.wait_for_timeout(1_500)
+    return True
 
 
 def test_paste_review_store_find_edit_undo(empty_server, offline):
@@ -106,8 +124,8 @@ def test_paste_review_store_find_edit_undo(empty_server, offline):
     page.keyboard.press(" ")
     page.get_by_text(f"{found - 1} accepted (0 edited), 1 rejected.", exact=True).wait_for(timeout=TIMEOUT)
     page.wait_for_timeout(1_500)
-    edit_cell(offline, box, 1, 3, "Islamic State", "event 2: actor1")
-    edit_cell(offline, box, 1, 6, "Manbij", "event 2: actor1, location")
+    edit_cell(offline, 1, 3, "Islamic State", "event 2: actor1")
+    edit_cell(offline, 1, 6, "Manbij", "event 2: actor1, location")
     assert f"{found - 1} accepted (1 edited), 1 rejected." in page.get_by_text("rejected.").first.inner_text()
     page.get_by_role("button", name="Add to store").click()
     page.get_by_text("events of").first.wait_for(timeout=TIMEOUT)
