@@ -28,6 +28,8 @@ class EvalReport:
     within_10km_named: int = 0
     within_25km_named: int = 0
     right_admin1: int = 0
+    right_admin1_named: int = 0
+    no_event_named: int = 0
     no_event: int = 0
     errors_km: list[float] = field(default_factory=list)
     misses: list[dict] = field(default_factory=list)
@@ -40,6 +42,9 @@ class EvalReport:
             "within_10km_of_named": share(self.within_10km_named, self.named_rows),
             "within_25km_of_named": share(self.within_25km_named, self.named_rows),
             "right_admin1": share(self.right_admin1, self.rows),
+            # the aims are on the rows whose text names the true place
+            "right_admin1_of_named": share(self.right_admin1_named, self.named_rows),
+            "no_event_of_named": share(self.no_event_named, self.named_rows),
             "no_event": share(self.no_event, self.rows),
             "median_error_km": round(statistics.median(self.errors_km), 2) if self.errors_km else None,
         }
@@ -70,16 +75,19 @@ def evaluate_csv(path: Path, parser: Geoparser | None = None, *, keep_misses: bo
             report.named_rows += named
             if not result.events:
                 report.no_event += 1
+                report.no_event_named += named
                 if keep_misses:
-                    report.misses.append({"id": row["id"], "why": "no event", "text": row["text"]})
+                    report.misses.append({"id": row["id"], "why": "no event", "named": named, "text": row["text"]})
                 continue
             best = result.events[0]
             km = haversine_km(gold, (best.latitude, best.longitude))
             report.errors_km.append(km)
             report.right_admin1 += best.admin1 == row["admin1"]
             if named:
+                report.right_admin1_named += best.admin1 == row["admin1"]
                 report.within_10km_named += km <= 10
                 report.within_25km_named += km <= 25
             if keep_misses and (best.admin1 != row["admin1"] or (named and km > 10)):
-                report.misses.append({"id": row["id"], "why": f"{best.location} ({best.admin1}) {km:.0f} km; gold {row.get('location')} ({row['admin1']})", "text": row["text"]})
+                report.misses.append({"id": row["id"], "why": f"{best.location} ({best.admin1}) {km:.0f} km; gold {row.get('location')} ({row['admin1']})",
+                                      "named": named, "text": row["text"]})
     return report

@@ -177,6 +177,11 @@ NON_LOCATION_CONTEXTS = re.compile(
     r"(?:Syrian |the )?(?:al-)?Watan(?: newspaper| daily)?|(?:al-)?Akhbar|Al Jazeera|Al Arabiya|Anadolu|"
     r"(?:[A-Z][\w-]+\s){0,3}(?:newspaper|news agency|TV|television|Radio|Brigades?|Battalions?|Division|Army of [A-Z]\w+)|"
     r"(?:Aleppo|Idlib|Hama|Homs|Damascus|Raqqa|Daraa) (?:Media Center|Media Centre|Military Council|Operations Room|Revolutionary Council)|"
+    # A body named for its place: "the Revolutionary Council of Homs", "Local Coordination
+    # Committees of Idlib", "Martyrs of Idlib Brigade". Its place is in its name, not an event.
+    r"(?:[A-Z][\w'’-]*\s+){1,4}(?:Councils?|Committees?|Command|Commission|Union|Network|Assembly|Coalition|"
+    r"Front|Brigades?|Battalions?|Division|Regiment|Operations Room|Media Office|Media Cent(?:er|re)|Martyrs)"
+    r"\s+of\s+(?:the\s+)?(?:(?:al|el|ash|as|ad|ar|at)[-\s])?[A-Z][\w'’-]*|"
     r"Jaish al-[A-Z]\w+|Liwa al-[A-Z]\w+|Ahrar al-Sham|Fateh al-Sham|Tahrir al-Sham|Jabhat [A-Z][\w-]+|"
     r"Syria(?:n)? Civil Defen[cs]e|White Helmets|Doctors Without Borders|"
     # News agencies, monitors and outlets: "SANA reported" is not the village of Sana.

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
+
+from geopy.distance import geodesic
 
 from geo.dates import DateMention, find_dates
 from geo.extract.actors import interaction_code
@@ -45,6 +49,12 @@ from geo.gazetteer import (
     default_gazetteer,
     geo_precision_of,
     name_key,
+)
+from geo.gazetteer.geocoder import (
+    NAMESAKE_KM,
+    NEAR_SUPPORT_KM,
+    Resolution,
+    farther_than,
 )
 from geo.gazetteer.names import skeleton_key
 from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
@@ -80,6 +90,58 @@ _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mo
                r"suburb|factory|bridge|plain")
 _SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGNORECASE)
 _SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
+
+
+_DIRECTION = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+# "east of X", "the southern countryside of X", "north rural X": X is the anchor, the direction is
+# where the sentence's other places lie from it.
+_DIRECTION_BEFORE = re.compile(
+    _DIRECTION + r"\s+(?:(?:countryside|outskirts|suburbs|rural|parts?|side|areas?)\s+)?(?:of\s+)?(?:the\s+)?"
+    r"(?:(?:city|town|province|governorate|countryside)\s+of\s+)?$", re.IGNORECASE)
+# "X's northern countryside", "X eastern countryside"
+_DIRECTION_AFTER = re.compile(r"(?:['’]s)?\s+" + _DIRECTION + r"\s+(?:countryside|outskirts|suburbs)\b", re.IGNORECASE)
+_BEARINGS = {"north": 0.0, "northeast": 45.0, "east": 90.0, "southeast": 135.0, "south": 180.0,
+             "southwest": 225.0, "west": 270.0, "northwest": 315.0}
+# A place "east of X" lies within this many degrees of due east from X, and this close to it.
+DIRECTION_TOLERANCE_DEG = 67.5
+DIRECTION_MAX_KM = 150.0
+# ... and the phrase starts at most this many characters after X.
+DIRECTION_REACH = 40
+
+
+# "a town south of X", "two villages 10 km east of the city of X": an unnamed place near X.
+_UNNAMED_RELATIVE_BEFORE = re.compile(
+    r"\b(?:a|an|one|two|three|four|several|some|other|in|at)\s+(?:small\s+|nearby\s+|rural\s+)?"
+    r"(?:towns?|villages?|areas?|suburbs?|neighbou?rhoods?|districts?|hamlets?|checkpoints?|positions?)\s+"
+    r"(?:just\s+|about\s+|some\s+|located\s+|lying\s+)*(?:\d+\s*(?:km|kilomet(?:er|re)s?|miles)\s+)?"
+    + _DIRECTION + r"\s+of\s+(?:the\s+)?(?:(?:city|town|capital)\s*(?:of\s+|,\s*)?)?$", re.IGNORECASE)
+# "just south of Idlib province": a place outside the governorate ("the south of" is inside it).
+_OUTSIDE_AREA_BEFORE = re.compile(r"(?P<the>\bthe\s+(?:far\s+)?)?\b" + _DIRECTION[:-len("(?:ern)?")]
+                                  + r"\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+UNNAMED_OFFSET_KM = 15.0
+
+
+def _bearing(origin: tuple[float, float], target: tuple[float, float]) -> float:
+    """Compass bearing in degrees from origin to target (flat approximation: short distances)."""
+    dlat = target[0] - origin[0]
+    dlon = (target[1] - origin[1]) * math.cos(math.radians(origin[0]))
+    return math.degrees(math.atan2(dlon, dlat)) % 360.0
+
+
+def lies_towards(origin: tuple[float, float], target: tuple[float, float], direction: str) -> bool:
+    """Whether ``target`` lies in ``direction`` ("east", "north-west"...) from ``origin``, near it."""
+    wanted = _BEARINGS[direction.lower().replace("-", "")]
+    gap = abs((_bearing(origin, target) - wanted + 180.0) % 360.0 - 180.0)
+    return gap <= DIRECTION_TOLERANCE_DEG and not farther_than(origin, target, DIRECTION_MAX_KM)
+
+
+# Between two names of one list: ", ", " and ", ", and ", " or ", " & ".
+_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|\s*&\s*)")
+_PLURAL_AREAS_AFTER = re.compile(r"(?:['’]s)?\s+(?:provinces|governorates|countrysides)\b", re.IGNORECASE)
+
+
+def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
 def _clause_locator(cls: list[Span]):
@@ -119,6 +181,7 @@ class Geoparser:
         self.geocoder = LocalGeocoder(self.gazetteer)
         self.finder = ToponymFinder(self.gazetteer)
         self._rank_cache: dict[tuple, list[Candidate]] = {}
+        self._resolve_cache: dict[tuple, Resolution] = {}
 
     # -- public --------------------------------------------------------------------------------
     def extract(self, article: Article) -> ExtractionResult:
@@ -139,6 +202,7 @@ class Geoparser:
         found = self.finder.find(text)
         found += self._loose_names(text, found)
         found.sort(key=lambda f: f.start)
+        found = self._spread_countryside(text, found)
         mentions = self._resolve(found, sents)
         unresolved = self._unresolved(text, found)
         place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
@@ -249,6 +313,26 @@ class Geoparser:
                     extra.append(FoundName(name_key(place.name), match.start(), match.end(), place.name, kind))
         return extra
 
+    def _spread_countryside(self, text: str, found: list[FoundName]) -> list[FoundName]:
+        """A list of governorates shares its "countryside": "the countryside of Aleppo, Hama and
+        Idlib", "Hama and Idlib countryside", "Aleppo and Idlib provinces" name three (two)
+        governorates, not two towns. Only names that are governorates' names take it."""
+        out = list(found)
+        is_area = [any(self.gazetteer.places[i].kind == "admin1" for i in self.gazetteer.by_key.get(f.key, ()))
+                   for f in out]
+        joined = [i > 0 and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None
+                  for i in range(len(out))]
+        for i, f in enumerate(out):
+            if is_area[i] and not f.countryside and _PLURAL_AREAS_AFTER.match(text, f.end):
+                out[i] = replace(f, countryside=True)
+        for i in range(1, len(out)):  # forward: "the countryside of A, B and C"
+            if joined[i] and out[i - 1].countryside and is_area[i - 1] and is_area[i]:
+                out[i] = replace(out[i], countryside=True)
+        for i in range(len(out) - 2, -1, -1):  # backward: "A, B and C countryside"
+            if joined[i + 1] and out[i + 1].countryside and is_area[i + 1] and is_area[i]:
+                out[i] = replace(out[i], countryside=True)
+        return out
+
     def _context_admin1(self, found: list[FoundName]) -> set[str]:
         """Governorates the text's exact names support: those named, and those of Syrian towns
         whose name is unambiguous."""
@@ -261,34 +345,47 @@ class Geoparser:
         return out
 
     def _resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
-        """Resolve names to places: first alone, then ambiguous ones with their sentence's and the
-        article's governorates and the centre of the unambiguous places as hints."""
+        """Resolve names to places. A name whose Syrian namesakes lie far apart is decided by the
+        context, strongest evidence first (see :meth:`_choose`); the others take their best match."""
         first: list[list[Candidate]] = []
         for name in found:
             surface = name.surface if not name.surface.lower().startswith("the ") else name.key
             first.append(self._rank(surface, kind=name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None))
-        sure_points = [c[0].place.point for c in first if len(c) == 1 and c[0].place.kind == "populated_place"]
-        near = None
-        if sure_points:
-            near = (sum(p[0] for p in sure_points) / len(sure_points), sum(p[1] for p in sure_points) / len(sure_points))
-        article_admin1 = Counter(c[0].place.admin1 for c in first if c and c[0].place.kind == "admin1")
         sent_starts = [s.start for s in sents]
-        sent_admin1: dict[int, str] = {}  # sentence index -> first governorate named in it
-        for n, c in zip(found, first):
-            if c and c[0].place.kind == "admin1" and sents:
-                sent_admin1.setdefault(index_of(sents, n.start, sent_starts), c[0].place.admin1)
-        mentions: list[Mention] = []
-        for name, cands in zip(found, first):
+        sent_of = [index_of(sents, n.start, sent_starts) if sents else 0 for n in found]
+        # Evidence: the governorates each sentence names (a governorate, or a town named like its
+        # governorate), and the places with one reading (no far namesake).
+        sent_admin1: dict[int, list[str]] = {}
+        sure: list[tuple[int, Place]] = []  # (sentence index, place)
+        for n_sent, cands in zip(sent_of, first):
             if not cands:
                 continue
-            best = cands[0]
-            ambiguous = len(cands) > 1 and cands[1].place.kind == best.place.kind and \
-                abs(cands[1].rank_score - best.rank_score) < 0.2
-            if ambiguous:
-                s_admin1 = sent_admin1.get(index_of(sents, name.start, sent_starts)) if sents else None
-                hint_admin1 = s_admin1 or (article_admin1.most_common(1)[0][0] if article_admin1 else None)
-                reranked = self._rank(name.surface, kind=name.kind_hint, admin1=hint_admin1, near=near)
-                best = reranked[0]
+            area = next((c.place for c in cands if c.place.kind == "admin1"), None)
+            if area is not None and area.admin1:
+                named = sent_admin1.setdefault(n_sent, [])
+                if area.admin1 not in named:
+                    named.append(area.admin1)
+            if not self._far_namesakes(cands) and cands[0].place.country_code == "SY" \
+                    and cands[0].place.kind in ("populated_place", "admin2"):
+                sure.append((n_sent, cands[0].place))
+        article_admin1 = Counter(a for named in sent_admin1.values() for a in named)
+        directions = self._directions(found, first, sent_of, sents)
+        sure_ids = {p.place_id for _, p in sure}
+        mentions: list[Mention] = []
+        for name, cands, n_sent in zip(found, first, sent_of):
+            if not cands:
+                continue
+            best: Candidate | None = cands[0]
+            if self._far_namesakes(cands) and not self._dominant_reading(name):
+                sent_points = [p.point for i, p in sure if i == n_sent]
+                same = {c.place.place_id: c for c in cands if c.place.place_id in sure_ids}
+                # A namesake the article also names unambiguously ("Kobani" and "Ain al-Arab") is the one.
+                best = (next(iter(same.values())) if len(same) == 1 else None) or \
+                    self._towards(name, cands, directions.get(n_sent, [])) or self._choose(
+                    name, sent_admin1.get(n_sent, []), sent_points,
+                    [a for a, _ in article_admin1.most_common()], [p.point for _, p in sure])
+                if best is None:
+                    continue  # namesakes far apart and nothing in the text to choose: no guess
             place = best.place
             kind_hint = name.kind_hint
             if name.countryside:
@@ -301,6 +398,92 @@ class Geoparser:
             mentions.append(Mention(text=name.surface, start=name.start, end=name.end, place=place,
                                     kind_hint=kind_hint, cue="", score=best.score))
         return mentions
+
+    @staticmethod
+    def _directions(found: list[FoundName], first: list[list[Candidate]], sent_of: list[int],
+                    sents: list[Span]) -> dict[int, list[tuple[str, tuple[float, float], int]]]:
+        """Per sentence, (direction, anchor point) for "east of X", "the southern countryside of X",
+        "X's northern countryside", X a place with one reading (a governorate's name: its town)."""
+        out: dict[int, list[tuple[str, tuple[float, float], int]]] = {}
+        for name, cands, n_sent in zip(found, first, sent_of):
+            if not cands or Geoparser._far_namesakes(cands) or not sents:
+                continue
+            anchor = next((c.place for c in cands if c.place.kind == "populated_place"), cands[0].place)
+            if anchor.country_code != "SY" or anchor.kind == "country":
+                continue
+            text, base = sents[n_sent].text, sents[n_sent].start
+            start, end = name.start - base, name.end - base
+            match = _DIRECTION_BEFORE.search(text, max(0, start - 60), start) or _DIRECTION_AFTER.match(text, end)
+            if match is not None:
+                at = base + min(match.start(), start)  # where the phrase "... east of X" begins
+                out.setdefault(n_sent, []).append((match.group("dir"), anchor.point, at))
+        return out
+
+    @staticmethod
+    def _towards(name: FoundName, cands: list[Candidate],
+                 directions: list[tuple[str, tuple[float, float], int]]) -> Candidate | None:
+        """The namesake that lies where the text points ("X in the eastern countryside of Y", "X,
+        east of Y": the phrase follows X closely), when exactly one reading does."""
+        top = cands[0].place
+        pool = [c for c in cands if c.place.country_code == "SY" and c.place.kind == top.kind]
+        for direction, anchor, at in directions:
+            if not 0 <= at - name.end <= DIRECTION_REACH:
+                continue
+            fits = [c for c in pool if lies_towards(anchor, c.place.point, direction)]
+            if fits and not any(farther_than(fits[0].place.point, c.place.point, NAMESAKE_KM) for c in fits[1:]):
+                return fits[0]
+        return None
+
+    @staticmethod
+    def _far_namesakes(cands: list[Candidate]) -> bool:
+        """Whether the best candidate has a Syrian namesake of its kind too far away to be it."""
+        top = cands[0]
+        if top.place.country_code != "SY" or top.place.kind not in ("populated_place", "admin2"):
+            return False
+        if any(c.place.kind == "admin1" for c in cands):
+            return False  # a governorate's name: the governorate or its seat, never a village namesake
+        return any(c.place.country_code == "SY" and c.place.kind == top.place.kind
+                   and farther_than(top.place.point, c.place.point, NAMESAKE_KM) for c in cands[1:])
+
+    def _dominant_reading(self, name: FoundName) -> bool:
+        """Whether the name alone means one of its namesakes: a town far larger than the others, or
+        an administrative seat among villages (the geocoder's rule)."""
+        surface = name.surface if not name.surface.lower().startswith("the ") else name.key
+        chosen = self._resolved(surface, None).chosen
+        return chosen is not None and chosen.method != "ambiguous"
+
+    def _choose(self, name: FoundName, sent_admin1: list[str], sent_points: list[tuple[float, float]],
+                article_admin1: list[str], article_points: list[tuple[float, float]]) -> Candidate | None:
+        """Namesakes far apart: the evidence in this order decides (the first that picks one wins):
+        a governorate named in the sentence; the sentence's other places (the reading that lies
+        with them); the article's governorates, most named first; the article's places; else the
+        geocoder's own rule (a dominant town, the shared governorate at precision 3, or nothing)."""
+        surface = name.surface if not name.surface.lower().startswith("the ") else name.key
+        kind = name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None
+        hints: list[dict] = [{"admin1": a} for a in sent_admin1]
+        if sent_points:
+            hints.append({"near": _centre(sent_points)})
+        hints += [{"admin1": a} for a in article_admin1]
+        if article_points:
+            hints.append({"near": _centre(article_points)})
+        for hint in hints:
+            chosen = self._resolved(surface, kind, **hint).chosen
+            if chosen is None or chosen.method == "ambiguous":
+                continue
+            if "near" in hint and farther_than(hint["near"], chosen.place.point, NEAR_SUPPORT_KM):
+                continue  # the geocoder's own pick, not one the places around support
+            return chosen
+        return self._resolved(surface, kind).chosen
+
+    def _resolved(self, surface: str, kind: str | None, **hints) -> Resolution:
+        key = (name_key(surface), kind, tuple(sorted(hints.items())))
+        cached = self._resolve_cache.get(key)
+        if cached is None:
+            cached = self.geocoder.resolve(surface, kind=kind, **hints)
+            if len(self._resolve_cache) > 50_000:
+                self._resolve_cache.clear()
+            self._resolve_cache[key] = cached
+        return cached
 
     def _unresolved(self, text: str, found: list[FoundName]) -> list[Mention]:
         out: list[Mention] = []
@@ -330,6 +513,18 @@ class Geoparser:
                 continue
             if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
                 continue  # "Manbij in the province of Aleppo": the province is context
+            before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
+            if place.kind == "admin1" and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
+                    and outside.group("the") is None:
+                continue  # "the region just south of Idlib province" lies outside Idlib province
+            unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" else None
+            if unnamed is not None:
+                # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
+                # governorate that lies that way (precision 3), the phrase kept as the detail.
+                slot = self._area_towards(m, place, unnamed, clause_of(m.start))
+                if slot is not None:
+                    slots.append(slot)
+                continue
             precision = geo_precision_of(place)
             if m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m)):
                 precision = 2
@@ -406,6 +601,19 @@ class Geoparser:
                 return slot.key
         return pairs[0][1].key if pairs else None
 
+    def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
+        """The governorate slot for "a town <direction> of X": the unit holding the point
+        ``UNNAMED_OFFSET_KM`` from X that way."""
+        bearing = _BEARINGS[unnamed.group("dir").lower().replace("-", "")]
+        point = geodesic(kilometers=UNNAMED_OFFSET_KM).destination(place.point, bearing)
+        unit = self.gazetteer.admin1_of(point.latitude, point.longitude)
+        area = self.gazetteer.admin1_place(unit.name, unit.country_code) if unit else None
+        if area is None:
+            return None
+        slot = self._slot(m.text, m.start, m.end, clause, area, 3, m.score)
+        slot.location_detail = " ".join(unnamed.group(0).split()) + " " + m.text
+        return slot
+
     @staticmethod
     def _near_cue(sent: Span, m: Mention) -> bool:
         before = sent.text[max(0, m.start - sent.start - 40) : m.start - sent.start].lower()
@@ -422,9 +630,10 @@ class Geoparser:
         if not admin2 and place.country_code == "SY" and place.kind in ("populated_place", "admin2"):
             unit = self.gazetteer.admin2_of(place.latitude, place.longitude)
             admin2 = unit.name if unit else ""
+        point = place.point
         return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
                          location=place.name if place.kind != "admin1" else place.admin1 or place.name,
-                         latitude=place.latitude, longitude=place.longitude,
+                         latitude=point[0], longitude=point[1],
                          country=COUNTRY_NAMES.get(place.country_code, place.country_code),
                          admin1=admin1, admin1_code=admin1_code, geo_precision=precision,
                          place_id=place.place_id, match_score=score, resolved=True, admin2=admin2)
@@ -530,5 +739,10 @@ class Geoparser:
                        + (0.15 if deadly else 0.0)),
                      first.sentence_index, slot.start)
             events.append((order, event))
+        # "Idlib countryside" beside "Binnish" (Idlib), same day and type: the governorate-level
+        # event is the same event said vaguely, not a second one.
+        precise = {(e.admin1, e.event_date, e.event_type) for _, e in events if e.geo_precision < 3}
+        events = [(o, e) for o, e in events
+                  if e.geo_precision < 3 or (e.admin1, e.event_date, e.event_type) not in precise]
         events.sort(key=lambda pair: pair[0])
         return [e for _, e in events]

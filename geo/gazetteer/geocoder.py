@@ -120,6 +120,7 @@ class Resolution:
     location: Location | None
     candidates: list[Candidate] = field(default_factory=list)
     reason: str = ""
+    chosen: Candidate | None = None  # the candidate behind ``location`` (a governorate when ambiguous)
 
 
 def farther_than(a: tuple[float, float], b: tuple[float, float], km: float) -> bool:
@@ -341,7 +342,7 @@ class LocalGeocoder:
         if pool[0].method != "exact":
             if len({c.place.place_id for c in pool}) > 1 or not supported:
                 return Resolution(None, ranked, f"{pool[0].method} match without support")
-            return Resolution(to_location(pool[0]), ranked, pool[0].method)
+            return Resolution(to_location(pool[0]), ranked, pool[0].method, pool[0])
         return self._namesakes(pool, ranked)
 
     def _namesakes(self, pool: list[Candidate], ranked: list[Candidate]) -> Resolution:
@@ -349,21 +350,22 @@ class LocalGeocoder:
         top = pool[0]
         far = [c for c in pool[1:] if farther_than(top.place.point, c.place.point, NAMESAKE_KM)]
         if not far:
-            return Resolution(to_location(top), ranked, top.method)
+            return Resolution(to_location(top), ranked, top.method, top)
         # The largest, or the highest-ranking seat, may be the one a bare name means.
         for lead in (max(pool, key=lambda c: c.place.population),
                      max(pool, key=lambda c: (self.seat_rank(c.place), c.place.population))):
             others = [c.place for c in pool if farther_than(lead.place.point, c.place.point, NAMESAKE_KM)]
             if self._dominant(lead.place, others):
-                return Resolution(to_location(lead), ranked, lead.method)
+                return Resolution(to_location(lead), ranked, lead.method, lead)
         spread = [top, *far]
         admin1s = {(c.place.country_code, c.place.admin1) for c in spread}
         if len(admin1s) == 1 and top.place.admin1:
             area = self.gazetteer.admin1_place(top.place.admin1, top.place.country_code)
             if area is not None:
-                location = to_location(Candidate(area, top.matched_name, "ambiguous", top.score, top.rank_score))
+                chosen = Candidate(area, top.matched_name, "ambiguous", top.score, top.rank_score)
+                location = to_location(chosen)
                 location.raw["candidates"] = [candidate_record(c) for c in spread]
-                return Resolution(location, ranked, "ambiguous")
+                return Resolution(location, ranked, "ambiguous", chosen)
         return Resolution(None, ranked, "namesakes in different governorates")
 
     def _dominant(self, top: Place, others: list[Place]) -> bool:

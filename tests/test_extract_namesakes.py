@@ -1,0 +1,139 @@
+"""Context decides among namesakes far apart, strongest evidence first (issue 11): a direction from
+a named place, a governorate named in the sentence, the sentence's other places, the article's
+places; with no evidence the name stays unresolved or falls back to the governorate the namesakes
+share. And places that are not where the event happened: an unnamed town "south of X", "just south
+of X province", a body named for its town ("the Revolutionary Council of Homs"), a governorate-level
+repeat of a town's event. Made-up villages and sentences written for this test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from geo.extract.pipeline import Geoparser, lies_towards
+from geo.gazetteer.gazetteer import Gazetteer
+from geo.models import Article, Place
+
+PUBLISHED = dt.date(2019, 5, 6)
+GOVERNORATES = ("SY-ID", "SY-DY", "SY-HL", "SY-HM")
+
+
+@pytest.fixture(scope="module")
+def namesakes(gazetteer: Gazetteer) -> Geoparser:
+    """Real governorate polygons; made-up villages with namesakes far apart."""
+    admin1 = [p for p in gazetteer.places if p.kind == "admin1" and p.admin1_code in GOVERNORATES]
+    places = [
+        *admin1,
+        Place("c:idlib", "Idlib", "populated_place", "SY", 35.930, 36.634, "Idlib", "SY-ID", population=160_000),
+        Place("c:saraqib", "Saraqib", "populated_place", "SY", 35.862, 36.806, "Idlib", "SY-ID", population=30_000),
+        Place("c:deir", "Deir ez-Zor", "populated_place", "SY", 35.336, 40.141, "Deir ez-Zor", "SY-DY",
+              population=200_000),
+        # namesakes in two governorates, 340 km apart
+        Place("v:zeyna-id", "Kafr Zeyna", "populated_place", "SY", 35.840, 36.740, "Idlib", "SY-ID"),
+        Place("v:zeyna-dy", "Kafr Zeyna", "populated_place", "SY", 35.020, 40.480, "Deir ez-Zor", "SY-DY"),
+        # namesakes in one governorate, east and west of its city
+        Place("v:hamra-e", "Marj Hamra", "populated_place", "SY", 35.300, 40.600, "Deir ez-Zor", "SY-DY"),
+        Place("v:hamra-w", "Marj Hamra", "populated_place", "SY", 35.420, 39.700, "Deir ez-Zor", "SY-DY"),
+        # one village known by two names, the second shared with a far hamlet
+        Place("v:nour", "Tell Nour", "populated_place", "SY", 36.300, 37.300, "Aleppo", "SY-HL",
+              alt_names=("Nour Hill",)),
+        Place("v:nour-hm", "Nour Hill", "populated_place", "SY", 35.100, 37.000, "Hama", "SY-HM"),
+    ]
+    units = [u for u in gazetteer.admin1_units if u.code in GOVERNORATES]
+    return Geoparser(Gazetteer.from_places(places, units))
+
+
+def _events(parser: Geoparser, text: str):
+    return parser.extract(Article("t", text, published=PUBLISHED)).events
+
+
+def _ids(parser: Geoparser, text: str) -> list[str]:
+    return [e.place_id for e in _events(parser, text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Shelling killed two in Marj Hamra in the eastern countryside of Deir ez-Zor.", "v:hamra-e"),
+    ("Shelling killed two in Marj Hamra in the western countryside of Deir ez-Zor.", "v:hamra-w"),
+    ("Shelling killed two in Marj Hamra, east of Deir ez-Zor.", "v:hamra-e"),
+    ("Warplanes struck Kafr Zeyna in Idlib province, killing three.", "v:zeyna-id"),
+    ("Warplanes struck Kafr Zeyna in the Deir ez-Zor countryside, killing three.", "v:zeyna-dy"),
+    ("Clashes in Saraqib and Kafr Zeyna killed four fighters.", "v:zeyna-id"),
+    ("Clashes near Deir ez-Zor and in Kafr Zeyna killed four fighters.", "v:zeyna-dy"),
+])
+def test_context_decides_among_namesakes(namesakes, text, expected):
+    assert expected in _ids(namesakes, text)
+
+
+def test_article_places_decide_when_the_sentence_does_not(namesakes):
+    text = "Fighting raged in Saraqib on Monday.\n\nLater, shelling on Kafr Zeyna killed two children."
+    assert "v:zeyna-id" in _ids(namesakes, text)
+
+
+def test_a_name_the_article_also_gives_unambiguously_is_that_place(namesakes):
+    text = "Rebels shelled Tell Nour on Monday, killing one.\n\nLater, an airstrike near Nour Hill killed three."
+    ids = _ids(namesakes, text)
+    assert "v:nour" in ids and "v:nour-hm" not in ids
+
+
+def test_namesakes_in_two_governorates_without_context_give_no_place(namesakes):
+    events = _events(namesakes, "Clashes in Kafr Zeyna killed four fighters.")
+    assert [e.place_id for e in events if e.place_id.startswith("v:")] == []
+
+
+def test_namesakes_in_one_governorate_fall_back_to_it(namesakes):
+    events = _events(namesakes, "Shelling killed two in Marj Hamra.")
+    assert [(e.admin1, e.geo_precision) for e in events] == [("Deir ez-Zor", 3)]
+
+
+@pytest.mark.parametrize("origin, target, direction, expected", [
+    ((35.0, 40.0), (35.0, 40.5), "east", True),
+    ((35.0, 40.0), (35.0, 39.5), "east", False),
+    ((35.0, 40.0), (34.6, 39.6), "south-west", True),
+    ((35.0, 40.0), (37.0, 40.0), "north", False),  # too far to be "north of" it
+])
+def test_lies_towards(origin, target, direction, expected):
+    assert lies_towards(origin, target, direction) is expected
+
+
+# -- not event places (the real shipped gazetteer) -------------------------------------------------
+
+def test_unnamed_town_south_of_a_city_is_in_the_governorate_that_way(parser):
+    events = _events(parser, "A car bomb killed five people in a town south of Damascus on Monday.")
+    assert [(e.admin1, e.geo_precision) for e in events] == [("Rural Damascus", 3)]
+    assert "south of Damascus" in events[0].location_detail
+
+
+def test_a_place_just_outside_a_province_is_not_in_it(parser):
+    events = _events(parser, "Troops seized several villages just south of Idlib province on Monday.")
+    assert all(e.admin1 != "Idlib" for e in events)
+
+
+def test_the_south_of_a_province_is_in_it(parser):
+    events = _events(parser, "Shelling hit the south of Idlib province on Monday, killing two.")
+    assert [e.admin1 for e in events] == ["Idlib"]
+
+
+@pytest.mark.parametrize("text", [
+    "The Revolutionary Council of Homs said shelling killed 30 people in Rastan.",
+    "Fighters of the Martyrs of Homs Brigade shelled Rastan, killing two.",
+])
+def test_a_body_named_for_its_town_is_not_an_event_place(parser, text):
+    assert [e.location for e in _events(parser, text)] == ["Ar Rastan"]
+
+
+@pytest.mark.parametrize("text", [
+    "Shelling hit the countryside of Aleppo, Hama and Idlib on Monday.",
+    "Shelling hit Aleppo, Hama and Idlib countryside on Monday.",
+    "Shelling hit Aleppo, Hama and Idlib provinces on Monday.",
+])
+def test_a_list_of_governorates_shares_its_countryside(parser, text):
+    events = _events(parser, text)
+    assert sorted((e.admin1, e.geo_precision) for e in events) == [("Aleppo", 3), ("Hama", 3), ("Idlib", 3)]
+
+
+def test_a_governorate_level_repeat_of_a_town_event_is_dropped(parser):
+    text = ("Shelling hit the Idlib countryside on Monday.\n\n"
+            "In Saraqib, shelling killed four people on Monday.")
+    events = _events(parser, text)
+    assert [e.location for e in events] == ["Saraqib"]
