@@ -39,6 +39,10 @@ def namesakes(gazetteer: Gazetteer) -> Geoparser:
         Place("v:nour", "Tell Nour", "populated_place", "SY", 36.300, 37.300, "Aleppo", "SY-HL",
               alt_names=("Nour Hill",)),
         Place("v:nour-hm", "Nour Hill", "populated_place", "SY", 35.100, 37.000, "Hama", "SY-HM"),
+        # villages that share their names with people and battles
+        Place("v:rahman", "Rahman", "populated_place", "SY", 36.000, 37.600, "Aleppo", "SY-HL"),
+        Place("v:habeet", "Habeet", "populated_place", "SY", 35.500, 36.600, "Idlib", "SY-ID"),
+        Place("v:zarqa", "Zarqa", "populated_place", "SY", 35.600, 36.700, "Idlib", "SY-ID"),
     ]
     units = [u for u in gazetteer.admin1_units if u.code in GOVERNORATES]
     return Geoparser(Gazetteer.from_places(places, units))
@@ -137,3 +141,32 @@ def test_a_governorate_level_repeat_of_a_town_event_is_dropped(parser):
             "In Saraqib, shelling killed four people on Monday.")
     events = _events(parser, text)
     assert [e.location for e in events] == ["Saraqib"]
+
+
+@pytest.mark.parametrize("text", [
+    "Shelling killed five in Saraqib, said Omar Abdel Rahman, who heads the monitor.",
+    "Sheikh Ahmad al-Habeet said shelling killed five in Saraqib.",
+    "Rebels launched the al-Zarqa Battle on Monday and shelled Saraqib, killing five.",
+])
+def test_people_and_named_operations_are_not_places(namesakes, text):
+    assert set(_ids(namesakes, text)) == {"c:saraqib"}
+
+
+def test_a_bare_governorate_name_is_the_governorate_where_the_article_uses_it_so(parser):
+    text = ("Rockets hit Hama and Aleppo on Monday.\n\n"
+            "Rockets struck Kafr Zita in Hama's countryside on Monday, killing two.")
+    events = _events(parser, text)
+    city = next(p for p in parser.gazetteer.exact("Hama") if p.kind == "populated_place")
+    hama = [e for e in events if e.admin1 == "Hama"]
+    assert city.place_id not in {e.place_id for e in hama}, "the headline's Hama is the governorate"
+    assert len(hama) == 1 and hama[0].geo_precision == 1, "the governorate is the village's event said vaguely"
+
+
+def test_a_bare_governorate_name_alone_is_its_city(parser):
+    events = _events(parser, "Rockets hit Hama on Monday, killing two.")
+    assert [(e.admin1, e.geo_precision) for e in events] == [("Hama", 1)]
+
+
+def test_a_described_place_where_shooters_were_is_not_an_event(parser):
+    text = "Gunmen located in the de-escalation zone fired rockets on Kafr Zita on Monday, killing two."
+    assert [e.admin1 for e in _events(parser, text)] == ["Hama"]

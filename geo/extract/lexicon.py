@@ -177,6 +177,16 @@ NON_LOCATION_CONTEXTS = re.compile(
     r"(?:Syrian |the )?(?:al-)?Watan(?: newspaper| daily)?|(?:al-)?Akhbar|Al Jazeera|Al Arabiya|Anadolu|"
     r"(?:[A-Z][\w-]+\s){0,3}(?:newspaper|news agency|TV|television|Radio|Brigades?|Battalions?|Division|Army of [A-Z]\w+)|"
     r"(?:Aleppo|Idlib|Hama|Homs|Damascus|Raqqa|Daraa) (?:Media Center|Media Centre|Military Council|Operations Room|Revolutionary Council)|"
+    # People: "Rami Abdel Rahman", "Sheikh Wahid al-Balous", "President Bashar al-Assad"; a
+    # person's name is never where the event happened, whatever village shares it.
+    r"(?:[A-Z][\w'’-]+\s+)?\b(?:Abdel|Abdul|Abd[- ]?al|Abdal)[-\s]?[A-Z][\w'’-]*|"
+    r"\b(?:Sheikh|Shaykh|President|Mr|Mrs|Ms|Dr|General|Gen\.|Colonel|Col\.|Brigadier|Major|Captain|Lieutenant|"
+    r"Imam|Mufti|Emir|Prince|King|Minister|Observatory director|Observatory head)\.?\s+"
+    r"(?:(?:al|el|ash|as|ad|ar|at|an|az|bin|ibn)[-\s])?[A-Z][\w'’-]*"
+    r"(?:\s+(?:(?:al|el|ash|as|ad|ar|at|an|az|bin|ibn)[-\s])?[A-Z][\w'’-]*){0,3}|"
+    # Named operations and battles: "the al-Yarmouk Battle", "Operation Dawn of Idlib".
+    r"(?:(?:al|el)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:Battle|Offensive|Operation)\b|"
+    r"\bOperation\s+[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*){0,3}|"
     # A body named for its place: "the Revolutionary Council of Homs", "Local Coordination
     # Committees of Idlib", "Martyrs of Idlib Brigade". Its place is in its name, not an event.
     r"(?:[A-Z][\w'’-]*\s+){1,4}(?:Councils?|Committees?|Command|Commission|Union|Network|Assembly|Coalition|"

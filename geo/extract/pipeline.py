@@ -309,7 +309,7 @@ class Geoparser:
             if place is None:
                 continue  # a custom gazetteer without this place
             for match in pattern.finditer(text):
-                if not found_spans.contains(match.start()):
+                if not found_spans.contains(match.start()) and not self.finder._spoken(text, match.start(), match.end()):
                     extra.append(FoundName(name_key(place.name), match.start(), match.end(), place.name, kind))
         return extra
 
@@ -369,6 +369,10 @@ class Geoparser:
                     and cands[0].place.kind in ("populated_place", "admin2"):
                 sure.append((n_sent, cands[0].place))
         article_admin1 = Counter(a for named in sent_admin1.values() for a in named)
+        # Governorates the article names as such ("Hama province", "Hama's countryside"): there a
+        # bare "Hama" is the governorate too, unless the text says the city.
+        as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
+                   for c in cands if c.place.kind == "admin1"}
         directions = self._directions(found, first, sent_of, sents)
         sure_ids = {p.place_id for _, p in sure}
         mentions: list[Mention] = []
@@ -388,6 +392,9 @@ class Geoparser:
                     continue  # namesakes far apart and nothing in the text to choose: no guess
             place = best.place
             kind_hint = name.kind_hint
+            area = next((c.place for c in cands if c.place.kind == "admin1"), None)
+            if kind_hint is None and area is not None and area.admin1 in as_area and place.kind == "populated_place":
+                place, kind_hint = area, "admin1"
             if name.countryside:
                 # "Idlib countryside": the governorate when the name is one, else near the town.
                 admin = next((c.place for c in cands if c.place.kind == "admin1"), None)
@@ -739,10 +746,10 @@ class Geoparser:
                        + (0.15 if deadly else 0.0)),
                      first.sentence_index, slot.start)
             events.append((order, event))
-        # "Idlib countryside" beside "Binnish" (Idlib), same day and type: the governorate-level
-        # event is the same event said vaguely, not a second one.
-        precise = {(e.admin1, e.event_date, e.event_type) for _, e in events if e.geo_precision < 3}
-        events = [(o, e) for o, e in events
-                  if e.geo_precision < 3 or (e.admin1, e.event_date, e.event_type) not in precise]
+        # "Idlib countryside" beside "Binnish" (Idlib) on the same day: the governorate-level event
+        # is an event of the report said vaguely (a headline's "car bomb" is the body's "blast in
+        # X"), not one more; the report placed its events more precisely.
+        precise = {(e.admin1, e.event_date) for _, e in events if e.geo_precision < 3}
+        events = [(o, e) for o, e in events if e.geo_precision < 3 or (e.admin1, e.event_date) not in precise]
         events.sort(key=lambda pair: pair[0])
         return [e for _, e in events]
