@@ -84,6 +84,8 @@ _LOCATIVE_BEFORE = re.compile(
 _CROSS_BORDER = re.compile(
     r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
     re.IGNORECASE)
+# "X village", "X town": the text says X is a place.
+_LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
 _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
                r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
@@ -281,7 +283,8 @@ class Geoparser:
         for surface, start, end in self.finder.capitalised_names(text, covered):
             if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
                 continue  # a place of origin or comparison ("fired from X", "than in X")
-            locative = _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
+            locative = (_LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
+                        or _LOCATIVE_AFTER.match(text, end) is not None)
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look
             if not locative and _PLAIN_WORD.match(surface):
@@ -295,9 +298,12 @@ class Geoparser:
                 continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
             if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
-                syrian = [c for c in cands if c.place.country_code == "SY"]
+                # One site: the Syrian candidates that match as well as the best all lie together
+                # (one village spelt two ways in two sources).
+                rivals = [c for c in cands if c.place.country_code == "SY" and c.score >= cands[0].score - 0.05]
+                one_site = not any(farther_than(cands[0].place.point, c.place.point, NAMESAKE_KM) for c in rivals)
                 supported = cands[0].place.admin1 in support or (
-                    locative and cands[0].method == "skeleton" and len(syrian) == 1)
+                    locative and cands[0].method == "skeleton" and one_site)
                 if cands[0].method != "exact" and not supported:
                     # A loose match needs the text's support: its governorate named around it, or a
                     # single Syrian skeleton match where the text puts a place ("in Saraqeb").
