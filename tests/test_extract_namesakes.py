@@ -16,7 +16,7 @@ from geo.gazetteer.gazetteer import Gazetteer
 from geo.models import Article, Place
 
 PUBLISHED = dt.date(2019, 5, 6)
-GOVERNORATES = ("SY-ID", "SY-DY", "SY-HL", "SY-HM")
+GOVERNORATES = ("SY-ID", "SY-DY", "SY-HL", "SY-HM", "SY-HA")
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,7 @@ def namesakes(gazetteer: Gazetteer) -> Geoparser:
         Place("v:rahman", "Rahman", "populated_place", "SY", 36.000, 37.600, "Aleppo", "SY-HL"),
         Place("v:habeet", "Habeet", "populated_place", "SY", 35.500, 36.600, "Idlib", "SY-ID"),
         Place("v:zarqa", "Zarqa", "populated_place", "SY", 35.600, 36.700, "Idlib", "SY-ID"),
+        Place("v:jihad", "Jihad", "populated_place", "SY", 36.800, 41.000, "Hasakah", "SY-HA"),
     ]
     units = [u for u in gazetteer.admin1_units if u.code in GOVERNORATES]
     return Geoparser(Gazetteer.from_places(places, units))
@@ -170,3 +171,18 @@ def test_a_bare_governorate_name_alone_is_its_city(parser):
 def test_a_described_place_where_shooters_were_is_not_an_event(parser):
     text = "Gunmen located in the de-escalation zone fired rockets on Kafr Zita on Monday, killing two."
     assert [e.admin1 for e in _events(parser, text)] == ["Hama"]
+
+
+def test_where_fighters_came_from_is_not_an_event_place(parser):
+    text = "Clashes broke out between rebels and factions from Deir ez-Zor in the town of Saraqib on Monday."
+    assert {e.location for e in _events(parser, text)} == {"Saraqib"}
+
+
+def test_a_group_adjective_is_not_a_village(namesakes):
+    text = "Rocket shelling by the Jihadi groups killed two people in Hasakah province on Monday."
+    assert "v:jihad" not in _ids(namesakes, text)
+
+
+def test_a_loose_match_the_text_calls_a_village_is_taken(namesakes):
+    text = "Shelling on Habbeit village killed two people on Monday."
+    assert "v:habeet" in _ids(namesakes, text)

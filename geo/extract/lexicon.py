@@ -229,6 +229,8 @@ NOT_EVENT_BEFORE = re.compile(
     r"(?:(?:in|of)\s+)?"
     r"|\b(?:fired|launched|shot)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?(?:(?:positions?|bases?|areas?|"
     r"territory|territories|outskirts)\s+(?:in|of|near)\s+(?:the\s+)?)?"
+    r"|\b(?:factions?|fighters|militants|members|gunmen|militiamen|displaced|families|residents|refugees|"
+    r"reinforcements|convoys?|delegations?)\s+(?:\w+\s+)?from\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?"
     r"|\b(?:than|like|as)\s+(?:(?:it|they|he|she|we|you)\s+(?:was|were|did|had|have|has)\s+(?:\w+\s+)?)?"
     r"(?:in|at)\s+(?:the\s+)?(?:(?:old|eastern|western|northern|southern|central)\s+)?(?:city\s+of\s+)?)$",
     re.IGNORECASE,

@@ -69,6 +69,7 @@ NOT_PLACES = frozenset(name_key(n) for n in (
     "Levant", "Hamas", "Daesh", "Daish", "ISIL", "ISIS", "Sham", "Hezbollah", "Hizbollah", "Nusra",
     "Kurdistan", "Rojava", "Sunni", "Shia", "Shiite", "Alawite", "Arab", "Kurd", "Kurdish", "Syrian",
     "Iraqi", "Turkish", "Russian", "Iranian", "Islamic", "Ahrar", "Jabhat",
+    "Jihadi", "Jihadis", "Jihadist", "Jihadists", "Mujahideen", "Takfiri", "Takfiris",
 ))
 KIND_PRECISION = {"populated_place": 1, "admin2": 2, "admin1": 3, "country": 3}
 DEFAULT_FOCUS = "SY"
