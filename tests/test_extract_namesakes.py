@@ -186,3 +186,19 @@ def test_a_group_adjective_is_not_a_village(namesakes):
 def test_a_loose_match_the_text_calls_a_village_is_taken(namesakes):
     text = "Shelling on Habbeit village killed two people on Monday."
     assert "v:habeet" in _ids(namesakes, text)
+
+
+@pytest.mark.parametrize("text, actors", [
+    ("Fighters of Liwa al-Quds clashed with rebels in Saraqib, killing four.",
+     ("Liwa al-Quds", "Opposition Rebels (Syria)")),
+    ("Clashes between Ahrar al-Sham and Jaysh al-Sunna in Saraqib killed two.", ("Ahrar al Sham", "Jaysh al-Sunna")),
+])
+def test_a_group_named_in_arabic_is_the_actor(parser, text, actors):
+    events = _events(parser, text)
+    assert [(e.actor1, e.actor2) for e in events] == [actors]
+
+
+def test_a_governorate_written_as_a_towns_address_is_not_a_second_event(parser):
+    events = _events(parser, "The Shuhada al-Yarmouk brigade shelled Tafas in Daraa on Monday.")
+    assert [(e.admin1, e.geo_precision, e.actor1) for e in events] == [("Daraa", 1, "Shuhada al-Yarmouk")]
+    assert events[0].location != "Dar‘ā"

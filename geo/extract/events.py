@@ -12,13 +12,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from geo.dates import DateMention
-from geo.extract.actors import CIVILIANS
+from geo.extract.actors import CIVILIANS, canonical_actor
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
     CIVILIAN_WORDS,
     GENERIC_ATTACK_WORDS,
     GOVERNMENT,
+    GROUP_NAME_RE,
     TRIGGER_RE,
     WEAK_TRIGGERS,
     Trigger,
@@ -64,6 +65,14 @@ def find_actors(text: str) -> list[ActorHit]:
             continue
         entry = actor_of(match.lastgroup or "")
         hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))
+    # Armed groups the actor table does not know, named by their Arabic names ("Liwa al-Quds"):
+    # the group itself is the actor (a non-state group whose side the text does not say).
+    known = SpanSet((h.start, h.end) for h in hits)
+    for match in GROUP_NAME_RE.finditer(text):
+        if not known.overlaps(match.start(), match.end()):
+            name = canonical_actor(" ".join(match.group().split()))
+            hits.append(ActorHit(name, "non_state", match.start(), match.end(), match.group()))
+    hits.sort(key=lambda h: h.start)
     return hits
 
 
@@ -188,6 +197,19 @@ class Draft:
     deadly: bool = False
 
 
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
+_AND = re.compile(r"\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _between_pair(armed: list[ActorHit], text: str, start: int) -> tuple[str, str] | None:
+    """(A, B) for "between A and B" in the sentence, A and B armed actors."""
+    for a, b in zip(armed, armed[1:]):
+        if a.name != b.name and _AND.fullmatch(text, a.end - start, b.start - start) \
+                and _BETWEEN.search(text[max(0, a.start - start - 20): a.start - start]):
+            return a.name, b.name
+    return None
+
+
 def choose_actors(
     trigger: TriggerHit,
     actors: list[ActorHit],
@@ -228,6 +250,9 @@ def choose_actors(
         actor2 = CIVILIANS  # "airstrikes killed 12 civilians": the victims are the other side
     if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
         actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
+    pair = _between_pair(armed, sentence_text_from, sentence_start)
+    if pair is not None:
+        actor1, actor2 = pair  # "clashes between A and B": the sides, in the order written
     written1 = actor1
     filled = False
     if etype == "Battles" and (not actor1 or not actor2):

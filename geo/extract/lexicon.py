@@ -167,6 +167,16 @@ ACTORS: tuple[ActorEntry, ...] = (
                r"displaced people|people"),
 )
 
+# Armed groups and units by their Arabic names, most of which contain a place: "Liwa al-Quds",
+# "Aknaf Bayt al-Maqdis", "Shuhada al-Yarmouk", "Jaysh al-Sunna". Such a span is an actor (the
+# matched name) and masks the toponym inside it.
+GROUP_NAME = (
+    r"\b(?:Liwa'?a?|Liwaa|Jaysh|Jaish|Jabhat|Harakat|Kataib|Kata'ib|Katibat|Saraya|Suqour|Suqur|Ahrar|"
+    r"Shuhada'?a?|Fursan|Ansar|Aknaf|Alwiya'?t?|Thuwar|Usud|Tajammu'?|Faylaq|Firqat|Fawj|Ajnad|Jund|Quwat)"
+    r"(?:[\s-]+(?:(?:al|el|ash|as|ad|ar|at|an|az|bayt|beit|bait|ibn|bin|wal)[-\s]+)?[A-Z][\w'’]*){1,3}"
+)
+GROUP_NAME_RE = re.compile(GROUP_NAME)
+
 # Spans that name an organisation, a newspaper or a descriptor, inside which no place is an
 # event location: "Islamic State of Iraq and the Levant", "Syrian al-Watan newspaper",
 # "Damascus-based", "Britain-based", "Syrian Observatory for Human Rights".
@@ -201,9 +211,7 @@ NON_LOCATION_CONTEXTS = re.compile(
     r"Al-Dorar|Sham News|Halab Today|Shaam Network)\b|"
     # Armed groups and units whose names contain a place: "Liwa al-Quds", "Aknaf Bayt al-Maqdis",
     # "Shuhada al-Yarmouk", "Suqour al-Sham". The group span masks the toponym inside it.
-    r"\b(?:Liwa'?a?|Liwaa|Jaysh|Jaish|Jabhat|Harakat|Kataib|Kata'ib|Katibat|Saraya|Suqour|Suqur|Ahrar|"
-    r"Shuhada'?a?|Fursan|Ansar|Aknaf|Alwiya'?t?|Thuwar|Usud|Tajammu'?|Faylaq|Firqat|Fawj|Ajnad|Jund|Quwat)"
-    r"(?:[\s-]+(?:(?:al|el|ash|as|ad|ar|at|an|az|bayt|beit|bait|ibn|bin|wal)[-\s]+)?[A-Z][\w'’]*){1,3}",
+    + GROUP_NAME,
 )
 # Where something was said, negotiated or arrived: not where the event happened ("Ankara said",
 # "talks in Geneva", "an official in Erbil", "refugees arriving in Jordan").

@@ -84,6 +84,8 @@ _LOCATIVE_BEFORE = re.compile(
 _CROSS_BORDER = re.compile(
     r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
     re.IGNORECASE)
+# Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib".
+_ADDRESS_JOIN = re.compile(r"(?:\s+(?:village|town|city))?(?:\s*,\s*|\s+in\s+(?:the\s+)?)")
 # "X village", "X town": the text says X is a place.
 _LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
@@ -526,6 +528,8 @@ class Geoparser:
                 continue
             if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
                 continue  # "Manbij in the province of Aleppo": the province is context
+            if self._governorate_after_town(sent, m, towns):
+                continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
             if place.kind == "admin1" and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
                     and outside.group("the") is None:
@@ -613,6 +617,20 @@ class Geoparser:
             if clause_of(trig.start) == count_clause:
                 return slot.key
         return pairs[0][1].key if pairs else None
+
+    def _governorate_after_town(self, sent: Span, m: Mention, towns: list[Mention]) -> bool:
+        """Whether ``m`` is a governorate's name (its seat's too) written right after a town of that
+        governorate as its address: "X in Daraa", "X, Idlib"."""
+        place = m.place
+        if place is None or place.kind != "populated_place" or not any(
+                self.gazetteer.places[i].kind == "admin1" and self.gazetteer.places[i].admin1_code == place.admin1_code
+                for i in self.gazetteer.by_key.get(name_key(m.text), ())):
+            return False
+        for t in towns:
+            if t is not m and t.place.admin1_code == place.admin1_code and t.end <= m.start and \
+                    _ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start):
+                return True
+        return False
 
     def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
         """The governorate slot for "a town <direction> of X": the unit holding the point
