@@ -202,3 +202,18 @@ def test_a_governorate_written_as_a_towns_address_is_not_a_second_event(parser):
     events = _events(parser, "The Shuhada al-Yarmouk brigade shelled Tafas in Daraa on Monday.")
     assert [(e.admin1, e.geo_precision, e.actor1) for e in events] == [("Daraa", 1, "Shuhada al-Yarmouk")]
     assert events[0].location != "Dar‘ā"
+
+
+def test_neighbourhoods_named_like_villages_are_quarters_of_their_city(parser):
+    """Two Aleppo quarters that share their names with villages elsewhere (here: "Saraqib" and
+    "Binnish", both real towns of Idlib, standing in for such quarters)."""
+    text = "Rockets hit the residential neighbourhoods of Saraqib and Binnish in Aleppo on Monday, killing seven."
+    events = _events(parser, text)
+    assert [(e.admin1, e.geo_precision) for e in events] == [("Aleppo", 2)]
+    assert "neighbourhood" in events[0].location_detail
+
+
+def test_a_place_abroad_in_a_paragraph_of_an_article_about_syria_is_not_an_event(parser):
+    text = ("Rebels stormed Saraqib on Monday, killing four soldiers.\n\n"
+            "The fighting came a day after a truce ended a 50-day battle in Beirut.")
+    assert {e.country for e in _events(parser, text)} == {"Syria"}

@@ -227,8 +227,9 @@ def test_downed_aircraft_is_not_an_air_strike(parser):
 
 
 def test_missing_actors_are_not_borrowed_from_other_paragraphs(parser):
+    # (Two Iraqi towns: an article mostly about Syria drops places abroad without a cross-border cue.)
     text = ("Regime forces and rebels fought in Saraqib on Monday.\n\n"
-            "In Iraq, militants seized parts of Fallujah last week.")
+            "In Iraq, militants seized parts of Fallujah and Ramadi last week.")
     events = parser.extract(Article("p", text, published=dt.date(2014, 1, 8))).events
     fallujah = next(e for e in events if e.country == "Iraq")
     assert fallujah.sub_event_type == "Non-state actor overtakes territory"

@@ -84,6 +84,12 @@ _LOCATIVE_BEFORE = re.compile(
 _CROSS_BORDER = re.compile(
     r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
     re.IGNORECASE)
+# "the neighbourhoods of X and Y", "X and Y neighbourhoods": quarters of a city named after them.
+_QUARTER_BEFORE = re.compile(r"\bneighbou?rhoods?\s+(?:of\s+|in\s+)?(?:the\s+)?(?:[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,|and)\s+)*$",
+                             re.IGNORECASE)
+_QUARTER_AFTER = re.compile(r"(?:\s*(?:,|and)\s+[\w'’-]+(?:\s+[\w'’-]+)?)*\s+neighbou?rhoods?\b", re.IGNORECASE)
+# A town this large has neighbourhoods that villages elsewhere are named like.
+CITY_POPULATION = 100_000
 # Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib".
 _ADDRESS_JOIN = re.compile(r"(?:\s+(?:village|town|city))?(?:\s*,\s*|\s+in\s+(?:the\s+)?)")
 # "X village", "X town": the text says X is a place.
@@ -224,8 +230,13 @@ class Geoparser:
         s_unresolved_of = by_sent.group(unresolved)
         by_para = _Buckets(paras)
         p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
-        syrian_paras = [any(m.place is not None and m.place.country_code == "SY" and m.place.kind != "country"
-                            for m in group) for group in by_para.group(mentions)]
+        placed = [m.place for m in mentions if m.place is not None and m.place.kind != "country"]
+        # An article mostly about Syria: a place abroad is an event place only where a sentence says
+        # the violence crossed the border, in every paragraph ("a truce after the battle in Gaza").
+        syrian_article = bool(placed) and sum(p.country_code == "SY" for p in placed) * 2 >= len(placed)
+        syrian_paras = [syrian_article or any(m.place is not None and m.place.country_code == "SY"
+                                              and m.place.kind != "country" for m in group)
+                        for group in by_para.group(mentions)]
         drafts: list[Draft] = []
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
@@ -519,6 +530,9 @@ class Geoparser:
         usable = [m for m in in_sent if m.place.kind != "country"]
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
+        quarters: list[tuple[Mention, Mention]] = []  # (neighbourhood, its city)
+        quarter_city = {id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
+        addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
         abroad_ok = not syrian_paragraph or _CROSS_BORDER.search(sent.text) is not None
         for m in usable:
             place = m.place
@@ -528,12 +542,22 @@ class Geoparser:
                 continue
             if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
                 continue  # "Manbij in the province of Aleppo": the province is context
-            if self._governorate_after_town(sent, m, towns):
+            if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
             if place.kind == "admin1" and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
+            city = quarter_city.get(id(m))
+            if city is not None:
+                # "the neighbourhoods of Hamdaniyah and Jamiliyah in Aleppo": quarters of the city
+                # that share their names with villages elsewhere; the event is in the city.
+                for slot in slots:
+                    if slot.start == city.start:
+                        slot.geo_precision = max(2, slot.geo_precision)
+                        slot.location_detail = slot.location_detail or f"{m.text} neighbourhood"
+                quarters.append((m, city))
+                continue
             unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
@@ -546,6 +570,11 @@ class Geoparser:
             if m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m)):
                 precision = 2
             slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
+        for m, city in quarters:
+            for slot in slots:
+                if slot.start == city.start:
+                    slot.geo_precision = max(2, slot.geo_precision)
+                    slot.location_detail = slot.location_detail or f"{m.text} neighbourhood"
         # Unresolved names: a sub-place of a town named with it ("the Sheikh Maqsoud neighbourhood
         # of Aleppo", "Shbeit mountain east of Khanaser") puts the event at the town (precision 2,
         # the sub-place kept as location_detail); others fall back to the governorate named nearby.
@@ -617,6 +646,21 @@ class Geoparser:
             if clause_of(trig.start) == count_clause:
                 return slot.key
         return pairs[0][1].key if pairs else None
+
+    @staticmethod
+    def _city_of_neighbourhood(sent: Span, m: Mention, towns: list[Mention]) -> Mention | None:
+        """The city a name is a neighbourhood of: "neighbourhoods of X and Y in Aleppo", "X
+        neighbourhood of Aleppo" (the city named within 80 characters after, else the one named
+        just before: "west of Aleppo, shells hit the X and Y neighbourhoods")."""
+        rel_start, rel_end = m.start - sent.start, m.end - sent.start
+        if not (_QUARTER_BEFORE.search(sent.text[max(0, rel_start - 60):rel_start])
+                or _QUARTER_AFTER.match(sent.text, rel_end)):
+            return None
+        cities = [t for t in towns if t is not m and t.place.kind == "populated_place"
+                  and t.place.population >= CITY_POPULATION]
+        after = [t for t in cities if 0 < t.start - m.end <= 80]
+        before = [t for t in cities if 0 < m.start - t.end <= 120]
+        return after[0] if after else (before[-1] if before else None)
 
     def _governorate_after_town(self, sent: Span, m: Mention, towns: list[Mention]) -> bool:
         """Whether ``m`` is a governorate's name (its seat's too) written right after a town of that
