@@ -217,3 +217,8 @@ def test_a_place_abroad_in_a_paragraph_of_an_article_about_syria_is_not_an_event
     text = ("Rebels stormed Saraqib on Monday, killing four soldiers.\n\n"
             "The fighting came a day after a truce ended a 50-day battle in Beirut.")
     assert {e.country for e in _events(parser, text)} == {"Syria"}
+
+
+def test_a_bomb_that_went_off_is_an_explosion(parser):
+    events = _events(parser, "A bomb went off at a market in Saraqib on Monday morning.")
+    assert [(e.location, e.event_type) for e in events] == [("Saraqib", "Explosions/Remote violence")]
