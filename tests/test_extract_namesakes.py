@@ -222,3 +222,13 @@ def test_a_place_abroad_in_a_paragraph_of_an_article_about_syria_is_not_an_event
 def test_a_bomb_that_went_off_is_an_explosion(parser):
     events = _events(parser, "A bomb went off at a market in Saraqib on Monday morning.")
     assert [(e.location, e.event_type) for e in events] == [("Saraqib", "Explosions/Remote violence")]
+
+
+@pytest.mark.parametrize("text, deaths", [
+    ("Dozens were killed in clashes in Saraqib on Monday.", 12),
+    ("Clashes in Saraqib killed hundreds of fighters on Monday.", 100),
+    ("Shelling on Saraqib killed six civilians, including two children, on Monday.", 6),
+    ("Shelling on Saraqib killed at least 25 people on Monday.", 25),
+])
+def test_fatalities_read_as_acled_does(parser, text, deaths):
+    assert [e.fatalities for e in _events(parser, text)] == [deaths]
