@@ -17,6 +17,7 @@ from geo.gazetteer import (
 )
 from geo.gazetteer.gazetteer import read_places_csv
 from geo.gazetteer.wof import import_wof
+from geo.models import Place
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wof"
 
@@ -301,3 +302,27 @@ def test_user_corrections_apply_on_top_of_the_cached_import(wof_dir, tmp_path, m
     assert [p.place_id for p in gaz.exact("Kafr Fixtura Corrected")] == [village.place_id]
     assert gaz.exact("Kafr Fixtoura") == []  # the corrected row replaced the place and its names
     assert cache.stat().st_mtime_ns == stamp  # the cache was not rebuilt for a correction
+
+
+def _town(pid: str, name: str, lat: float, lon: float, population: int, *alt: str) -> Place:
+    return Place(pid, name, "populated_place", "SY", lat, lon, "Aleppo", "SY-HL", population=population,
+                 alt_names=alt)
+
+
+@pytest.mark.parametrize("imported, kept", [
+    # an alias of a town of 50,000 people 130 km away: left out
+    (_town("wof:1", "Afreen", 36.51, 36.87, 40_000, "Kobanee", "Afrine"), ("Afrine",)),
+    # the same alias on a suburb 10 km from that town: kept
+    (_town("wof:2", "Ain al-Arab East", 36.89, 38.46, 0, "Kobanee"), ("Kobanee",)),
+    # an alias shared with a far hamlet: namesakes happen, kept
+    (_town("wof:3", "Tell Qaryat", 36.00, 37.00, 0, "Tell Hamlet"), ("Tell Hamlet",)),
+])
+def test_an_imported_alias_naming_another_larger_town_far_away_is_left_out(imported, kept):
+    from geo.gazetteer.gazetteer import merge_imported
+
+    merged = {p.place_id: p for p in (
+        _town("gn:1", "Ain al-Arab", 36.89, 38.35, 50_000, "Kobanee"),
+        _town("gn:2", "Hamlet", 35.50, 38.00, 40, "Tell Hamlet"),
+    )}
+    merge_imported(merged, [imported])
+    assert merged[imported.place_id].alt_names == kept

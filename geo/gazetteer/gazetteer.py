@@ -55,6 +55,10 @@ DEFAULT_IMPORT_DIR = DATA_DIR / "local"
 # cities500 and hand-checked additions carry other ids than the registry's, and WOF's records
 # without a GeoNames id (from Quattroshapes) repeat GeoNames towns 1-5 km off (median 3.7 km).
 MERGE_KM = 5.0
+# An imported alternate name that already names a town of at least this many people farther than
+# ALIAS_CLASH_KM away (a different place, not a suburb of it) is left out (_without_clashing_aliases).
+ALIAS_CLASH_POPULATION = 10_000
+ALIAS_CLASH_KM = 25.0
 PLACE_COLUMNS = ["place_id", "name", "kind", "country_code", "latitude", "longitude", "admin1",
                  "admin1_code", "admin2", "population", "feature_code", "alt_names", "source"]
 # Border towns just outside a (simplified) polygon still get its governorate within this distance.
@@ -225,6 +229,18 @@ def _merge_into(base: Place, extra: Place) -> Place:
     )
 
 
+def _without_clashing_aliases(place: Place, merged: dict[str, Place], by_key: dict[str, list[str]]) -> Place:
+    """``place`` without the alternate names that already name another, larger town far away: a
+    registry's alias lists mix in neighbours' names (one Who's On First record of Afrin carries
+    "Kobanî", the town 100 km east), and such an alias would make the town's own name ambiguous."""
+    def clashes(alias: str) -> bool:
+        return any(other.population >= ALIAS_CLASH_POPULATION and other.kind == "populated_place"
+                   and haversine_km(other.point, place.point) > ALIAS_CLASH_KM
+                   for other in (merged[pid] for pid in by_key.get(name_key(alias), ()) if pid != place.place_id))
+    kept = tuple(a for a in place.alt_names if not clashes(a))
+    return place if len(kept) == len(place.alt_names) else dataclasses.replace(place, alt_names=kept)
+
+
 def merge_imported(merged: dict[str, Place], imported: Iterable[Place]) -> int:
     """Merge imported places into ``merged`` (place_id -> place) in place; returns how many merged.
 
@@ -238,6 +254,7 @@ def merge_imported(merged: dict[str, Place], imported: Iterable[Place]) -> int:
                 by_key[name_key(name)].append(pid)
     count = 0
     for place in imported:
+        place = _without_clashing_aliases(place, merged, by_key)
         target = place.place_id if place.place_id in merged else None
         if target is None:
             for name in Gazetteer.names_of(place):
