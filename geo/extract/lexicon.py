@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from geo.extract.actors import SYRIA_STATE, canonical_actor
+from geo.extract.alternation import Alternation
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,15 +222,14 @@ NOT_EVENT_BEFORE = re.compile(
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}
 GOVERNMENT = SYRIA_STATE
 
-# Compiled once.
-TRIGGER_RE = re.compile(
-    "|".join(f"(?P<t{i}>{_W}(?:{t.pattern}){_E})" for i, t in enumerate(TRIGGERS)), re.IGNORECASE
-)
+# Compiled once, as one alternation each (geo.extract.alternation): a match's ``lastgroup`` names
+# the entry ("t3", "a12"). Same matches as `_W(?:(?P<t0>...)|(?P<t1>...)|...)_E`, re.IGNORECASE.
+TRIGGER_RE = Alternation([(f"t{i}", t.pattern) for i, t in enumerate(TRIGGERS)], re.IGNORECASE,
+                         prefix=_W, suffix=_E)
 # Case-insensitive; acronyms (IS, SDF, FSA...) must still be written in capitals, which
 # :func:`is_actor_match` checks, so that "is" and "sna" in running text are not actors.
-ACTOR_RE = re.compile(
-    "|".join(f"(?P<a{i}>{_W}(?:{a.pattern}){_E})" for i, a in enumerate(ACTORS)), re.IGNORECASE
-)
+ACTOR_RE = Alternation([(f"a{i}", a.pattern) for i, a in enumerate(ACTORS)], re.IGNORECASE,
+                       prefix=_W, suffix=_E)
 
 
 def is_actor_match(text: str) -> bool:
