@@ -81,3 +81,19 @@ def test_random_alternations_match_like_the_plain_pattern(patterns, fold, text):
 
 def test_split_top_level_keeps_groups_and_sets():
     assert split_top_level(r"a|(?:b|c)|[|]|\||d") == ["a", "(?:b|c)", "[|]", r"\|", "d"]
+
+
+_CONTEXT_WORDS = ["Syrian Observatory for Human Rights", "Damascus-based", "Liwa al-Quds", "Liwaa al-Quds",
+                  "Jaish al-Islam", "Shuhada al-Yarmouk battalion", "Aknaf Bayt al-Maqdis", "SANA", "SANA reported",
+                  "Sana", "the al-Watan newspaper", "Syrian Watan daily", "Al Jazeera", "Aleppo Media Center",
+                  "Islamic State of Iraq and the Levant", "news agency", "Anadolu", "Turkish-backed", "Radio",
+                  "Army of Islam", "Ahrar al-Sham", "the", "in", "Aleppo", "Idlib", "al-", "-", "'", "’", ".", "\n"]
+OLD_CONTEXTS = re.compile(lexicon._NON_LOCATION_CONTEXTS)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_CONTEXT_WORDS), max_size=20).map(" ".join))
+def test_non_location_contexts_match_like_the_plain_pattern(text):
+    assert lexicon.NON_LOCATION_CONTEXTS._scan is not None
+    assert [m.span() for m in lexicon.NON_LOCATION_CONTEXTS.finditer(text)] == \
+        [m.span() for m in OLD_CONTEXTS.finditer(text)]

@@ -89,6 +89,85 @@ def _first(seq) -> tuple[set[str], bool]:
     return chars, True
 
 
+# How many leading characters the scan checks (fewer when that would list too many prefixes).
+_PREFIX_CHARS = 4
+_MAX_PREFIXES = 4000
+_Prefixes = set[tuple[str, bool]]  # (literal prefix, whether a longer one could still follow)
+
+
+def _extend(heads: _Prefixes, tails: _Prefixes, need: int) -> _Prefixes:
+    out: _Prefixes = set()
+    for head, more in heads:
+        if not more or len(head) >= need:
+            out.add((head, False))
+            continue
+        for tail, tail_more in tails:
+            joined = head + tail
+            out.add((joined[:need], tail_more and len(joined) < need))
+    if len(out) > _MAX_PREFIXES:
+        raise _Unbounded("too many prefixes")
+    return out
+
+
+def _prefixes(seq, need: int) -> _Prefixes:
+    """The literal strings (up to ``need`` characters) that every match of ``seq`` starts with one
+    of. A prefix is cut short where the pattern allows too many characters (``\\w``, ``[^x]``),
+    so it may be shorter than ``need``: it then only says how a match starts."""
+    heads: _Prefixes = {("", True)}
+    for op, av in seq:
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+            continue
+        try:
+            if op is _sre_c.LITERAL:
+                tails: _Prefixes = {(chr(av), True)}
+            elif op is _sre_c.IN:
+                tails = {(c, True) for c in _first_of_set(av)}
+            elif op is _sre_c.BRANCH:
+                tails = set().union(*(_prefixes(branch, need) for branch in av[1]))
+            elif op is _sre_c.SUBPATTERN and not (av[1] or av[2]):
+                tails = _prefixes(av[3], need)
+            elif op is _sre_c.ATOMIC_GROUP:
+                tails = _prefixes(av, need)
+            elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
+                tails = _repeat_prefixes(av, need)
+            else:
+                raise _Unbounded
+        except _Unbounded:
+            tails = {("", False)}  # anything may follow: the prefixes end here
+        heads = _extend(heads, tails, need)
+        if not any(more and len(head) < need for head, more in heads):
+            break
+    return heads
+
+
+def _repeat_prefixes(av, need: int) -> _Prefixes:
+    low, high, sub = av
+    one = _prefixes(sub, need)
+    reps: _Prefixes = {("", True)}
+    out: _Prefixes = set(reps) if low == 0 else set()
+    count = 0
+    while count < high and count <= need and any(more and len(h) < need for h, more in reps):
+        reps = _extend(reps, one, need)
+        count += 1
+        if count >= low:
+            out |= reps
+    if count < low:  # more repetitions required than checked: the prefixes end here
+        out |= {(h, False) for h, _ in reps}
+    return out
+
+
+def _trie(strings: set[str]) -> str:
+    """A regex matching exactly the texts that start with one of ``strings``, factored as a trie
+    ("ab", "ac" -> "a[bc]") so that the engine compares each character once."""
+    if "" in strings:
+        return ""
+    groups: dict[str, set[str]] = {}
+    for text in strings:
+        groups.setdefault(text[0], set()).add(text[1:])
+    parts = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
 def split_top_level(pattern: str) -> list[str]:
     """The top-level alternatives of a pattern ("a|(?:b|c)|[|]" -> ["a", "(?:b|c)", "[|]"])."""
     pieces, depth, in_class, start, i = [], 0, False, 0, 0
@@ -163,14 +242,48 @@ class Alternation:
         starts: set[str] = set().union(*(keys for _, _, keys in pieces))
         for key in starts:
             self._buckets[key] = self._compile(self._group(pieces, key))
+        self._scan = self._prefix_scan(pieces) or self._first_char_scan(starts)
+        if self._fold:
+            for key in list(self._buckets):
+                self._buckets.setdefault(key.upper(), self._buckets[key])
+
+    def _first_char_scan(self, starts: set[str]) -> re.Pattern:
+        """Positions where the prefix holds and a start character follows."""
         scan = {c for key in starts for c in (key, key.upper())} if self._fold else starts
         cls = "".join("\\" + c if c in "\\]^-[" else c for c in sorted(scan))
         if self._fold:  # a non-ASCII start is decided by the whole pattern (see _key)
             cls += "\\u0080-\\U0010ffff"
-        self._scan = re.compile(f"{self._prefix}(?=[{cls}])", self._flags)
+        return re.compile(f"{self._prefix}(?=[{cls}])", self._flags)
+
+    def _prefix_scan(self, pieces: list[tuple[str, str, set[str]]]) -> re.Pattern | None:
+        """Positions where the prefix holds and some alternative's first characters follow (a
+        trie of literal prefixes, matched by the engine): fewer positions reach Python. The
+        scan consumes one character, so that without a prefix the engine can skip to the
+        possible first characters. None when some alternative has no literal prefix."""
+        strings: set[str] = set()
+        for _, piece, _ in pieces:
+            parsed = _sre_parse.parse(piece, self._flags)
+            for need in range(_PREFIX_CHARS, 0, -1):
+                try:
+                    found = _prefixes(parsed, need)
+                    break
+                except _Unbounded:
+                    continue
+            else:
+                return None
+            if any(not text for text, _ in found):
+                return None
+            strings |= {text for text, _ in found}
         if self._fold:
-            for key in list(self._buckets):
-                self._buckets.setdefault(key.upper(), self._buckets[key])
+            strings = {t.lower() if t.isascii() else t for t in strings}
+        groups: dict[str, set[str]] = {}
+        for text in strings:
+            groups.setdefault(text[0], set()).add(text[1:])
+        parts = []
+        for first, rests in sorted(groups.items()):
+            rest = _trie(rests)
+            parts.append(re.escape(first) + (f"(?={rest})" if rest else ""))
+        return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
 
     @staticmethod
     def _group(pieces: list[tuple[str, str, set[str]]], key: str) -> list[tuple[str, str]]:

@@ -184,6 +184,12 @@ class ToponymFinder:
                            if any(gazetteer.places[i].kind == "country" or (gazetteer.places[i].kind == "admin1"
                                   and gazetteer.places[i].country_code == "SY") for i in idx)]
         self._prominent_set = frozenset(self._prominent)
+        # The keys a near miss is compared with, by first letter (in the order above): built once,
+        # not filtered from every prominent key for each name.
+        self._prominent_by_initial: dict[str, list[str]] = {}
+        for k in self._prominent:
+            if len(k) >= 5:
+                self._prominent_by_initial.setdefault(k[0], []).append(k)
         self._masked_for: str | None = None
         self._masked: list[tuple[int, int]] = []
 
@@ -261,8 +267,9 @@ class ToponymFinder:
         """Whether a key is a near miss (not equal) of a country's or governorate's key."""
         if key in self._prominent_set or len(key) < 4:
             return False
-        same_initial = [k for k in self._prominent if k[0] == key[0] and len(k) >= 5 and abs(len(k) - len(key)) <= 1]
-        return process.extractOne(key, same_initial, scorer=fuzz.ratio, score_cutoff=88) is not None
+        same_initial = [k for k in self._prominent_by_initial.get(key[0], ()) if abs(len(k) - len(key)) <= 1]
+        return bool(same_initial) and process.extractOne(key, same_initial, scorer=fuzz.ratio,
+                                                         score_cutoff=88) is not None
 
     @staticmethod
     def _spoken(text: str, start: int, end: int) -> bool:
@@ -309,7 +316,7 @@ class ToponymFinder:
         cue = _cue_before(before)
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
-        post = _KIND_CUE_AFTER.search(after)
+        post = _KIND_CUE_AFTER.match(after)  # every alternative is anchored at the start
         if post:
             if post.group("a1post"):
                 return "admin1", False
