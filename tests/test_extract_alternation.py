@@ -97,3 +97,27 @@ def test_non_location_contexts_match_like_the_plain_pattern(text):
     assert lexicon.NON_LOCATION_CONTEXTS._scan is not None
     assert [m.span() for m in lexicon.NON_LOCATION_CONTEXTS.finditer(text)] == \
         [m.span() for m in OLD_CONTEXTS.finditer(text)]
+
+
+# End-anchored cues searched from the end (toponyms.end_search): same answer as re's search.
+_CUE_WORDS = ["the", "town", "village", "of", "province", "governorate", "northern", "eastern", "western",
+              "central", "rebel-held", "besieged", "strategic", "countryside", "rural", "talks", "in", "at", "to",
+              "from", "into", "officials", "spokesman", "based", "refugees", "fled", "Aleppo", "Geneva", "said",
+              "city", "farms", "neighbourhood", "lantern", "  ", "\n", ",", "-", "’", "é"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_CUE_WORDS), max_size=12).map(" ".join),
+       st.sampled_from(["", " of", " province of", " the town of", " talks in", " in the", " officials in"]),
+       st.sampled_from(["", " ", "  ", "\n"]))
+def test_end_anchored_cues_answer_like_re(words, ending, tail):
+    from geo.extract import toponyms
+
+    window = words + ending + tail
+    for plain, reverse in ((toponyms._KIND_CUE, toponyms._KIND_CUE_REVERSE),
+                           (lexicon.SPOKEN_BEFORE, toponyms._SPOKEN_BEFORE_REVERSE)):
+        expected = plain.search(window)
+        got = toponyms.end_search(plain, reverse, window)
+        assert (got is None) == (expected is None)
+        if expected is not None:
+            assert {k for k, v in got.groupdict().items() if v} == {k for k, v in expected.groupdict().items() if v}

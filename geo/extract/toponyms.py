@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import ahocorasick
+import regex
 from rapidfuzz import fuzz, process
 
 from geo.extract.lexicon import (
@@ -108,10 +109,31 @@ _TOKEN_BEFORE = re.compile(r"(?<![\w'’`ʿ\u0300-\u036f])([\w'’`ʿ\u0300-\u03
 _CUE_TAIL = re.compile(r"(?:of|rural)\s+$", re.IGNORECASE)
 
 
-def _cue_before(before: str) -> re.Match | None:
+def _reverse(pattern: re.Pattern) -> regex.Pattern:
+    """An end-anchored pattern searched from the end (the ``regex`` module's REVERSE): ``re`` tries
+    it at every position of the window, and the adjective runs of _KIND_CUE backtrack at each."""
+    return regex.compile(pattern.pattern, (regex.IGNORECASE if pattern.flags & re.IGNORECASE else 0)
+                         | regex.REVERSE | regex.V0)
+
+
+def end_search(pattern: re.Pattern, reverse: regex.Pattern, window: str) -> re.Match | regex.Match | None:
+    """``pattern.search(window)`` for a pattern whose alternatives all end at ``$``: whether it
+    matches, and which named alternative. An ASCII window is searched from its end (same answer:
+    the two modules agree on ASCII text); any other window by ``re`` itself, since the modules'
+    ``\\w`` and case folding differ on some non-ASCII letters and marks."""
+    return (reverse if window.isascii() else pattern).search(window)
+
+
+_KIND_CUE_REVERSE = _reverse(_KIND_CUE)
+_SPOKEN_BEFORE_REVERSE = _reverse(SPOKEN_BEFORE)
+
+
+def _cue_before(before: str) -> re.Match | regex.Match | None:
     """_KIND_CUE at the end of ``before``; every cue ends in "of ", so most texts are answered
-    by a cheap tail check instead of an end-anchored search from every position."""
-    return _KIND_CUE.search(before) if _CUE_TAIL.search(before, max(0, len(before) - 12)) else None
+    by a cheap tail check instead of an end-anchored search."""
+    if not _CUE_TAIL.search(before, max(0, len(before) - 12)):
+        return None
+    return end_search(_KIND_CUE, _KIND_CUE_REVERSE, before)
 
 
 # Article spellings that are also English words: "at Tal..." is a preposition, "at-Tal" an article.
@@ -276,7 +298,7 @@ class ToponymFinder:
         """"Ankara said", "talks in Geneva", "fired from X", "than in X": where something was
         said, or a place of origin or comparison, not where it happened."""
         return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
-                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start])
+                    or end_search(SPOKEN_BEFORE, _SPOKEN_BEFORE_REVERSE, text[max(0, start - 50):start])
                     or NOT_EVENT_BEFORE.search(text[max(0, start - 80):start]))
 
     def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
