@@ -199,17 +199,19 @@ class Alternation:
     ``lastgroup`` the alternative's name) of ``prefix(?:(?P<name>pattern)|...)suffix``.
 
     ``prefix`` and ``suffix`` must be zero-width (lookarounds, ``\\b``); the patterns must not
-    define capturing groups of their own beyond those names."""
+    define capturing groups of their own beyond those names. The per-character patterns are
+    compiled when a text first needs them (compiling them all would slow every import)."""
 
     def __init__(self, named: Sequence[tuple[str, str]], flags: int = 0, *, prefix: str = "",
                  suffix: str = "") -> None:
         self._named = list(named)
         self._flags = flags
         self._prefix, self._suffix = prefix, suffix
-        self.full = self._compile(self._named)
-        self.pattern = self.full.pattern
+        self.pattern = self._source(self._named)
+        self._full: re.Pattern | None = None
         self._fold = bool(flags & re.IGNORECASE)
-        self._buckets: dict[str, re.Pattern] = {}
+        self._pieces: list[tuple[str, str, set[str]]] = []  # (name, piece, start keys), in order
+        self._buckets: dict[str, re.Pattern | None] = {}
         self._scan: re.Pattern | None = None
         try:
             self._build()
@@ -217,9 +219,16 @@ class Alternation:
             log.debug("alternation used whole (%s): %s", type(exc).__name__, exc)
             self._scan = None
 
-    def _compile(self, named: Sequence[tuple[str, str]]) -> re.Pattern:
+    @property
+    def full(self) -> re.Pattern:
+        """The one plain pattern (used where the dispatch does not apply)."""
+        if self._full is None:
+            self._full = re.compile(self.pattern, self._flags)
+        return self._full
+
+    def _source(self, named: Sequence[tuple[str, str]]) -> str:
         body = "|".join(f"(?P<{name}>{pattern})" for name, pattern in named)
-        return re.compile(f"{self._prefix}(?:{body}){self._suffix}", self._flags)
+        return f"{self._prefix}(?:{body}){self._suffix}"
 
     def _key(self, char: str) -> str | None:
         """The bucket of a start character; None (the whole pattern) for a non-ASCII character
@@ -231,21 +240,18 @@ class Alternation:
     def _build(self) -> None:
         if _sre_parse is None:
             raise _Unbounded("no regex parser")
-        pieces: list[tuple[str, str, set[str]]] = []  # (name, piece, start keys), in order
+        parsed = []
         for name, pattern in self._named:
             for piece in split_top_level(pattern):
-                chars, empty = _first(_sre_parse.parse(piece, self._flags))
+                tree = _sre_parse.parse(piece, self._flags)
+                chars, empty = _first(tree)
                 keys = {self._key(c) for c in chars}
                 if empty or None in keys:
                     raise _Unbounded(f"{piece!r} may start anywhere")
-                pieces.append((name, piece, keys))  # type: ignore[arg-type]
-        starts: set[str] = set().union(*(keys for _, _, keys in pieces))
-        for key in starts:
-            self._buckets[key] = self._compile(self._group(pieces, key))
-        self._scan = self._prefix_scan(pieces) or self._first_char_scan(starts)
-        if self._fold:
-            for key in list(self._buckets):
-                self._buckets.setdefault(key.upper(), self._buckets[key])
+                self._pieces.append((name, piece, keys))  # type: ignore[arg-type]
+                parsed.append(tree)
+        starts: set[str] = set().union(*(keys for _, _, keys in self._pieces))
+        self._scan = self._prefix_scan(parsed) or self._first_char_scan(starts)
 
     def _first_char_scan(self, starts: set[str]) -> re.Pattern:
         """Positions where the prefix holds and a start character follows."""
@@ -255,17 +261,16 @@ class Alternation:
             cls += "\\u0080-\\U0010ffff"
         return re.compile(f"{self._prefix}(?=[{cls}])", self._flags)
 
-    def _prefix_scan(self, pieces: list[tuple[str, str, set[str]]]) -> re.Pattern | None:
+    def _prefix_scan(self, parsed: list) -> re.Pattern | None:
         """Positions where the prefix holds and some alternative's first characters follow (a
         trie of literal prefixes, matched by the engine): fewer positions reach Python. The
         scan consumes one character, so that without a prefix the engine can skip to the
         possible first characters. None when some alternative has no literal prefix."""
         strings: set[str] = set()
-        for _, piece, _ in pieces:
-            parsed = _sre_parse.parse(piece, self._flags)
+        for tree in parsed:
             for need in range(_PREFIX_CHARS, 0, -1):
                 try:
-                    found = _prefixes(parsed, need)
+                    found = _prefixes(tree, need)
                     break
                 except _Unbounded:
                     continue
@@ -285,15 +290,21 @@ class Alternation:
             parts.append(re.escape(first) + (f"(?={rest})" if rest else ""))
         return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
 
-    @staticmethod
-    def _group(pieces: list[tuple[str, str, set[str]]], key: str) -> list[tuple[str, str]]:
-        """The alternatives that can start with ``key``, each name's pieces joined again, names in
-        their first order."""
-        out: dict[str, list[str]] = {}
-        for name, piece, first in pieces:
-            if key in first:
-                out.setdefault(name, []).append(piece)
-        return [(name, "|".join(kept)) for name, kept in out.items()]
+    def _bucket(self, char: str) -> re.Pattern | None:
+        """The pattern of the alternatives that can start with ``char`` (compiled once), the
+        whole pattern for a character the dispatch cannot decide, None when none can start."""
+        key = self._key(char)
+        if key is None:
+            pattern: re.Pattern | None = self.full
+        else:
+            named: dict[str, list[str]] = {}
+            for name, piece, first in self._pieces:
+                if key in first:
+                    named.setdefault(name, []).append(piece)
+            pattern = re.compile(self._source([(n, "|".join(kept)) for n, kept in named.items()]),
+                                 self._flags) if named else None
+        self._buckets[char] = pattern
+        return pattern
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         """The matches of the whole alternation, left to right, not overlapping (as ``re.finditer``)."""
@@ -301,17 +312,15 @@ class Alternation:
             yield from self.full.finditer(text)
             return
         end = 0
-        buckets, full = self._buckets, self.full
+        buckets = self._buckets
         for candidate in self._scan.finditer(text):
             pos = candidate.start()
             if pos < end:
                 continue
             char = text[pos]
-            pattern = buckets.get(char)
+            pattern = buckets[char] if char in buckets else self._bucket(char)
             if pattern is None:
-                if not (self._fold and not char.isascii()):
-                    continue
-                pattern = full
+                continue
             match = pattern.match(text, pos)
             if match is not None:
                 end = match.end()
