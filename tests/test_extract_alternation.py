@@ -121,3 +121,25 @@ def test_end_anchored_cues_answer_like_re(words, ending, tail):
         assert (got is None) == (expected is None)
         if expected is not None:
             assert {k for k, v in got.groupdict().items() if v} == {k for k, v in expected.groupdict().items() if v}
+
+
+_ORIGIN_WORDS = ["gunmen", "located", "stationed", "holed up", "in", "at", "inside", "the", "old", "eastern", "city",
+                 "of", "fired", "shells", "from", "positions", "near", "than", "like", "as", "x-as", "they", "were",
+                 "did", "worse", "Aleppo", "Homs", "Idlib", "FROM", "In", "AT", "  ", "\n", ",", "’", "ı"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_ORIGIN_WORDS), max_size=14).map(" ".join),
+       st.sampled_from(["", " as in the old", " than they were in", " fired from", " located at the city of",
+                        " like in the", " as at"]),
+       st.sampled_from(["", " ", "\n", "  "]), st.integers(0, 5))
+def test_not_event_before_answers_like_its_pattern(words, ending, tail, cut):
+    text = words + ending + tail + "Aleppo"
+    end = len(text) - len("Aleppo")
+    for pos in (0, min(cut, end)):
+        got = lexicon.NOT_EVENT_BEFORE.search(text, pos, end)
+        expected = lexicon._NOT_EVENT_BEFORE.search(text, pos, end)
+        assert (got is None) == (expected is None)
+        assert got is None or got.span() == expected.span()
+    window = text[:end]
+    assert (lexicon.NOT_EVENT_BEFORE.search(window) is None) == (lexicon._NOT_EVENT_BEFORE.search(window) is None)

@@ -213,7 +213,7 @@ SPOKEN_BEFORE = re.compile(
 # Where the attackers were or fired from, and places named for comparison: not where the event
 # happened ("gunmen located in X fired on Y", "fired shells from positions in X", "worse than in X",
 # "as they did in X", "like in X"). The event lies at the target or in the main clause.
-NOT_EVENT_BEFORE = re.compile(
+_NOT_EVENT_BEFORE = re.compile(
     r"(?:\b(?:located|stationed|positioned|entrenched|holed up)\s+(?:in|at|inside)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:(?:in|of)\s+)?"
     r"|\b(?:fired|launched|shot)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?(?:(?:positions?|bases?|areas?|"
@@ -222,6 +222,50 @@ NOT_EVENT_BEFORE = re.compile(
     r"(?:in|at)\s+(?:the\s+)?(?:(?:old|eastern|western|northern|southern|central)\s+)?(?:city\s+of\s+)?)$",
     re.IGNORECASE,
 )
+_NEVER_BEFORE_THAN = ("than", "like", "as")
+_TAIL_ADJECTIVES = frozenset(("old", "eastern", "western", "northern", "southern", "central"))
+
+
+class _EndCue:
+    """``NOT_EVENT_BEFORE.search(text, pos, endpos)``: the pattern's own answer, asked only when a
+    cheap check on the window's words says it can match (its alternatives need "located"...,
+    "fired"... "from", or a tail "than/like/as ... in/at [the] [old] [city of]"). Names are checked
+    one by one against this 80-character window, so the check saves a full search for most."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match | None:
+        endpos = len(text) if endpos is None else endpos
+        window = text[pos:endpos]
+        if window.isascii() and not self._possible(window):
+            return None
+        return self.pattern.search(text, pos, endpos)
+
+    @staticmethod
+    def _possible(window: str) -> bool:
+        """False only when no alternative can match the window (ASCII text: str.lower and split
+        agree there with the pattern's IGNORECASE and \\s)."""
+        if not window[-1:].isspace():
+            return False  # every alternative ends with whitespace at the end of the window
+        low = window.lower()
+        if any(word in low for word in ("located", "stationed", "positioned", "entrenched", "holed up")):
+            return True
+        if "from" in low and any(word in low for word in ("fired", "launched", "shot")):
+            return True
+        words = low.split()
+        if words[-2:] == ["city", "of"]:
+            words = words[:-2]
+        if words and words[-1] in _TAIL_ADJECTIVES:
+            words = words[:-1]
+        if words and words[-1] == "the":
+            words = words[:-1]
+        if not words or words[-1] not in ("in", "at"):
+            return False
+        return any(w.endswith(_NEVER_BEFORE_THAN) for w in words[-5:-1])
+
+
+NOT_EVENT_BEFORE = _EndCue(_NOT_EVENT_BEFORE)
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}
 GOVERNMENT = SYRIA_STATE
 
