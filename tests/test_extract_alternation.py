@@ -143,3 +143,23 @@ def test_not_event_before_answers_like_its_pattern(words, ending, tail, cut):
         assert got is None or got.span() == expected.span()
     window = text[:end]
     assert (lexicon.NOT_EVENT_BEFORE.search(window) is None) == (lexicon._NOT_EVENT_BEFORE.search(window) is None)
+
+
+# geo.extract.text's boundary patterns, rewritten to start with one character set: same matches.
+OLD_SENTENCE_END = re.compile(r"[.!?;…]+(?=[\s\"'”’)\]]|$)|\n\s*\n|[;…](?=\S)")
+OLD_CLAUSE_BOUNDARY = re.compile(
+    r"\s*[,:;]\s+|\s+[–—-]{1,2}\s+|\s+(?=(?:while|whereas|after|before|as|amid|but|and|when|where)\s)",
+    re.IGNORECASE)
+_PUNCTUATED = st.lists(st.sampled_from(list(" \n\t.!?;…,:-–—\"'”’)]xA") + ["while", "And", "as", "Mr"]),
+                       max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PUNCTUATED, max_size=4).map("".join))
+def test_sentence_and_clause_boundaries_match_like_before(text):
+    from geo.extract import text as text_module
+
+    assert [m.span() for m in text_module._SENTENCE_END.finditer(text)] == \
+        [m.span() for m in OLD_SENTENCE_END.finditer(text)]
+    assert [m.span() for m in text_module._CLAUSE_BOUNDARY.finditer(text)] == \
+        [m.span() for m in OLD_CLAUSE_BOUNDARY.finditer(text)]
