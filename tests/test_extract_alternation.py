@@ -163,3 +163,10 @@ def test_sentence_and_clause_boundaries_match_like_before(text):
         [m.span() for m in OLD_SENTENCE_END.finditer(text)]
     assert [m.span() for m in text_module._CLAUSE_BOUNDARY.finditer(text)] == \
         [m.span() for m in OLD_CLAUSE_BOUNDARY.finditer(text)]
+
+
+def test_other_pattern_methods_run_the_plain_pattern():
+    text = "Russian warplanes shelled the town, as they did in eastern Aleppo"
+    assert lexicon.TRIGGER_RE.search(text).group() == OLD_TRIGGER_RE.search(text).group() == "warplanes"
+    assert lexicon.NOT_EVENT_BEFORE.match("as in ") is not None
+    assert lexicon.NOT_EVENT_BEFORE.search(text[: text.index("Aleppo")]) is not None

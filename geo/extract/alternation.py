@@ -219,6 +219,12 @@ class Alternation:
             log.debug("alternation used whole (%s): %s", type(exc).__name__, exc)
             self._scan = None
 
+    def __getattr__(self, name: str):
+        """Other ``re.Pattern`` methods (``search``, ``match``, ``sub``...) run the one plain pattern."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full, name)
+
     @property
     def full(self) -> re.Pattern:
         """The one plain pattern (used where the dispatch does not apply)."""

@@ -235,6 +235,12 @@ class _EndCue:
     def __init__(self, pattern: re.Pattern) -> None:
         self.pattern = pattern
 
+    def __getattr__(self, name: str):
+        """Other ``re.Pattern`` methods run the pattern itself."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.pattern, name)
+
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match | None:
         endpos = len(text) if endpos is None else endpos
         window = text[pos:endpos]
