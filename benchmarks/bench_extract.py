@@ -7,15 +7,16 @@ seed articles per second.
 ``--large MB`` also times one article of that many megabytes (many place mentions, one line):
 extraction is linear in the text's length.
 
-``--baseline DIR`` times DIR's code in the same run with this file's own timing loop (run in DIR,
-so DIR's ``geo`` is imported: ``geo.extract.Geoparser``, or ``geo.pipeline.Geoparser`` in the old
-flat layout), one baseline run after each run of this worktree, so that both see the same machine
-load (the machine is shared); both time warm runs (one untimed pass over the headlines first). It
-prints the ratio of the medians and the median of the per-pair ratios, for wall-clock time and for
-CPU time (``time.process_time``: what the process itself spent, which other processes' load
-disturbs less than the wall clock). With GEO_GAZETTEER_DIR set, this worktree's run uses the
-gazetteer imported there (Who's On First); the baseline has no imports unless
-``--baseline-imports``.
+``--baseline DIR`` times DIR's code in the same run with this file's own timing loop, in a worker
+process started in DIR (so DIR's ``geo`` is imported: ``geo.extract.Geoparser``, or
+``geo.pipeline.Geoparser`` in the old flat layout). Runs alternate, one of this worktree then one
+of the baseline, so that each pair sees the same machine load (the machine is shared); both time
+warm runs (one untimed pass over the headlines first). It prints the ratio of the medians and the
+median of the per-pair ratios, for wall-clock time and for CPU time (``time.process_time``: what
+the process itself spent, which other processes' load disturbs less than the wall clock). Many
+short runs (``--runs 15 --repeat 2``) pair better than a few long ones. With GEO_GAZETTEER_DIR
+set, this worktree's run uses the gazetteer imported there (Who's On First); the baseline has no
+imports unless ``--baseline-imports``.
 
 The pipeline's per-name resolution cache is cleared before every run so that repeated
 headlines are not answered from it (the name-key cache, which any long-running process keeps,
@@ -73,24 +74,45 @@ def _rate(geoparser, items: list) -> tuple[float, float]:
 
 
 def worker(dev: str, repeat: int) -> None:
-    """One headlines run of the code in the current folder (the baseline), as JSON on stdout."""
+    """The baseline side: load the code in the current folder, warm up, then time one headlines
+    run for each line read on stdin, answering with one JSON line (wall and CPU rates)."""
     geoparser = _geoparser_class()()
     headlines = _headlines(Path(dev))
     _rate(geoparser, headlines)  # warm-up, as in the main process: name-key caches filled once
-    wall, cpu = _rate(geoparser, headlines * repeat)
-    print(json.dumps({"wall": wall, "cpu": cpu}))
+    print(json.dumps({"ready": True}), flush=True)
+    for _ in sys.stdin:
+        wall, cpu = _rate(geoparser, headlines * repeat)
+        print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
 
 
-def _baseline_rate(directory: Path, dev: Path, repeat: int, imports: bool = False) -> tuple[float, float]:
-    """One (wall, CPU) headlines/s run of the code in ``directory``, timed by :func:`worker`."""
-    code = ("import sys, importlib.util as u; sys.path.insert(0, ''); "
-            f"s = u.spec_from_file_location('bench_extract_worker', {str(Path(__file__).resolve())!r}); "
-            "m = u.module_from_spec(s); s.loader.exec_module(m); "
-            f"m.worker({str(dev.resolve())!r}, {repeat})")
-    out = subprocess.run([sys.executable, "-c", code], cwd=directory, capture_output=True, text=True, check=True,
-                         env={k: v for k, v in os.environ.items() if imports or k != "GEO_GAZETTEER_DIR"})
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    return result["wall"], result["cpu"]
+class _Baseline:
+    """A worker process running :func:`worker` in the baseline's folder (its own ``geo``)."""
+
+    def __init__(self, directory: Path, dev: Path, repeat: int, imports: bool) -> None:
+        code = ("import sys, importlib.util as u; sys.path.insert(0, ''); "
+                f"s = u.spec_from_file_location('bench_extract_worker', {str(Path(__file__).resolve())!r}); "
+                "m = u.module_from_spec(s); s.loader.exec_module(m); "
+                f"m.worker({str(dev.resolve())!r}, {repeat})")
+        env = {k: v for k, v in os.environ.items() if imports or k != "GEO_GAZETTEER_DIR"}
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=directory, env=env, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._read()  # loaded and warm
+
+    def _read(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"baseline worker ended (exit code {self.proc.wait()})")
+        return json.loads(line)
+
+    def rate(self) -> tuple[float, float]:
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        result = self._read()
+        return result["wall"], result["cpu"]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,12 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     batch = headlines * args.repeat
     seed = Article("seed", SEED.read_text(encoding="utf-8"), published=dt.date(2014, 1, 5))
 
-    _rate(geoparser, headlines)  # warm-up (untimed), as each baseline run does
+    _rate(geoparser, headlines)  # warm-up (untimed), as the baseline worker does
+    baseline = _Baseline(args.baseline, args.dev, args.repeat, args.baseline_imports) if args.baseline else None
     ours, base = [], []
-    for _ in range(args.runs):
+    for _ in range(args.runs):  # alternate: each pair of runs sees the same machine load
         ours.append(_rate(geoparser, batch))
-        if args.baseline:
-            base.append(_baseline_rate(args.baseline, args.dev, args.repeat, args.baseline_imports))
+        if baseline is not None:
+            base.append(baseline.rate())
+    if baseline is not None:
+        baseline.close()
     seed_rates = [_rate(geoparser, [seed] * 50)[0] for _ in range(args.runs)]
     report = {
         "startup_s": round(startup, 3),
