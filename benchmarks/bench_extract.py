@@ -38,7 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "ucdp_syria_dev.csv"
+# ../shared next to the project, or next to the folder of its git worktrees (/work/wt/<name>).
+DEV_CANDIDATES = [base / "shared" / "eval" / "ucdp_syria_dev.csv" for base in (ROOT.parent, ROOT.parent.parent)]
+DEFAULT_DEV = next((p for p in DEV_CANDIDATES if p.exists()), DEV_CANDIDATES[0])
 SEED = ROOT / "seeds" / "syria-rebels-isil-2014-01-05.txt"
 
 
@@ -125,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-imports", action="store_true",
                         help="the baseline also loads the imports in GEO_GAZETTEER_DIR")
     args = parser.parse_args(argv)
+    if args.dev != DEFAULT_DEV and not args.dev.exists():
+        # A path given but wrong: never time something else in its place.
+        parser.error(f"no dev set at {args.dev}" + (f" (there is one at {DEFAULT_DEV})" if DEFAULT_DEV.exists() else ""))
 
     from geo.models import Article
 
