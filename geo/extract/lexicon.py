@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from geo.extract.actors import SYRIA_STATE, canonical_actor
+from geo.extract.alternation import Alternation
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +182,7 @@ GROUP_NAME_RE = re.compile(GROUP_NAME)
 # Spans that name an organisation, a newspaper or a descriptor, inside which no place is an
 # event location: "Islamic State of Iraq and the Levant", "Syrian al-Watan newspaper",
 # "Damascus-based", "Britain-based", "Syrian Observatory for Human Rights".
-NON_LOCATION_CONTEXTS = re.compile(
+_NON_LOCATION_CONTEXTS = (
     r"Islamic State of Iraq and (?:the Levant|al-Sham|ash-Sham|Syria)|Islamic State in Iraq and (?:the Levant|Syria)|"
     r"Syrian Observatory(?: for Human Rights)?|Observatory for Human Rights|"
     r"[A-Z][\w'’]*(?:[\s-][A-Z][\w'’]*)?-(?:based|backed|led|born|funded|supported|affiliated|linked|allied|aligned|held|controlled)\b|"
@@ -212,8 +213,11 @@ NON_LOCATION_CONTEXTS = re.compile(
     r"Al-Dorar|Sham News|Halab Today|Shaam Network)\b|"
     # Armed groups and units whose names contain a place: "Liwa al-Quds", "Aknaf Bayt al-Maqdis",
     # "Shuhada al-Yarmouk", "Suqour al-Sham". The group span masks the toponym inside it.
-    + GROUP_NAME,
+    + GROUP_NAME
 )
+# Searched once per text; as an Alternation (same matches as the plain pattern) the engine
+# tries only the alternatives that can start at each capital letter or literal prefix.
+NON_LOCATION_CONTEXTS = Alternation([("context", _NON_LOCATION_CONTEXTS)])
 # Where something was said, negotiated or arrived: not where the event happened ("Ankara said",
 # "talks in Geneva", "an official in Erbil", "refugees arriving in Jordan").
 SPOKEN_AFTER = re.compile(
@@ -233,7 +237,7 @@ SPOKEN_BEFORE = re.compile(
 # Where the attackers were or fired from, and places named for comparison: not where the event
 # happened ("gunmen located in X fired on Y", "fired shells from positions in X", "worse than in X",
 # "as they did in X", "like in X"). The event lies at the target or in the main clause.
-NOT_EVENT_BEFORE = re.compile(
+_NOT_EVENT_BEFORE = re.compile(
     r"(?:\b(?:located|stationed|positioned|entrenched|holed up)\s+(?:in|at|inside)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:(?:in|of)\s+)?"
     r"|\b(?:fired|launched|shot)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?(?:(?:positions?|bases?|areas?|"
@@ -244,18 +248,67 @@ NOT_EVENT_BEFORE = re.compile(
     r"(?:in|at)\s+(?:the\s+)?(?:(?:old|eastern|western|northern|southern|central)\s+)?(?:city\s+of\s+)?)$",
     re.IGNORECASE,
 )
+_NEVER_BEFORE_THAN = ("than", "like", "as")
+_TAIL_ADJECTIVES = frozenset(("old", "eastern", "western", "northern", "southern", "central"))
+
+
+class _EndCue:
+    """``NOT_EVENT_BEFORE.search(text, pos, endpos)``: the pattern's own answer, asked only when a
+    cheap check on the window's words says it can match (its alternatives need "located"...,
+    "from", or a tail "than/like/as ... in/at [the] [old] [city of]"). Names are checked
+    one by one against this 80-character window, so the check saves a full search for most."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+
+    def __getattr__(self, name: str):
+        """Other ``re.Pattern`` methods run the pattern itself."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.pattern, name)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match | None:
+        endpos = len(text) if endpos is None else endpos
+        window = text[pos:endpos]
+        if window.isascii() and not self._possible(window):
+            return None
+        return self.pattern.search(text, pos, endpos)
+
+    @staticmethod
+    def _possible(window: str) -> bool:
+        """False only when no alternative can match the window (ASCII text: str.lower and split
+        agree there with the pattern's IGNORECASE and \\s)."""
+        if not window[-1:].isspace():
+            return False  # every alternative ends with whitespace at the end of the window
+        low = window.lower()
+        if any(word in low for word in ("located", "stationed", "positioned", "entrenched", "holed up")):
+            return True
+        if "from" in low:  # "fired ... from", "factions from": the pattern decides
+            return True
+        words = low.split()
+        if words[-2:] == ["city", "of"]:
+            words = words[:-2]
+        if words and words[-1] in _TAIL_ADJECTIVES:
+            words = words[:-1]
+        if words and words[-1] == "the":
+            words = words[:-1]
+        if not words or words[-1] not in ("in", "at"):
+            return False
+        return any(w.endswith(_NEVER_BEFORE_THAN) for w in words[-5:-1])
+
+
+NOT_EVENT_BEFORE = _EndCue(_NOT_EVENT_BEFORE)
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}
 GOVERNMENT = SYRIA_STATE
 
-# Compiled once.
-TRIGGER_RE = re.compile(
-    "|".join(f"(?P<t{i}>{_W}(?:{t.pattern}){_E})" for i, t in enumerate(TRIGGERS)), re.IGNORECASE
-)
+# Compiled once, as one alternation each (geo.extract.alternation): a match's ``lastgroup`` names
+# the entry ("t3", "a12"). Same matches as `_W(?:(?P<t0>...)|(?P<t1>...)|...)_E`, re.IGNORECASE.
+TRIGGER_RE = Alternation([(f"t{i}", t.pattern) for i, t in enumerate(TRIGGERS)], re.IGNORECASE,
+                         prefix=_W, suffix=_E)
 # Case-insensitive; acronyms (IS, SDF, FSA...) must still be written in capitals, which
 # :func:`is_actor_match` checks, so that "is" and "sna" in running text are not actors.
-ACTOR_RE = re.compile(
-    "|".join(f"(?P<a{i}>{_W}(?:{a.pattern}){_E})" for i, a in enumerate(ACTORS)), re.IGNORECASE
-)
+ACTOR_RE = Alternation([(f"a{i}", a.pattern) for i, a in enumerate(ACTORS)], re.IGNORECASE,
+                       prefix=_W, suffix=_E)
 
 
 def is_actor_match(text: str) -> bool:

@@ -194,6 +194,11 @@ class Geoparser:
         self._resolve_cache: dict[tuple, Resolution] = {}
 
     # -- public --------------------------------------------------------------------------------
+    def clear_caches(self) -> None:
+        """Forget the per-name resolutions (a benchmark times them; a long run keeps them)."""
+        self._rank_cache.clear()
+        self._resolve_cache.clear()
+
     def extract(self, article: Article) -> ExtractionResult:
         return self.extract_text(article.text, published=article.published, article_id=article.article_id,
                                  source=article.source or article.title)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import ahocorasick
+import regex
 from rapidfuzz import fuzz, process
 
 from geo.extract.lexicon import (
@@ -108,10 +109,31 @@ _TOKEN_BEFORE = re.compile(r"(?<![\w'’`ʿ\u0300-\u036f])([\w'’`ʿ\u0300-\u03
 _CUE_TAIL = re.compile(r"(?:of|rural)\s+$", re.IGNORECASE)
 
 
-def _cue_before(before: str) -> re.Match | None:
+def _reverse(pattern: re.Pattern) -> regex.Pattern:
+    """An end-anchored pattern searched from the end (the ``regex`` module's REVERSE): ``re`` tries
+    it at every position of the window, and the adjective runs of _KIND_CUE backtrack at each."""
+    return regex.compile(pattern.pattern, (regex.IGNORECASE if pattern.flags & re.IGNORECASE else 0)
+                         | regex.REVERSE | regex.V0)
+
+
+def end_search(pattern: re.Pattern, reverse: regex.Pattern, window: str) -> re.Match | regex.Match | None:
+    """``pattern.search(window)`` for a pattern whose alternatives all end at ``$``: whether it
+    matches, and which named alternative. An ASCII window is searched from its end (same answer:
+    the two modules agree on ASCII text); any other window by ``re`` itself, since the modules'
+    ``\\w`` and case folding differ on some non-ASCII letters and marks."""
+    return (reverse if window.isascii() else pattern).search(window)
+
+
+_KIND_CUE_REVERSE = _reverse(_KIND_CUE)
+_SPOKEN_BEFORE_REVERSE = _reverse(SPOKEN_BEFORE)
+
+
+def _cue_before(before: str) -> re.Match | regex.Match | None:
     """_KIND_CUE at the end of ``before``; every cue ends in "of ", so most texts are answered
-    by a cheap tail check instead of an end-anchored search from every position."""
-    return _KIND_CUE.search(before) if _CUE_TAIL.search(before, max(0, len(before) - 12)) else None
+    by a cheap tail check instead of an end-anchored search."""
+    if not _CUE_TAIL.search(before, max(0, len(before) - 12)):
+        return None
+    return end_search(_KIND_CUE, _KIND_CUE_REVERSE, before)
 
 
 # Article spellings that are also English words: "at Tal..." is a preposition, "at-Tal" an article.
@@ -184,6 +206,12 @@ class ToponymFinder:
                            if any(gazetteer.places[i].kind == "country" or (gazetteer.places[i].kind == "admin1"
                                   and gazetteer.places[i].country_code == "SY") for i in idx)]
         self._prominent_set = frozenset(self._prominent)
+        # The keys a near miss is compared with, by first letter (in the order above): built once,
+        # not filtered from every prominent key for each name.
+        self._prominent_by_initial: dict[str, list[str]] = {}
+        for k in self._prominent:
+            if len(k) >= 5:
+                self._prominent_by_initial.setdefault(k[0], []).append(k)
         self._masked_for: str | None = None
         self._masked: list[tuple[int, int]] = []
 
@@ -261,15 +289,16 @@ class ToponymFinder:
         """Whether a key is a near miss (not equal) of a country's or governorate's key."""
         if key in self._prominent_set or len(key) < 4:
             return False
-        same_initial = [k for k in self._prominent if k[0] == key[0] and len(k) >= 5 and abs(len(k) - len(key)) <= 1]
-        return process.extractOne(key, same_initial, scorer=fuzz.ratio, score_cutoff=88) is not None
+        same_initial = [k for k in self._prominent_by_initial.get(key[0], ()) if abs(len(k) - len(key)) <= 1]
+        return bool(same_initial) and process.extractOne(key, same_initial, scorer=fuzz.ratio,
+                                                         score_cutoff=88) is not None
 
     @staticmethod
     def _spoken(text: str, start: int, end: int) -> bool:
         """"Ankara said", "talks in Geneva", "fired from X", "than in X": where something was
         said, or a place of origin or comparison, not where it happened."""
         return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
-                    or SPOKEN_BEFORE.search(text[max(0, start - 50):start])
+                    or end_search(SPOKEN_BEFORE, _SPOKEN_BEFORE_REVERSE, text[max(0, start - 50):start])
                     or NOT_EVENT_BEFORE.search(text[max(0, start - 80):start]))
 
     def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
@@ -309,7 +338,7 @@ class ToponymFinder:
         cue = _cue_before(before)
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
-        post = _KIND_CUE_AFTER.search(after)
+        post = _KIND_CUE_AFTER.match(after)  # every alternative is anchored at the start
         if post:
             if post.group("a1post"):
                 return "admin1", False

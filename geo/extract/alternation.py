@@ -1,0 +1,333 @@
+"""Large alternations of word patterns, matched with the same results as one ``re`` pattern, faster.
+
+Python's regex engine tries every alternative of ``(?P<t0>...)|(?P<t1>...)|...`` at every
+position of the text. :class:`Alternation` gives exactly the matches of
+``re.compile(prefix + "(?:" + "|".join(f"(?P<name>{pattern})") + ")" + suffix, flags).finditer``,
+but tries at a position only the alternatives that can start with the character found there:
+the first characters of each top-level alternative are read from the parsed pattern once, and
+one smaller pattern is compiled per first character. Removing alternatives that cannot match at
+a position does not change which alternative matches first there, so the matches are the same.
+
+The lookbehind ``prefix`` (e.g. "not after a word character") and the scan for possible start
+characters run inside the regex engine; only the possible starts reach Python. When a pattern
+cannot be analysed (an alternative that may start with any character, or match the empty
+string) the plain pattern is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+
+log = logging.getLogger(__name__)
+
+try:  # the parser behind re.compile (private, but stable since 3.11); without it: the plain pattern
+    import re._constants as _sre_c
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover - other Python implementations
+    _sre_parse = None
+
+# Character ranges ([a-z], [A-Z]) up to this size are listed character by character.
+_MAX_RANGE = 256
+
+
+class _Unbounded(Exception):
+    """A (sub)pattern that may start with too many characters to list."""
+
+
+def _first_of_set(items: list) -> set[str]:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _sre_c.LITERAL:
+            chars.add(chr(av))
+        elif op is _sre_c.RANGE and av[1] - av[0] < _MAX_RANGE:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:  # a negated set, a category (\w, \s), a large range
+            raise _Unbounded
+    return chars
+
+
+def _first(seq) -> tuple[set[str], bool]:
+    """(characters a match of ``seq`` can start with, whether it can match the empty string)."""
+    chars: set[str] = set()
+    for op, av in seq:
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+            continue  # zero-width: the next item gives the first character
+        if op is _sre_c.LITERAL:
+            chars.add(chr(av))
+            return chars, False
+        if op is _sre_c.IN:
+            return chars | _first_of_set(av), False
+        if op is _sre_c.BRANCH:
+            nullable = False
+            for branch in av[1]:
+                sub, empty = _first(branch)
+                chars |= sub
+                nullable = nullable or empty
+            if not nullable:
+                return chars, False
+        elif op is _sre_c.SUBPATTERN:
+            if av[1] or av[2]:
+                raise _Unbounded  # inline flags (?i:...) change what the characters match
+            sub, empty = _first(av[3])
+            chars |= sub
+            if not empty:
+                return chars, False
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
+            sub, empty = _first(av[2])
+            chars |= sub
+            if av[0] > 0 and not empty:
+                return chars, False
+        elif op is _sre_c.ATOMIC_GROUP:
+            sub, empty = _first(av)
+            chars |= sub
+            if not empty:
+                return chars, False
+        else:  # ANY, NOT_LITERAL, group references...
+            raise _Unbounded
+    return chars, True
+
+
+# How many leading characters the scan checks (fewer when that would list too many prefixes).
+_PREFIX_CHARS = 4
+_MAX_PREFIXES = 4000
+_Prefixes = set[tuple[str, bool]]  # (literal prefix, whether a longer one could still follow)
+
+
+def _extend(heads: _Prefixes, tails: _Prefixes, need: int) -> _Prefixes:
+    out: _Prefixes = set()
+    for head, more in heads:
+        if not more or len(head) >= need:
+            out.add((head, False))
+            continue
+        for tail, tail_more in tails:
+            joined = head + tail
+            out.add((joined[:need], tail_more and len(joined) < need))
+    if len(out) > _MAX_PREFIXES:
+        raise _Unbounded("too many prefixes")
+    return out
+
+
+def _prefixes(seq, need: int) -> _Prefixes:
+    """The literal strings (up to ``need`` characters) that every match of ``seq`` starts with one
+    of. A prefix is cut short where the pattern allows too many characters (``\\w``, ``[^x]``),
+    so it may be shorter than ``need``: it then only says how a match starts."""
+    heads: _Prefixes = {("", True)}
+    for op, av in seq:
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+            continue
+        try:
+            if op is _sre_c.LITERAL:
+                tails: _Prefixes = {(chr(av), True)}
+            elif op is _sre_c.IN:
+                tails = {(c, True) for c in _first_of_set(av)}
+            elif op is _sre_c.BRANCH:
+                tails = set().union(*(_prefixes(branch, need) for branch in av[1]))
+            elif op is _sre_c.SUBPATTERN and not (av[1] or av[2]):
+                tails = _prefixes(av[3], need)
+            elif op is _sre_c.ATOMIC_GROUP:
+                tails = _prefixes(av, need)
+            elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
+                tails = _repeat_prefixes(av, need)
+            else:
+                raise _Unbounded
+        except _Unbounded:
+            tails = {("", False)}  # anything may follow: the prefixes end here
+        heads = _extend(heads, tails, need)
+        if not any(more and len(head) < need for head, more in heads):
+            break
+    return heads
+
+
+def _repeat_prefixes(av, need: int) -> _Prefixes:
+    low, high, sub = av
+    one = _prefixes(sub, need)
+    reps: _Prefixes = {("", True)}
+    out: _Prefixes = set(reps) if low == 0 else set()
+    count = 0
+    while count < high and count <= need and any(more and len(h) < need for h, more in reps):
+        reps = _extend(reps, one, need)
+        count += 1
+        if count >= low:
+            out |= reps
+    if count < low:  # more repetitions required than checked: the prefixes end here
+        out |= {(h, False) for h, _ in reps}
+    return out
+
+
+def _trie(strings: set[str]) -> str:
+    """A regex matching exactly the texts that start with one of ``strings``, factored as a trie
+    ("ab", "ac" -> "a[bc]") so that the engine compares each character once."""
+    if "" in strings:
+        return ""
+    groups: dict[str, set[str]] = {}
+    for text in strings:
+        groups.setdefault(text[0], set()).add(text[1:])
+    parts = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def split_top_level(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern ("a|(?:b|c)|[|]" -> ["a", "(?:b|c)", "[|]"])."""
+    pieces, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            # "]" right after "[" or "[^" is a literal, not the end of the set
+            if c == "]" and not (pattern[i - 1] == "[" or pattern[i - 2 : i] == "[^"):
+                in_class = False
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            pieces.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    pieces.append(pattern[start:])
+    return pieces
+
+
+class Alternation:
+    """Named word patterns as one alternation: ``finditer`` gives the matches (``re.Match``, with
+    ``lastgroup`` the alternative's name) of ``prefix(?:(?P<name>pattern)|...)suffix``.
+
+    ``prefix`` and ``suffix`` must be zero-width (lookarounds, ``\\b``); the patterns must not
+    define capturing groups of their own beyond those names. The per-character patterns are
+    compiled when a text first needs them (compiling them all would slow every import)."""
+
+    def __init__(self, named: Sequence[tuple[str, str]], flags: int = 0, *, prefix: str = "",
+                 suffix: str = "") -> None:
+        self._named = list(named)
+        self._flags = flags
+        self._prefix, self._suffix = prefix, suffix
+        self.pattern = self._source(self._named)
+        self._full: re.Pattern | None = None
+        self._fold = bool(flags & re.IGNORECASE)
+        self._pieces: list[tuple[str, str, set[str]]] = []  # (name, piece, start keys), in order
+        self._buckets: dict[str, re.Pattern | None] = {}
+        self._scan: re.Pattern | None = None
+        try:
+            self._build()
+        except (_Unbounded, re.error, AttributeError, TypeError) as exc:
+            log.debug("alternation used whole (%s): %s", type(exc).__name__, exc)
+            self._scan = None
+
+    def __getattr__(self, name: str):
+        """Other ``re.Pattern`` methods (``search``, ``match``, ``sub``...) run the one plain pattern."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full, name)
+
+    @property
+    def full(self) -> re.Pattern:
+        """The one plain pattern (used where the dispatch does not apply)."""
+        if self._full is None:
+            self._full = re.compile(self.pattern, self._flags)
+        return self._full
+
+    def _source(self, named: Sequence[tuple[str, str]]) -> str:
+        body = "|".join(f"(?P<{name}>{pattern})" for name, pattern in named)
+        return f"{self._prefix}(?:{body}){self._suffix}"
+
+    def _key(self, char: str) -> str | None:
+        """The bucket of a start character; None (the whole pattern) for a non-ASCII character
+        under IGNORECASE, whose case equivalents ("ı" ~ "i", "ſ" ~ "s") str.lower does not give."""
+        if not self._fold:
+            return char
+        return char.lower() if char.isascii() else None
+
+    def _build(self) -> None:
+        if _sre_parse is None:
+            raise _Unbounded("no regex parser")
+        parsed = []
+        for name, pattern in self._named:
+            for piece in split_top_level(pattern):
+                tree = _sre_parse.parse(piece, self._flags)
+                chars, empty = _first(tree)
+                keys = {self._key(c) for c in chars}
+                if empty or None in keys:
+                    raise _Unbounded(f"{piece!r} may start anywhere")
+                self._pieces.append((name, piece, keys))  # type: ignore[arg-type]
+                parsed.append(tree)
+        starts: set[str] = set().union(*(keys for _, _, keys in self._pieces))
+        self._scan = self._prefix_scan(parsed) or self._first_char_scan(starts)
+
+    def _first_char_scan(self, starts: set[str]) -> re.Pattern:
+        """Positions where the prefix holds and a start character follows."""
+        scan = {c for key in starts for c in (key, key.upper())} if self._fold else starts
+        cls = "".join("\\" + c if c in "\\]^-[" else c for c in sorted(scan))
+        if self._fold:  # a non-ASCII start is decided by the whole pattern (see _key)
+            cls += "\\u0080-\\U0010ffff"
+        return re.compile(f"{self._prefix}(?=[{cls}])", self._flags)
+
+    def _prefix_scan(self, parsed: list) -> re.Pattern | None:
+        """Positions where the prefix holds and some alternative's first characters follow (a
+        trie of literal prefixes, matched by the engine): fewer positions reach Python. The
+        scan consumes one character, so that without a prefix the engine can skip to the
+        possible first characters. None when some alternative has no literal prefix."""
+        strings: set[str] = set()
+        for tree in parsed:
+            for need in range(_PREFIX_CHARS, 0, -1):
+                try:
+                    found = _prefixes(tree, need)
+                    break
+                except _Unbounded:
+                    continue
+            else:
+                return None
+            if any(not text for text, _ in found):
+                return None
+            strings |= {text for text, _ in found}
+        if self._fold:
+            strings = {t.lower() if t.isascii() else t for t in strings}
+        groups: dict[str, set[str]] = {}
+        for text in strings:
+            groups.setdefault(text[0], set()).add(text[1:])
+        parts = []
+        for first, rests in sorted(groups.items()):
+            rest = _trie(rests)
+            parts.append(re.escape(first) + (f"(?={rest})" if rest else ""))
+        return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
+
+    def _bucket(self, char: str) -> re.Pattern | None:
+        """The pattern of the alternatives that can start with ``char`` (compiled once), the
+        whole pattern for a character the dispatch cannot decide, None when none can start."""
+        key = self._key(char)
+        if key is None:
+            pattern: re.Pattern | None = self.full
+        else:
+            named: dict[str, list[str]] = {}
+            for name, piece, first in self._pieces:
+                if key in first:
+                    named.setdefault(name, []).append(piece)
+            pattern = re.compile(self._source([(n, "|".join(kept)) for n, kept in named.items()]),
+                                 self._flags) if named else None
+        self._buckets[char] = pattern
+        return pattern
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """The matches of the whole alternation, left to right, not overlapping (as ``re.finditer``)."""
+        if self._scan is None:
+            yield from self.full.finditer(text)
+            return
+        end = 0
+        buckets = self._buckets
+        for candidate in self._scan.finditer(text):
+            pos = candidate.start()
+            if pos < end:
+                continue
+            char = text[pos]
+            pattern = buckets[char] if char in buckets else self._bucket(char)
+            if pattern is None:
+                continue
+            match = pattern.match(text, pos)
+            if match is not None:
+                end = match.end()
+                yield match

@@ -1,0 +1,172 @@
+"""geo.extract.alternation: the first-character dispatch gives exactly the matches of the one plain
+pattern it replaces (span, text and the alternative's name), for the lexicon's trigger and actor
+lists and for random alternations on random texts (hypothesis)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo.extract import lexicon
+from geo.extract.alternation import Alternation, split_top_level
+
+_W, _E = r"(?<![\w-])", r"(?![\w])"
+
+
+def _plain(named: list[tuple[str, str]], flags: int, prefix: str = _W, suffix: str = _E) -> re.Pattern:
+    """The pattern the lexicon compiled before: one alternative per entry, each with the word edges."""
+    return re.compile("|".join(f"(?P<{n}>{prefix}(?:{p}){suffix})" for n, p in named), flags)
+
+
+def _matches(pattern, text: str) -> list[tuple[tuple[int, int], str | None, str]]:
+    return [(m.span(), m.lastgroup, m.group()) for m in pattern.finditer(text)]
+
+
+TRIGGERS = [(f"t{i}", t.pattern) for i, t in enumerate(lexicon.TRIGGERS)]
+ACTORS = [(f"a{i}", a.pattern) for i, a in enumerate(lexicon.ACTORS)]
+OLD_TRIGGER_RE = _plain(TRIGGERS, re.IGNORECASE)
+OLD_ACTOR_RE = _plain(ACTORS, re.IGNORECASE)
+
+# Words of the lexicon and near misses, with the characters that make edge cases: hyphens (the
+# word-start lookbehind), apostrophes, "ı" and "ſ" (which IGNORECASE matches to "i" and "s",
+# though str.lower does not), capitals and acronyms.
+_WORDS = ["shelling", "Shelled", "SHELLS", "air strike", "air-strikes", "airstrike", "raid", "pro-regime forces",
+          "regime", "Regime forces", "IS", "IS fighters", "is", "ISIS", "Islamic State of Iraq and the Levant",
+          "Russian and Syrian warplanes", "Turkish artillery", "Turkey", "Syrian", "kılled", "ſhelling", "KILLED",
+          "killing", "re-took", "retook", "took over", "pushed them out", "SDF", "YPG", "People's Protection Units",
+          "rebels", "rebel fighters", "car bomb", "car-bombs", "clashes", "clash", "Hay'at Tahrir al-Sham",
+          "U.S.-led coalition", "4th Division", "civilians", "people", "the", "in", "and", "Aleppo", "x", "-",
+          "'", ",", ".", "\n", "  ", "İdlib", "ﬁghting", "fighting", "détonated", "detonated"]
+_texts = st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join) | st.text(
+    alphabet=st.sampled_from(list("aeiklmorst ISK-'.ıſ\u212a")), max_size=60)
+
+
+def test_lexicon_patterns_are_dispatched():
+    # Both lexicon alternations are analysed (not run whole), else they would not be faster.
+    assert lexicon.TRIGGER_RE._scan is not None
+    assert lexicon.ACTOR_RE._scan is not None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_texts)
+def test_lexicon_alternations_match_like_the_plain_patterns(text):
+    assert _matches(lexicon.TRIGGER_RE, text) == _matches(OLD_TRIGGER_RE, text)
+    assert _matches(lexicon.ACTOR_RE, text) == _matches(OLD_ACTOR_RE, text)
+
+
+def test_examples_match_like_the_plain_patterns():
+    text = ("BEIRUT - Russian and Syrian warplanes shelled pro-regime positions; IS fighters re-took "
+            "the town, kılling 5, while ſhelling hit Kafr Nubl. SDF/YPG clashes; is it over?")
+    assert _matches(lexicon.TRIGGER_RE, text) == _matches(OLD_TRIGGER_RE, text)
+    assert _matches(lexicon.ACTOR_RE, text) == _matches(OLD_ACTOR_RE, text)
+    assert any(m.group() == "kılling" for m in lexicon.TRIGGER_RE.finditer(text))  # decided by the whole pattern
+
+
+_atoms = st.sampled_from(["a", "b", "ab", "ba", "[ab]", "[a-c]", "a?", "(?:a|bc)", "b+", "c{0,2}", "(?=a)",
+                          "(?!b)", "\\b", "I", "ı", "s", "-", "\\.", "[|]"])
+_alternatives = st.lists(st.lists(_atoms, min_size=1, max_size=4).map("".join), min_size=1, max_size=4).map("|".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_alternatives, min_size=1, max_size=5), st.booleans(),
+       st.text(alphabet=st.sampled_from(list("abcIsıſS-. |")), max_size=40))
+def test_random_alternations_match_like_the_plain_pattern(patterns, fold, text):
+    named = [(f"g{i}", p) for i, p in enumerate(patterns)]
+    flags = re.IGNORECASE if fold else 0
+    fast = Alternation(named, flags, prefix=_W, suffix=_E)
+    assert _matches(fast, text) == _matches(_plain(named, flags), text)
+
+
+def test_split_top_level_keeps_groups_and_sets():
+    assert split_top_level(r"a|(?:b|c)|[|]|\||d") == ["a", "(?:b|c)", "[|]", r"\|", "d"]
+
+
+_CONTEXT_WORDS = ["Syrian Observatory for Human Rights", "Damascus-based", "Liwa al-Quds", "Liwaa al-Quds",
+                  "Jaish al-Islam", "Shuhada al-Yarmouk battalion", "Aknaf Bayt al-Maqdis", "SANA", "SANA reported",
+                  "Sana", "the al-Watan newspaper", "Syrian Watan daily", "Al Jazeera", "Aleppo Media Center",
+                  "Islamic State of Iraq and the Levant", "news agency", "Anadolu", "Turkish-backed", "Radio",
+                  "Army of Islam", "Ahrar al-Sham", "the", "in", "Aleppo", "Idlib", "al-", "-", "'", "’", ".", "\n"]
+OLD_CONTEXTS = re.compile(lexicon._NON_LOCATION_CONTEXTS)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_CONTEXT_WORDS), max_size=20).map(" ".join))
+def test_non_location_contexts_match_like_the_plain_pattern(text):
+    assert lexicon.NON_LOCATION_CONTEXTS._scan is not None
+    assert [m.span() for m in lexicon.NON_LOCATION_CONTEXTS.finditer(text)] == \
+        [m.span() for m in OLD_CONTEXTS.finditer(text)]
+
+
+# End-anchored cues searched from the end (toponyms.end_search): same answer as re's search.
+_CUE_WORDS = ["the", "town", "village", "of", "province", "governorate", "northern", "eastern", "western",
+              "central", "rebel-held", "besieged", "strategic", "countryside", "rural", "talks", "in", "at", "to",
+              "from", "into", "officials", "spokesman", "based", "refugees", "fled", "Aleppo", "Geneva", "said",
+              "city", "farms", "neighbourhood", "lantern", "  ", "\n", ",", "-", "’", "é"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_CUE_WORDS), max_size=12).map(" ".join),
+       st.sampled_from(["", " of", " province of", " the town of", " talks in", " in the", " officials in"]),
+       st.sampled_from(["", " ", "  ", "\n"]))
+def test_end_anchored_cues_answer_like_re(words, ending, tail):
+    from geo.extract import toponyms
+
+    window = words + ending + tail
+    for plain, reverse in ((toponyms._KIND_CUE, toponyms._KIND_CUE_REVERSE),
+                           (lexicon.SPOKEN_BEFORE, toponyms._SPOKEN_BEFORE_REVERSE)):
+        expected = plain.search(window)
+        got = toponyms.end_search(plain, reverse, window)
+        assert (got is None) == (expected is None)
+        if expected is not None:
+            assert {k for k, v in got.groupdict().items() if v} == {k for k, v in expected.groupdict().items() if v}
+
+
+_ORIGIN_WORDS = ["gunmen", "located", "stationed", "holed up", "in", "at", "inside", "the", "old", "eastern", "city",
+                 "of", "fired", "shells", "from", "positions", "near", "than", "like", "as", "x-as", "they", "were",
+                 "did", "worse", "Aleppo", "Homs", "Idlib", "FROM", "In", "AT", "  ", "\n", ",", "’", "ı"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_ORIGIN_WORDS), max_size=14).map(" ".join),
+       st.sampled_from(["", " as in the old", " than they were in", " fired from", " located at the city of",
+                        " like in the", " as at"]),
+       st.sampled_from(["", " ", "\n", "  "]), st.integers(0, 5))
+def test_not_event_before_answers_like_its_pattern(words, ending, tail, cut):
+    text = words + ending + tail + "Aleppo"
+    end = len(text) - len("Aleppo")
+    for pos in (0, min(cut, end)):
+        got = lexicon.NOT_EVENT_BEFORE.search(text, pos, end)
+        expected = lexicon._NOT_EVENT_BEFORE.search(text, pos, end)
+        assert (got is None) == (expected is None)
+        assert got is None or got.span() == expected.span()
+    window = text[:end]
+    assert (lexicon.NOT_EVENT_BEFORE.search(window) is None) == (lexicon._NOT_EVENT_BEFORE.search(window) is None)
+
+
+# geo.extract.text's boundary patterns, rewritten to start with one character set: same matches.
+OLD_SENTENCE_END = re.compile(r"[.!?;…]+(?=[\s\"'”’)\]]|$)|\n\s*\n|[;…](?=\S)")
+OLD_CLAUSE_BOUNDARY = re.compile(
+    r"\s*[,:;]\s+|\s+[–—-]{1,2}\s+|\s+(?=(?:while|whereas|after|before|as|amid|but|and|when|where)\s)",
+    re.IGNORECASE)
+_PUNCTUATED = st.lists(st.sampled_from(list(" \n\t.!?;…,:-–—\"'”’)]xA") + ["while", "And", "as", "Mr"]),
+                       max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PUNCTUATED, max_size=4).map("".join))
+def test_sentence_and_clause_boundaries_match_like_before(text):
+    from geo.extract import text as text_module
+
+    assert [m.span() for m in text_module._SENTENCE_END.finditer(text)] == \
+        [m.span() for m in OLD_SENTENCE_END.finditer(text)]
+    assert [m.span() for m in text_module._CLAUSE_BOUNDARY.finditer(text)] == \
+        [m.span() for m in OLD_CLAUSE_BOUNDARY.finditer(text)]
+
+
+def test_other_pattern_methods_run_the_plain_pattern():
+    text = "Russian warplanes shelled the town, as they did in eastern Aleppo"
+    assert lexicon.TRIGGER_RE.search(text).group() == OLD_TRIGGER_RE.search(text).group() == "warplanes"
+    assert lexicon.NOT_EVENT_BEFORE.match("as in ") is not None
+    assert lexicon.NOT_EVENT_BEFORE.search(text[: text.index("Aleppo")]) is not None
