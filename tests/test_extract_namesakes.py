@@ -232,3 +232,8 @@ def test_a_bomb_that_went_off_is_an_explosion(parser):
 ])
 def test_fatalities_read_as_acled_does(parser, text, deaths):
     assert [e.fatalities for e in _events(parser, text)] == [deaths]
+
+
+def test_a_number_inside_a_word_is_not_a_death_count(parser):
+    events = _events(parser, "Someone killed in the shelling of Saraqib on Monday, report R3530 said.")
+    assert [e.fatalities for e in events] == [None], "no \"one killed\" inside \"Someone killed\""

@@ -84,7 +84,7 @@ _PASSIVE = re.compile(
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-_NUM = r"(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
+_NUM = r"\b(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
 _FATALITY_RES = (
     re.compile(_NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)", re.IGNORECASE),
     re.compile(r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM, re.IGNORECASE),
