@@ -6,6 +6,7 @@ The ``store`` fixture is parametrized over backends (only "gpkg" for now).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import signal
 import sqlite3
@@ -556,6 +557,23 @@ def test_type_day_counts(sample_store: EventStore) -> None:
     ]
     total = sum(r["n"] for r in sample_store.type_day_counts())
     assert total == sample_store.count(EventFilter(include_undated=False))
+
+
+def test_fatality_day_counts_sum_known_fatalities_per_day(sample_store: EventStore) -> None:
+    """The dashboard's fatalities chart at any size: per-day sums from one GROUP BY, the same as
+    summing the fetched rows (unknown fatalities count as none; undated events are left out)."""
+    flt = EventFilter(event_types=("Battles", "Explosions/Remote violence", "Violence against civilians"))
+    rows = sample_store.fatality_day_counts(flt)
+    frame = sample_store.query(dataclasses.replace(flt, include_undated=False))
+    expected: dict[str, list[int]] = {}
+    for day, fat in zip(frame["event_date"], frame["fatalities"]):
+        acc = expected.setdefault(day.isoformat(), [0, 0])
+        acc[0] += 0 if pd.isna(fat) else int(fat)
+        acc[1] += 1
+    assert rows == [{"event_date": d, "fatalities": f, "n": n} for d, (f, n) in sorted(expected.items())]
+    assert rows and any(r["fatalities"] for r in rows)
+    assert sample_store.fatality_day_counts(EventFilter(admin1=("Atlantis",))) == []
+    assert sum(r["n"] for r in sample_store.fatality_day_counts()) == sample_store.count(EventFilter(include_undated=False))
 
 
 def test_query_dtypes_are_as_documented(sample_store: EventStore) -> None:
