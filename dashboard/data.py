@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -161,21 +162,25 @@ def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame:
     return mapping.merge_aggregates(frame)
 
 
-@st.cache_data(show_spinner="Preparing the export files...", max_entries=8)
-def q_exports(location: str, version: str, key: tuple) -> dict[str, bytes]:
+EXPORT_WRITERS = {"geojson": "geojson_bytes", "csv": "events_to_csv_bytes", "gpkg": "events_to_gpkg_bytes"}
+
+
+def export_builder(store: Any, key: tuple, fmt: str) -> Callable[[], bytes]:
+    """The export file of the filtered events in ``fmt``, built when called: a download
+    button's deferred data (Streamlit calls it outside the script run, so it holds the store
+    itself rather than reaching for the page's caches)."""
     import geo.export as exports
 
-    gdf = get_store(location).query(filter_from_key(key))
-    return {
-        "geojson": exports.geojson_bytes(gdf),
-        "csv": exports.events_to_csv_bytes(gdf),
-        "gpkg": exports.events_to_gpkg_bytes(gdf),
-    }
+    writer = getattr(exports, EXPORT_WRITERS[fmt])
+
+    def build() -> bytes:
+        return writer(store.query(filter_from_key(key)))
+
+    return build
 
 
 def clear_data_caches() -> None:
     """After a write from this dashboard (the version key catches the rest)."""
     st.session_state["_writes"] = int(st.session_state.get("_writes", 0)) + 1
-    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_type_days, q_fatality_days,
-               q_aggregates, q_exports):
+    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_type_days, q_fatality_days, q_aggregates):
         fn.clear()

@@ -14,12 +14,16 @@
   // The token that tells the dashboard which event a click hit. It is read back from the clicked
   // marker's tooltip text (streamlit-folium returns it as last_object_clicked_tooltip); the
   // invisible separators keep it apart from the visible label.
+  // Aggregate markers carry ``area:<index of the marker>`` instead: a click on one shows the single
+  // events of its area.
   var SEP = '\u2063';
   function idToken(id) { return SEP + 'event:' + id + SEP; }
+  function areaToken(i) { return SEP + 'area:' + i + SEP; }
 
-  function tooltipHtml(label, id) {
+  function tooltipHtml(label, id, area) {
+    var token = id != null ? idToken(id) : (area != null ? areaToken(area) : null);
     return '<span>' + esc(label) + '</span>' +
-      (id == null ? '' : '<span class="geo-eid" style="display:none">' + esc(idToken(id)) + '</span>');
+      (token == null ? '' : '<span class="geo-eid" style="display:none">' + esc(token) + '</span>');
   }
 
   // Bind a marker's tooltip when the pointer first reaches it, or at the latest when it is clicked:
@@ -115,7 +119,9 @@
       m.bindPopup(popupOf, {maxWidth: 360});
       markers[i] = m;
     }
-    lazyTooltips(cluster, function (m) { return tooltipHtml(labelFor(m.options.geoRow), m.options.geoId); });
+    lazyTooltips(cluster, function (m) {
+      return tooltipHtml(labelFor(m.options.geoRow), m.options.geoId, d.aggregated ? m.options.geoIdx : null);
+    });
     cluster.addLayers(markers);
     cluster.addTo(parent);
     return cluster;
