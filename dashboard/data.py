@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.dates import MAX_DATE, MIN_DATE
+from geo.dates import MAX_DATE, MIN_DATE, parse_date
 from geo.errors import ValidationError
 from geo.store import EventFilter, open_store
 from geo.webmap import layers as mapping
@@ -121,11 +121,31 @@ def q_summary(location: str, version: str, key: tuple) -> dict:
     return get_store(location).summary(filter_from_key(key))
 
 
+# The columns the map (markers, popups), the table and the charts read: no geometry, none of
+# the bookkeeping columns (codes, spans' ends, confidence...). The details panel reads the whole
+# event by id (store.get_event), exports the whole rows (store.query).
+PAGE_COLUMNS = (
+    "event_id", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2", "admin1",
+    "location", "latitude", "longitude", "geo_precision", "fatalities", "notes", "article_id", "source",
+    "sentence_start", "place_start", "place_end",
+)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Filtered events (EVENT_FIELDS; the geometry column is dropped: lat/lon carry it)."""
-    gdf = get_store(location).query(filter_from_key(key))
-    return pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
+    """Filtered events, most recent first, with the PAGE_COLUMNS only (one lean query)."""
+    store = get_store(location)
+    rows = store.query_columns(filter_from_key(key), PAGE_COLUMNS)
+    frame = pd.DataFrame.from_records(rows, columns=list(PAGE_COLUMNS), coerce_float=False)
+    # dates as date objects, as store.query gives them (each distinct stored value parsed once)
+    days = {v: parse_date(v, what="stored event_date", bounded=False) for v in set(frame["event_date"].tolist())}
+    frame["event_date"] = frame["event_date"].map(days).astype(object)
+    frame["latitude"] = frame["latitude"].astype("float64")
+    frame["longitude"] = frame["longitude"].astype("float64")
+    frame["geo_precision"] = frame["geo_precision"].astype("int64")
+    for column in ("fatalities", "time_precision", "sentence_start", "place_start", "place_end"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    return frame
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -559,6 +559,22 @@ def test_type_day_counts(sample_store: EventStore) -> None:
     assert total == sample_store.count(EventFilter(include_undated=False))
 
 
+@pytest.mark.parametrize("flt", [
+    EventFilter(), EventFilter(date_to=D(2015, 12, 31)), EventFilter(include_undated=False, limit=3),
+    EventFilter(admin1=("Aleppo", "Daraa"), limit=4), EventFilter(text="civilians"),
+])
+def test_query_columns_are_query_rows_narrowed(sample_store: EventStore, flt: EventFilter) -> None:
+    """The dashboard's lean query: the same rows in the same order as query_rows, only the
+    columns asked for (no geometry, no columns the page does not draw)."""
+    columns = ["event_id", "latitude", "event_type", "notes", "fatalities"]
+    full = sample_store.query_rows(flt)
+    idx = [EVENT_FIELDS.index(c) for c in columns]
+    assert sample_store.query_columns(flt, columns) == [tuple(r[i] for i in idx) for r in full]
+    assert len(full) == sample_store.count(flt) > 0
+    with pytest.raises(StoreError):
+        sample_store.query_columns(flt, ["event_id", "event_id; DROP TABLE events"])
+
+
 def test_fatality_day_counts_sum_known_fatalities_per_day(sample_store: EventStore) -> None:
     """The dashboard's fatalities chart at any size: per-day sums from one GROUP BY, the same as
     summing the fetched rows (unknown fatalities count as none; undated events are left out)."""

@@ -344,6 +344,27 @@ class SqlEventStore(EditsMixin, EventStore):
         first, last = parse_date(low, what="stored event_date", bounded=False), parse_date(high, what="stored event_date", bounded=False)
         return None if first is None or last is None else (first, last)
 
+    def query_columns(self, flt: EventFilter, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Matching rows with only ``columns`` (names from EVENT_FIELDS), as stored, most recent
+        first (undated last, ties by id), at most ``flt.limit``: what a map or table draws
+        without the geometry and the columns it does not show."""
+        unknown = [c for c in columns if c not in EVENT_FIELDS]
+        if unknown:
+            raise StoreError(f"unknown event column(s): {', '.join(unknown)}")
+        cols = list(dict.fromkeys([*columns, "event_date", "event_id"]))
+        parts, params = [], []
+        for where, branch_params in self._filter_sql(dataclasses.replace(flt, limit=None)).branches(flt.include_undated):
+            parts.append(f"SELECT {', '.join(cols)} FROM {self._t_events} WHERE {where}")
+            params.extend(branch_params)
+        # The order as query_rows (NULL dates last in both dialects); outside the UNION, which
+        # SQLite orders only by bare column names.
+        sql = (f"SELECT {', '.join(cols[:len(columns)])} FROM ({' UNION ALL '.join(parts)}) AS q "
+               f"ORDER BY event_date IS NULL, event_date DESC, event_id{self.collate_c}")
+        if flt.limit is not None:
+            sql += " LIMIT ?"
+            params.append(flt.limit)
+        return self._fetch(sql, params)
+
     def fatality_day_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
         """Dated events per day: keys event_date (ISO str), fatalities (sum of the known), n; by
         day. The fatalities chart at any size, without fetching rows (one GROUP BY)."""
