@@ -84,7 +84,16 @@
     };
   }
 
+  // The cluster built last, by the key of its data: streamlit-folium removes and re-evaluates
+  // every layer on each rerun that changes any of them (a selection), and rebuilding 20,000
+  // markers costs seconds; the same data re-adds the same cluster.
+  var lastCluster = null;
+
   function eventCluster(parent, d) {
+    if (d.key && lastCluster && lastCluster.key === d.key) {
+      lastCluster.cluster.addTo(parent);
+      return lastCluster.cluster;
+    }
     var opts = d.options;
     opts.iconCreateFunction = clusterIcon(d.types, d.colors, d.mix);
     var cluster = L.markerClusterGroup(opts);
@@ -124,6 +133,7 @@
     });
     cluster.addLayers(markers);
     cluster.addTo(parent);
+    lastCluster = d.key ? {key: d.key, cluster: cluster} : null;
     return cluster;
   }
 
