@@ -4,7 +4,7 @@ Each chart is a plain Vega-Lite spec (a dict) over a few rows already aggregated
 type, per period, per governorate), handed to ``st.vega_lite_chart``: no Altair objects (their
 schema validation and ``to_dict`` cost more than the rest of a rerun), and no per-event rows sent
 to the browser. Above the map's full-row limit the per-day counts come from the store's GROUP BY
-queries (``type_day_counts``, ``fatality_day_counts``).
+query ``day_type_counts``.
 """
 
 from __future__ import annotations
@@ -135,19 +135,16 @@ def render(location: str, version: str, got: dict[str, Any], flt: EventFilter, o
     head = st.columns([2, 1])
     head[0].markdown(f"**Events per {unit}, by type**")
     head[1].selectbox("Period", ["Auto", "Day", "Week", "Month"], key="chart_freq", label_visibility="collapsed")
-    key = got["key"]
-    tl = timeline_frame(got["df"] if got["full"] else None,
-                        None if got["full"] else data.q_type_days(location, version, key), freq)
+    day_types = None if got["full"] else data.q_day_types(location, version, got["key"])
+    tl = timeline_frame(got["df"] if got["full"] else None, day_types, freq)
     if tl.empty:
         st.caption("No dated events.")
     else:
         _draw(*timeline_spec(_full_index(tl, freq), freq), key="chart_types")
-        days = data.fatalities_per_day(got["df"]) if got["full"] else data.q_fatality_days(location, version, key)
+        days = data.fatalities_per_day(got["df"] if got["full"] else day_types)
         st.markdown(f"**Fatalities per {unit}**")
-        fat = fatalities_frame(days, freq) if days is not None else None
-        if fat is None:
-            st.caption("Too many events to sum here: narrow the filters for the fatalities chart.")
-        elif fat.empty or not fat["fatalities"].any():
+        fat = fatalities_frame(days, freq)
+        if fat.empty or not fat["fatalities"].any():
             st.caption("No fatalities reported.")
         else:
             _draw(*fatalities_spec(_full_index(fat, freq), freq), key="chart_fatalities")

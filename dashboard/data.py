@@ -149,20 +149,11 @@ def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def q_type_days(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Events per (day, type) for all dated filtered events (one GROUP BY in the store)."""
-    rows = get_store(location).type_day_counts(filter_from_key(key))
-    return pd.DataFrame(rows, columns=["event_date", "event_type", "n"])
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def q_fatality_days(location: str, version: str, key: tuple) -> pd.DataFrame | None:
-    """Fatalities per day for all filtered events, when the store can sum them (one GROUP BY);
-    None otherwise (the page then sums the rows it has, or says why there is no chart)."""
-    fn = getattr(get_store(location), "fatality_day_counts", None)
-    if not callable(fn):
-        return None
-    return pd.DataFrame(fn(filter_from_key(key)), columns=["event_date", "fatalities"])
+def q_day_types(location: str, version: str, key: tuple) -> pd.DataFrame:
+    """Events and fatalities per (day, type) for all dated filtered events (one GROUP BY in
+    the store): both time charts when the page has no rows of its own (aggregated map)."""
+    rows = get_store(location).day_type_counts(filter_from_key(key))
+    return pd.DataFrame(rows, columns=["event_date", "event_type", "n", "fatalities"])
 
 
 def fatalities_per_day(df: pd.DataFrame) -> pd.DataFrame:
@@ -202,5 +193,5 @@ def export_builder(store: Any, key: tuple, fmt: str) -> Callable[[], bytes]:
 def clear_data_caches() -> None:
     """After a write from this dashboard (the version key catches the rest)."""
     st.session_state["_writes"] = int(st.session_state.get("_writes", 0)) + 1
-    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_type_days, q_fatality_days, q_aggregates):
+    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_day_types, q_aggregates):
         fn.clear()

@@ -53,7 +53,7 @@ def big_store(tmp_path_factory):
 
 def test_charts_above_the_full_row_limit_come_from_store_aggregates(big_store, monkeypatch):
     """Above the map's full-row limit (aggregated map) all three charts are drawn, the fatalities
-    chart too (store.fatality_day_counts), from a few aggregated rows."""
+    chart too (store.day_type_counts), from a few aggregated rows."""
     at = run_app(big_store, monkeypatch)
     assert not [c for c in at.caption if "Too many events" in c.value]
     drawn = vega_charts(at)

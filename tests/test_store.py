@@ -575,21 +575,24 @@ def test_query_columns_are_query_rows_narrowed(sample_store: EventStore, flt: Ev
         sample_store.query_columns(flt, ["event_id", "event_id; DROP TABLE events"])
 
 
-def test_fatality_day_counts_sum_known_fatalities_per_day(sample_store: EventStore) -> None:
-    """The dashboard's fatalities chart at any size: per-day sums from one GROUP BY, the same as
-    summing the fetched rows (unknown fatalities count as none; undated events are left out)."""
+def test_day_type_counts_count_and_sum_fatalities_per_day_and_type(sample_store: EventStore) -> None:
+    """The dashboard's time charts at any size: per (day, type) counts and fatality sums from one
+    GROUP BY, the same as counting the fetched rows (unknown fatalities count as none; undated
+    events are left out)."""
     flt = EventFilter(event_types=("Battles", "Explosions/Remote violence", "Violence against civilians"))
-    rows = sample_store.fatality_day_counts(flt)
+    rows = sample_store.day_type_counts(flt)
     frame = sample_store.query(dataclasses.replace(flt, include_undated=False))
-    expected: dict[str, list[int]] = {}
-    for day, fat in zip(frame["event_date"], frame["fatalities"]):
-        acc = expected.setdefault(day.isoformat(), [0, 0])
-        acc[0] += 0 if pd.isna(fat) else int(fat)
-        acc[1] += 1
-    assert rows == [{"event_date": d, "fatalities": f, "n": n} for d, (f, n) in sorted(expected.items())]
+    expected: dict[tuple[str, str], list[int]] = {}
+    for day, etype, fat in zip(frame["event_date"], frame["event_type"], frame["fatalities"]):
+        acc = expected.setdefault((day.isoformat(), etype), [0, 0])
+        acc[0] += 1
+        acc[1] += 0 if pd.isna(fat) else int(fat)
+    assert rows == [{"event_date": d, "event_type": t, "n": n, "fatalities": f}
+                    for (d, t), (n, f) in sorted(expected.items())]
     assert rows and any(r["fatalities"] for r in rows)
-    assert sample_store.fatality_day_counts(EventFilter(admin1=("Atlantis",))) == []
-    assert sum(r["n"] for r in sample_store.fatality_day_counts()) == sample_store.count(EventFilter(include_undated=False))
+    assert [(r["event_date"], r["event_type"], r["n"]) for r in sample_store.day_type_counts()] == [
+        (r["event_date"], r["event_type"], r["n"]) for r in sample_store.type_day_counts()]
+    assert sample_store.day_type_counts(EventFilter(admin1=("Atlantis",))) == []
 
 
 def test_query_dtypes_are_as_documented(sample_store: EventStore) -> None:
