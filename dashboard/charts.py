@@ -127,7 +127,10 @@ def _draw(rows: pd.DataFrame, spec: dict[str, Any], key: str) -> None:
     st.vega_lite_chart(rows, spec, width="stretch", key=key)
 
 
+@st.fragment
 def render(location: str, version: str, got: dict[str, Any], flt: EventFilter, opts: dict[str, Any]) -> None:
+    """The charts, as a fragment: changing their period (day, week, month) reruns them alone,
+    not the map and the table."""
     rng = opts.get("range") or (None, None)
     lo, hi = flt.date_from or rng[0], flt.date_to or rng[1]
     span_days = (hi - lo).days if lo and hi else 365

@@ -62,3 +62,15 @@ def test_charts_above_the_full_row_limit_come_from_store_aggregates(big_store, m
     assert fat and fat[0]["spec"]["mark"]["color"] == charts.FATALITY_COLOR
     # aggregated rows: far smaller than one row per event (25,000 events)
     assert all(c["arrow_bytes"] < 60_000 for c in drawn)
+
+
+def test_the_period_choice_reruns_the_charts_alone(big_store, monkeypatch):
+    """Day / week / month changes the time charts' bins (a fragment rerun: the map is not sent again)."""
+    at = run_app(big_store, monkeypatch)
+    units = [c["spec"]["encoding"]["x"].get("timeUnit") for c in vega_charts(at) if "timeUnit" in c["spec"]["encoding"]["x"]]
+    assert units == ["yearmonth", "yearmonth"]  # eight years of events: per month
+    at.selectbox(key="chart_freq").set_value("Day").run()
+    assert not at.exception
+    units = [c["spec"]["encoding"]["x"].get("timeUnit") for c in vega_charts(at) if "timeUnit" in c["spec"]["encoding"]["x"]]
+    assert units == ["yearmonthdate", "yearmonthdate"]
+    assert [m for m in at.markdown if "Events per day" in m.value]
