@@ -3,8 +3,8 @@
 Each chart is a plain Vega-Lite spec (a dict) over a few rows already aggregated (per period and
 type, per period, per governorate), handed to ``st.vega_lite_chart``: no Altair objects (their
 schema validation and ``to_dict`` cost more than the rest of a rerun), and no per-event rows sent
-to the browser. Above the map's full-row limit the per-day counts come from the store's GROUP BY
-query ``day_type_counts``.
+to the browser. The per-day counts come from the store's GROUP BY query ``day_type_counts`` at any
+size (cached per filter), not from the page's rows.
 """
 
 from __future__ import annotations
@@ -32,20 +32,21 @@ def chart_frequency(span_days: int) -> tuple[str, str]:
 
 
 def _periods(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
-    d = frame.assign(date=pd.to_datetime(frame["event_date"], errors="coerce")).dropna(subset=["date"])
+    # ISO days from the store; one outside pandas' range (a stored 0214) is left out, not an error
+    d = frame.assign(date=pd.to_datetime(frame["event_date"], format="%Y-%m-%d", errors="coerce")).dropna(subset=["date"])
     d["period"] = d["date"].dt.to_period(freq).dt.start_time
     return d
 
 
-def timeline_frame(df: pd.DataFrame | None, type_days: pd.DataFrame | None, freq: str) -> pd.DataFrame:
-    """Events per period (index) and type (columns, legend order)."""
-    if type_days is not None:
-        if type_days.empty:
-            return pd.DataFrame()
-        d = _periods(type_days, freq)
-        out = d.pivot_table(index="period", columns="event_type", values="n", aggfunc="sum", fill_value=0)
-        return out[[t for t in mapping.TYPE_NAMES if t in out.columns]].sort_index()
-    return mapping.timeline(df, freq) if df is not None else pd.DataFrame()
+def timeline_frame(type_days: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Events per period (index) and type (columns, legend order), from per-(day, type) counts."""
+    if type_days is None or type_days.empty:
+        return pd.DataFrame()
+    d = _periods(type_days, freq)
+    if d.empty:
+        return pd.DataFrame()
+    out = d.pivot_table(index="period", columns="event_type", values="n", aggfunc="sum", fill_value=0)
+    return out[[t for t in mapping.TYPE_NAMES if t in out.columns]].sort_index()
 
 
 def fatalities_frame(days: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -138,13 +139,13 @@ def render(location: str, version: str, got: dict[str, Any], flt: EventFilter, o
     head = st.columns([2, 1])
     head[0].markdown(f"**Events per {unit}, by type**")
     head[1].selectbox("Period", ["Auto", "Day", "Week", "Month"], key="chart_freq", label_visibility="collapsed")
-    day_types = None if got["full"] else data.q_day_types(location, version, got["key"])
-    tl = timeline_frame(got["df"] if got["full"] else None, day_types, freq)
+    day_types = data.q_day_types(location, version, got["key"])  # one GROUP BY in the store, at any size
+    tl = timeline_frame(day_types, freq)
     if tl.empty:
         st.caption("No dated events.")
     else:
         _draw(*timeline_spec(_full_index(tl, freq), freq), key="chart_types")
-        days = data.fatalities_per_day(got["df"] if got["full"] else day_types)
+        days = data.fatalities_per_day(day_types)
         st.markdown(f"**Fatalities per {unit}**")
         fat = fatalities_frame(days, freq)
         if fat.empty or not fat["fatalities"].any():

@@ -151,7 +151,7 @@ def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_day_types(location: str, version: str, key: tuple) -> pd.DataFrame:
     """Events and fatalities per (day, type) for all dated filtered events (one GROUP BY in
-    the store): both time charts when the page has no rows of its own (aggregated map)."""
+    the store): both time charts."""
     rows = get_store(location).day_type_counts(filter_from_key(key))
     return pd.DataFrame(rows, columns=["event_date", "event_type", "n", "fatalities"])
 
