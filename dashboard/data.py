@@ -12,12 +12,13 @@ import datetime as dt
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from geo.dates import MAX_DATE, MIN_DATE
+from geo.dates import MAX_DATE, MIN_DATE, parse_date
 from geo.errors import ValidationError
 from geo.store import EventFilter, open_store
 from geo.webmap import layers as mapping
@@ -120,28 +121,39 @@ def q_summary(location: str, version: str, key: tuple) -> dict:
     return get_store(location).summary(filter_from_key(key))
 
 
+# The columns the map (markers, popups), the table and the charts read: no geometry, none of
+# the bookkeeping columns (codes, spans' ends, confidence...). The details panel reads the whole
+# event by id (store.get_event), exports the whole rows (store.query).
+PAGE_COLUMNS = (
+    "event_id", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2", "admin1",
+    "location", "latitude", "longitude", "geo_precision", "fatalities", "notes", "article_id", "source",
+    "sentence_start", "place_start", "place_end",
+)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Filtered events (EVENT_FIELDS; the geometry column is dropped: lat/lon carry it)."""
-    gdf = get_store(location).query(filter_from_key(key))
-    return pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
+    """Filtered events, most recent first, with the PAGE_COLUMNS only (one lean query)."""
+    store = get_store(location)
+    rows = store.query_columns(filter_from_key(key), PAGE_COLUMNS)
+    frame = pd.DataFrame.from_records(rows, columns=list(PAGE_COLUMNS), coerce_float=False)
+    # dates as date objects, as store.query gives them (each distinct stored value parsed once)
+    days = {v: parse_date(v, what="stored event_date", bounded=False) for v in set(frame["event_date"].tolist())}
+    frame["event_date"] = frame["event_date"].map(days).astype(object)
+    frame["latitude"] = frame["latitude"].astype("float64")
+    frame["longitude"] = frame["longitude"].astype("float64")
+    frame["geo_precision"] = frame["geo_precision"].astype("int64")
+    for column in ("fatalities", "time_precision", "sentence_start", "place_start", "place_end"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    return frame
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def q_type_days(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Events per (day, type) for all dated filtered events (one GROUP BY in the store)."""
-    rows = get_store(location).type_day_counts(filter_from_key(key))
-    return pd.DataFrame(rows, columns=["event_date", "event_type", "n"])
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def q_fatality_days(location: str, version: str, key: tuple) -> pd.DataFrame | None:
-    """Fatalities per day for all filtered events, when the store can sum them (one GROUP BY);
-    None otherwise (the page then sums the rows it has, or says why there is no chart)."""
-    fn = getattr(get_store(location), "fatality_day_counts", None)
-    if not callable(fn):
-        return None
-    return pd.DataFrame(fn(filter_from_key(key)), columns=["event_date", "fatalities"])
+def q_day_types(location: str, version: str, key: tuple) -> pd.DataFrame:
+    """Events and fatalities per (day, type) for all dated filtered events (one GROUP BY in
+    the store): both time charts."""
+    rows = get_store(location).day_type_counts(filter_from_key(key))
+    return pd.DataFrame(rows, columns=["event_date", "event_type", "n", "fatalities"])
 
 
 def fatalities_per_day(df: pd.DataFrame) -> pd.DataFrame:
@@ -161,21 +173,25 @@ def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame:
     return mapping.merge_aggregates(frame)
 
 
-@st.cache_data(show_spinner="Preparing the export files...", max_entries=8)
-def q_exports(location: str, version: str, key: tuple) -> dict[str, bytes]:
+EXPORT_WRITERS = {"geojson": "geojson_bytes", "csv": "events_to_csv_bytes", "gpkg": "events_to_gpkg_bytes"}
+
+
+def export_builder(store: Any, key: tuple, fmt: str) -> Callable[[], bytes]:
+    """The export file of the filtered events in ``fmt``, built when called: a download
+    button's deferred data (Streamlit calls it outside the script run, so it holds the store
+    itself rather than reaching for the page's caches)."""
     import geo.export as exports
 
-    gdf = get_store(location).query(filter_from_key(key))
-    return {
-        "geojson": exports.geojson_bytes(gdf),
-        "csv": exports.events_to_csv_bytes(gdf),
-        "gpkg": exports.events_to_gpkg_bytes(gdf),
-    }
+    writer = getattr(exports, EXPORT_WRITERS[fmt])
+
+    def build() -> bytes:
+        return writer(store.query(filter_from_key(key)))
+
+    return build
 
 
 def clear_data_caches() -> None:
     """After a write from this dashboard (the version key catches the rest)."""
     st.session_state["_writes"] = int(st.session_state.get("_writes", 0)) + 1
-    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_type_days, q_fatality_days,
-               q_aggregates, q_exports):
+    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_day_types, q_aggregates):
         fn.clear()

@@ -18,7 +18,7 @@ from dashboard.text import md
 from geo.errors import GeoError
 from geo.models import SYRIA_GOVERNORATES
 from geo.store import EventFilter
-from geo.webmap import build_base_map, clicked_event_id, selected_view
+from geo.webmap import build_base_map, clicked_area, clicked_event_id, selected_view
 from geo.webmap import layers as mapping
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ MAP_OPTIONS = mapping.MapOptions()
 # beyond, the map, counts and charts come from aggregates in the store.
 FULL_LIMIT = MAP_OPTIONS.max_points
 TABLE_ROWS = 1_000  # rows sent to the table (most recent first)
-EAGER_EXPORT_LIMIT = 5_000  # above, the export files are built on request
 MAP_HEIGHT = 620
 TABLE_COLUMNS = [
     "event_date", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "location",
@@ -75,6 +74,9 @@ def store_label(location: str) -> str:
 
 
 def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any], period: str | None) -> None:
+    area = st.session_state.get("map_area")  # a clicked aggregate: its area's single events
+    if area:
+        flt = dataclasses.replace(flt, bbox=tuple(area["bbox"]))
     got = fetch(location, version, flt)
     n, summary, df = got["n"], got["summary"], got["df"]
     st.title("Conflict events in Syria")
@@ -88,6 +90,10 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
     m2.metric("Fatalities", f"{int(summary['fatalities']):,}")
     m3.metric("Governorates", f"{govs}")
     m4.metric("Undated", f"{int(summary['undated']):,}")
+    if area:
+        c1, c2 = st.columns([4, 1])
+        c1.info(f"Showing the area around **{md(area['label'])}** (a clicked aggregate marker): {n:,} events.")
+        c2.button("Show all areas", key="area_clear", on_click=_clear_area, width="stretch")
 
     table = table_frame(df) if len(df) else pd.DataFrame(columns=TABLE_COLUMNS)
     table_key = "table_" + hashlib.sha1(repr((got["key"], version)).encode()).hexdigest()[:10]
@@ -98,14 +104,21 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
     selected_id = st.session_state.get("event_id") or None
 
     left, right = st.columns([3, 2], gap="medium")
-    with left:
-        draw_map(location, version, got, opts, selected_id)
-    with right:
-        if selected_id:
+    # The details panel first: a selection shows it before the map's layers are rebuilt
+    # (Streamlit places elements by container, not by the order the script reaches them).
+    if selected_id:
+        with right:
             event_panel.render(location, selected_id)
+    with left:
+        draw_map(location, version, got, opts, selected_id, area)
+    with right:
         charts.render(location, version, got, flt, opts)
     events_table(table, table_key, n)
-    exports(location, version, got["key"], n, flt, opts.get("range"))
+    exports(location, got["key"], n, flt, opts.get("range"))
+
+
+def _clear_area() -> None:
+    st.session_state.pop("map_area", None)
 
 
 def table_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +151,11 @@ def selected_centre(location: str, selected_id: str | None, basemap) -> tuple[tu
     return selected_view(ev, basemap)
 
 
-def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, Any], selected_id: str | None) -> None:
+AREA_ZOOM = 11
+
+
+def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, Any], selected_id: str | None,
+             area: dict[str, Any] | None = None) -> None:
     basemap = data.get_basemap()
     n = got["n"]
     options = map_options(opts)
@@ -154,16 +171,18 @@ def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, A
                           size_by_fatalities=options.size_by_fatalities,
                           **({"location": view[:2], "zoom_start": view[2]} if view else {}))
     center, zoom = selected_centre(location, selected_id, basemap)
+    if center is None and area:
+        center, zoom = tuple(area["center"]), AREA_ZOOM
     out = st_folium(base, key="map", height=MAP_HEIGHT, use_container_width=True,
                     returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],  # no view: no rerun per pan
                     feature_group_to_add=groups, center=center, zoom=zoom)
-    handle_map_output(out, got)
+    handle_map_output(out, got, info)
     notes = []
     if info.aggregated:
         notes.append(
             f"{n:,} events: markers are aggregated per place and type ({info.n_markers:,} markers; "
-            f"circle size is {'fatalities' if options.size_by_fatalities else 'event counts'}). Narrow the filters "
-            f"below {FULL_LIMIT:,} events to see single events.")
+            f"circle size is {'fatalities' if options.size_by_fatalities else 'event counts'}). Click a marker "
+            f"to show the single events of its area, or narrow the filters below {FULL_LIMIT:,} events.")
     if info.n_province:
         notes.append(f"{info.n_province:,} events are known only to the governorate: dashed circles at the "
                      "governorate's centre, with their count.")
@@ -174,17 +193,23 @@ def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, A
         st.caption(" ".join(notes))
 
 
-def handle_map_output(out: dict | None, got: dict[str, Any]) -> None:
-    """A click on a marker selects its event (the view goes to the URL in the browser)."""
+def handle_map_output(out: dict | None, got: dict[str, Any], info: mapping.EventLayersInfo | None = None) -> None:
+    """A click on a marker selects its event; a click on an aggregate marker shows its area's
+    single events (the view goes to the URL in the browser)."""
     if not out:
         return
     click = (out.get("last_object_clicked"), out.get("last_object_clicked_tooltip"))
-    if click[0] and click != st.session_state.get("_last_click"):
-        st.session_state["_last_click"] = click
-        event_id = clicked_event_id(out, got["df"])
-        if event_id and event_id != st.session_state.get("event_id"):
-            st.session_state["event_id"] = event_id
-            st.rerun()
+    if not click[0] or click == st.session_state.get("_last_click"):
+        return
+    st.session_state["_last_click"] = click
+    event_id = clicked_event_id(out, got["df"])
+    if event_id and event_id != st.session_state.get("event_id"):
+        st.session_state["event_id"] = event_id
+        st.rerun()
+    area = clicked_area(out, info.areas, info.cell) if info is not None and event_id is None else None
+    if area is not None:
+        st.session_state["map_area"] = area
+        st.rerun()
 
 
 def events_table(table: pd.DataFrame, table_key: str, n: int) -> None:
@@ -218,26 +243,18 @@ def export_names(flt: EventFilter, shown_range) -> dict[str, str]:
     return {fmt: export_filename(flt, fmt) for fmt in ("geojson", "csv", "gpkg")}
 
 
-def exports(location: str, version: str, key: tuple, n: int, flt: EventFilter, shown_range=None) -> None:
+def exports(location: str, key: tuple, n: int, flt: EventFilter, shown_range=None) -> None:
+    """Download buttons whose files are built only when one is clicked (st.download_button with
+    a callable): nothing is exported while the page renders, at any size."""
     st.subheader("Export the filtered events")
     if n == 0:
         st.caption("Nothing to export.")
         return
-    ready = n <= EAGER_EXPORT_LIMIT or st.session_state.get("_export_key") == (key, version)
-    if not ready and st.button(f"Prepare the export files ({n:,} events)", key="prepare_export"):
-        st.session_state["_export_key"] = (key, version)
-        ready = True
-    if not ready:
-        return
-    try:
-        files = data.q_exports(location, version, key)
-    except GeoError as exc:
-        st.error(f"Export failed: {md(exc)}")
-        return
     names = export_names(flt, shown_range)
+    store = data.get_store(location)
     c1, c2, c3 = st.columns(3)
-    c1.download_button("GeoJSON", files["geojson"], file_name=names["geojson"],
-                       mime="application/geo+json", key="dl_geojson", width="stretch")
-    c2.download_button("CSV", files["csv"], file_name=names["csv"], mime="text/csv", key="dl_csv", width="stretch")
-    c3.download_button("GeoPackage", files["gpkg"], file_name=names["gpkg"],
-                       mime="application/geopackage+sqlite3", key="dl_gpkg", width="stretch")
+    for col, fmt, label, mime in ((c1, "geojson", "GeoJSON", "application/geo+json"), (c2, "csv", "CSV", "text/csv"),
+                                  (c3, "gpkg", "GeoPackage", "application/geopackage+sqlite3")):
+        col.download_button(label, data.export_builder(store, key, fmt), file_name=names[fmt], mime=mime,
+                            key=f"dl_{fmt}", width="stretch", on_click="ignore")
+    st.caption(f"{n:,} events; each file is written when its button is clicked.")

@@ -204,11 +204,14 @@ def count(path: Path, **kw) -> int:
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """Bytes handed to st.download_button, by media file id (AppTest keeps only the URL)."""
+    """What st.download_button was handed, by media file id (AppTest keeps only the id): bytes,
+    or the callable of a deferred download (built when the button is clicked)."""
+    from streamlit.runtime import media_file_manager as mfm
     from streamlit.runtime import memory_media_file_storage as mfs
 
-    captured: dict[str, bytes] = {}
+    captured: dict[str, object] = {}
     original = mfs.MemoryMediaFileStorage.load_and_get_id
+    original_deferred = mfm.MediaFileManager.add_deferred
 
     def spy(self, path_or_data, mimetype, kind, filename=None):
         file_id = original(self, path_or_data, mimetype, kind, filename)
@@ -216,15 +219,23 @@ def downloads(monkeypatch):
             captured[file_id] = bytes(path_or_data)
         return file_id
 
+    def spy_deferred(self, data_callable, *args, **kwargs):
+        file_id = original_deferred(self, data_callable, *args, **kwargs)
+        captured[file_id] = data_callable
+        return file_id
+
     monkeypatch.setattr(mfs.MemoryMediaFileStorage, "load_and_get_id", spy)
+    monkeypatch.setattr(mfm.MediaFileManager, "add_deferred", spy_deferred)
     return captured
 
 
-def download_bytes(at, downloads: dict[str, bytes], key: str) -> bytes:
+def download_bytes(at, downloads: dict[str, object], key: str) -> bytes:
+    """The file a download button gives (a deferred one's callable is called: the click)."""
     btn = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
     assert btn, f"no download button {key}"
-    file_id = btn[0].proto.url.rsplit("/", 1)[-1].split(".")[0]
-    return downloads[file_id]
+    file_id = btn[0].proto.deferred_file_id or btn[0].proto.url.rsplit("/", 1)[-1].split(".")[0]
+    got = downloads[file_id]
+    return got() if callable(got) else got
 
 
 # ------------------------------------------------------------------------------------------
@@ -362,9 +373,10 @@ def test_geojson_download_is_rfc7946_and_matches_the_filter(seed_store, monkeypa
 
 
 def test_large_result_prepares_exports_on_request(synth_store, monkeypatch, downloads):
+    """Export files are built when their button is clicked (deferred), not while the page renders."""
     at = run_app(synth_store, monkeypatch)
-    assert not at.get("download_button")
-    at.button(key="prepare_export").click().run()
+    buttons = at.get("download_button")
+    assert len(buttons) == 3 and all(b.proto.deferred_file_id and not b.proto.url for b in buttons)
     data = json.loads(download_bytes(at, downloads, "dl_geojson"))
     assert len(data["features"]) == 10_000
 

@@ -6,6 +6,7 @@ The ``store`` fixture is parametrized over backends (only "gpkg" for now).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import signal
 import sqlite3
@@ -556,6 +557,42 @@ def test_type_day_counts(sample_store: EventStore) -> None:
     ]
     total = sum(r["n"] for r in sample_store.type_day_counts())
     assert total == sample_store.count(EventFilter(include_undated=False))
+
+
+@pytest.mark.parametrize("flt", [
+    EventFilter(), EventFilter(date_to=D(2015, 12, 31)), EventFilter(include_undated=False, limit=3),
+    EventFilter(admin1=("Aleppo", "Daraa"), limit=4), EventFilter(text="civilians"),
+])
+def test_query_columns_are_query_rows_narrowed(sample_store: EventStore, flt: EventFilter) -> None:
+    """The dashboard's lean query: the same rows in the same order as query_rows, only the
+    columns asked for (no geometry, no columns the page does not draw)."""
+    columns = ["event_id", "latitude", "event_type", "notes", "fatalities"]
+    full = sample_store.query_rows(flt)
+    idx = [EVENT_FIELDS.index(c) for c in columns]
+    assert sample_store.query_columns(flt, columns) == [tuple(r[i] for i in idx) for r in full]
+    assert len(full) == sample_store.count(flt) > 0
+    with pytest.raises(StoreError):
+        sample_store.query_columns(flt, ["event_id", "event_id; DROP TABLE events"])
+
+
+def test_day_type_counts_count_and_sum_fatalities_per_day_and_type(sample_store: EventStore) -> None:
+    """The dashboard's time charts at any size: per (day, type) counts and fatality sums from one
+    GROUP BY, the same as counting the fetched rows (unknown fatalities count as none; undated
+    events are left out)."""
+    flt = EventFilter(event_types=("Battles", "Explosions/Remote violence", "Violence against civilians"))
+    rows = sample_store.day_type_counts(flt)
+    frame = sample_store.query(dataclasses.replace(flt, include_undated=False))
+    expected: dict[tuple[str, str], list[int]] = {}
+    for day, etype, fat in zip(frame["event_date"], frame["event_type"], frame["fatalities"]):
+        acc = expected.setdefault((day.isoformat(), etype), [0, 0])
+        acc[0] += 1
+        acc[1] += 0 if pd.isna(fat) else int(fat)
+    assert rows == [{"event_date": d, "event_type": t, "n": n, "fatalities": f}
+                    for (d, t), (n, f) in sorted(expected.items())]
+    assert rows and any(r["fatalities"] for r in rows)
+    assert [(r["event_date"], r["event_type"], r["n"]) for r in sample_store.day_type_counts()] == [
+        (r["event_date"], r["event_type"], r["n"]) for r in sample_store.type_day_counts()]
+    assert sample_store.day_type_counts(EventFilter(admin1=("Atlantis",))) == []
 
 
 def test_query_dtypes_are_as_documented(sample_store: EventStore) -> None:

@@ -16,7 +16,7 @@ from geo.webmap import assets as offline_assets
 from geo.webmap import layers as mapping
 from geo.webmap.elements import map_css
 from geo.webmap.render import static_text
-from geo.webmap.select import clicked_event_id
+from geo.webmap.select import clicked_area, clicked_event_id
 from geo.webmap.style import CLUSTER_FILL, CLUSTER_RING, CLUSTER_TEXT
 
 TOKEN = "\u2063event:{}\u2063"
@@ -163,3 +163,52 @@ def test_clicked_event_id_without_events():
 def test_the_browser_token_is_the_one_python_reads():
     js = static_text("geomap.js")
     assert "var SEP = '\\u2063';" in js and "SEP + 'event:' + id + SEP" in js
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregate markers (too many events to draw one by one): a click shows the area's single events
+
+
+AREA = "\u2063area:{}\u2063"
+
+
+def aggregates(n_places: int = 3) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(36.0 + i, 37.0 + i, "Battles", 1, "Aleppo", f"Town {i}", 10 * (i + 1)) for i in range(n_places)],
+        columns=list(mapping.AGGREGATE_COLUMNS),
+    )
+
+
+def test_aggregate_markers_carry_an_area_token_python_reads():
+    opts = mapping.MapOptions(max_points=2)
+    groups, info = mapping.build_event_layers(None, aggregates=aggregates(3), options=opts)
+    data = cluster_data(groups)
+    assert data["aggregated"] and info.aggregated and info.areas is not None
+    assert len(info.areas) == len(data["rows"]) == info.n_markers  # one area per marker, in marker order
+    for i, r in enumerate(data["rows"]):
+        assert (info.areas.iloc[i]["latitude"], info.areas.iloc[i]["longitude"]) == (r[0], r[1])
+    js = static_text("geomap.js")
+    assert "SEP + 'area:' + i + SEP" in js and "d.aggregated ? m.options.geoIdx : null" in js
+
+
+def test_clicked_area_is_the_box_around_the_clicked_aggregate():
+    areas = aggregates(3)
+    hit = clicked_area({"last_object_clicked": {"lat": 37.0, "lng": 38.0},
+                        "last_object_clicked_tooltip": "20 \u00d7 Battles \u00b7 Town 1" + AREA.format(1)}, areas)
+    assert hit is not None and hit["label"] == "Town 1" and hit["n"] == 20 and hit["center"] == (37.0, 38.0)
+    lat0, lon0, lat1, lon1 = hit["bbox"]
+    assert lat0 < 37.0 < lat1 and lon0 < 38.0 < lon1 and lat1 - lat0 < 0.1
+    # a merged grid cell: the box covers the cell
+    wide = clicked_area({"last_object_clicked_tooltip": AREA.format(0)}, areas, cell=0.25)
+    assert wide["bbox"][2] - wide["bbox"][0] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("result", [
+    {"last_object_clicked": {"lat": 36.0, "lng": 37.0}},  # no token: not an aggregate
+    {"last_object_clicked_tooltip": TOKEN.format("ev1")},  # an event, not an area
+    {"last_object_clicked_tooltip": AREA.format(7)},  # stale index (an earlier page's markers)
+    {"last_object_clicked": {"lat": 30.0, "lng": 30.0}, "last_object_clicked_tooltip": AREA.format(0)},  # elsewhere
+])
+def test_clicked_area_refuses_what_is_not_a_drawn_aggregate(result):
+    assert clicked_area(result, aggregates(3)) is None
+    assert clicked_area(result, None) is None

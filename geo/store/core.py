@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -342,6 +343,43 @@ class SqlEventStore(EditsMixin, EventStore):
         high = self._fetch(f"SELECT max(event_date) FROM {self._t_events}")[0][0]
         first, last = parse_date(low, what="stored event_date", bounded=False), parse_date(high, what="stored event_date", bounded=False)
         return None if first is None or last is None else (first, last)
+
+    def query_columns(self, flt: EventFilter, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Matching rows with only ``columns`` (names from EVENT_FIELDS), as stored, most recent
+        first (undated last, ties by id), at most ``flt.limit``: what a map or table draws
+        without the geometry and the columns it does not show."""
+        unknown = [c for c in columns if c not in EVENT_FIELDS]
+        if unknown:
+            raise StoreError(f"unknown event column(s): {', '.join(unknown)}")
+        cols = list(dict.fromkeys([*columns, "event_date", "event_id"]))
+        parts, params = [], []
+        for where, branch_params in self._filter_sql(dataclasses.replace(flt, limit=None)).branches(flt.include_undated):
+            parts.append(f"SELECT {', '.join(cols)} FROM {self._t_events} WHERE {where}")
+            params.extend(branch_params)
+        # The order of query_rows, NULL dates last in both dialects (SQLite 3.30+ reads NULLS
+        # LAST, and serves it from the (admin1, event_date) index like a bare DESC). A compound
+        # SELECT is ordered by bare column names only: a collation term needs an outer query.
+        order = f"event_date DESC NULLS LAST, event_id{self.collate_c}"
+        union = " UNION ALL ".join(parts)
+        sql = f"{union} ORDER BY {order}" if len(parts) == 1 or not self.collate_c else \
+            f"SELECT * FROM ({union}) AS q ORDER BY {order}"
+        if flt.limit is not None:
+            sql += " LIMIT ?"
+            params.append(flt.limit)
+        rows = self._fetch(sql, params)
+        return rows if len(cols) == len(columns) else [r[:len(columns)] for r in rows]
+
+    def day_type_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
+        """Dated events per (day, event_type): keys event_date (ISO str), event_type, n and
+        fatalities (sum of the known); by day, then type. Both time charts of the dashboard
+        (events by type, fatalities) from one GROUP BY, at any size, without fetching rows."""
+        dated = dataclasses.replace(flt, include_undated=False, limit=None)
+        where, params = self._filter_sql(dated).single(False)
+        rows = self._fetch(
+            f"SELECT event_date, event_type, count(*), coalesce(sum(fatalities), 0) FROM {self._t_events} "
+            f"WHERE {where} GROUP BY event_date, event_type ORDER BY event_date, event_type{self.collate_c}", params)
+        return [{"event_date": d.isoformat() if isinstance(d, dt.date) else str(d), "event_type": t, "n": int(n),
+                 "fatalities": int(f)} for d, t, n, f in rows]
 
     def actors(self) -> list[str]:
         rows = self._fetch(f"SELECT actor1 FROM {self._t_events} UNION SELECT actor2 FROM {self._t_events}")

@@ -16,10 +16,10 @@ from geo.webmap.basemap import (
     selected_view,
 )
 from geo.webmap.layers import EventLayersInfo, build_event_layers, build_map
-from geo.webmap.select import clicked_event_id
+from geo.webmap.select import clicked_area, clicked_event_id
 from geo.webmap.style import MapOptions
 
 __all__ = [
     "BasemapData", "EventLayersInfo", "MapOptions", "basemap_data", "build_base_map", "build_event_layers",
-    "build_map", "clicked_event_id", "load_basemap", "place_labels", "selected_view",
+    "build_map", "clicked_area", "clicked_event_id", "load_basemap", "place_labels", "selected_view",
 ]

@@ -23,7 +23,7 @@ they are rolled up into one dashed, hollow circle per governorate at its represe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -111,6 +111,10 @@ class EventLayersInfo:
     n_province: int = 0  # geo_precision 3 events, rolled up
     n_detailed: int = 0  # events sent with their popup
     aggregated: bool = False
+    # the aggregate markers drawn (AGGREGATE_COLUMNS, in the order of their ``area:`` click
+    # tokens) and the grid cell they were merged into (None: one marker per place and type)
+    areas: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    cell: float | None = None
 
 
 def choropleth_legend_html(breaks: list[int]) -> str:
@@ -158,12 +162,13 @@ def _cluster_data(rows: list, options: MapOptions, locations: list[str], fallbac
     }
 
 
-def _aggregate_group(aggregates: pd.DataFrame, options: MapOptions) -> tuple[folium.FeatureGroup | None, int, int]:
-    """Markers per place and type (too many events to send one by one). Returns (group, points, markers)."""
+def _aggregate_group(aggregates: pd.DataFrame, options: MapOptions) -> tuple[folium.FeatureGroup | None, int, pd.DataFrame, float | None]:
+    """Markers per place and type (too many events to send one by one). Returns (group, points,
+    the rows drawn, the grid cell they were merged into)."""
     pts = aggregates[aggregates["geo_precision"] < 3]
     n_points = int(pts["n"].sum())
     if not len(pts):
-        return None, 0, 0
+        return None, 0, pts, None
     rows_df, cell = coarsen(pts, options.max_points, options.aggregate_decimals)
     locs, loc_idx = np.unique(rows_df["location"].astype(str).to_numpy(), return_inverse=True)
     rows = [
@@ -174,10 +179,10 @@ def _aggregate_group(aggregates: pd.DataFrame, options: MapOptions) -> tuple[fol
     ]
     where = f" (merged into {cell:g}\u00b0 cells)" if cell else ""
     fallback = (f"Aggregated per place{where}: {n_points:,} located events match, more than the "
-                f"{options.max_points:,} drawn one by one. Narrow the filters to see single events.")
+                f"{options.max_points:,} drawn one by one. Click to show the single events of this area.")
     g = folium.FeatureGroup(name="Events", control=False)
     CompactEventCluster(_cluster_data(rows, options, [str(x) for x in locs], fallback, aggregated=True)).add_to(g)
-    return g, n_points, len(rows)
+    return g, n_points, rows_df.reset_index(drop=True), cell
 
 
 def _event_group(recent: pd.DataFrame, options: MapOptions) -> tuple[folium.FeatureGroup, int]:
@@ -275,9 +280,11 @@ def build_event_layers(
         return groups, EventLayersInfo()
 
     n_detailed = 0
+    areas, cell = None, None
     if aggregates is not None:
         agg = aggregates[np.isfinite(pd.to_numeric(aggregates["latitude"], errors="coerce"))]
-        group, n_points, n_markers = _aggregate_group(agg, options)
+        group, n_points, areas, cell = _aggregate_group(agg, options)
+        n_markers = len(areas)
         prov_counts = agg[agg["geo_precision"] >= 3]
     else:
         df = sorted_recent_first(df)  # once, for the markers' order and the popups' lists
@@ -300,7 +307,7 @@ def build_event_layers(
         if sel is not None:
             groups.append(sel)
     return groups, EventLayersInfo(n_events=n_events, n_points=n_points, n_markers=n_markers, n_province=n_province,
-                                   n_detailed=n_detailed, aggregated=aggregates is not None)
+                                   n_detailed=n_detailed, aggregated=aggregates is not None, areas=areas, cell=cell)
 
 
 def build_map(

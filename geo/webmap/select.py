@@ -7,6 +7,10 @@ ends with an id token ``\\u2063event:ID\\u2063`` that streamlit-folium returns a
 click reaches the cluster group with the marker as ``sourceTarget``. Without a token (aggregate
 markers, roll-ups, an older page), the click's position resolves only when exactly one event
 sits there: a click is never guessed to mean one of several events.
+
+Aggregate markers (too many events to draw one by one) carry ``\u2063area:I\u2063`` instead, I
+being the marker's row among the aggregates drawn: :func:`clicked_area` turns a click on one into
+the bounding box of its area, so the page can show that area's single events.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ import numpy as np
 import pandas as pd
 
 TOKEN = re.compile("\u2063event:(.+?)\u2063")
+AREA_TOKEN = re.compile("\u2063area:(\\d+)\u2063")
+# Half the side of the box shown for a clicked aggregate that merged no grid cells (one place):
+# ~2 km, enough for the events placed "near" the town (geo_precision 2) around its mean position.
+AREA_HALF_DEG = 0.02
 # Positions are sent rounded to 4 decimals (~10 m); a click reports the marker's own position.
 POSITION_TOLERANCE_DEG = 1e-4 * 0.51
 
@@ -74,3 +82,29 @@ def clicked_event_id(st_folium_result: Mapping[str, Any] | None, events: pd.Data
     if found is not None:
         return found
     return _from_position(st_folium_result, events, ids)
+
+
+def clicked_area(st_folium_result: Mapping[str, Any] | None, areas: pd.DataFrame | None,
+                 cell: float | None = None) -> dict[str, Any] | None:
+    """The area of the aggregate marker the user clicked, or None (not an aggregate, stale index).
+
+    ``areas``: the aggregate rows drawn (EventLayersInfo.areas, AGGREGATE_COLUMNS), in marker
+    order; ``cell``: the grid cell they were merged into (None: one marker per place and type).
+    Returns ``bbox`` (min_lat, min_lon, max_lat, max_lon, for EventFilter.bbox), ``center``
+    (lat, lon), ``label`` (the place) and ``n`` (the marker's count).
+    """
+    if not st_folium_result or areas is None or not len(areas):
+        return None
+    text = st_folium_result.get("last_object_clicked_tooltip")
+    found = AREA_TOKEN.findall(text) if isinstance(text, str) else []
+    if not found or int(found[-1]) >= len(areas):
+        return None
+    row = areas.iloc[int(found[-1])]
+    lat, lon = float(row["latitude"]), float(row["longitude"])
+    where = st_folium_result.get("last_object_clicked")
+    if isinstance(where, Mapping) and where.get("lat") is not None and (  # a stale index points elsewhere
+            abs(float(where["lat"]) - lat) > 1e-3 or abs(float(where["lng"]) - lon) > 1e-3):
+        return None
+    half = max(float(cell) if cell else 0.0, AREA_HALF_DEG)
+    return {"bbox": (round(lat - half, 5), round(lon - half, 5), round(lat + half, 5), round(lon + half, 5)),
+            "center": (lat, lon), "label": str(row["location"]), "n": int(row["n"])}

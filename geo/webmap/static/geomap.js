@@ -14,12 +14,16 @@
   // The token that tells the dashboard which event a click hit. It is read back from the clicked
   // marker's tooltip text (streamlit-folium returns it as last_object_clicked_tooltip); the
   // invisible separators keep it apart from the visible label.
+  // Aggregate markers carry ``area:<index of the marker>`` instead: a click on one shows the single
+  // events of its area.
   var SEP = '\u2063';
   function idToken(id) { return SEP + 'event:' + id + SEP; }
+  function areaToken(i) { return SEP + 'area:' + i + SEP; }
 
-  function tooltipHtml(label, id) {
+  function tooltipHtml(label, id, area) {
+    var token = id != null ? idToken(id) : (area != null ? areaToken(area) : null);
     return '<span>' + esc(label) + '</span>' +
-      (id == null ? '' : '<span class="geo-eid" style="display:none">' + esc(idToken(id)) + '</span>');
+      (token == null ? '' : '<span class="geo-eid" style="display:none">' + esc(token) + '</span>');
   }
 
   // Bind a marker's tooltip when the pointer first reaches it, or at the latest when it is clicked:
@@ -80,7 +84,16 @@
     };
   }
 
+  // The cluster built last, by the key of its data: streamlit-folium removes and re-evaluates
+  // every layer on each rerun that changes any of them (a selection), and rebuilding 20,000
+  // markers costs seconds; the same data re-adds the same cluster.
+  var lastCluster = null;
+
   function eventCluster(parent, d) {
+    if (d.key && lastCluster && lastCluster.key === d.key) {
+      lastCluster.cluster.addTo(parent);
+      return lastCluster.cluster;
+    }
     var opts = d.options;
     opts.iconCreateFunction = clusterIcon(d.types, d.colors, d.mix);
     var cluster = L.markerClusterGroup(opts);
@@ -115,9 +128,12 @@
       m.bindPopup(popupOf, {maxWidth: 360});
       markers[i] = m;
     }
-    lazyTooltips(cluster, function (m) { return tooltipHtml(labelFor(m.options.geoRow), m.options.geoId); });
+    lazyTooltips(cluster, function (m) {
+      return tooltipHtml(labelFor(m.options.geoRow), m.options.geoId, d.aggregated ? m.options.geoIdx : null);
+    });
     cluster.addLayers(markers);
     cluster.addTo(parent);
+    lastCluster = d.key ? {key: d.key, cluster: cluster} : null;
     return cluster;
   }
 

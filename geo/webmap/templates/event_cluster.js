@@ -1,3 +1,3 @@
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = GeoMap.eventCluster({{ this._parent.get_name() }}, {{ this.data | js }});
+var {{ this.get_name() }} = GeoMap.eventCluster({{ this._parent.get_name() }}, {{ this.data_json }});
 {% endmacro %}
