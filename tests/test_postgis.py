@@ -272,7 +272,7 @@ def _snapshot(store: EventStore) -> dict:
         "articles": [store.get_article(a.article_id) for a in store.articles()],
         "counts": store.article_event_counts(),
         "summary": store.summary(),
-        "types": store.type_day_counts(),
+        "types": store.day_type_counts(),
         "span": store.date_span(),
         "actors": store.actors(),
     }

@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import operator
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -215,9 +215,13 @@ class EventStore(abc.ABC):
         geo_precision, admin1, location, n (geo.webmap.layers.AGGREGATE_COLUMNS). Largest first."""
 
     @abc.abstractmethod
-    def type_day_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
-        """Dated events per (event_type, day): keys event_date (ISO str), event_type, n;
-        by day, then type (the timeline chart without one summary per type)."""
+    def day_type_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
+        """Dated events per (day, event_type): keys event_date (ISO str), event_type, n and
+        fatalities (sum of the known); by day, then type (the time charts at any size)."""
+
+    @abc.abstractmethod
+    def query_columns(self, flt: EventFilter, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Matching rows with only ``columns`` (EVENT_FIELDS names), in query order."""
 
     @abc.abstractmethod
     def date_span(self) -> tuple[dt.date, dt.date] | None: ...

@@ -30,7 +30,6 @@ connection pool, the schema, the geometry blobs and the SQLite-specific read pla
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import os
@@ -524,16 +523,6 @@ class GpkgEventStore(SqlEventStore):
         )
         keys = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
         return [dict(zip(keys, row)) for row in rows]
-
-    def type_day_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
-        dated = dataclasses.replace(flt, include_undated=False, limit=None)
-        sql, params = self._select_sql("event_type, event_date", dated)
-        rows = self._read(
-            f"SELECT event_date, event_type, count(*) FROM ({sql}) GROUP BY event_date, event_type "
-            "ORDER BY event_date, event_type",
-            params,
-        )
-        return [{"event_date": d, "event_type": t, "n": n} for d, t, n in rows]
 
     def info(self) -> StoreInfo:
         articles, events, undated = self._counts()

@@ -32,7 +32,6 @@ ASCII letters only (SQLite's LIKE), via ``translate``.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import re
@@ -538,16 +537,6 @@ class PostgisEventStore(SqlEventStore):
         )
         keys = ("latitude", "longitude", "event_type", "geo_precision", "admin1", "location", "n")
         return [dict(zip(keys, (*row[:6], int(row[6])))) for row in rows]
-
-    def type_day_counts(self, flt: EventFilter = ALL_EVENTS) -> list[dict[str, Any]]:
-        dated = dataclasses.replace(flt, include_undated=False, limit=None)
-        where, params = self._where(dated)
-        rows = self._read(
-            f"SELECT event_date, event_type, count(*) FROM {self._t_events} WHERE {where} "
-            'GROUP BY event_date, event_type ORDER BY event_date, event_type COLLATE "C"',
-            params,
-        )
-        return [{"event_date": d.isoformat(), "event_type": t, "n": int(n)} for d, t, n in rows]
 
     def info(self) -> StoreInfo:
         articles, events, undated, size = self._read(
