@@ -11,7 +11,8 @@ import datetime as dt
 
 import pytest
 
-from geo.extract.pipeline import Geoparser, lies_towards
+from geo.extract.pipeline import Geoparser
+from geo.extract.resolve import lies_towards
 from geo.gazetteer.gazetteer import Gazetteer
 from geo.models import Article, Place
 

@@ -27,7 +27,7 @@ from geo.models import EVENT_FIELDS, Article, Change, Event, ReplacePlan
 from geo.store.base import IngestOutcome, parse_timestamp
 
 if TYPE_CHECKING:
-    from geo.store.core import Tx
+    from geo.store.connections import Tx
 
 HISTORY_COLUMNS = ("change_id", "group_id", "changed_at", "action", "event_id", "article_id", "before_json",
                    "after_json", "note", "undone_by")

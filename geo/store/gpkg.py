@@ -53,13 +53,8 @@ from geo.store.base import (  # noqa: F401 - also importable from here, the modu
     StoreInfo,
     resolve_store_location,
 )
-from geo.store.core import (
-    ARTICLE_COLUMNS,
-    ConnectionPool,
-    SqlEventStore,
-    Tx,
-    like_pattern,
-)
+from geo.store.connections import ConnectionPool, Tx
+from geo.store.core import ARTICLE_COLUMNS, SqlEventStore, like_pattern
 from geo.store.gpkg_format import (  # noqa: F401 - gpkg_point & co. also importable from here
     ARTICLES_TABLE,
     EVENTS_TABLE,

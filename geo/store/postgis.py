@@ -49,8 +49,9 @@ except ImportError:  # pragma: no cover - depends on the installation
 from geo.errors import StoreError
 from geo.models import EVENT_COLUMNS, EVENT_FIELDS, EVENT_SCHEMA, Event
 from geo.store.base import ALL_EVENTS, INSERT_CHUNK, EventFilter, StoreInfo, utc_ms
+from geo.store.connections import ConnectionPool, Tx
 from geo.store.copy import copy_store  # noqa: F401 - its old home; import it from geo.store
-from geo.store.core import ConnectionPool, SqlEventStore, Tx, like_pattern
+from geo.store.core import SqlEventStore, like_pattern
 
 log = logging.getLogger(__name__)
 

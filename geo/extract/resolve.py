@@ -1,0 +1,340 @@
+"""Stage 3 of the pipeline: names found in a text to places.
+
+:class:`PlaceResolver` finds the names (the toponym finder's exact names, plus loose spellings the
+text supports and phrases such as "the capital") and resolves each to a gazetteer place. A name
+whose namesakes lie far apart is decided by the text's evidence, strongest first (see
+:meth:`PlaceResolver._choose`); the geocoder's ``resolve()`` has the last word (a dominant town,
+the namesakes' shared governorate, or nothing: never a guess).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import replace
+
+from geo.extract.lexicon import NOT_EVENT_BEFORE
+from geo.extract.text import Span, SpanSet, index_of
+from geo.extract.toponyms import FoundName, ToponymFinder
+from geo.gazetteer import Candidate, Gazetteer, LocalGeocoder, name_key
+from geo.gazetteer.geocoder import (
+    NAMESAKE_KM,
+    NEAR_SUPPORT_KM,
+    Resolution,
+    farther_than,
+)
+from geo.gazetteer.names import skeleton_key
+from geo.models import Mention, Place
+
+# Loose (skeleton/fuzzy) matches of capitalised names must score at least this.
+LOOSE_MIN_SCORE = 0.72
+# Phrases that name a place without a proper name: "the capital" (not followed by a name) is
+# Damascus; the Idlib de-escalation zone goes by several descriptions.
+_PHRASE_PLACES: tuple[tuple[re.Pattern, str, str], ...] = (
+    (re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])"), "Damascus", "populated_place"),
+    (re.compile(r"[“\"]?(?:Putin\s*[–—-]\s*Erdogan|de-?escalation|demilitari[sz]ed|buffer)[”\"]?\s+(?:zone|area)",
+                re.IGNORECASE), "Idlib de-escalation zone", "admin2"),
+)
+
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
+# "X village", "X town": the text says X is a place.
+_LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
+_PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
+DIRECTION = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+# "east of X", "the southern countryside of X", "north rural X": X is the anchor, the direction is
+# where the sentence's other places lie from it.
+_DIRECTION_BEFORE = re.compile(
+    DIRECTION + r"\s+(?:(?:countryside|outskirts|suburbs|rural|parts?|side|areas?)\s+)?(?:of\s+)?(?:the\s+)?"
+    r"(?:(?:city|town|province|governorate|countryside)\s+of\s+)?$", re.IGNORECASE)
+# "X's northern countryside", "X eastern countryside"
+_DIRECTION_AFTER = re.compile(r"(?:['’]s)?\s+" + DIRECTION + r"\s+(?:countryside|outskirts|suburbs)\b", re.IGNORECASE)
+BEARINGS = {"north": 0.0, "northeast": 45.0, "east": 90.0, "southeast": 135.0, "south": 180.0,
+             "southwest": 225.0, "west": 270.0, "northwest": 315.0}
+# A place "east of X" lies within this many degrees of due east from X, and this close to it.
+DIRECTION_TOLERANCE_DEG = 67.5
+DIRECTION_MAX_KM = 150.0
+# ... and the phrase starts at most this many characters after X.
+DIRECTION_REACH = 40
+
+
+def _bearing(origin: tuple[float, float], target: tuple[float, float]) -> float:
+    """Compass bearing in degrees from origin to target (flat approximation: short distances)."""
+    dlat = target[0] - origin[0]
+    dlon = (target[1] - origin[1]) * math.cos(math.radians(origin[0]))
+    return math.degrees(math.atan2(dlon, dlat)) % 360.0
+
+
+def lies_towards(origin: tuple[float, float], target: tuple[float, float], direction: str) -> bool:
+    """Whether ``target`` lies in ``direction`` ("east", "north-west"...) from ``origin``, near it."""
+    wanted = BEARINGS[direction.lower().replace("-", "")]
+    gap = abs((_bearing(origin, target) - wanted + 180.0) % 360.0 - 180.0)
+    return gap <= DIRECTION_TOLERANCE_DEG and not farther_than(origin, target, DIRECTION_MAX_KM)
+
+
+# Between two names of one list: ", ", " and ", ", and ", " or ", " & ".
+_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|\s*&\s*)")
+_PLURAL_AREAS_AFTER = re.compile(r"(?:['’]s)?\s+(?:provinces|governorates|countrysides)\b", re.IGNORECASE)
+
+
+def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+class PlaceResolver:
+    """Names to places for one gazetteer (its geocoder and toponym finder), with per-name caches."""
+
+    def __init__(self, gazetteer: Gazetteer, geocoder: LocalGeocoder, finder: ToponymFinder) -> None:
+        self.gazetteer = gazetteer
+        self.geocoder = geocoder
+        self.finder = finder
+        self._rank_cache: dict[tuple, list[Candidate]] = {}
+        self._resolve_cache: dict[tuple, Resolution] = {}
+
+    def clear_caches(self) -> None:
+        self._rank_cache.clear()
+        self._resolve_cache.clear()
+
+    def find_names(self, text: str) -> list[FoundName]:
+        """The place names of a text, in text order: exact gazetteer names, supported loose
+        spellings and place phrases, with "countryside" shared along lists of governorates."""
+        found = self.finder.find(text)
+        found += self._loose_names(text, found)
+        found.sort(key=lambda f: f.start)
+        return self._spread_countryside(text, found)
+
+    def _rank(self, surface: str, **hints) -> list[Candidate]:
+        key = (name_key(surface), tuple(sorted(hints.items())))
+        cached = self._rank_cache.get(key)
+        if cached is None:
+            cached = self.geocoder.rank(surface, **hints)
+            if len(self._rank_cache) > 50_000:
+                self._rank_cache.clear()
+            self._rank_cache[key] = cached
+        return cached
+
+    def _loose_names(self, text: str, found: list[FoundName]) -> list[FoundName]:
+        """Names the exact automaton missed: capitalised sequences that the geocoder's skeleton or
+        fuzzy tier resolves to a Syrian place, and "the capital" for Damascus."""
+        extra: list[FoundName] = []
+        covered = [(f.start, f.end) for f in found]
+        found_spans = SpanSet(covered)
+        support = self._context_admin1(found)
+        for surface, start, end in self.finder.capitalised_names(text, covered):
+            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
+                continue  # a place of origin or comparison ("fired from X", "than in X")
+            locative = (_LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
+                        or _LOCATIVE_AFTER.match(text, end) is not None)
+            if not (support or locative):
+                continue  # nothing in the text supports a loose match: do not even look
+            if not locative and _PLAIN_WORD.match(surface):
+                continue  # "Renewed", "Aerial", "Seven": a capitalised word alone is not worth a fuzzy scan
+            if not (locative or skeleton_key(surface) in self.gazetteer.by_skeleton):
+                # The geocoder's fuzzy tier scans every name key; a capitalised word that shares no
+                # skeleton with a gazetteer name is worth that scan only where the text puts a
+                # place ("in X", "near X", "the village of X").
+                continue
+            if self.finder.is_typo_of_prominent(name_key(surface)):
+                continue  # "Syra" is Syria misspelt, not a village that a loose match finds
+            cands = self._rank(surface)
+            if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
+                # One site: the Syrian candidates that match as well as the best all lie together
+                # (one village spelt two ways in two sources).
+                rivals = [c for c in cands if c.place.country_code == "SY" and c.score >= cands[0].score - 0.05]
+                one_site = not any(farther_than(cands[0].place.point, c.place.point, NAMESAKE_KM) for c in rivals)
+                supported = cands[0].place.admin1 in support or (
+                    locative and cands[0].method == "skeleton" and one_site)
+                if cands[0].method != "exact" and not supported:
+                    # A loose match needs the text's support: its governorate named around it, or a
+                    # single Syrian skeleton match where the text puts a place ("in Saraqeb").
+                    continue
+                hint, countryside = self.finder._kind_from_context(text, start, end)
+                extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
+        for pattern, place_name, kind in _PHRASE_PLACES:
+            place = next((p for p in self.gazetteer.exact(place_name) if p.kind == kind and p.country_code == "SY"), None)
+            if place is None:
+                continue  # a custom gazetteer without this place
+            for match in pattern.finditer(text):
+                if not found_spans.contains(match.start()) and not self.finder._spoken(text, match.start(), match.end()):
+                    extra.append(FoundName(name_key(place.name), match.start(), match.end(), place.name, kind))
+        return extra
+
+    def _spread_countryside(self, text: str, found: list[FoundName]) -> list[FoundName]:
+        """A list of governorates shares its "countryside": "the countryside of Aleppo, Hama and
+        Idlib", "Hama and Idlib countryside", "Aleppo and Idlib provinces" name three (two)
+        governorates, not two towns. Only names that are governorates' names take it."""
+        out = list(found)
+        is_area = [any(self.gazetteer.places[i].kind == "admin1" for i in self.gazetteer.by_key.get(f.key, ()))
+                   for f in out]
+        joined = [i > 0 and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None
+                  for i in range(len(out))]
+        for i, f in enumerate(out):
+            if is_area[i] and not f.countryside and _PLURAL_AREAS_AFTER.match(text, f.end):
+                out[i] = replace(f, countryside=True)
+        for i in range(1, len(out)):  # forward: "the countryside of A, B and C"
+            if joined[i] and out[i - 1].countryside and is_area[i - 1] and is_area[i]:
+                out[i] = replace(out[i], countryside=True)
+        for i in range(len(out) - 2, -1, -1):  # backward: "A, B and C countryside"
+            if joined[i + 1] and out[i + 1].countryside and is_area[i + 1] and is_area[i]:
+                out[i] = replace(out[i], countryside=True)
+        return out
+
+    def _context_admin1(self, found: list[FoundName]) -> set[str]:
+        """Governorates the text's exact names support: those named, and those of Syrian towns
+        whose name is unambiguous."""
+        out: set[str] = set()
+        for f in found:
+            places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
+            syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
+            if any(p.kind == "admin1" for p in places) or len(syrian) == 1:
+                out |= syrian
+        return out
+
+    def resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
+        """Resolve names to places. A name whose Syrian namesakes lie far apart is decided by the
+        context, strongest evidence first (see :meth:`_choose`); the others take their best match."""
+        first: list[list[Candidate]] = []
+        for name in found:
+            surface = name.surface if not name.surface.lower().startswith("the ") else name.key
+            first.append(self._rank(surface, kind=name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None))
+        sent_starts = [s.start for s in sents]
+        sent_of = [index_of(sents, n.start, sent_starts) if sents else 0 for n in found]
+        # Evidence: the governorates each sentence names (a governorate, or a town named like its
+        # governorate), and the places with one reading (no far namesake).
+        sent_admin1: dict[int, list[str]] = {}
+        sure: list[tuple[int, Place]] = []  # (sentence index, place)
+        for n_sent, cands in zip(sent_of, first):
+            if not cands:
+                continue
+            area = next((c.place for c in cands if c.place.kind == "admin1"), None)
+            if area is not None and area.admin1:
+                named = sent_admin1.setdefault(n_sent, [])
+                if area.admin1 not in named:
+                    named.append(area.admin1)
+            if not self._far_namesakes(cands) and cands[0].place.country_code == "SY" \
+                    and cands[0].place.kind in ("populated_place", "admin2"):
+                sure.append((n_sent, cands[0].place))
+        article_admin1 = Counter(a for named in sent_admin1.values() for a in named)
+        # Governorates the article names as such ("Hama province", "Hama's countryside"): there a
+        # bare "Hama" is the governorate too, unless the text says the city.
+        as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
+                   for c in cands if c.place.kind == "admin1"}
+        directions = self._directions(found, first, sent_of, sents)
+        sure_ids = {p.place_id for _, p in sure}
+        mentions: list[Mention] = []
+        for name, cands, n_sent in zip(found, first, sent_of):
+            if not cands:
+                continue
+            best: Candidate | None = cands[0]
+            if self._far_namesakes(cands) and not self._dominant_reading(name):
+                sent_points = [p.point for i, p in sure if i == n_sent]
+                same = {c.place.place_id: c for c in cands if c.place.place_id in sure_ids}
+                # A namesake the article also names unambiguously ("Kobani" and "Ain al-Arab") is the one.
+                best = (next(iter(same.values())) if len(same) == 1 else None) or \
+                    self._towards(name, cands, directions.get(n_sent, [])) or self._choose(
+                    name, sent_admin1.get(n_sent, []), sent_points,
+                    [a for a, _ in article_admin1.most_common()], [p.point for _, p in sure])
+                if best is None:
+                    continue  # namesakes far apart and nothing in the text to choose: no guess
+            place = best.place
+            kind_hint = name.kind_hint
+            area = next((c.place for c in cands if c.place.kind == "admin1"), None)
+            if kind_hint is None and area is not None and area.admin1 in as_area and place.kind == "populated_place":
+                place, kind_hint = area, "admin1"
+            if name.countryside:
+                # "Idlib countryside": the governorate when the name is one, else near the town.
+                admin = next((c.place for c in cands if c.place.kind == "admin1"), None)
+                if admin is not None:
+                    place, kind_hint = admin, "countryside"
+                else:
+                    kind_hint = "near"
+            mentions.append(Mention(text=name.surface, start=name.start, end=name.end, place=place,
+                                    kind_hint=kind_hint, cue="", score=best.score))
+        return mentions
+
+    @staticmethod
+    def _directions(found: list[FoundName], first: list[list[Candidate]], sent_of: list[int],
+                    sents: list[Span]) -> dict[int, list[tuple[str, tuple[float, float], int]]]:
+        """Per sentence, (direction, anchor point) for "east of X", "the southern countryside of X",
+        "X's northern countryside", X a place with one reading (a governorate's name: its town)."""
+        out: dict[int, list[tuple[str, tuple[float, float], int]]] = {}
+        for name, cands, n_sent in zip(found, first, sent_of):
+            if not cands or PlaceResolver._far_namesakes(cands) or not sents:
+                continue
+            anchor = next((c.place for c in cands if c.place.kind == "populated_place"), cands[0].place)
+            if anchor.country_code != "SY" or anchor.kind == "country":
+                continue
+            text, base = sents[n_sent].text, sents[n_sent].start
+            start, end = name.start - base, name.end - base
+            match = _DIRECTION_BEFORE.search(text, max(0, start - 60), start) or _DIRECTION_AFTER.match(text, end)
+            if match is not None:
+                at = base + min(match.start(), start)  # where the phrase "... east of X" begins
+                out.setdefault(n_sent, []).append((match.group("dir"), anchor.point, at))
+        return out
+
+    @staticmethod
+    def _towards(name: FoundName, cands: list[Candidate],
+                 directions: list[tuple[str, tuple[float, float], int]]) -> Candidate | None:
+        """The namesake that lies where the text points ("X in the eastern countryside of Y", "X,
+        east of Y": the phrase follows X closely), when exactly one reading does."""
+        top = cands[0].place
+        pool = [c for c in cands if c.place.country_code == "SY" and c.place.kind == top.kind]
+        for direction, anchor, at in directions:
+            if not 0 <= at - name.end <= DIRECTION_REACH:
+                continue
+            fits = [c for c in pool if lies_towards(anchor, c.place.point, direction)]
+            if fits and not any(farther_than(fits[0].place.point, c.place.point, NAMESAKE_KM) for c in fits[1:]):
+                return fits[0]
+        return None
+
+    @staticmethod
+    def _far_namesakes(cands: list[Candidate]) -> bool:
+        """Whether the best candidate has a Syrian namesake of its kind too far away to be it."""
+        top = cands[0]
+        if top.place.country_code != "SY" or top.place.kind not in ("populated_place", "admin2"):
+            return False
+        if any(c.place.kind == "admin1" for c in cands):
+            return False  # a governorate's name: the governorate or its seat, never a village namesake
+        return any(c.place.country_code == "SY" and c.place.kind == top.place.kind
+                   and farther_than(top.place.point, c.place.point, NAMESAKE_KM) for c in cands[1:])
+
+    def _dominant_reading(self, name: FoundName) -> bool:
+        """Whether the name alone means one of its namesakes: a town far larger than the others, or
+        an administrative seat among villages (the geocoder's rule)."""
+        surface = name.surface if not name.surface.lower().startswith("the ") else name.key
+        chosen = self._resolved(surface, None).chosen
+        return chosen is not None and chosen.method != "ambiguous"
+
+    def _choose(self, name: FoundName, sent_admin1: list[str], sent_points: list[tuple[float, float]],
+                article_admin1: list[str], article_points: list[tuple[float, float]]) -> Candidate | None:
+        """Namesakes far apart: the evidence in this order decides (the first that picks one wins):
+        a governorate named in the sentence; the sentence's other places (the reading that lies
+        with them); the article's governorates, most named first; the article's places; else the
+        geocoder's own rule (a dominant town, the shared governorate at precision 3, or nothing)."""
+        surface = name.surface if not name.surface.lower().startswith("the ") else name.key
+        kind = name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None
+        hints: list[dict] = [{"admin1": a} for a in sent_admin1]
+        if sent_points:
+            hints.append({"near": _centre(sent_points)})
+        hints += [{"admin1": a} for a in article_admin1]
+        if article_points:
+            hints.append({"near": _centre(article_points)})
+        for hint in hints:
+            chosen = self._resolved(surface, kind, **hint).chosen
+            if chosen is None or chosen.method == "ambiguous":
+                continue
+            if "near" in hint and farther_than(hint["near"], chosen.place.point, NEAR_SUPPORT_KM):
+                continue  # the geocoder's own pick, not one the places around support
+            return chosen
+        return self._resolved(surface, kind).chosen
+
+    def _resolved(self, surface: str, kind: str | None, **hints) -> Resolution:
+        key = (name_key(surface), kind, tuple(sorted(hints.items())))
+        cached = self._resolve_cache.get(key)
+        if cached is None:
+            cached = self.geocoder.resolve(surface, kind=kind, **hints)
+            if len(self._resolve_cache) > 50_000:
+                self._resolve_cache.clear()
+            self._resolve_cache[key] = cached
+        return cached
