@@ -120,7 +120,13 @@ def _sub_event_type(text: str) -> str:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read articles or dataset exports into the store; print a summary."""
-    from geo.ingest import DEFAULT_DATASET_MAX_BYTES, DEFAULT_MAX_BYTES, build_extractor, ingest_paths, printable
+    from geo.ingest import (
+        DEFAULT_DATASET_MAX_BYTES,
+        DEFAULT_MAX_BYTES,
+        build_extractor,
+        ingest_paths,
+        printable,
+    )
     from geo.store import open_store
 
     parallel = args.workers is not None or bool(args.scheduler)
