@@ -38,7 +38,7 @@ from geo.extract.events import (
     refine_sub_type,
 )
 from geo.extract.lexicon import Trigger
-from geo.extract.resolve import BEARINGS, DIRECTION, PlaceResolver
+from geo.extract.resolve import DIRECTION, DIRECTION_WORD, PlaceResolver, bearing_of
 from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import (
@@ -78,10 +78,6 @@ _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mo
                r"suburb|factory|bridge|plain")
 _SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGNORECASE)
 _SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
-
-
-
-
 # "a town south of X", "two villages 10 km east of the city of X": an unnamed place near X.
 _UNNAMED_RELATIVE_BEFORE = re.compile(
     r"\b(?:a|an|one|two|three|four|several|some|other|in|at)\s+(?:small\s+|nearby\s+|rural\s+)?"
@@ -89,10 +85,9 @@ _UNNAMED_RELATIVE_BEFORE = re.compile(
     r"(?:just\s+|about\s+|some\s+|located\s+|lying\s+)*(?:\d+\s*(?:km|kilomet(?:er|re)s?|miles)\s+)?"
     + DIRECTION + r"\s+of\s+(?:the\s+)?(?:(?:city|town|capital)\s*(?:of\s+|,\s*)?)?$", re.IGNORECASE)
 # "just south of Idlib province": a place outside the governorate ("the south of" is inside it).
-_OUTSIDE_AREA_BEFORE = re.compile(r"(?P<the>\bthe\s+(?:far\s+)?)?\b" + DIRECTION[:-len("(?:ern)?")]
+_OUTSIDE_AREA_BEFORE = re.compile(r"(?P<the>\bthe\s+(?:far\s+)?)?\b" + DIRECTION_WORD
                                   + r"\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 UNNAMED_OFFSET_KM = 15.0
-
 
 
 def _clause_locator(cls: list[Span]):
@@ -257,11 +252,8 @@ class Geoparser:
             city = quarter_city.get(id(m))
             if city is not None:
                 # "the neighbourhoods of Hamdaniyah and Jamiliyah in Aleppo": quarters of the city
-                # that share their names with villages elsewhere; the event is in the city.
-                for slot in slots:
-                    if slot.start == city.start:
-                        slot.geo_precision = max(2, slot.geo_precision)
-                        slot.location_detail = slot.location_detail or f"{m.text} neighbourhood"
+                # that share their names with villages elsewhere; the event is in the city (its
+                # slot is marked below, once every slot of the sentence is made).
                 quarters.append((m, city))
                 continue
             unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" else None
@@ -385,7 +377,7 @@ class Geoparser:
     def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
         """The governorate slot for "a town <direction> of X": the unit holding the point
         ``UNNAMED_OFFSET_KM`` from X that way."""
-        bearing = BEARINGS[unnamed.group("dir").lower().replace("-", "")]
+        bearing = bearing_of(unnamed.group("dir"))
         point = geodesic(kilometers=UNNAMED_OFFSET_KM).destination(place.point, bearing)
         unit = self.gazetteer.admin1_of(point.latitude, point.longitude)
         area = self.gazetteer.admin1_place(unit.name, unit.country_code) if unit else None
@@ -411,10 +403,9 @@ class Geoparser:
         if not admin2 and place.country_code == "SY" and place.kind in ("populated_place", "admin2"):
             unit = self.gazetteer.admin2_of(place.latitude, place.longitude)
             admin2 = unit.name if unit else ""
-        point = place.point
         return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
                          location=place.name if place.kind != "admin1" else place.admin1 or place.name,
-                         latitude=point[0], longitude=point[1],
+                         latitude=place.latitude, longitude=place.longitude,
                          country=COUNTRY_NAMES.get(place.country_code, place.country_code),
                          admin1=admin1, admin1_code=admin1_code, geo_precision=precision,
                          place_id=place.place_id, match_score=score, resolved=True, admin2=admin2)

@@ -42,7 +42,9 @@ _LOCATIVE_BEFORE = re.compile(
 # "X village", "X town": the text says X is a place.
 _LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
-DIRECTION = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+# A compass direction as written ("north-east"), and with its adjective ending ("northern").
+DIRECTION_WORD = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
+DIRECTION = DIRECTION_WORD + r"(?:ern)?"
 # "east of X", "the southern countryside of X", "north rural X": X is the anchor, the direction is
 # where the sentence's other places lie from it.
 _DIRECTION_BEFORE = re.compile(
@@ -66,9 +68,14 @@ def _bearing(origin: tuple[float, float], target: tuple[float, float]) -> float:
     return math.degrees(math.atan2(dlon, dlat)) % 360.0
 
 
+def bearing_of(direction: str) -> float:
+    """The compass bearing of a direction word as written: "East" 90, "north-west" 315."""
+    return BEARINGS[direction.lower().replace("-", "")]
+
+
 def lies_towards(origin: tuple[float, float], target: tuple[float, float], direction: str) -> bool:
     """Whether ``target`` lies in ``direction`` ("east", "north-west"...) from ``origin``, near it."""
-    wanted = BEARINGS[direction.lower().replace("-", "")]
+    wanted = bearing_of(direction)
     gap = abs((_bearing(origin, target) - wanted + 180.0) % 360.0 - 180.0)
     return gap <= DIRECTION_TOLERANCE_DEG and not farther_than(origin, target, DIRECTION_MAX_KM)
 
@@ -76,6 +83,24 @@ def lies_towards(origin: tuple[float, float], target: tuple[float, float], direc
 # Between two names of one list: ", ", " and ", ", and ", " or ", " & ".
 _LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|\s*&\s*)")
 _PLURAL_AREAS_AFTER = re.compile(r"(?:['’]s)?\s+(?:provinces|governorates|countrysides)\b", re.IGNORECASE)
+
+
+def _query(name: FoundName) -> tuple[str, str | None]:
+    """(surface, feature kind) to look a found name up with: "the X" by its key, and the kind the
+    text asks for when it is one the geocoder ranks by."""
+    surface = name.surface if not name.surface.lower().startswith("the ") else name.key
+    return surface, name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None
+
+
+def _memo(cache: dict, key: tuple, compute):  # type: ignore[no-untyped-def]
+    """``cache[key]``, computed once; the cache is emptied when it grows past 50,000 entries."""
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -106,13 +131,7 @@ class PlaceResolver:
 
     def _rank(self, surface: str, **hints) -> list[Candidate]:
         key = (name_key(surface), tuple(sorted(hints.items())))
-        cached = self._rank_cache.get(key)
-        if cached is None:
-            cached = self.geocoder.rank(surface, **hints)
-            if len(self._rank_cache) > 50_000:
-                self._rank_cache.clear()
-            self._rank_cache[key] = cached
-        return cached
+        return _memo(self._rank_cache, key, lambda: self.geocoder.rank(surface, **hints))
 
     def _loose_names(self, text: str, found: list[FoundName]) -> list[FoundName]:
         """Names the exact automaton missed: capitalised sequences that the geocoder's skeleton or
@@ -194,17 +213,16 @@ class PlaceResolver:
     def resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places. A name whose Syrian namesakes lie far apart is decided by the
         context, strongest evidence first (see :meth:`_choose`); the others take their best match."""
-        first: list[list[Candidate]] = []
-        for name in found:
-            surface = name.surface if not name.surface.lower().startswith("the ") else name.key
-            first.append(self._rank(surface, kind=name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None))
+        first = [self._rank(surface, kind=kind) for surface, kind in map(_query, found)]
+        # Whether each name's namesakes lie far apart, decided once (the evidence and the choice use it).
+        far = [bool(cands) and self._far_namesakes(cands) for cands in first]
         sent_starts = [s.start for s in sents]
         sent_of = [index_of(sents, n.start, sent_starts) if sents else 0 for n in found]
         # Evidence: the governorates each sentence names (a governorate, or a town named like its
         # governorate), and the places with one reading (no far namesake).
         sent_admin1: dict[int, list[str]] = {}
         sure: list[tuple[int, Place]] = []  # (sentence index, place)
-        for n_sent, cands in zip(sent_of, first):
+        for n_sent, cands, is_far in zip(sent_of, first, far):
             if not cands:
                 continue
             area = next((c.place for c in cands if c.place.kind == "admin1"), None)
@@ -212,7 +230,7 @@ class PlaceResolver:
                 named = sent_admin1.setdefault(n_sent, [])
                 if area.admin1 not in named:
                     named.append(area.admin1)
-            if not self._far_namesakes(cands) and cands[0].place.country_code == "SY" \
+            if not is_far and cands[0].place.country_code == "SY" \
                     and cands[0].place.kind in ("populated_place", "admin2"):
                 sure.append((n_sent, cands[0].place))
         article_admin1 = Counter(a for named in sent_admin1.values() for a in named)
@@ -220,14 +238,14 @@ class PlaceResolver:
         # bare "Hama" is the governorate too, unless the text says the city.
         as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
                    for c in cands if c.place.kind == "admin1"}
-        directions = self._directions(found, first, sent_of, sents)
+        directions = self._directions(found, first, far, sent_of, sents)
         sure_ids = {p.place_id for _, p in sure}
         mentions: list[Mention] = []
-        for name, cands, n_sent in zip(found, first, sent_of):
+        for name, cands, n_sent, is_far in zip(found, first, sent_of, far):
             if not cands:
                 continue
             best: Candidate | None = cands[0]
-            if self._far_namesakes(cands) and not self._dominant_reading(name):
+            if is_far and not self._dominant_reading(name):
                 sent_points = [p.point for i, p in sure if i == n_sent]
                 same = {c.place.place_id: c for c in cands if c.place.place_id in sure_ids}
                 # A namesake the article also names unambiguously ("Kobani" and "Ain al-Arab") is the one.
@@ -244,9 +262,8 @@ class PlaceResolver:
                 place, kind_hint = area, "admin1"
             if name.countryside:
                 # "Idlib countryside": the governorate when the name is one, else near the town.
-                admin = next((c.place for c in cands if c.place.kind == "admin1"), None)
-                if admin is not None:
-                    place, kind_hint = admin, "countryside"
+                if area is not None:
+                    place, kind_hint = area, "countryside"
                 else:
                     kind_hint = "near"
             mentions.append(Mention(text=name.surface, start=name.start, end=name.end, place=place,
@@ -254,13 +271,13 @@ class PlaceResolver:
         return mentions
 
     @staticmethod
-    def _directions(found: list[FoundName], first: list[list[Candidate]], sent_of: list[int],
+    def _directions(found: list[FoundName], first: list[list[Candidate]], far: list[bool], sent_of: list[int],
                     sents: list[Span]) -> dict[int, list[tuple[str, tuple[float, float], int]]]:
         """Per sentence, (direction, anchor point) for "east of X", "the southern countryside of X",
         "X's northern countryside", X a place with one reading (a governorate's name: its town)."""
         out: dict[int, list[tuple[str, tuple[float, float], int]]] = {}
-        for name, cands, n_sent in zip(found, first, sent_of):
-            if not cands or PlaceResolver._far_namesakes(cands) or not sents:
+        for name, cands, is_far, n_sent in zip(found, first, far, sent_of):
+            if not cands or is_far or not sents:
                 continue
             anchor = next((c.place for c in cands if c.place.kind == "populated_place"), cands[0].place)
             if anchor.country_code != "SY" or anchor.kind == "country":
@@ -302,8 +319,7 @@ class PlaceResolver:
     def _dominant_reading(self, name: FoundName) -> bool:
         """Whether the name alone means one of its namesakes: a town far larger than the others, or
         an administrative seat among villages (the geocoder's rule)."""
-        surface = name.surface if not name.surface.lower().startswith("the ") else name.key
-        chosen = self._resolved(surface, None).chosen
+        chosen = self._resolved(_query(name)[0], None).chosen
         return chosen is not None and chosen.method != "ambiguous"
 
     def _choose(self, name: FoundName, sent_admin1: list[str], sent_points: list[tuple[float, float]],
@@ -312,8 +328,7 @@ class PlaceResolver:
         a governorate named in the sentence; the sentence's other places (the reading that lies
         with them); the article's governorates, most named first; the article's places; else the
         geocoder's own rule (a dominant town, the shared governorate at precision 3, or nothing)."""
-        surface = name.surface if not name.surface.lower().startswith("the ") else name.key
-        kind = name.kind_hint if name.kind_hint in ("admin1", "populated_place") else None
+        surface, kind = _query(name)
         hints: list[dict] = [{"admin1": a} for a in sent_admin1]
         if sent_points:
             hints.append({"near": _centre(sent_points)})
@@ -331,10 +346,4 @@ class PlaceResolver:
 
     def _resolved(self, surface: str, kind: str | None, **hints) -> Resolution:
         key = (name_key(surface), kind, tuple(sorted(hints.items())))
-        cached = self._resolve_cache.get(key)
-        if cached is None:
-            cached = self.geocoder.resolve(surface, kind=kind, **hints)
-            if len(self._resolve_cache) > 50_000:
-                self._resolve_cache.clear()
-            self._resolve_cache[key] = cached
-        return cached
+        return _memo(self._resolve_cache, key, lambda: self.geocoder.resolve(surface, kind=kind, **hints))
