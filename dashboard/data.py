@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.dates import MAX_DATE, MIN_DATE, parse_date
+from geo.dates import MAX_DATE, MIN_DATE
 from geo.errors import ValidationError
-from geo.store import EventFilter, open_store
+from geo.store import EventFilter, columns_frame, open_store
 from geo.webmap import layers as mapping
 
 log = logging.getLogger(__name__)
@@ -134,18 +134,7 @@ PAGE_COLUMNS = (
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
     """Filtered events, most recent first, with the PAGE_COLUMNS only (one lean query)."""
-    store = get_store(location)
-    rows = store.query_columns(filter_from_key(key), PAGE_COLUMNS)
-    frame = pd.DataFrame.from_records(rows, columns=list(PAGE_COLUMNS), coerce_float=False)
-    # dates as date objects, as store.query gives them (each distinct stored value parsed once)
-    days = {v: parse_date(v, what="stored event_date", bounded=False) for v in set(frame["event_date"].tolist())}
-    frame["event_date"] = frame["event_date"].map(days).astype(object)
-    frame["latitude"] = frame["latitude"].astype("float64")
-    frame["longitude"] = frame["longitude"].astype("float64")
-    frame["geo_precision"] = frame["geo_precision"].astype("int64")
-    for column in ("fatalities", "time_precision", "sentence_start", "place_start", "place_end"):
-        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
-    return frame
+    return columns_frame(get_store(location).query_columns(filter_from_key(key), PAGE_COLUMNS), PAGE_COLUMNS)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -25,7 +25,7 @@ from geo.store.base import (
     resolve_store_location,
 )
 from geo.store.copy import CopySummary, copy_store
-from geo.store.frames import events_frame
+from geo.store.frames import columns_frame, events_frame
 from geo.store.gpkg import GpkgEventStore, write_events_file
 
 
@@ -54,5 +54,5 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
 
 __all__ = [
     "DEFAULT_STORE_PATH", "CopySummary", "EventFilter", "EventStore", "GpkgEventStore", "IngestOutcome",
-    "StoreInfo", "copy_store", "events_frame", "open_store", "resolve_store_location", "write_events_file",
+    "StoreInfo", "columns_frame", "copy_store", "events_frame", "open_store", "resolve_store_location", "write_events_file",
 ]

@@ -27,19 +27,17 @@ def _date_objects(values: Sequence[str | None]) -> np.ndarray:
     return out
 
 
-def events_frame(rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
-    """A GeoDataFrame (EPSG:4326, EVENT_FIELDS + geometry) from rows in EVENT_FIELDS order.
-
-    Text columns are ``object`` dtype holding Python ``str``: building pandas' Arrow-backed
-    ``str`` columns costs more than the query itself at 100k rows, and the dashboard and
-    exports read values, not Arrow buffers.
-    """
+def columns_frame(rows: Sequence[Sequence[Any]], columns: Sequence[str] = EVENT_FIELDS) -> pd.DataFrame:
+    """A DataFrame of ``columns`` (EVENT_FIELDS names, in that order in each row), each typed by
+    EVENT_SCHEMA: dates as ``datetime.date`` objects, nullable ints as ``Int64``, text as
+    ``object`` holding Python ``str`` (building pandas' Arrow-backed ``str`` columns costs more
+    than the query itself at 100k rows, and the dashboard and exports read values, not buffers)."""
     if rows:
         table = np.array(rows, dtype=object)  # the transpose in C: faster than zip(*rows)
     else:
-        table = np.empty((0, len(EVENT_FIELDS)), dtype=object)
+        table = np.empty((0, len(columns)), dtype=object)
     data: dict[str, Any] = {}
-    for i, name in enumerate(EVENT_FIELDS):
+    for i, name in enumerate(columns):
         column = table[:, i]
         kind = EVENT_COLUMNS[name].kind
         if kind == "date":
@@ -54,6 +52,12 @@ def events_frame(rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
             data[name] = column.astype(bool)
         else:
             data[name] = pd.Series(column, dtype=object)
-    frame = pd.DataFrame(data)
-    geometry = gpd.points_from_xy(data["longitude"], data["latitude"], crs="EPSG:4326")
+    return pd.DataFrame(data)
+
+
+def events_frame(rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
+    """A GeoDataFrame (EPSG:4326, EVENT_FIELDS + geometry) from rows in EVENT_FIELDS order (typed
+    as :func:`columns_frame` types them)."""
+    frame = columns_frame(rows)
+    geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
