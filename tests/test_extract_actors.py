@@ -49,3 +49,28 @@ def test_state_forces_named_by_their_weapons_fill_actor1(parser, sentence, actor
     events = parser.extract(Article("a", sentence, published=dt.date(2016, 3, 1))).events
     assert events and events[0].actor1 in (actor1 if isinstance(actor1, set) else {actor1})
     assert events[0].interaction is not None
+
+
+STATES = {"Military Forces of Turkey (2016-)", "Military Forces of Russia (2000-)", "Military Forces of Iran (1989-)",
+          "Military Forces of Israel (1948-)"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Shelling killed three civilians in Jarablus, near the border with Turkey, on Monday.",
+    "Rebels clashed with regime forces in Saraqib before fleeing to Turkey.",
+    "Fighters who arrived from Iran last month were killed in an air strike on Palmyra.",
+    "A car bomb exploded in Azaz, a town bordering Turkey, killing four people.",
+])
+def test_a_foreign_state_named_as_a_place_is_not_an_actor(parser, sentence):
+    events = parser.extract(Article("a", sentence, published=dt.date(2016, 3, 1))).events
+    assert events
+    assert not {a for e in events for a in (e.actor1, e.actor2)} & STATES
+
+
+@pytest.mark.parametrize("sentence,actor1", [
+    ("Turkey shelled Tal Rifaat on Monday, killing two people.", "Military Forces of Turkey (2016-)"),
+    ("On Monday Russia bombed Saraqib, near the border with Turkey.", "Military Forces of Russia (2000-)"),
+])
+def test_a_foreign_state_as_the_doer_stays_the_actor(parser, sentence, actor1):
+    events = parser.extract(Article("a", sentence, published=dt.date(2016, 3, 1))).events
+    assert events and events[0].actor1 == actor1

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from geo.dates import DateMention
-from geo.extract.actors import CIVILIANS, canonical_actor
+from geo.extract.actors import ACTORS, CIVILIANS, canonical_actor
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
@@ -58,10 +58,27 @@ def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]
     return hits
 
 
+# A foreign state's bare name ("Turkey", "Russia") names its forces only as the doer ("Turkey
+# shelled..."); after a preposition of place it is where something is or goes ("the border with
+# Turkey", "fled to Turkey", "arrived from Iran"), not an actor of the event.
+STATE_NAMES = frozenset(alias.casefold() for actor in ACTORS if actor.category == 8
+                        for alias in actor.aliases
+                        if alias.isalpha() and not alias.isupper() and actor.name.startswith("Military Forces of"))
+_PLACE_BEFORE = re.compile(
+    r"\b(?:border(?:s|ing)?(?:\s+(?:with|of))?|frontier\s+with|from|in|into|inside|to|towards?|near|across|via|"
+    r"back\s+to|out\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _names_a_place(text: str, match: re.Match) -> bool:
+    """Whether an actor match is a foreign state's bare name used as a place."""
+    return match.group().casefold() in STATE_NAMES and _PLACE_BEFORE.search(text, max(0, match.start() - 40),
+                                                                           match.start()) is not None
+
+
 def find_actors(text: str) -> list[ActorHit]:
     hits = []
     for match in ACTOR_RE.finditer(text):
-        if not is_actor_match(match.group()):
+        if not is_actor_match(match.group()) or _names_a_place(text, match):
             continue
         entry = actor_of(match.lastgroup or "")
         hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))

@@ -5,6 +5,7 @@ small Jinja2 template in ``templates/*.js`` that injects its data through the ``
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 from typing import Any
 
 import folium
@@ -119,11 +120,13 @@ class CompactEventCluster(folium.plugins.MarkerCluster):
             figure.header.add_child(CssLink(url), name=name)
         _render_script(self, kwargs)
 
-    @property
+    @cached_property
     def data_json(self) -> str:
         """The data as inline JSON with a ``key``: a digest of everything the browser builds the
         cluster from. A rerun that sends the same events (a selection, a chart option) lets
-        geomap.js re-add the cluster it built last time instead of thousands of markers again."""
+        geomap.js re-add the cluster it built last time instead of thousands of markers again.
+        Computed once: streamlit-folium renders the element twice per map (a megabyte of JSON
+        at 20,000 events), and ``data`` is not changed after the element is made."""
         text = js_json(self.data)
         key = hashlib.sha1(text.encode()).hexdigest()[:20]
         return text[:-1] + f',"key":"{key}"}}'
