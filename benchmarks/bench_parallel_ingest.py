@@ -40,7 +40,12 @@ from typing import Any
 
 from benchmarks.corpus import UCDP_CSV, write_corpus
 from geo.ingest import ingest_paths
-from geo.ingest.parallel import build_extractor, dask_client, ingest_paths_parallel, worker_extractor
+from geo.ingest.parallel import (
+    build_extractor,
+    dask_client,
+    ingest_paths_parallel,
+    worker_extractor,
+)
 from geo.store.gpkg import GpkgEventStore
 
 log = logging.getLogger(__name__)
