@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -116,11 +117,6 @@ def q_count(location: str, version: str, key: tuple) -> int:
     return get_store(location).count(filter_from_key(key))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def q_summary(location: str, version: str, key: tuple) -> dict:
-    return get_store(location).summary(filter_from_key(key))
-
-
 # The columns the map (markers, popups), the table and the charts read: no geometry, none of
 # the bookkeeping columns (codes, spans' ends, confidence...). The details panel reads the whole
 # event by id (store.get_event), exports the whole rows (store.query).
@@ -129,20 +125,32 @@ PAGE_COLUMNS = (
     "location", "latitude", "longitude", "geo_precision", "fatalities", "notes", "article_id", "source",
     "sentence_start", "place_start", "place_end",
 )
+# The page's reads that do not depend on one another run at once, each on its own pooled
+# connection: SQLite and psycopg release the GIL while a query runs, so on a big store the
+# GROUP BYs (summary, charts, per-place aggregates) overlap instead of adding up.
+PAGE_READERS = 3
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def q_events(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Filtered events, most recent first, with the PAGE_COLUMNS only (one lean query)."""
-    return columns_frame(get_store(location).query_columns(filter_from_key(key), PAGE_COLUMNS), PAGE_COLUMNS)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def q_day_types(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Events and fatalities per (day, type) for all dated filtered events (one GROUP BY in
-    the store): both time charts."""
-    rows = get_store(location).day_type_counts(filter_from_key(key))
-    return pd.DataFrame(rows, columns=["event_date", "event_type", "n", "fatalities"])
+def q_page(location: str, version: str, key: tuple, full_limit: int, table_rows: int) -> dict[str, Any]:
+    """Everything the map page shows for one filter, from one cache entry: ``n`` (matching
+    events), ``summary``, ``df`` (PAGE_COLUMNS, most recent first: every event up to
+    ``full_limit``, else the ``table_rows`` most recent), ``aggregates`` (per place and type,
+    only beyond ``full_limit``; None up to it), ``full`` and ``day_types`` (events and
+    fatalities per day and type: both time charts)."""
+    store = get_store(location)
+    flt = filter_from_key(key)
+    n = store.count(flt)
+    full = n <= full_limit
+    with ThreadPoolExecutor(max_workers=PAGE_READERS, thread_name_prefix="geo-page") as pool:
+        summary = pool.submit(store.summary, flt)
+        day_types = pool.submit(store.day_type_counts, flt)
+        points = None if full else pool.submit(store.point_counts, flt)
+        rows = store.query_columns(flt if full else dataclasses.replace(flt, limit=table_rows), PAGE_COLUMNS)
+        df = columns_frame(rows, PAGE_COLUMNS)
+        return {"n": n, "full": full, "summary": summary.result(), "df": df,
+                "aggregates": None if points is None else aggregates_frame(points.result()),
+                "day_types": pd.DataFrame(day_types.result(), columns=["event_date", "event_type", "n", "fatalities"])}
 
 
 def fatalities_per_day(df: pd.DataFrame) -> pd.DataFrame:
@@ -153,10 +161,8 @@ def fatalities_per_day(df: pd.DataFrame) -> pd.DataFrame:
     return d.groupby("event_date", as_index=False)["fatalities"].sum()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def q_aggregates(location: str, version: str, key: tuple) -> pd.DataFrame:
-    """Event counts per place, type and precision for all filtered events (store.point_counts)."""
-    rows = get_store(location).point_counts(filter_from_key(key))
+def aggregates_frame(rows: list) -> pd.DataFrame:
+    """Event counts per place, type and precision (store.point_counts rows), merged for the map."""
     frame = pd.DataFrame(rows, columns=list(mapping.AGGREGATE_COLUMNS))
     frame["geo_precision"] = frame["geo_precision"].astype(int)
     return mapping.merge_aggregates(frame)
@@ -182,5 +188,5 @@ def export_builder(store: Any, key: tuple, fmt: str) -> Callable[[], bytes]:
 def clear_data_caches() -> None:
     """After a write from this dashboard (the version key catches the rest)."""
     st.session_state["_writes"] = int(st.session_state.get("_writes", 0)) + 1
-    for fn in (q_span, q_actors, q_count, q_summary, q_events, q_day_types, q_aggregates):
+    for fn in (q_span, q_actors, q_count, q_page):
         fn.clear()

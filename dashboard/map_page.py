@@ -56,17 +56,9 @@ def data_location() -> tuple[str, str]:
 
 
 def fetch(location: str, version: str, flt: EventFilter) -> dict[str, Any]:
-    """What the page needs for this filter, from the caches: rows or aggregates, counts."""
+    """What the page needs for this filter (data.q_page): rows or aggregates, counts, chart data."""
     key = data.filter_key(flt)
-    n = data.q_count(location, version, key)
-    out: dict[str, Any] = {"key": key, "n": n, "summary": data.q_summary(location, version, key),
-                           "full": n <= FULL_LIMIT, "aggregates": None}
-    if out["full"]:
-        out["df"] = data.q_events(location, version, key)
-    else:
-        out["df"] = data.q_events(location, version, data.filter_key(dataclasses.replace(flt, limit=TABLE_ROWS)))
-        out["aggregates"] = data.q_aggregates(location, version, key)
-    return out
+    return {"key": key, **data.q_page(location, version, key, FULL_LIMIT, TABLE_ROWS)}
 
 
 def store_label(location: str) -> str:
@@ -112,7 +104,7 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
     with left:
         draw_map(location, version, got, opts, selected_id, area)
     with right:
-        charts.render(location, version, got, flt, opts)
+        charts.render(got, flt, opts)
     events_table(table, table_key, n)
     exports(location, got["key"], n, flt, opts.get("range"))
 
