@@ -269,6 +269,7 @@ def one_run(browser, app: str, server_args: dict[str, Any], governorate: str, ti
         finally:
             server.stop()
     out["blocked_requests"] = len(blocked)
+    out["blocked_urls"] = sorted(set(blocked))[:5]  # what the app asked the internet for: a bug to fix
     return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in out.items()}
 
 
