@@ -129,7 +129,7 @@ def _draw(rows: pd.DataFrame, spec: dict[str, Any], key: str) -> None:
 
 
 @st.fragment
-def render(got: dict[str, Any], flt: EventFilter, opts: dict[str, Any]) -> None:
+def render(location: str, version: str, got: dict[str, Any], flt: EventFilter, opts: dict[str, Any]) -> None:
     """The charts, as a fragment: changing their period (day, week, month) reruns them alone,
     not the map and the table."""
     rng = opts.get("range") or (None, None)
@@ -139,7 +139,7 @@ def render(got: dict[str, Any], flt: EventFilter, opts: dict[str, Any]) -> None:
     head = st.columns([2, 1])
     head[0].markdown(f"**Events per {unit}, by type**")
     head[1].selectbox("Period", ["Auto", "Day", "Week", "Month"], key="chart_freq", label_visibility="collapsed")
-    day_types = got["day_types"]  # one GROUP BY in the store, at any size (data.q_page)
+    day_types = data.q_day_types(location, version, got["key"])  # one GROUP BY in the store, at any size
     tl = timeline_frame(day_types, freq)
     if tl.empty:
         st.caption("No dated events.")

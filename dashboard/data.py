@@ -127,30 +127,36 @@ PAGE_COLUMNS = (
 )
 # The page's reads that do not depend on one another run at once, each on its own pooled
 # connection: SQLite and psycopg release the GIL while a query runs, so on a big store the
-# GROUP BYs (summary, charts, per-place aggregates) overlap instead of adding up.
-PAGE_READERS = 3
+# GROUP BYs (summary, per-place aggregates) overlap with the rows' read instead of adding up.
+PAGE_READERS = 2
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_page(location: str, version: str, key: tuple, full_limit: int, table_rows: int) -> dict[str, Any]:
-    """Everything the map page shows for one filter, from one cache entry: ``n`` (matching
-    events), ``summary``, ``df`` (PAGE_COLUMNS, most recent first: every event up to
-    ``full_limit``, else the ``table_rows`` most recent), ``aggregates`` (per place and type,
-    only beyond ``full_limit``; None up to it), ``full`` and ``day_types`` (events and
-    fatalities per day and type: both time charts)."""
+    """What the map needs for one filter, from one cache entry: ``n`` (matching events),
+    ``summary``, ``df`` (PAGE_COLUMNS, most recent first: every event up to ``full_limit``, else
+    the ``table_rows`` most recent), ``aggregates`` (per place and type, only beyond
+    ``full_limit``; None up to it) and ``full``. The charts' counts are not here: they are
+    drawn after the map (q_day_types), and the map must not wait for them."""
     store = get_store(location)
     flt = filter_from_key(key)
     n = store.count(flt)
     full = n <= full_limit
     with ThreadPoolExecutor(max_workers=PAGE_READERS, thread_name_prefix="geo-page") as pool:
         summary = pool.submit(store.summary, flt)
-        day_types = pool.submit(store.day_type_counts, flt)
         points = None if full else pool.submit(store.point_counts, flt)
         rows = store.query_columns(flt if full else dataclasses.replace(flt, limit=table_rows), PAGE_COLUMNS)
         df = columns_frame(rows, PAGE_COLUMNS)
         return {"n": n, "full": full, "summary": summary.result(), "df": df,
-                "aggregates": None if points is None else aggregates_frame(points.result()),
-                "day_types": pd.DataFrame(day_types.result(), columns=["event_date", "event_type", "n", "fatalities"])}
+                "aggregates": None if points is None else aggregates_frame(points.result())}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def q_day_types(location: str, version: str, key: tuple) -> pd.DataFrame:
+    """Events and fatalities per (day, type) for all dated filtered events (one GROUP BY in
+    the store): both time charts."""
+    rows = get_store(location).day_type_counts(filter_from_key(key))
+    return pd.DataFrame(rows, columns=["event_date", "event_type", "n", "fatalities"])
 
 
 def fatalities_per_day(df: pd.DataFrame) -> pd.DataFrame:
@@ -188,5 +194,5 @@ def export_builder(store: Any, key: tuple, fmt: str) -> Callable[[], bytes]:
 def clear_data_caches() -> None:
     """After a write from this dashboard (the version key catches the rest)."""
     st.session_state["_writes"] = int(st.session_state.get("_writes", 0)) + 1
-    for fn in (q_span, q_actors, q_count, q_page):
+    for fn in (q_span, q_actors, q_count, q_page, q_day_types):
         fn.clear()

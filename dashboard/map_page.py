@@ -56,7 +56,7 @@ def data_location() -> tuple[str, str]:
 
 
 def fetch(location: str, version: str, flt: EventFilter) -> dict[str, Any]:
-    """What the page needs for this filter (data.q_page): rows or aggregates, counts, chart data."""
+    """What the map needs for this filter (data.q_page): rows or aggregates, counts."""
     key = data.filter_key(flt)
     return {"key": key, **data.q_page(location, version, key, FULL_LIMIT, TABLE_ROWS)}
 
@@ -104,7 +104,7 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
     with left:
         draw_map(location, version, got, opts, selected_id, area)
     with right:
-        charts.render(got, flt, opts)
+        charts.render(location, version, got, flt, opts)
     events_table(table, table_key, n)
     exports(location, got["key"], n, flt, opts.get("range"))
 
