@@ -61,9 +61,9 @@ def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]
 # A foreign state's bare name ("Turkey", "Russia") names its forces only as the doer ("Turkey
 # shelled..."); after a preposition of place it is where something is or goes ("the border with
 # Turkey", "fled to Turkey", "arrived from Iran"), not an actor of the event.
-STATE_NAMES = frozenset(alias.casefold() for actor in ACTORS if actor.category == 8
-                        for alias in actor.aliases
-                        if alias.isalpha() and not alias.isupper() and actor.name.startswith("Military Forces of"))
+STATE_NAMES = frozenset(alias.casefold() for actor in ACTORS
+                        if actor.category == 8 and actor.name.startswith("Military Forces of")
+                        for alias in actor.aliases if alias.isalpha() and not alias.isupper())
 _PLACE_BEFORE = re.compile(
     r"\b(?:border(?:s|ing)?(?:\s+(?:with|of))?|frontier\s+with|from|in|into|inside|to|towards?|near|across|via|"
     r"back\s+to|out\s+of)\s+(?:the\s+)?$", re.IGNORECASE)

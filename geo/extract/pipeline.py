@@ -365,8 +365,7 @@ class Geoparser:
         governorate as its address: "X in Daraa", "X, Idlib"."""
         place = m.place
         if place is None or place.kind != "populated_place" or not any(
-                self.gazetteer.places[i].kind == "admin1" and self.gazetteer.places[i].admin1_code == place.admin1_code
-                for i in self.gazetteer.by_key.get(name_key(m.text), ())):
+                area.admin1_code == place.admin1_code for area in self.gazetteer.areas_by_key(name_key(m.text))):
             return False
         for t in towns:
             if t is not m and t.place.admin1_code == place.admin1_code and t.end <= m.start and \

@@ -184,8 +184,7 @@ class PlaceResolver:
         Idlib", "Hama and Idlib countryside", "Aleppo and Idlib provinces" name three (two)
         governorates, not two towns. Only names that are governorates' names take it."""
         out = list(found)
-        is_area = [any(self.gazetteer.places[i].kind == "admin1" for i in self.gazetteer.by_key.get(f.key, ()))
-                   for f in out]
+        is_area = [bool(self.gazetteer.areas_by_key(f.key)) for f in out]
         joined = [i > 0 and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None
                   for i in range(len(out))]
         for i, f in enumerate(out):

@@ -437,6 +437,10 @@ class Gazetteer:
     def exact(self, name: str) -> list[Place]:
         return [self.places[i] for i in self.by_key.get(name_key(name), ())]
 
+    def areas_by_key(self, key: str) -> list[Place]:
+        """The admin-1 areas (governorates, provinces) whose name folds to ``key`` (name_key)."""
+        return [place for i in self.by_key.get(key, ()) if (place := self.places[i]).kind == "admin1"]
+
     def admin1_place(self, admin1: str, country_code: str = "SY") -> Place | None:
         """The admin-1 entry (kind admin1) for an English short name."""
         for place in self.exact(admin1):
