@@ -689,17 +689,16 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 
-_NOBODY = 65534
-
-
 def _run_geo_as_reader(args: list[str]) -> subprocess.CompletedProcess[str]:
-    """``python -m geo ARGS`` as a user who cannot write the store (root ignores chmod, so
-    as root the command runs as nobody)."""
+    """``python -m geo ARGS`` as a user who cannot write the store. Root ignores chmod through
+    its capabilities (CAP_DAC_OVERRIDE & co.), so as root the command runs with none: the file
+    modes then hold for it as for any owner. (Not as ``nobody``: that user cannot read a checkout
+    in a private folder, such as a clone in ``mktemp -d``.)"""
     prefix = []
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv: cannot test as a user chmod applies to")
-        prefix = ["setpriv", f"--reuid={_NOBODY}", f"--regid={_NOBODY}", "--clear-groups"]
+        prefix = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"]
     root = Path(__file__).resolve().parents[1]
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root), "HOME": "/tmp"}
     return subprocess.run([*prefix, sys.executable, "-m", "geo", *args], cwd=root, env=env,
