@@ -18,6 +18,7 @@ DEST="static/vendor"
 PACKAGES=(
   "leaflet|1.9.3|sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==|dist/leaflet.js dist/leaflet.js.map dist/leaflet.css dist/images LICENSE"
   "leaflet.markercluster|1.1.0|sha512-eI+XkCiLiHwCC3uZ4/n4+Vq3rXcqEHN2lhHRVG1WVziy/3Q0TTipWkzEa1zO0dKZI2AnI5ppFDWrOjnQ7MJLKQ==|dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css MIT-LICENCE.txt"
+  "supercluster|8.0.1|sha512-IiOea5kJ9iqzD2t7QJq/cREyLHTtSmUT6gQsweojg9WH2sYJqZK9SswTu6jrscO6D1G5v5vYZ9ru/eq85lXeZQ==|dist/supercluster.min.js LICENSE"
 )
 
 mkdir -p "$DEST"

@@ -66,7 +66,15 @@ def test_default_cluster_colours_are_not_loaded(marker_cluster_class):
     m, _ = mapping.build_map(events(), None, offline_tiles=False)
     assert not any(u.endswith("MarkerCluster.Default.css") for u in offline_assets.asset_urls(m))
     assert marker_cluster_class not in static_text("geomap.js")
-    assert "iconCreateFunction = clusterIcon(" in static_text("geomap.js")
+    assert "icon: clusterIcon(" in static_text("geomap.js")
+
+
+def test_the_clusterer_is_served_from_the_machine():
+    m, _ = mapping.build_map(events(), None, offline_tiles=False)
+    urls = offline_assets.asset_urls(m)
+    assert any(u.endswith("/supercluster/8.0.1/supercluster.min.js") for u in urls), urls
+    assert not offline_assets.external_urls(m)
+    assert offline_assets.asset_path("supercluster", "supercluster.min.js").is_file()
 
 
 @pytest.mark.parametrize("mix", [True, False])

@@ -34,6 +34,8 @@ VENDOR: dict[str, tuple[str, tuple[str, ...]]] = {
         "1.1.0",
         ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"),
     ),
+    # the event map's clusterer (geomap.js eventCluster); bundles kdbush
+    "supercluster": ("8.0.1", ("supercluster.min.js",)),
 }
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +83,10 @@ def markercluster_css(base: str | None = None) -> list[tuple[str, str]]:
     # Not MarkerCluster.Default.css: its green/yellow/orange clusters read as the legend's
     # Protests/Explosions/Battles; geo.webmap draws neutral clusters (templates/geomap.css).
     return [("markerclustercss", asset_url("leaflet.markercluster", "MarkerCluster.css", base))]
+
+
+def supercluster_js(base: str | None = None) -> list[tuple[str, str]]:
+    return [("supercluster", asset_url("supercluster", "supercluster.min.js", base))]
 
 
 _installed_base: str | None = None

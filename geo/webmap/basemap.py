@@ -308,7 +308,7 @@ def build_base_map(
     if offline_assets.installed_base() is None:
         offline_assets.install()
     m = folium.Map(location=list(location), zoom_start=zoom_start, tiles=None,
-                   maxZoom=18,  # MarkerCluster needs it when there is no tile layer
+                   maxZoom=18,  # the clusterer's deepest zoom, also when there is no tile layer
                    minZoom=3, prefer_canvas=True, control_scale=True, height=height)
     GeoLibrary().add_to(m)
     served = tile_archives.configured_basemap() if offline_tiles is True else (offline_tiles or None)

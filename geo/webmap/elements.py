@@ -11,8 +11,10 @@ from typing import Any
 import folium
 import folium.plugins
 import jinja2
-from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from branca.element import Element, JavascriptLink, MacroElement
+from folium.elements import JSCSSMixin
 
+from geo.webmap import assets as offline_assets
 from geo.webmap.render import js_json, render_html, static_text, template
 from geo.webmap.style import CLUSTER_FILL, CLUSTER_RING, CLUSTER_TEXT
 
@@ -95,29 +97,32 @@ class HtmlControl(DataElement):
         return self._map_name or _map_of(self)
 
 
-class CompactEventCluster(folium.plugins.MarkerCluster):
-    """All located events as one element: compact rows, circle markers built in the browser.
+class CompactEventCluster(JSCSSMixin, DataElement):
+    """All located events as one element: compact rows; markers and clusters built in the browser.
 
     ``data`` (see geomap.js ``eventCluster``): single events have rows ``[lat, lon, type_index,
     event_idx, location_idx]`` and ``ids`` (event_idx -> event id, carried by every marker);
     aggregates have rows ``[lat, lon, type_index, count, location_idx, geo_precision]``.
-    Inherits MarkerCluster for its (local) JS/CSS assets only.
+    Clustered by supercluster (vendored, geo.webmap.assets), loaded before the map's script:
+    streamlit-folium loads the ``default_js`` of the JSCSSMixin elements it finds in the map.
     """
 
     _template = template("event_cluster.js")
+    default_css: list[tuple[str, str]] = []
 
-    def __init__(self, data: dict[str, Any], name: str = "Events"):
-        super().__init__(name=name)
+    def __init__(self, data: dict[str, Any]):
+        super().__init__()
         self._name = "CompactEventCluster"
         self.data = data
 
+    @property
+    def default_js(self) -> list[tuple[str, str]]:
+        return offline_assets.supercluster_js(offline_assets.installed_base())
+
     def render(self, **kwargs: Any) -> None:
-        # JSCSSMixin's asset links, then our script (which adds the cluster to its parent itself)
         figure = self.get_root()
         for name, url in self.default_js:
             figure.header.add_child(JavascriptLink(url), name=name)
-        for name, url in self.default_css:
-            figure.header.add_child(CssLink(url), name=name)
         _render_script(self, kwargs)
 
     @cached_property

@@ -10,7 +10,8 @@ Nothing here imports Streamlit, so every function can be tested on small DataFra
 
 Payload: events travel as compact rows ``[lat, lon, type_index, event_idx, location_idx]`` plus
 one id per event (every marker carries its event id, see :mod:`geo.webmap.select`), and the
-browser builds ``L.circleMarker`` objects inside one ``L.markerClusterGroup``. Popup HTML is sent
+browser clusters them with supercluster and makes an ``L.circleMarker`` for each event it shows
+(geomap.js ``EventCluster``). Popup HTML is sent
 for at most ``MapOptions.detail_limit`` events (the most recent); beyond ``MapOptions.max_points``
 located events, points are aggregated per place and type (``[lat, lon, type_index, count,
 location_idx, geo_precision]``). Clusters are neutral discs ringed by their type mix, never one of
@@ -156,8 +157,7 @@ def _cluster_data(rows: list, options: MapOptions, locations: list[str], fallbac
         "locations": locations, "fallback": fallback, "mix": bool(options.cluster_mix),
         "radius": options.marker_radius, "aggregated": False, "popups": {}, "precisions": {}, "ids": [],
         "radii": None,
-        "options": {"chunkedLoading": True, "maxClusterRadius": options.cluster_radius,
-                    "showCoverageOnHover": False, "spiderfyOnMaxZoom": True},
+        "options": {"clusterRadius": options.cluster_radius},
         **extra,
     }
 

@@ -38,7 +38,9 @@ MARKERS_JS = """() => {
   const out = [], seen = new Set();
   const visit = (l) => {
     if (!l || seen.has(l)) { return; } seen.add(l);
-    if (l.options && l.options.geoKind && l.options.geoKind !== 'town' && l.getLatLng) {
+    // the cluster layer: every event behind it, drawn or clustered; its cluster icons are not events
+    if (l.eachMarker) { l.eachMarker(visit); return; }
+    if (l.options && l.options.geoKind && l.options.geoKind !== 'town' && l.options.geoKind !== 'cluster' && l.getLatLng) {
       const p = l.getLatLng();
       out.push({kind: l.options.geoKind, lat: p.lat, lon: p.lng, type: l.options.geoType || null,
                 count: l.options.geoCount || 1});

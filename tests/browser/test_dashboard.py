@@ -158,7 +158,7 @@ def test_selecting_a_table_row_centres_the_map_on_it(server, offline):
     offline.wait_markers(lambda ms: len(events(ms)) == 1)
     # tag the event cluster: the selection's rerun sends the same events, so the browser must
     # re-add this cluster rather than build its markers again
-    clusters_js = "() => { const out = []; window.map.eachLayer(l => { if (l._gridClusters) out.push(l); }); return out; }"
+    clusters_js = "() => { const out = []; window.map.eachLayer(l => { if (l instanceof GeoMap.EventCluster) out.push(l); }); return out; }"
     assert offline.map_frame().evaluate(f"() => ({clusters_js})().map(c => {{ c.__probe = 1; return 1; }}).length") == 1
     grid = offline.page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for(timeout=30_000)

@@ -40,8 +40,8 @@ CAPTURE_JS = """(name) => {
 
 CLICK_JS = """([name, i]) => new Promise((resolve) => {
   const map = window[name]; let cluster = null;
-  map.eachLayer((l) => { if (l instanceof L.MarkerClusterGroup) { cluster = l; } });
-  const marker = cluster.getLayers()[i];
+  map.eachLayer((l) => { if (l instanceof GeoMap.EventCluster) { cluster = l; } });
+  const marker = cluster.marker(i);
   // zoom in until the cluster releases the marker (circle markers: no icon for zoomToShowLayer)
   map.setView(marker.getLatLng(), 16, {animate: false});
   setTimeout(() => {
@@ -103,8 +103,8 @@ def test_map_page_offline(browser, page_server, monkeypatch):
         # every popup and tooltip, inserted the way Leaflet does (innerHTML): no element or handler
         # from user text appears or runs
         counts = pg.evaluate("""(name) => { const box = document.createElement('div'); document.body.appendChild(box);
-            let n = 0; window[name].eachLayer((l) => { if (l instanceof L.MarkerClusterGroup) {
-              l.getLayers().forEach((m) => { const c = m.getPopup().getContent();
+            let n = 0; window[name].eachLayer((l) => { if (l instanceof GeoMap.EventCluster) {
+              l.eachMarker((m) => { const c = m.getPopup().getContent();
                 box.insertAdjacentHTML("beforeend", typeof c === 'function' ? c(m) : c); l.fire('click', {layer: m, sourceTarget: m, latlng: m.getLatLng()});
                 box.insertAdjacentHTML("beforeend", m.getTooltip().getContent()); n++; }); } });
             return {n: n, bad: box.querySelectorAll('img, svg, script, [onerror], [onload], [onmouseover]').length,
@@ -123,8 +123,8 @@ def test_map_page_offline(browser, page_server, monkeypatch):
             assert clicked_event_id(result, df) == got["expected"], got
         # one real mouse click on the canvas-drawn marker
         xy = pg.evaluate("""(name) => { const map = window[name]; let cluster = null;
-            map.eachLayer((l) => { if (l instanceof L.MarkerClusterGroup) { cluster = l; } });
-            const m = cluster.getLayers()[200]; map.setView(m.getLatLng(), 16, {animate: false});
+            map.eachLayer((l) => { if (l instanceof GeoMap.EventCluster) { cluster = l; } });
+            const m = cluster.marker(200); map.setView(m.getLatLng(), 16, {animate: false});
             const p = map.latLngToContainerPoint(m.getLatLng()), r = map.getContainer().getBoundingClientRect();
             window.__expected = m.options.geoId; return [r.left + p.x, r.top + p.y]; }""", name)
         pg.wait_for_timeout(400)
@@ -135,6 +135,92 @@ def test_map_page_offline(browser, page_server, monkeypatch):
         result = {"last_object_clicked": {"lat": last["latlng"]["lat"], "lng": last["latlng"]["lng"]},
                   "last_object_clicked_tooltip": last["tooltip"]}
         assert clicked_event_id(result, df) == pg.evaluate("() => window.__expected")
+        assert not page.page_errors, page.page_errors
+        assert not page.blocked, page.blocked
+    finally:
+        page.close()
+
+
+# The cluster layer's state in the page: what is drawn (cluster icons with their counts, single
+# event markers) and what the view is.
+DRAWN_JS = """(name) => {
+  const map = window[name]; let layer = null;
+  map.eachLayer((l) => { if (l instanceof GeoMap.EventCluster) { layer = l; } });
+  const icons = [], events = [];
+  map.eachLayer((l) => {
+    if (!l.options) { return; }
+    if (l.options.geoKind === 'cluster') { icons.push({id: l.options.geoClusterId, n: l.options.geoCount}); }
+    if (l.options.geoKind === 'event') {
+      const p = l.getLatLng(); events.push({id: l.options.geoId, lat: p.lat, lon: p.lng});
+    }
+  });
+  return {icons: icons, events: events, zoom: map.getZoom(), total: layer.total};
+}"""
+
+SPOT = (36.2, 37.15)
+
+
+def spot_and_spread_events() -> pd.DataFrame:
+    """24 events at one spot (one town's coordinates) and 36 spread on a 6 x 6 grid ~5 km apart."""
+    rows = [row(event_id=f"spot{i}", latitude=SPOT[0], longitude=SPOT[1], location="Spot town") for i in range(24)]
+    rows += [row(event_id=f"grid{i}", latitude=35.0 + (i % 6) * 0.05, longitude=36.5 + (i // 6) * 0.05,
+                 location=f"Grid {i}") for i in range(36)]
+    return pd.DataFrame(rows)
+
+
+def test_clusters_zoom_in_and_spread_the_events_of_one_spot(browser, page_server):
+    folder, base = page_server
+    offline_assets.install("static/vendor")
+    df = spot_and_spread_events()
+    m, _ = mapping.build_map(df, None, offline_tiles=False)
+    (folder / "map.html").write_text(m.get_root().render(), encoding="utf-8")
+    page = OfflinePage(browser)
+    try:
+        pg = page.page
+        pg.goto(f"{base}/map.html")
+        pg.wait_for_function("() => document.querySelectorAll('.geo-cluster').length > 0", timeout=15_000)
+        name = pg.evaluate("() => Object.keys(window).find((k) => k.startsWith('map_'))")
+        pg.evaluate(CAPTURE_JS, name)
+        # the country view: every event is in a drawn cluster or drawn alone, once
+        drawn = pg.evaluate(DRAWN_JS, name)
+        assert drawn["total"] == len(df)
+        assert sum(i["n"] for i in drawn["icons"]) + len(drawn["events"]) == len(df), drawn
+        assert sorted(i["n"] for i in drawn["icons"]) == [24, 36], drawn  # the spot, the grid
+
+        # a click on the grid's cluster zooms in to where it splits
+        grid = next(i for i in drawn["icons"] if i["n"] == 36)
+        pg.evaluate("""([name, id]) => { window[name].eachLayer((l) => {
+            if (l.options && l.options.geoClusterId === id) { l.fire('click', {latlng: l.getLatLng()}); } }); }""",
+                    [name, grid["id"]])
+        pg.wait_for_function(f"() => window['{name}'].getZoom() > 7", timeout=5_000)
+        pg.wait_for_timeout(600)  # the zoom animation, then moveend redraws
+        after = pg.evaluate(DRAWN_JS, name)
+        assert max([i["n"] for i in after["icons"]] + [1]) < grid["n"], (grid, after["icons"])
+
+        # the spot's 24 events never split: a click spreads them around the spot, each its own marker
+        pg.evaluate(f"(name) => window[name].setView([{SPOT[0]}, {SPOT[1]}], 17, {{animate: false}})", name)
+        spot = pg.evaluate(DRAWN_JS, name)
+        assert [i["n"] for i in spot["icons"]] == [24] and not spot["events"], spot
+        icon = pg.locator(".geo-cluster").first
+        icon.click()
+        pg.wait_for_timeout(300)
+        spread = pg.evaluate(DRAWN_JS, name)
+        assert spread["zoom"] == 17
+        assert sorted(e["id"] for e in spread["events"]) == sorted(f"spot{i}" for i in range(24))
+        assert len({(round(e["lat"], 7), round(e["lon"], 7)) for e in spread["events"]}) == 24
+        # a spread marker's click resolves to its own event
+        got = pg.evaluate("""([name, id]) => { let hit = null; window[name].eachLayer((l) => {
+            if (l.options && l.options.geoId === id) { hit = l; } });
+            hit.fire('click', {latlng: hit.getLatLng()}, true);
+            const c = window.__clicks[window.__clicks.length - 1] || {};
+            return {tooltip: c.tooltip, lat: c.latlng && c.latlng.lat, lng: c.latlng && c.latlng.lng}; }""",
+                          [name, "spot5"])
+        result = {"last_object_clicked": {"lat": got["lat"], "lng": got["lng"]}, "last_object_clicked_tooltip": got["tooltip"]}
+        assert clicked_event_id(result, df) == "spot5"
+        # a click on the map folds them back to the spot
+        pg.evaluate("(name) => window[name].fire('click', {latlng: window[name].getCenter()})", name)
+        folded = pg.evaluate(DRAWN_JS, name)
+        assert [i["n"] for i in folded["icons"]] == [24] and not folded["events"], folded
         assert not page.page_errors, page.page_errors
         assert not page.blocked, page.blocked
     finally:

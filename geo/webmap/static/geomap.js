@@ -40,66 +40,140 @@
     });
   }
 
-  // Events per type under a cluster, memoised on the cluster and rebuilt from its direct markers
-  // and child clusters only when its child count changed: icons are recreated on every zoom
-  // and after each loading chunk, and walking all child markers each time is O(n) per icon.
-  function typeCounts(cluster) {
-    var childCount = cluster.getChildCount();
-    if (cluster._geoMix && cluster._geoMix.childCount === childCount) { return cluster._geoMix; }
-    var counts = {}, total = 0, k, t, c;
-    var ms = cluster._markers || [], cs = cluster._childClusters || [];
-    for (k = 0; k < ms.length; k++) {
-      c = ms[k].options.geoCount || 1; t = ms[k].options.geoT;
-      counts[t] = (counts[t] || 0) + c; total += c;
-    }
-    for (k = 0; k < cs.length; k++) {
-      var sub = typeCounts(cs[k]);
-      for (t in sub.counts) { counts[t] = (counts[t] || 0) + sub.counts[t]; }
-      total += sub.total;
-    }
-    cluster._geoMix = {childCount: childCount, counts: counts, total: total};
-    return cluster._geoMix;
-  }
-
-  function clusterIcon(types, colors, mix) {
-    return function (cluster) {
-      var mixed = typeCounts(cluster), n = mixed.total, counts = mixed.counts;
-      var size = n < 100 ? 30 : (n < 1000 ? 36 : 44);
-      var ring = '';
-      if (mix) {
-        // the type mix as a ring of proportional arcs around a neutral disc (never one colour)
-        var stops = [], acc = 0;
-        for (var t = 0; t < types.length; t++) {
-          if (!counts[t]) { continue; }
-          var a = acc / n * 100, b = (acc + counts[t]) / n * 100;
-          stops.push(colors[t] + ' ' + a.toFixed(2) + '% ' + b.toFixed(2) + '%');
-          acc += counts[t];
-        }
-        ring = ' style="background:conic-gradient(' + stops.join(',') + ')"';
+  // A cluster's icon: its event count on a neutral disc (never one of the legend's colours),
+  // optionally ringed by its type mix. ``counts``: events per type index.
+  function clusterIcon(types, colors, mix, counts, n) {
+    var size = n < 100 ? 30 : (n < 1000 ? 36 : 44);
+    var ring = '';
+    if (mix) {
+      // the type mix as a ring of proportional arcs
+      var stops = [], acc = 0;
+      for (var t = 0; t < types.length; t++) {
+        if (!counts[t]) { continue; }
+        var a = acc / n * 100, b = (acc + counts[t]) / n * 100;
+        stops.push(colors[t] + ' ' + a.toFixed(2) + '% ' + b.toFixed(2) + '%');
+        acc += counts[t];
       }
-      return L.divIcon({
-        html: '<div class="geo-cluster-ring"' + ring + '><span>' + n.toLocaleString() + '</span></div>',
-        className: 'geo-cluster', iconSize: L.point(size, size)
-      });
-    };
+      ring = ' style="background:conic-gradient(' + stops.join(',') + ')"';
+    }
+    return L.divIcon({
+      html: '<div class="geo-cluster-ring"' + ring + '><span>' + n.toLocaleString() + '</span></div>',
+      className: 'geo-cluster', iconSize: L.point(size, size)
+    });
   }
 
-  // The cluster built last, by the key of its data: streamlit-folium removes and re-evaluates
-  // every layer on each rerun that changes any of them (a selection), and rebuilding 20,000
-  // markers costs seconds; the same data re-adds the same cluster.
-  var lastCluster = null;
-
-  function eventCluster(parent, d) {
-    if (d.key && lastCluster && lastCluster.key === d.key) {
-      lastCluster.cluster.addTo(parent);
-      return lastCluster.cluster;
+  // Where the events of one spot go when its cluster is opened at the deepest zoom, in layer
+  // pixels around ``center``: a circle for a few, a spiral for many (Leaflet.markercluster's
+  // spiderfy geometry, so the map behaves as before).
+  function spiderPoints(n, center) {
+    var pts = [], i, angle;
+    if (n <= 8) {
+      var r = 25 * (2 + n) / (2 * Math.PI), step = 2 * Math.PI / n;
+      for (i = 0; i < n; i++) {
+        angle = i * step;
+        pts.push(L.point(center.x + r * Math.cos(angle), center.y + r * Math.sin(angle)).round());
+      }
+      return pts;
     }
-    var opts = d.options;
-    opts.iconCreateFunction = clusterIcon(d.types, d.colors, d.mix);
-    var cluster = L.markerClusterGroup(opts);
-    var rows = d.rows, markers = new Array(rows.length);
-    function popupOf(layer) { return popupFor(layer.options.geoRow); }
-    function popupFor(r) {
+    var leg = 11;
+    angle = 0;
+    for (i = 0; i < n; i++) {
+      angle += 28 / leg + i * 0.0005;
+      pts.push(L.point(center.x + leg * Math.cos(angle), center.y + leg * Math.sin(angle)).round());
+      leg += 2 * Math.PI * 5 / angle;
+    }
+    return pts;
+  }
+
+  // The events layer. supercluster indexes the rows once per data (a k-d tree per zoom); each
+  // view change then draws only the clusters and events inside the view, and an event's marker is
+  // made when it is first shown. Leaflet.markercluster, used before, built a marker per event and
+  // clustered all of them on every filter change: ~0.4 s in the browser for 10,000 events.
+  // Event markers are this group's children, so a click on one reaches streamlit-folium's
+  // listener on the group with the marker as sourceTarget; cluster icons live in a separate
+  // layer group on the map (a click on one zooms in, or spreads the events of one spot).
+  var EventCluster = L.FeatureGroup.extend({
+    initialize: function (d) {
+      L.FeatureGroup.prototype.initialize.call(this, [], {geoKind: 'cluster-layer'});
+      this._d = d;
+      this._made = new Array(d.rows.length);
+      this._icons = L.layerGroup();
+      this._shown = {};  // 'c<cluster id>' or 'p<row>' -> the layer drawn for it
+      this._index = null;
+      this._spider = null;
+      this.total = 0;  // events behind the rows (aggregate rows count several)
+    },
+
+    onAdd: function (map) {
+      if (!this._index) { this._build(map); }
+      L.FeatureGroup.prototype.onAdd.call(this, map);
+      map.addLayer(this._icons);
+      map.on('moveend', this._update, this);
+      map.on('zoomstart click', this._unspider, this);
+      this._update();
+    },
+
+    onRemove: function (map) {
+      map.off('moveend', this._update, this);
+      map.off('zoomstart click', this._unspider, this);
+      this._unspider();
+      map.removeLayer(this._icons);
+      L.FeatureGroup.prototype.onRemove.call(this, map);
+    },
+
+    _build: function (map) {
+      var d = this._d, rows = d.rows, nt = d.types.length, pts = new Array(rows.length), total = 0;
+      for (var i = 0; i < rows.length; i++) {
+        pts[i] = {type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [rows[i][1], rows[i][0]]}};
+        total += d.aggregated ? rows[i][3] : 1;
+      }
+      var maxZoom = map.getMaxZoom();
+      this.total = total;
+      this._index = new Supercluster({
+        // supercluster's radius is in units of a 256 px tile with extent 256: screen pixels
+        radius: d.options.clusterRadius, extent: 256,
+        minZoom: Math.max(0, Math.floor(map.getMinZoom())), maxZoom: isFinite(maxZoom) ? Math.ceil(maxZoom) : 18,
+        map: function (p) {
+          var c = new Array(nt).fill(0), r = rows[p.i];
+          c[r[2]] = d.aggregated ? r[3] : 1;
+          return {c: c};
+        },
+        // ``acc`` is a shallow copy of a child cluster's properties: a new array, never the child's
+        reduce: function (acc, p) {
+          var c = acc.c.slice();
+          for (var k = 0; k < nt; k++) { c[k] += p.c[k]; }
+          acc.c = c;
+        }
+      }).load(pts);
+    },
+
+    // The marker of row i, made once (popups and tooltips are bound lazily too).
+    marker: function (i) {
+      if (this._made[i]) { return this._made[i]; }
+      var d = this._d, r = d.rows[i];
+      var near = d.aggregated ? r[5] === 2 : d.precisions[r[3]] === 2;
+      var radius = d.aggregated ? Math.min(5 + 1.5 * Math.sqrt(r[3]), 22) : (d.radii ? d.radii[r[3]] : d.radius);
+      var m = L.circleMarker([r[0], r[1]], {
+        radius: radius,
+        color: near ? '#333' : '#fff', weight: near ? 1.5 : 1, dashArray: near ? '3 2' : null,
+        fillColor: d.colors[r[2]], fillOpacity: near ? 0.55 : 0.9,
+        geoKind: d.aggregated ? 'aggregate' : 'event', geoIdx: d.aggregated ? i : r[3], geoType: d.types[r[2]],
+        geoT: r[2], geoCount: d.aggregated ? r[3] : 1, geoId: d.aggregated ? null : d.ids[r[3]], geoRow: r,
+        geoI: i, geoInCluster: true
+      });
+      m.bindPopup(this._popup, {maxWidth: 360});
+      m._geoLayer = this;
+      this._made[i] = m;
+      return m;
+    },
+
+    // Every row's marker (tests and tools; the map itself makes only those it shows).
+    eachMarker: function (fn) {
+      for (var i = 0; i < this._d.rows.length; i++) { fn(this.marker(i)); }
+    },
+
+    _popup: function (m) {
+      var d = m._geoLayer._d, r = m.options.geoRow;
       if (d.aggregated) {
         return '<div class="geo-popup"><div><span class="geo-dot" style="background:' + d.colors[r[2]] + '"></span><b>' +
           r[3].toLocaleString() + ' &times; ' + esc(d.types[r[2]]) + '</b></div><div><span class="geo-k">Place</span> ' +
@@ -108,30 +182,119 @@
       }
       var p = d.popups[r[3]];
       return p ? p : '<div class="geo-popup"><b>' + esc(d.types[r[2]]) + '</b><div class="geo-muted">' + esc(d.fallback) + '</div></div>';
-    }
-    function labelFor(r) {
+    },
+
+    label: function (m) {
+      var d = this._d, r = m.options.geoRow;
       if (d.aggregated) { return r[3].toLocaleString() + ' \u00d7 ' + d.types[r[2]] + ' \u00b7 ' + d.locations[r[4]]; }
       return d.types[r[2]] + (d.locations[r[4]] ? ' \u00b7 ' + d.locations[r[4]] : '');
-    }
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i];
-      var near = d.aggregated ? r[5] === 2 : d.precisions[r[3]] === 2;
-      var radius = d.aggregated ? Math.min(5 + 1.5 * Math.sqrt(r[3]), 22) : (d.radii ? d.radii[r[3]] : d.radius);
-      var id = d.aggregated ? null : d.ids[r[3]];
-      var m = L.circleMarker([r[0], r[1]], {
-        radius: radius,
-        color: near ? '#333' : '#fff', weight: near ? 1.5 : 1, dashArray: near ? '3 2' : null,
-        fillColor: d.colors[r[2]], fillOpacity: near ? 0.55 : 0.9,
-        geoKind: d.aggregated ? 'aggregate' : 'event', geoIdx: d.aggregated ? i : r[3], geoType: d.types[r[2]],
-        geoT: r[2], geoCount: d.aggregated ? r[3] : 1, geoId: id, geoRow: r
+    },
+
+    _update: function () {
+      var map = this._map;
+      if (!map || !this._index) { return; }
+      var b = map.getBounds().pad(0.3), k, f;
+      var found = this._index.getClusters([Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
+        Math.min(180, b.getEast()), Math.min(85, b.getNorth())], Math.floor(map.getZoom()));
+      var want = {};
+      for (var j = 0; j < found.length; j++) {
+        f = found[j];
+        want[f.properties.cluster ? 'c' + f.properties.cluster_id : 'p' + f.properties.i] = f;
+      }
+      for (k in this._shown) {
+        if (!want[k]) { this._drop(k); }
+      }
+      for (k in want) {
+        if (this._shown[k]) { continue; }
+        f = want[k];
+        if (f.properties.cluster) {
+          this._shown[k] = this._clusterMarker(f).addTo(this._icons);
+        } else {
+          this._shown[k] = this.marker(f.properties.i);
+          this.addLayer(this._shown[k]);
+        }
+      }
+    },
+
+    _drop: function (k) {
+      var l = this._shown[k];
+      delete this._shown[k];
+      if (k.charAt(0) === 'c') {
+        if (this._spider && this._spider.icon === l) { this._unspider(); }
+        this._icons.removeLayer(l);
+      } else {
+        this.removeLayer(l);
+      }
+    },
+
+    _clusterMarker: function (f) {
+      var d = this._d, c = f.properties.c, n = 0;
+      for (var t = 0; t < c.length; t++) { n += c[t]; }
+      var m = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+        icon: clusterIcon(d.types, d.colors, d.mix, c, n), keyboard: false,
+        geoKind: 'cluster', geoCount: n, geoClusterId: f.properties.cluster_id, geoInCluster: true
       });
-      m.bindPopup(popupOf, {maxWidth: 360});
-      markers[i] = m;
+      m.on('click', this._clusterClick, this);
+      return m;
+    },
+
+    // Zoom to where the cluster splits; a cluster that never splits (one spot, or the deepest
+    // zoom) spreads its events around it instead.
+    _clusterClick: function (e) {
+      var m = e.target, map = this._map, maxZoom = map.getMaxZoom();
+      var to = this._index.getClusterExpansionZoom(m.options.geoClusterId);
+      if (to > maxZoom || map.getZoom() >= maxZoom) {
+        this._spiderfy(m);
+      } else {
+        map.setView(m.getLatLng(), to);
+      }
+    },
+
+    _spiderfy: function (icon) {
+      this._unspider();
+      var map = this._map, leaves = this._index.getLeaves(icon.options.geoClusterId, Infinity);
+      var pts = spiderPoints(leaves.length, map.latLngToLayerPoint(icon.getLatLng()));
+      var legs = L.layerGroup(), moved = [];
+      for (var i = 0; i < leaves.length; i++) {
+        var m = this.marker(leaves[i].properties.i), to = map.layerPointToLatLng(pts[i]);
+        L.polyline([icon.getLatLng(), to], {color: '#222', weight: 1.5, opacity: 0.5, interactive: false}).addTo(legs);
+        m.setLatLng(to);
+        this.addLayer(m);
+        moved.push(m);
+      }
+      legs.addTo(this._icons);
+      icon.setOpacity(0.3);
+      this._spider = {icon: icon, legs: legs, moved: moved};
+    },
+
+    _unspider: function () {
+      var s = this._spider;
+      if (!s) { return; }
+      this._spider = null;
+      for (var i = 0; i < s.moved.length; i++) {
+        var m = s.moved[i], r = m.options.geoRow;
+        m.setLatLng([r[0], r[1]]);
+        if (this._shown['p' + m.options.geoI] !== m) { this.removeLayer(m); }
+      }
+      this._icons.removeLayer(s.legs);
+      s.icon.setOpacity(1);
     }
+  });
+
+  // The layer built last, by the key of its data: streamlit-folium removes and re-evaluates
+  // every layer on each rerun that changes any of them (a selection), and the same data
+  // re-adds the same layer instead of indexing it again.
+  var lastCluster = null;
+
+  function eventCluster(parent, d) {
+    if (d.key && lastCluster && lastCluster.key === d.key) {
+      lastCluster.cluster.addTo(parent);
+      return lastCluster.cluster;
+    }
+    var cluster = new EventCluster(d);
     lazyTooltips(cluster, function (m) {
-      return tooltipHtml(labelFor(m.options.geoRow), m.options.geoId, d.aggregated ? m.options.geoIdx : null);
+      return tooltipHtml(cluster.label(m), m.options.geoId, d.aggregated ? m.options.geoIdx : null);
     });
-    cluster.addLayers(markers);
     cluster.addTo(parent);
     lastCluster = d.key ? {key: d.key, cluster: cluster} : null;
     return cluster;
@@ -235,6 +398,6 @@
     return layer;
   }
 
-  window.GeoMap = {esc: esc, idToken: idToken, eventCluster: eventCluster, provinceRollup: provinceRollup,
+  window.GeoMap = {esc: esc, idToken: idToken, eventCluster: eventCluster, EventCluster: EventCluster, provinceRollup: provinceRollup,
     selected: selected, placeLabels: placeLabels, htmlControl: htmlControl, zoomGate: zoomGate};
 })();
