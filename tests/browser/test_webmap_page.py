@@ -78,8 +78,19 @@ def hostile_events(n: int = 400) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_map_page_offline(browser, page_server, monkeypatch):
+def open_map(browser, page_server, m) -> tuple[OfflinePage, str]:
+    """The map written as a standalone page, opened offline once its clusters are drawn: the page
+    and the map's global name."""
     folder, base = page_server
+    (folder / "map.html").write_text(m.get_root().render(), encoding="utf-8")
+    page = OfflinePage(browser)
+    page.page.goto(f"{base}/map.html")
+    page.page.wait_for_function("() => document.querySelectorAll('.geo-cluster').length > 0", timeout=15_000)
+    return page, page.page.evaluate("() => Object.keys(window).find((k) => k.startsWith('map_'))")
+
+
+def test_map_page_offline(browser, page_server, monkeypatch):
+    folder, _ = page_server
     archive = folder / "basemap.mbtiles"
     make_mbtiles(archive, max_zoom=3)
     monkeypatch.setenv("GEO_BASEMAP", str(archive))
@@ -87,14 +98,9 @@ def test_map_page_offline(browser, page_server, monkeypatch):
     df = hostile_events()
     m, _ = mapping.build_map(df, None, selected_event_id=df.iloc[7]["event_id"],
                                 options=mapping.MapOptions(size_by_fatalities=True, detail_limit=100))
-    (folder / "map.html").write_text(m.get_root().render(), encoding="utf-8")
-
-    page = OfflinePage(browser)
+    page, name = open_map(browser, page_server, m)
     try:
         pg = page.page
-        pg.goto(f"{base}/map.html")
-        pg.wait_for_function("() => document.querySelectorAll('.geo-cluster').length > 0", timeout=15_000)
-        name = pg.evaluate("() => Object.keys(window).find((k) => k.startsWith('map_'))")
         # tiles from the archive, through the local server
         pg.evaluate("(name) => window[name].setZoom(3)", name)
         pg.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 0", timeout=10_000)
@@ -169,17 +175,12 @@ def spot_and_spread_events() -> pd.DataFrame:
 
 
 def test_clusters_zoom_in_and_spread_the_events_of_one_spot(browser, page_server):
-    folder, base = page_server
     offline_assets.install("static/vendor")
     df = spot_and_spread_events()
     m, _ = mapping.build_map(df, None, offline_tiles=False)
-    (folder / "map.html").write_text(m.get_root().render(), encoding="utf-8")
-    page = OfflinePage(browser)
+    page, name = open_map(browser, page_server, m)
     try:
         pg = page.page
-        pg.goto(f"{base}/map.html")
-        pg.wait_for_function("() => document.querySelectorAll('.geo-cluster').length > 0", timeout=15_000)
-        name = pg.evaluate("() => Object.keys(window).find((k) => k.startsWith('map_'))")
         pg.evaluate(CAPTURE_JS, name)
         # the country view: every event is in a drawn cluster or drawn alone, once
         drawn = pg.evaluate(DRAWN_JS, name)
