@@ -218,6 +218,20 @@ def test_clusters_zoom_in_and_spread_the_events_of_one_spot(browser, page_server
                           [name, "spot5"])
         result = {"last_object_clicked": {"lat": got["lat"], "lng": got["lng"]}, "last_object_clicked_tooltip": got["tooltip"]}
         assert clicked_event_id(result, df) == "spot5"
+        # a real click on a spread marker selects it and leaves the spread open (its popup too)
+        xy = pg.evaluate("""([name, id]) => { const map = window[name]; let hit = null;
+            map.eachLayer((l) => { if (l.options && l.options.geoId === id) { hit = l; } });
+            const p = map.latLngToContainerPoint(hit.getLatLng()), r = map.getContainer().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y]; }""", [name, "spot9"])
+        pg.mouse.move(xy[0], xy[1])
+        pg.mouse.click(xy[0], xy[1])
+        pg.wait_for_timeout(300)
+        last = pg.evaluate("() => window.__clicks[window.__clicks.length - 1]")
+        result = {"last_object_clicked": {"lat": last["latlng"]["lat"], "lng": last["latlng"]["lng"]},
+                  "last_object_clicked_tooltip": last["tooltip"]}
+        assert clicked_event_id(result, df) == "spot9"
+        assert len(pg.evaluate(DRAWN_JS, name)["events"]) == 24
+        assert pg.locator(".leaflet-popup").count() == 1
         # a click on the map folds them back to the spot
         pg.evaluate("(name) => window[name].fire('click', {latlng: window[name].getCenter()})", name)
         folded = pg.evaluate(DRAWN_JS, name)
