@@ -11,7 +11,7 @@ from typing import Any
 import folium
 import folium.plugins
 import jinja2
-from branca.element import Element, JavascriptLink, MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 
 from geo.webmap import assets as offline_assets
@@ -104,11 +104,11 @@ class CompactEventCluster(JSCSSMixin, DataElement):
     event_idx, location_idx]`` and ``ids`` (event_idx -> event id, carried by every marker);
     aggregates have rows ``[lat, lon, type_index, count, location_idx, geo_precision]``.
     Clustered by supercluster (vendored, geo.webmap.assets), loaded before the map's script:
-    streamlit-folium loads the ``default_js`` of the JSCSSMixin elements it finds in the map.
+    JSCSSMixin puts ``default_js`` in the page's header, and streamlit-folium loads the
+    ``default_js`` of the JSCSSMixin elements it finds in the map; then DataElement's script.
     """
 
     _template = template("event_cluster.js")
-    default_css: list[tuple[str, str]] = []
 
     def __init__(self, data: dict[str, Any]):
         super().__init__()
@@ -118,12 +118,6 @@ class CompactEventCluster(JSCSSMixin, DataElement):
     @property
     def default_js(self) -> list[tuple[str, str]]:
         return offline_assets.supercluster_js(offline_assets.installed_base())
-
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
-        for name, url in self.default_js:
-            figure.header.add_child(JavascriptLink(url), name=name)
-        _render_script(self, kwargs)
 
     @cached_property
     def data_json(self) -> str:
