@@ -89,6 +89,17 @@ def open_map(browser, page_server, m) -> tuple[OfflinePage, str]:
     return page, page.page.evaluate("() => Object.keys(window).find((k) => k.startsWith('map_'))")
 
 
+def mouse_click(pg, xy: list[float], settle_ms: int) -> dict:
+    """A real mouse click at ``xy`` (page pixels), as streamlit-folium reports it (CAPTURE_JS's
+    last click)."""
+    pg.mouse.move(xy[0], xy[1])
+    pg.mouse.click(xy[0], xy[1])
+    pg.wait_for_timeout(settle_ms)
+    last = pg.evaluate("() => window.__clicks[window.__clicks.length - 1]")
+    return {"last_object_clicked": {"lat": last["latlng"]["lat"], "lng": last["latlng"]["lng"]},
+            "last_object_clicked_tooltip": last["tooltip"]}
+
+
 def test_map_page_offline(browser, page_server, monkeypatch):
     folder, _ = page_server
     archive = folder / "basemap.mbtiles"
@@ -134,12 +145,7 @@ def test_map_page_offline(browser, page_server, monkeypatch):
             const p = map.latLngToContainerPoint(m.getLatLng()), r = map.getContainer().getBoundingClientRect();
             window.__expected = m.options.geoId; return [r.left + p.x, r.top + p.y]; }""", name)
         pg.wait_for_timeout(400)
-        pg.mouse.move(xy[0], xy[1])
-        pg.mouse.click(xy[0], xy[1])
-        pg.wait_for_timeout(200)
-        last = pg.evaluate("() => window.__clicks[window.__clicks.length - 1]")
-        result = {"last_object_clicked": {"lat": last["latlng"]["lat"], "lng": last["latlng"]["lng"]},
-                  "last_object_clicked_tooltip": last["tooltip"]}
+        result = mouse_click(pg, xy, 200)
         assert clicked_event_id(result, df) == pg.evaluate("() => window.__expected")
         assert not page.page_errors, page.page_errors
         assert not page.blocked, page.blocked
@@ -223,12 +229,7 @@ def test_clusters_zoom_in_and_spread_the_events_of_one_spot(browser, page_server
             map.eachLayer((l) => { if (l.options && l.options.geoId === id) { hit = l; } });
             const p = map.latLngToContainerPoint(hit.getLatLng()), r = map.getContainer().getBoundingClientRect();
             return [r.left + p.x, r.top + p.y]; }""", [name, "spot9"])
-        pg.mouse.move(xy[0], xy[1])
-        pg.mouse.click(xy[0], xy[1])
-        pg.wait_for_timeout(300)
-        last = pg.evaluate("() => window.__clicks[window.__clicks.length - 1]")
-        result = {"last_object_clicked": {"lat": last["latlng"]["lat"], "lng": last["latlng"]["lng"]},
-                  "last_object_clicked_tooltip": last["tooltip"]}
+        result = mouse_click(pg, xy, 300)
         assert clicked_event_id(result, df) == "spot9"
         assert len(pg.evaluate(DRAWN_JS, name)["events"]) == 24
         assert pg.locator(".leaflet-popup").count() == 1
