@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import dateparser
-
 from geo.errors import ValidationError
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -47,6 +45,14 @@ class DateMention:
     end: int
     text: str
 
+
+
+def _dateparser():
+    """dateparser, imported on first use: it costs a tenth of a second, and pages that only show
+    stored (ISO) dates never call it."""
+    import dateparser
+
+    return dateparser
 
 def _weekday_date(expr: str, published: dt.date) -> dt.date:
     """The most recent such weekday on or before publication ("Sunday" in a Sunday paper is that day)."""
@@ -85,7 +91,7 @@ def _parse(expr: str, published: dt.date, kind: str) -> tuple[dt.date, int] | No
         low = re.sub(r"^(?:in|during|since) ", "", low)
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first",
                 "REQUIRE_PARTS": ["month"] if kind in {"explicit", "month"} else []}
-    parsed = dateparser.parse(low, languages=["en"], settings=settings)
+    parsed = _dateparser().parse(low, languages=["en"], settings=settings)
     if parsed is None:
         return None
     date = parsed.date()
@@ -191,7 +197,7 @@ def parse_date(value: object, *, what: str = "date", bounded: bool = True) -> dt
 @lru_cache(maxsize=4096)
 def _free_form(text: str) -> dt.date | None:
     try:
-        parsed = dateparser.parse(
+        parsed = _dateparser().parse(
             text, settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"})
     except (OverflowError, ValueError):
         return None

@@ -265,6 +265,36 @@ def test_seed_store_shows_the_seed_events(seed_store, monkeypatch):
     assert args["js_links"] and all(not u.startswith(("http", "//")) for u in args["js_links"] + args["css_links"])
 
 
+FIRST_PAGE_PROBE = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({app!r}, default_timeout=120).run()
+assert not at.exception, at.exception
+print(sorted({{m.split(".")[0] for m in sys.modules}} & {heavy!r}))
+"""
+
+
+def test_the_map_page_does_not_load_the_geocoders_libraries(seed_store, tmp_path):
+    """The first page a user sees shows stored events: it needs neither the geocoder (geopy,
+    rapidfuzz), the date parser nor geopandas. Loading them cost its first render a few tenths
+    of a second on this machine (python -X importtime)."""
+    import os
+    import subprocess
+    import sys
+
+    heavy = {"geopy", "rapidfuzz", "dateparser", "geopandas"}
+    env = dict(os.environ, GEO_STORE=str(seed_store), GEO_GAZETTEER_DIR=str(tmp_path / "imports"),
+               PYTHONPATH=str(ROOT))
+
+    def python(code: str) -> str:
+        return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=TIMEOUT, check=True).stdout
+
+    # an earlier session built the basemap cache (that needs the gazetteer, hence shapely and geopy)
+    python("from geo.webmap.basemap import load_basemap; load_basemap()")
+    assert python(FIRST_PAGE_PROBE.format(app=APP, heavy=heavy)).strip().splitlines()[-1] == "[]"
+
+
 def test_synthetic_10k_runs_and_stays_small(synth_store, monkeypatch):
     at = run_app(synth_store, monkeypatch)
     assert metric(at, "Events") == 10_000

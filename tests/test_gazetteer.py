@@ -128,3 +128,16 @@ def test_user_place_is_stored_and_used(tmp_path, gazetteer):
     reloaded = Gazetteer.load(directory, user_path=user)
     assert LocalGeocoder(reloaded).geocode("Kafr Testiyeh").raw["place_id"] == place.place_id
     assert json.loads(json.dumps(place.source))  # plain text source recorded
+
+
+def test_the_package_exports_every_name_it_lists():
+    """geo.gazetteer loads its modules on first use: each listed name resolves, to the object of
+    the module that defines it, and a name it does not list is an AttributeError."""
+    import geo.gazetteer as package
+
+    assert set(package.__all__) == set(package._EXPORTS)
+    for name in package.__all__:
+        assert getattr(package, name) is getattr(__import__(f"geo.gazetteer.{package._EXPORTS[name]}",
+                                                             fromlist=[name]), name)
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018

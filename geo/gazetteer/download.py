@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import GazetteerError
-from geo.gazetteer.gazetteer import DATA_DIR
+from geo.gazetteer.paths import DATA_DIR
 
 log = logging.getLogger(__name__)
 

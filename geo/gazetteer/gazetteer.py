@@ -24,7 +24,6 @@ import csv
 import dataclasses
 import json
 import logging
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from shapely.ops import nearest_points
 from geo.errors import GazetteerError, ValidationError
 from geo.gazetteer import index_cache
 from geo.gazetteer.names import name_key, skeleton_key
+from geo.gazetteer.paths import DATA_DIR, gazetteer_dir, user_gazetteer_path
 from geo.models import Place, stable_id
 
 if TYPE_CHECKING:
@@ -48,9 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
-DEFAULT_USER_GAZETTEER = DATA_DIR.parent / "user_gazetteer.csv"
-DEFAULT_IMPORT_DIR = DATA_DIR / "local"
 # An imported place with the name of a place already loaded this close is the same place:
 # cities500 and hand-checked additions carry other ids than the registry's, and WOF's records
 # without a GeoNames id (from Quattroshapes) repeat GeoNames towns 1-5 km off (median 3.7 km).
@@ -93,15 +90,6 @@ class Admin2Unit:
     country_code: str
     aliases: tuple[str, ...]
     geometry: shapely.Geometry
-
-
-def user_gazetteer_path() -> Path:
-    return Path(os.environ.get("GEO_USER_GAZETTEER", DEFAULT_USER_GAZETTEER))
-
-
-def gazetteer_dir() -> Path:
-    """Where imports are written and read: ``$GEO_GAZETTEER_DIR``, else ``data/gazetteer/local/``."""
-    return Path(os.environ.get("GEO_GAZETTEER_DIR") or DEFAULT_IMPORT_DIR)
 
 
 def _import_files(directory: Path, pattern: str) -> list[Path]:

@@ -14,13 +14,14 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Any, Self
 
 from geo.dates import parse_date
 from geo.errors import ValidationError
 from geo.models import Article, Change, Event, ReplacePlan
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORE_PATH = PROJECT_ROOT / "data" / "events.gpkg"

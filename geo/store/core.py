@@ -22,9 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Any
 
 from geo.dates import parse_date
 from geo.errors import StoreError
@@ -38,6 +36,9 @@ from geo.store.base import (
     parse_timestamp,
 )
 from geo.store.connections import Tx
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 from geo.store.edits import EditsMixin
 from geo.store.frames import events_frame
 

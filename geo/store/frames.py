@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.dates import parse_date
 from geo.models import EVENT_COLUMNS, EVENT_FIELDS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 def _date_objects(values: Sequence[str | None]) -> np.ndarray:
@@ -59,5 +61,7 @@ def events_frame(rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
     """A GeoDataFrame (EPSG:4326, EVENT_FIELDS + geometry) from rows in EVENT_FIELDS order (typed
     as :func:`columns_frame` types them)."""
     frame = columns_frame(rows)
+    import geopandas as gpd  # on first use: the dashboard's map reads plain frames (columns_frame)
+
     geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

@@ -9,7 +9,6 @@ from functools import cached_property
 from typing import Any
 
 import folium
-import folium.plugins
 import jinja2
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
