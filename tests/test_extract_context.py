@@ -103,3 +103,20 @@ def test_a_list_after_a_comparison_is_all_comparison(parser):
     places = _places(parser, text)
     assert places, "the event in the main clause stays"
     assert not any(name_key(c) in name_key(p) for c in ("Homs", "Daraa", "Aleppo") for p in places)
+
+
+@pytest.mark.parametrize("text", [
+    "The minister gave a speech in the capital, Damascus, on Monday. Jets struck targets inside Syria on "
+    "Tuesday, killing four fighters.",
+    "Envoys met in Homs on Sunday. Artillery shelled positions across northern Syria overnight, killing two.",
+])
+def test_a_sentence_naming_only_the_country_borrows_no_town(parser, text):
+    """The sentence names its area, the country, which is no point: the town of the sentence
+    before (where someone spoke or met) is not where the strike was."""
+    assert _places(parser, text) == set()
+
+
+def test_a_sentence_without_any_place_still_takes_the_town_before(parser):
+    text = "Rebels stormed the village of Kafr Nabl on Friday. Warplanes then bombed the area, killing five."
+    places = _places(parser, text)
+    assert len(places) == 1 and "Kaf" in next(iter(places))

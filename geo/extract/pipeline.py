@@ -100,6 +100,10 @@ def _clause_locator(cls: list[Span]):
     return clause_of
 
 
+def _names_a_country(mentions: list[Mention]) -> bool:
+    return any(m.place is not None and m.place.kind == "country" for m in mentions)
+
+
 class _Buckets:
     """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
 
@@ -202,7 +206,10 @@ class Geoparser:
                     prev_slots = slots
                 continue
             pairs = self._pair(s_triggers, slots, clause_of)
-            if not slots and prev_slots:
+            if not slots and prev_slots and not _names_a_country(s_mentions_of[s_index]):
+                # A sentence with no place of its own is about the place of the one before; one
+                # that names only a country ("an airstrike against Syria") names its area, the
+                # country, which is no point on the map: it borrows no town.
                 pairs = [(t, s, True) for t in s_triggers for s in prev_slots]
             elif slots:
                 prev_slots = slots
