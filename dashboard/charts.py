@@ -136,9 +136,10 @@ def render(location: str, version: str, got: dict[str, Any], flt: EventFilter, o
     lo, hi = flt.date_from or rng[0], flt.date_to or rng[1]
     span_days = (hi - lo).days if lo and hi else 365
     freq, unit = chart_frequency(span_days)
-    head = st.columns([2, 1])
-    head[0].markdown(f"**Events per {unit}, by type**")
-    head[1].selectbox("Period", ["Auto", "Day", "Week", "Month"], key="chart_freq", label_visibility="collapsed")
+    head = st.container(horizontal=True, vertical_alignment="center")
+    head.markdown(f"**Events per {unit}, by type**", width="stretch")
+    head.selectbox("Period", ["Auto", "Day", "Week", "Month"], key="chart_freq", label_visibility="collapsed",
+                   width=130)
     day_types = data.q_day_types(location, version, got["key"])  # one GROUP BY in the store, at any size
     tl = timeline_frame(day_types, freq)
     if tl.empty:

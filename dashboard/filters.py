@@ -47,9 +47,9 @@ def date_widgets(span: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
     sb = st.sidebar
     sb.slider("Dates", min_value=lo, max_value=hi, step=dt.timedelta(days=1), format="YYYY-MM-DD",
               key="f_dates", on_change=_sync_from_slider)
-    c1, c2 = sb.columns(2)
-    c1.date_input("From", min_value=lo, max_value=hi, format="YYYY-MM-DD", key="f_from", on_change=_sync_from_inputs)
-    c2.date_input("To", min_value=lo, max_value=hi, format="YYYY-MM-DD", key="f_to", on_change=_sync_from_inputs)
+    typed = sb.container(horizontal=True, wrap=False)
+    typed.date_input("From", min_value=lo, max_value=hi, format="YYYY-MM-DD", key="f_from", on_change=_sync_from_inputs)
+    typed.date_input("To", min_value=lo, max_value=hi, format="YYYY-MM-DD", key="f_to", on_change=_sync_from_inputs)
     state.kept()["dates"] = st.session_state["f_dates"]
     return st.session_state["f_dates"]
 

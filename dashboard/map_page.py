@@ -76,12 +76,14 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
     if data.q_count(location, version, data.filter_key(EventFilter())) == 0:
         st.info("The store is empty. Add articles on the **Ingest** page, or run "
                 "`python -m geo ingest seeds/` and reload.")
-    m1, m2, m3, m4 = st.columns(4)
+    # One horizontal container, not st.columns: every block is a message the browser renders
+    # while the map loads (five fewer here, and in the exports below).
+    figures = st.container(horizontal=True, gap="medium")
     govs = sum(1 for g, c in summary["by_admin1"].items() if c and g in SYRIA_GOVERNORATES)
-    m1.metric("Events", f"{n:,}")
-    m2.metric("Fatalities", f"{int(summary['fatalities']):,}")
-    m3.metric("Governorates", f"{govs}")
-    m4.metric("Undated", f"{int(summary['undated']):,}")
+    figures.metric("Events", f"{n:,}")
+    figures.metric("Fatalities", f"{int(summary['fatalities']):,}")
+    figures.metric("Governorates", f"{govs}")
+    figures.metric("Undated", f"{int(summary['undated']):,}")
     if area:
         c1, c2 = st.columns([4, 1])
         c1.info(f"Showing the area around **{md(area['label'])}** (a clicked aggregate marker): {n:,} events.")
@@ -244,9 +246,9 @@ def exports(location: str, key: tuple, n: int, flt: EventFilter, shown_range=Non
         return
     names = export_names(flt, shown_range)
     store = data.get_store(location)
-    c1, c2, c3 = st.columns(3)
-    for col, fmt, label, mime in ((c1, "geojson", "GeoJSON", "application/geo+json"), (c2, "csv", "CSV", "text/csv"),
-                                  (c3, "gpkg", "GeoPackage", "application/geopackage+sqlite3")):
-        col.download_button(label, data.export_builder(store, key, fmt), file_name=names[fmt], mime=mime,
-                            key=f"dl_{fmt}", width="stretch", on_click="ignore")
+    buttons = st.container(horizontal=True)
+    for fmt, label, mime in (("geojson", "GeoJSON", "application/geo+json"), ("csv", "CSV", "text/csv"),
+                             ("gpkg", "GeoPackage", "application/geopackage+sqlite3")):
+        buttons.download_button(label, data.export_builder(store, key, fmt), file_name=names[fmt], mime=mime,
+                                key=f"dl_{fmt}", width="stretch", on_click="ignore")
     st.caption(f"{n:,} events; each file is written when its button is clicked.")
