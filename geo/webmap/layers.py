@@ -157,7 +157,7 @@ def _cluster_data(rows: list, options: MapOptions, locations: list[str], fallbac
         "locations": locations, "fallback": fallback, "mix": bool(options.cluster_mix),
         "radius": options.marker_radius, "aggregated": False, "popups": {}, "precisions": {}, "ids": [],
         "radii": None,
-        "options": {"clusterRadius": options.cluster_radius},
+        "options": {"clusterRadius": options.cluster_radius, "spreadLimit": options.spread_limit},
         **extra,
     }
 

@@ -40,6 +40,7 @@ class MapOptions:
     detail_limit: int = 500  # events whose popup (sentence, actors, link) is sent
     aggregate_decimals: int = 2  # rounding of lat/lon when aggregating (0.01 deg ~ 1 km)
     cluster_radius: int = 40  # pixels; small so distinct towns stay apart at zoom 7
+    spread_limit: int = 100  # events of one spot spread around it on a click (the most recent)
     province_list_limit: int = 8  # events listed in a governorate roll-up popup
     notes_limit: int = 700  # characters of the supporting sentence shown in a popup
     size_by_fatalities: bool = False  # marker radius grows with the event's fatalities

@@ -241,3 +241,36 @@ def test_clusters_zoom_in_and_spread_the_events_of_one_spot(browser, page_server
         assert not page.blocked, page.blocked
     finally:
         page.close()
+
+
+def test_a_spot_of_many_events_spreads_the_most_recent_and_says_how_many(browser, page_server):
+    """300 events at one spot (a city's point, as coarse coding gives): a click spreads the 100
+    most recent (MapOptions.spread_limit), not a spiral of all, and the spot says how many it holds."""
+    import datetime as dt
+
+    offline_assets.install("static/vendor")
+    first = dt.date(2016, 1, 1)
+    # shuffled dates: the most recent are not simply the last rows of the frame
+    days = [(i * 7919) % 300 for i in range(300)]
+    df = pd.DataFrame([row(event_id=f"s{i}", event_date=first + dt.timedelta(days=d), latitude=SPOT[0],
+                           longitude=SPOT[1], location="Spot town") for i, d in enumerate(days)])
+    most_recent = {f"s{i}" for i, d in enumerate(days) if d >= 200}
+    m, _ = mapping.build_map(df, None, offline_tiles=False)
+    page, name = open_map(browser, page_server, m)
+    try:
+        pg = page.page
+        pg.evaluate(f"(name) => window[name].setView([{SPOT[0]}, {SPOT[1]}], 17, {{animate: false}})", name)
+        assert [i["n"] for i in pg.evaluate(DRAWN_JS, name)["icons"]] == [300]
+        pg.locator(".geo-cluster").first.click()
+        pg.wait_for_timeout(300)
+        spread = pg.evaluate(DRAWN_JS, name)
+        assert {e["id"] for e in spread["events"]} == most_recent
+        note = pg.locator(".leaflet-tooltip").filter(has_text="most recent")
+        assert note.count() == 1 and "100 most recent of 300 events" in note.inner_text()
+        pg.evaluate("(name) => window[name].fire('click', {latlng: window[name].getCenter()})", name)
+        folded = pg.evaluate(DRAWN_JS, name)
+        assert [i["n"] for i in folded["icons"]] == [300] and not folded["events"]
+        assert pg.locator(".leaflet-tooltip").filter(has_text="most recent").count() == 0
+        assert not page.page_errors, page.page_errors
+    finally:
+        page.close()

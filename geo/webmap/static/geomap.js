@@ -250,9 +250,19 @@
       }
     },
 
+    // Thousands of events can share one spot (every event coded to a city's point): a spiral of
+    // them all would be unreadable and slow, so the most recent ``spreadLimit`` are spread (rows
+    // come most recent first) and the spot says how many more it holds.
     _spiderfy: function (icon) {
       this._unspider();
       var map = this._map, leaves = this._index.getLeaves(icon.options.geoClusterId, Infinity);
+      var limit = this._d.options.spreadLimit || Infinity, total = leaves.length;
+      if (total > limit) {
+        leaves.sort(function (a, b) { return a.properties.i - b.properties.i; });
+        leaves = leaves.slice(0, limit);
+        icon.bindTooltip('The ' + limit.toLocaleString() + ' most recent of ' + total.toLocaleString() +
+                         ' events here: narrow the filters, or list them in the table', {permanent: true, direction: 'top'});
+      }
       var pts = spiderPoints(leaves.length, map.latLngToLayerPoint(icon.getLatLng()));
       var legs = L.layerGroup(), moved = [];
       for (var i = 0; i < leaves.length; i++) {
@@ -277,6 +287,7 @@
         if (this._shown['p' + m.options.geoI] !== m) { this.removeLayer(m); }
       }
       this._icons.removeLayer(s.legs);
+      s.icon.unbindTooltip();
       s.icon.setOpacity(1);
     }
   });
