@@ -119,6 +119,28 @@ def test_district_outlines_when_the_gazetteer_has_them(admin1, with_admin2):
         assert data.districts is None and "GeoMap.zoomGate(" not in html
 
 
+@pytest.mark.parametrize("with_admin2", [True, False])
+def test_the_base_maps_bounds_are_folium_s_without_the_walk(admin1, with_admin2, monkeypatch):
+    """The outlines' extent is computed once per basemap: the map's bounds are the ones folium
+    finds by walking every coordinate, and a rerun does not walk them again."""
+    import folium
+    import folium.features
+    import folium.utilities
+
+    data = bm.basemap_data(admin1, None, admin2=_admin2() if with_admin2 else None)
+    walked = folium.Map(location=[35, 38], zoom_start=7, tiles=None)
+    for layer in (data.countries, data.districts, data.governorates):
+        if layer:
+            folium.GeoJson(layer).add_to(walked)
+    expected = walked.get_bounds()
+    data.bounds  # noqa: B018 - computed once, here
+    calls = []
+    monkeypatch.setattr(folium.features, "get_bounds",
+                        lambda *a, **k: calls.append(1) or folium.utilities.get_bounds(*a, **k))
+    assert bm.build_base_map(data, offline_tiles=False).get_bounds() == expected
+    assert calls == []
+
+
 def test_load_basemap_uses_the_gazetteers_admin2_hook(monkeypatch, tmp_path):
     if not ADMIN1.exists():
         pytest.skip("data/gazetteer/admin1.geojson is missing")

@@ -14,16 +14,19 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import folium
 import pandas as pd
+from folium.utilities import get_bounds
 
 from geo.webmap import assets as offline_assets
 from geo.webmap import tiles as tile_archives
 from geo.webmap.elements import (
     GeoLibrary,
     HtmlControl,
+    OutlineGeoJson,
     PlaceLabels,
     ViewInUrl,
     ZoomGate,
@@ -50,6 +53,12 @@ class BasemapData:
     towns: tuple[tuple[float, float, str, int, int], ...]
     centroids: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # admin1 -> (lat, lon)
     districts: dict | None = None  # admin-2 outlines (GeoJSON) when the gazetteer has them
+
+    @cached_property
+    def bounds(self) -> dict[str, list[list[float]]]:
+        """[[lat_min, lon_min], [lat_max, lon_max]] of each outline layer, computed once."""
+        layers = {"countries": self.countries, "governorates": self.governorates, "districts": self.districts}
+        return {name: get_bounds(data, lonlat=True) for name, data in layers.items() if data}
 
 
 def _places_frame(places: Any) -> pd.DataFrame | None:
@@ -274,22 +283,24 @@ def _write_basemap_cache(path: Any, sig: str, data: BasemapData) -> None:
 
 
 def _add_outlines(m: folium.Map, basemap: BasemapData, filled: bool) -> None:
-    folium.GeoJson(
-        basemap.countries, name="Countries", interactive=False, control=False,
+    OutlineGeoJson(
+        basemap.countries, bounds=basemap.bounds["countries"], name="Countries", interactive=False, control=False,
         style_function=lambda f: {
             "color": "#777", "weight": 1.2, "fillOpacity": 1.0 if filled else 0.0,
             "fillColor": "#ffffff" if f["properties"].get("country_code") == "SY" else "#eeeeee",
         },
     ).add_to(m)
     if basemap.districts:
-        districts = folium.GeoJson(
-            basemap.districts, name="District borders", interactive=False, control=False,
+        districts = OutlineGeoJson(
+            basemap.districts, bounds=basemap.bounds["districts"], name="District borders", interactive=False,
+            control=False,
             style_function=lambda f: {"color": "#b0b0b0", "weight": 0.8, "dashArray": "2 3", "fill": False},
         )
         districts.add_to(m)
         ZoomGate(districts, DISTRICT_MIN_ZOOM).add_to(m)
-    folium.GeoJson(
-        basemap.governorates, name="Governorate borders", interactive=False, control=True,
+    OutlineGeoJson(
+        basemap.governorates, bounds=basemap.bounds["governorates"], name="Governorate borders", interactive=False,
+        control=True,
         style_function=lambda f: {"color": "#8a8a8a", "weight": 1, "dashArray": "4 3", "fill": False},
     ).add_to(m)
     if basemap.towns:

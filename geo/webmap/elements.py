@@ -53,6 +53,19 @@ def map_css() -> str:
     return "<style>\n" + css + "\n</style>"
 
 
+class OutlineGeoJson(folium.GeoJson):
+    """A GeoJson layer whose extent is known when it is made (the basemap's outlines, built once
+    per gazetteer). folium's ``get_bounds`` walks every coordinate of every layer, and
+    streamlit-folium calls it on every rerun: 0.04 s of each filter change for the outlines."""
+
+    def __init__(self, data: Any, *, bounds: list[list[float]], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self._bounds = bounds
+
+    def _get_self_bounds(self) -> list[list[float]]:
+        return self._bounds
+
+
 class GeoLibrary(DataElement):
     """Defines ``window.GeoMap`` (static/geomap.js) in the map's script, before any layer uses it
     (streamlit-folium does not run scripts put in the page header), and the CSS in the header."""
