@@ -125,6 +125,14 @@ PAGE_COLUMNS = (
     "location", "latitude", "longitude", "geo_precision", "fatalities", "notes", "article_id", "source",
     "sentence_start", "place_start", "place_end",
 )
+# Every drawn event needs only these columns (its marker, the governorate roll-up lists, a click
+# resolved to its id). The long text (sentence, actors, source) is read only for the rows that
+# show it: the table's most recent rows and the events that get a popup.
+MAP_COLUMNS = (
+    "event_id", "event_date", "time_precision", "event_type", "sub_event_type", "admin1", "location",
+    "latitude", "longitude", "geo_precision", "fatalities", "article_id",
+)
+DETAIL_COLUMNS = ("event_id", *(c for c in PAGE_COLUMNS if c not in MAP_COLUMNS))
 # The page's reads that do not depend on one another run at once, each on its own pooled
 # connection: SQLite and psycopg release the GIL while a query runs, so on a big store the
 # GROUP BYs (summary, per-place aggregates) overlap with the rows' read instead of adding up.
@@ -132,10 +140,12 @@ PAGE_READERS = 2
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def q_page(location: str, version: str, key: tuple, full_limit: int, table_rows: int) -> dict[str, Any]:
+def q_page(location: str, version: str, key: tuple, full_limit: int, table_rows: int,
+           popup_rows: int) -> dict[str, Any]:
     """What the map needs for one filter, from one cache entry: ``n`` (matching events),
-    ``summary``, ``df`` (PAGE_COLUMNS, most recent first: every event up to ``full_limit``, else
-    the ``table_rows`` most recent), ``aggregates`` (per place and type, only beyond
+    ``summary``, ``df`` (PAGE_COLUMNS, most recent first: every event up to ``full_limit``, with
+    DETAIL_COLUMNS only for the ``table_rows`` most recent and the ``popup_rows`` most recent
+    located ones, None elsewhere; beyond ``full_limit``, the ``table_rows`` most recent), ``aggregates`` (per place and type, only beyond
     ``full_limit``; None up to it) and ``full``. The charts' counts are not here: they are
     drawn after the map (q_day_types), and the map must not wait for them."""
     store = get_store(location)
@@ -145,10 +155,37 @@ def q_page(location: str, version: str, key: tuple, full_limit: int, table_rows:
     with ThreadPoolExecutor(max_workers=PAGE_READERS, thread_name_prefix="geo-page") as pool:
         summary = pool.submit(store.summary, flt)
         points = None if full else pool.submit(store.point_counts, flt)
-        rows = store.query_columns(flt if full else dataclasses.replace(flt, limit=table_rows), PAGE_COLUMNS)
-        df = columns_frame(rows, PAGE_COLUMNS)
+        if full:
+            details = pool.submit(_detail_rows, store, flt, table_rows, popup_rows)
+            df = _with_details(columns_frame(store.query_columns(flt, MAP_COLUMNS), MAP_COLUMNS), details.result())
+        else:
+            df = columns_frame(store.query_columns(dataclasses.replace(flt, limit=table_rows), PAGE_COLUMNS),
+                               PAGE_COLUMNS)
         return {"n": n, "full": full, "summary": summary.result(), "df": df,
                 "aggregates": None if points is None else aggregates_frame(points.result())}
+
+
+def _detail_rows(store: Any, flt: EventFilter, table_rows: int, popup_rows: int) -> pd.DataFrame:
+    """DETAIL_COLUMNS of the ``table_rows`` most recent events and of the ``popup_rows`` most
+    recent located ones (the map's popups skip governorate-level events), by event id."""
+    located = dataclasses.replace(flt, limit=popup_rows, max_geo_precision=min(flt.max_geo_precision, 2))
+    rows = store.query_columns(dataclasses.replace(flt, limit=table_rows), DETAIL_COLUMNS)
+    rows += store.query_columns(located, DETAIL_COLUMNS)
+    return columns_frame(rows, DETAIL_COLUMNS).drop_duplicates("event_id").set_index("event_id")
+
+
+def _with_details(frame: pd.DataFrame, details: pd.DataFrame) -> pd.DataFrame:
+    """PAGE_COLUMNS for every row: the detail columns where they were read, None elsewhere."""
+    picked = details.reindex(frame["event_id"])
+    for name in DETAIL_COLUMNS[1:]:
+        column = picked[name]
+        if column.dtype == object:  # text: Python str, None where not read (as columns_frame types it)
+            values = column.to_numpy(dtype=object, copy=True)
+            values[pd.isna(values)] = None
+            frame[name] = pd.Series(values, index=frame.index, dtype=object)
+        else:  # Int64, <NA> where not read
+            frame[name] = pd.Series(column.array, index=frame.index)
+    return frame[list(PAGE_COLUMNS)]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -58,7 +58,7 @@ def data_location() -> tuple[str, str]:
 def fetch(location: str, version: str, flt: EventFilter) -> dict[str, Any]:
     """What the map needs for this filter (data.q_page): rows or aggregates, counts."""
     key = data.filter_key(flt)
-    return {"key": key, **data.q_page(location, version, key, FULL_LIMIT, TABLE_ROWS)}
+    return {"key": key, **data.q_page(location, version, key, FULL_LIMIT, TABLE_ROWS, MAP_OPTIONS.detail_limit)}
 
 
 def store_label(location: str) -> str:
@@ -138,11 +138,6 @@ def map_options(opts: dict[str, Any]) -> mapping.MapOptions:
     return dataclasses.replace(MAP_OPTIONS, size_by_fatalities=opts.get("size") == "fatalities")
 
 
-def selected_centre(location: str, selected_id: str | None, basemap) -> tuple[tuple[float, float] | None, int | None]:
-    ev = event_panel.load_event(location, selected_id) if selected_id else None
-    if ev is None:
-        return None, None
-    return selected_view(ev, basemap)
 
 
 AREA_ZOOM = 11
@@ -153,10 +148,11 @@ def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, A
     basemap = data.get_basemap()
     n = got["n"]
     options = map_options(opts)
+    selected = event_panel.load_event(location, selected_id) if selected_id else None
     groups, info = mapping.build_event_layers(
         got["df"], basemap, aggregates=got["aggregates"], options=options,
         counts={g: int(c) for g, c in got["summary"]["by_admin1"].items()},
-        selected_event_id=selected_id, total=n,
+        selected_event_id=selected_id, selected_record=selected, total=n,
     )
     # the view from the URL at the session's start only: feeding every pan back into the map's
     # HTML would make the component reload the map after each pan
@@ -164,7 +160,7 @@ def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, A
     base = build_base_map(basemap, online_tiles=opts["osm"], height=MAP_HEIGHT,
                           size_by_fatalities=options.size_by_fatalities,
                           **({"location": view[:2], "zoom_start": view[2]} if view else {}))
-    center, zoom = selected_centre(location, selected_id, basemap)
+    center, zoom = selected_view(selected, basemap) if selected is not None else (None, None)
     if center is None and area:
         center, zoom = tuple(area["center"]), AREA_ZOOM
     out = st_folium(base, key="map", height=MAP_HEIGHT, use_container_width=True,

@@ -295,6 +295,45 @@ def test_the_map_page_does_not_load_the_geocoders_libraries(seed_store, tmp_path
     assert python(FIRST_PAGE_PROBE.format(app=APP, heavy=heavy)).strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.parametrize("flt", [EventFilter(), EventFilter(admin1=("Aleppo",)), EventFilter(max_geo_precision=1)],
+                         ids=["all", "one governorate", "towns only"])
+def test_the_page_reads_the_long_text_only_for_the_rows_that_show_it(synth_store, flt):
+    """Every event's marker columns; the sentence, actors and source for the table's most recent
+    rows and the popups' most recent located events, exactly as a whole read gives them."""
+    import pandas as pd
+
+    from dashboard import data
+    from geo.store import columns_frame, open_store
+    from geo.webmap import layers as mapping
+
+    table_rows, popup_rows = 100, 50
+    store = open_store(str(synth_store))
+    try:
+        whole = columns_frame(store.query_columns(flt, data.PAGE_COLUMNS), data.PAGE_COLUMNS)
+    finally:
+        store.close()
+    got = data.q_page(str(synth_store), "test", data.filter_key(flt), 20_000, table_rows, popup_rows)["df"]
+    assert list(got.columns) == list(data.PAGE_COLUMNS) and len(got) == len(whole) > table_rows
+    pd.testing.assert_frame_equal(got[list(data.MAP_COLUMNS)], whole[list(data.MAP_COLUMNS)])
+    detail = list(data.DETAIL_COLUMNS)
+    located = whole.index[whole["geo_precision"] < 3][:popup_rows]
+    shown = whole.index[:table_rows].union(located)
+    pd.testing.assert_frame_equal(got.loc[shown, detail], whole.loc[shown, detail])
+    rest = got.drop(index=shown)
+    assert len(rest) and rest["notes"].isna().all() and rest["actor1"].isna().all()
+    # the popups are the ones a whole read gives
+    options = mapping.MapOptions(detail_limit=popup_rows)
+
+    def cluster_data(df):
+        from geo.webmap.elements import CompactEventCluster
+
+        groups, _ = mapping.build_event_layers(df, None, options=options, show_choropleth=False)
+        return next(c.data for g in groups for c in g._children.values() if isinstance(c, CompactEventCluster))
+
+    lean, read_whole = cluster_data(got), cluster_data(whole)
+    assert len(lean["popups"]) == popup_rows and lean == read_whole
+
+
 def test_synthetic_10k_runs_and_stays_small(synth_store, monkeypatch):
     at = run_app(synth_store, monkeypatch)
     assert metric(at, "Events") == 10_000

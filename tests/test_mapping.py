@@ -329,6 +329,22 @@ def test_selected_event_gets_a_ring(basemap):
     assert js_data(rendered(m), "selected")["id"] == "x2"
 
 
+def test_the_selected_events_popup_takes_its_stored_record(basemap):
+    """The page reads the sentence and actors only for some rows: the selected event's popup
+    is filled from its stored record when its row lacks them."""
+    df = pd.DataFrame([event_row(), event_row(event_id="x2", location="Tabqa", latitude=35.8, longitude=38.5,
+                                              notes=None, actor1=None)])
+    record = event_row(event_id="x2", location="Tabqa", latitude=35.8, longitude=38.5,
+                       notes="Shelling hit Tabqa <b>at dawn</b>.", actor1="Stored Actor")
+    groups, _ = mapping.build_event_layers(df, basemap, selected_event_id="x2", selected_record=record)
+    m = mapping.build_base_map(basemap)
+    for g in groups:
+        g.add_to(m)
+    selected = js_data(rendered(m), "selected")
+    assert selected["id"] == "x2"
+    assert "Stored Actor" in selected["html"] and "&lt;b&gt;at dawn&lt;/b&gt;" in selected["html"]
+
+
 @pytest.mark.parametrize("n, megabytes", [(10_000, 3.0), (100_000, 5.0)])
 def test_payload_is_bounded(basemap, n, megabytes):
     """The page's size is bounded by design; its build time is measured in benchmarks/, not asserted."""

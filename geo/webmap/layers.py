@@ -236,14 +236,17 @@ def _province_group(prov_counts: pd.DataFrame, prov_events: pd.DataFrame, basema
     return g
 
 
-def _selected_group(df: pd.DataFrame, event_id: str, basemap: BasemapData | None,
-                    options: MapOptions) -> folium.FeatureGroup | None:
+def _selected_group(df: pd.DataFrame, event_id: str, basemap: BasemapData | None, options: MapOptions,
+                    record: Mapping[str, Any] | None = None) -> folium.FeatureGroup | None:
     if not len(df) or "event_id" not in df.columns:
         return None
     sel = df[df["event_id"].astype(str) == str(event_id)]
     if not len(sel):
         return None
     r = sel.iloc[0].to_dict()
+    if record is not None and str(record.get("event_id")) == str(event_id):
+        # the stored event whole: the page reads the sentence and actors only for some rows
+        r.update({k: v for k, v in record.items() if v is not None})
     slat, slon = float(r["latitude"]), float(r["longitude"])
     if int_or_none(r.get("geo_precision")) == 3 and basemap is not None and r.get("admin1") in basemap.centroids:
         slat, slon = basemap.centroids[r["admin1"]]
@@ -257,6 +260,7 @@ def build_event_layers(
     events: pd.DataFrame | None, basemap: BasemapData | None = None, *, aggregates: pd.DataFrame | None = None,
     options: MapOptions = DEFAULT_OPTIONS, counts: Mapping[str, int] | None = None,
     selected_event_id: str | None = None, show_choropleth: bool = True, total: int | None = None,
+    selected_record: Mapping[str, Any] | None = None,
 ) -> tuple[list[folium.FeatureGroup], EventLayersInfo]:
     """Feature groups for the filtered events (see the module doc).
 
@@ -264,6 +268,7 @@ def build_event_layers(
     ``aggregates`` is given). ``aggregates``: counts per place for *all* filtered events
     (AGGREGATE_COLUMNS), from the store; when given, markers are drawn from it. ``counts``:
     admin1 -> events for the choropleth (default: counted from the aggregates or the events).
+    ``selected_record``: the selected event as stored, for its popup (``events`` may lack its text).
     """
     df = events if events is not None else pd.DataFrame(columns=list(EVENT_FIELDS))
     if counts is None:
@@ -303,7 +308,7 @@ def build_event_layers(
         prov_events = sorted_recent_first(df[gp >= 3]) if len(df) else df
         groups.append(_province_group(prov_counts, prov_events, basemap, options))
     if selected_event_id is not None:
-        sel = _selected_group(df, selected_event_id, basemap, options)
+        sel = _selected_group(df, selected_event_id, basemap, options, selected_record)
         if sel is not None:
             groups.append(sel)
     return groups, EventLayersInfo(n_events=n_events, n_points=n_points, n_markers=n_markers, n_province=n_province,
