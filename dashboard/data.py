@@ -145,9 +145,10 @@ def q_page(location: str, version: str, key: tuple, full_limit: int, table_rows:
     """What the map needs for one filter, from one cache entry: ``n`` (matching events),
     ``summary``, ``df`` (PAGE_COLUMNS, most recent first: every event up to ``full_limit``, with
     DETAIL_COLUMNS only for the ``table_rows`` most recent and the ``popup_rows`` most recent
-    located ones, None elsewhere; beyond ``full_limit``, the ``table_rows`` most recent), ``aggregates`` (per place and type, only beyond
-    ``full_limit``; None up to it) and ``full``. The charts' counts are not here: they are
-    drawn after the map (q_day_types), and the map must not wait for them."""
+    located ones, None elsewhere; beyond ``full_limit``, the ``table_rows`` most recent),
+    ``aggregates`` (per place and type, only beyond ``full_limit``; None up to it) and ``full``.
+    The charts' counts are not here: they are drawn after the map (q_day_types), and the map must
+    not wait for them."""
     store = get_store(location)
     flt = filter_from_key(key)
     n = store.count(flt)

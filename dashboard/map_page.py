@@ -138,8 +138,6 @@ def map_options(opts: dict[str, Any]) -> mapping.MapOptions:
     return dataclasses.replace(MAP_OPTIONS, size_by_fatalities=opts.get("size") == "fatalities")
 
 
-
-
 AREA_ZOOM = 11
 
 
