@@ -161,6 +161,25 @@ def test_undated_article_gives_undated_events(parser):
     assert events and events[0].event_date is None and events[0].time_precision is None
 
 
+def test_a_later_undated_mention_of_the_same_fight_is_the_same_event(parser):
+    """"on Sunday" (the article's day) in one paragraph, no day in the next: one clash at Saraqib
+    that day, dated precisely, not two (ACLED's unit: one place, one day, one type)."""
+    text = ("Clashes broke out in Saraqib on Sunday, killing four fighters.\n\n"
+            "The clashes in Saraqib also wounded ten people, a monitor said.")
+    events = parser.extract(Article("m", text, published=PUBLISHED)).events
+    assert len(events) == 1
+    assert (events[0].event_date, events[0].time_precision) == (PUBLISHED, 1)
+    alone = parser.extract(Article("m", text.split("\n\n")[0], published=PUBLISHED)).events
+    assert events[0].event_id == alone[0].event_id  # the dated sentence's id, as before
+
+
+def test_an_undated_mention_of_another_day_stays_apart(parser):
+    text = ("Clashes broke out in Saraqib on Friday, killing four fighters.\n\n"
+            "The clashes in Saraqib also wounded ten people, a monitor said.")
+    events = parser.extract(Article("m", text, published=PUBLISHED)).events
+    assert sorted((e.event_date, e.time_precision) for e in events) == [(dt.date(2014, 1, 3), 1), (PUBLISHED, 2)]
+
+
 # -- places ------------------------------------------------------------------------------------------
 def test_village_missing_from_gazetteer_is_reported_and_falls_back_to_governorate(parser):
     text = "Regime forces shelled the village of Kafr Zoubeydiyeh in the southern countryside of Idlib."

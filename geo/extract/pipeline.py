@@ -463,20 +463,26 @@ class Geoparser:
                published: dt.date | None) -> list[Event]:
         groups: dict[tuple, list[Draft]] = {}
         for d in drafts:
-            groups.setdefault(d.key, []).append(d)
+            slot_key, day, etype = d.key
+            # A sentence that names no day reports the article's (below): at the same place, of
+            # the same type, it is the event of a sentence that names that day, not one more.
+            groups.setdefault((slot_key, day or published, etype), []).append(d)
         events: list[tuple[tuple, Event]] = []
-        for key, group in groups.items():
+        for group in groups.values():
             first = min(group, key=lambda d: (d.sentence_index, d.slot.start))
             best = max(group, key=lambda d: (d.trigger.priority, d.confidence))
+            dated = min((d for d in group if d.date is not None), key=lambda d: (d.sentence_index, d.slot.start),
+                        default=first)
+            key = dated.key  # the event id as before the undated sentences joined it
             slot = first.slot
-            date = first.date
+            date = dated.date
             if date is None and published is not None:
                 event_date, precision = published, 2  # reported in that day's article, day not stated
             elif date is None:
                 event_date, precision = None, None
             else:
                 event_date = date.date
-                precision = max(date.precision, 2) if first.date_inherited else date.precision
+                precision = max(date.precision, 2) if dated.date_inherited else date.precision
             actor1 = next((d.actor1 for d in sorted(group, key=lambda d: -d.confidence) if d.actor1), "")
             actor2 = next((d.actor2 for d in sorted(group, key=lambda d: -d.confidence) if d.actor2 and d.actor2 != actor1), "")
             fatalities = max((d.fatalities for d in group if d.fatalities is not None), default=None)
