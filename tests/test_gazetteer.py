@@ -133,11 +133,13 @@ def test_user_place_is_stored_and_used(tmp_path, gazetteer):
 def test_the_package_exports_every_name_it_lists():
     """geo.gazetteer loads its modules on first use: each listed name resolves, to the object of
     the module that defines it, and a name it does not list is an AttributeError."""
+    import importlib
+
     import geo.gazetteer as package
 
-    assert set(package.__all__) == set(package._EXPORTS)
+    module_of = {name: module for module, names in package.SUBMODULE_NAMES.items() for name in names}
+    assert set(package.__all__) == set(module_of)
     for name in package.__all__:
-        assert getattr(package, name) is getattr(__import__(f"geo.gazetteer.{package._EXPORTS[name]}",
-                                                             fromlist=[name]), name)
+        assert getattr(package, name) is getattr(importlib.import_module(f"geo.gazetteer.{module_of[name]}"), name)
     with pytest.raises(AttributeError):
         package.no_such_name  # noqa: B018
