@@ -46,13 +46,13 @@ class DateMention:
     text: str
 
 
-
 def _dateparser():
     """dateparser, imported on first use: it costs a tenth of a second, and pages that only show
     stored (ISO) dates never call it."""
     import dateparser
 
     return dateparser
+
 
 def _weekday_date(expr: str, published: dt.date) -> dt.date:
     """The most recent such weekday on or before publication ("Sunday" in a Sunday paper is that day)."""

@@ -36,11 +36,11 @@ from geo.store.base import (
     parse_timestamp,
 )
 from geo.store.connections import Tx
+from geo.store.edits import EditsMixin
+from geo.store.frames import events_frame
 
 if TYPE_CHECKING:
     import geopandas as gpd
-from geo.store.edits import EditsMixin
-from geo.store.frames import events_frame
 
 log = logging.getLogger(__name__)
 

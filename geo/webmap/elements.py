@@ -56,7 +56,8 @@ def map_css() -> str:
 class OutlineGeoJson(folium.GeoJson):
     """A GeoJson layer whose extent is known when it is made (the basemap's outlines, built once
     per gazetteer). folium's ``get_bounds`` walks every coordinate of every layer, and
-    streamlit-folium calls it on every rerun: 0.04 s of each filter change for the outlines."""
+    streamlit-folium calls it on every rerun: 0.006 s per rerun for the shipped outlines, 0.027 s
+    with WOF's districts."""
 
     def __init__(self, data: Any, *, bounds: list[list[float]], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
