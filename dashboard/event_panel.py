@@ -51,7 +51,9 @@ def load_event(location: str, event_id: str) -> dict[str, Any] | None:
         return None
 
 
-def render(location: str, event_id: str) -> None:
+def render(location: str, event_id: str, ev: dict[str, Any] | None) -> None:
+    """The details panel of ``event_id``; ``ev``: its record (load_event), read once by the page
+    for the panel and the map."""
     store = data.get_store(location)
     with st.container(border=True, key="event_panel"):
         head = st.columns([4, 1])
@@ -60,7 +62,6 @@ def render(location: str, event_id: str) -> None:
             head[0].markdown(f"**Event** {md(event_id)}")
             st.caption("This store cannot show or edit single events yet (it lacks the editing API).")
             return
-        ev = load_event(location, event_id)
         if ev is None:
             head[0].markdown("**Event not found**")
             st.caption(f"No event with id {md(event_id)} in the store (deleted or merged?).")

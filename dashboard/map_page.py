@@ -77,7 +77,7 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
         st.info("The store is empty. Add articles on the **Ingest** page, or run "
                 "`python -m geo ingest seeds/` and reload.")
     # One horizontal container, not st.columns: every block is a message the browser renders
-    # while the map loads (five fewer here, and in the exports below).
+    # while the map loads (four fewer here, three in the exports below).
     figures = st.container(horizontal=True, gap="medium")
     govs = sum(1 for g, c in summary["by_admin1"].items() if c and g in SYRIA_GOVERNORATES)
     figures.metric("Events", f"{n:,}")
@@ -96,15 +96,16 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
         st.session_state["_picked_row"] = picked
         st.session_state["event_id"] = picked
     selected_id = st.session_state.get("event_id") or None
+    selected = event_panel.load_event(location, selected_id) if selected_id else None
 
     left, right = st.columns([3, 2], gap="medium")
     # The details panel first: a selection shows it before the map's layers are rebuilt
     # (Streamlit places elements by container, not by the order the script reaches them).
     if selected_id:
         with right:
-            event_panel.render(location, selected_id)
+            event_panel.render(location, selected_id, selected)
     with left:
-        draw_map(location, version, got, opts, selected_id, area)
+        draw_map(got, opts, selected_id, selected, area)
     with right:
         charts.render(location, version, got, flt, opts)
     events_table(table, table_key, n)
@@ -141,12 +142,12 @@ def map_options(opts: dict[str, Any]) -> mapping.MapOptions:
 AREA_ZOOM = 11
 
 
-def draw_map(location: str, version: str, got: dict[str, Any], opts: dict[str, Any], selected_id: str | None,
-             area: dict[str, Any] | None = None) -> None:
+def draw_map(got: dict[str, Any], opts: dict[str, Any], selected_id: str | None,
+             selected: dict[str, Any] | None = None, area: dict[str, Any] | None = None) -> None:
+    """``selected``: the selected event's stored record (centres the map, fills its popup)."""
     basemap = data.get_basemap()
     n = got["n"]
     options = map_options(opts)
-    selected = event_panel.load_event(location, selected_id) if selected_id else None
     groups, info = mapping.build_event_layers(
         got["df"], basemap, aggregates=got["aggregates"], options=options,
         counts={g: int(c) for g, c in got["summary"]["by_admin1"].items()},
