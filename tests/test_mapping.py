@@ -368,3 +368,26 @@ def test_timeline_and_metrics():
     assert m["events"] == 300 and m["fatalities"] == int(df["fatalities"].sum()) and m["governorates"] <= 14
     assert mapping.metrics(df.iloc[:0]) == {"events": 0, "fatalities": 0, "governorates": 0}
     assert mapping.timeline(df.iloc[:0]).empty
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [dt.date(2014, 1, 3), None, dt.date(2013, 12, 31), np.nan, dt.date(2014, 1, 3)],
+        [dt.datetime(2015, 2, 3, 14, 5), dt.date(2015, 2, 2), None],
+        ["2014-01-03", "3 January 2014", None, "not a date", dt.date(2014, 1, 4)],
+        [None, None],
+    ],
+)
+def test_date_series_of_date_objects_matches_the_parser(values):
+    """The store's frames hold date objects, converted at once; the result is the one the date
+    parser gives value by value (mixed or text columns take that path)."""
+    from geo.webmap.aggregate import date_series, event_date
+
+    series = pd.Series(values, index=range(10, 10 + len(values)), dtype=object)
+    expected = pd.to_datetime(pd.Series([event_date(v) if v is not None and v == v else None for v in values],
+                                        index=series.index, dtype=object), errors="coerce")
+    got = date_series(series)
+    assert got.index.equals(series.index)
+    assert pd.api.types.is_datetime64_any_dtype(got)
+    assert [str(x) for x in got] == [str(x) for x in expected]  # NaT as text: NaT != NaT

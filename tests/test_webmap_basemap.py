@@ -141,6 +141,45 @@ def test_the_base_maps_bounds_are_folium_s_without_the_walk(admin1, with_admin2,
     assert calls == []
 
 
+@pytest.mark.parametrize("with_admin2", [True, False])
+def test_outlines_are_sent_once_serialised_and_never_compiled_as_templates(admin1, with_admin2, monkeypatch):
+    """streamlit-folium renders the map twice per rerun: the outlines' JSON is made once per
+    basemap, and no rendered script holding it is compiled again as a Jinja2 template (branca's
+    Element(text) did, at every render)."""
+    import json
+
+    import branca.element
+
+    data = bm.basemap_data(admin1, None, admin2=_admin2() if with_admin2 else None)
+    compiled: list[str] = []
+    real = branca.element.Template
+    monkeypatch.setattr(branca.element, "Template", lambda source, *a, **k: compiled.append(source) or real(source, *a, **k))
+    m = bm.build_base_map(data, offline_tiles=False)
+    html = m.get_root().render()
+    m.render()
+    assert compiled and not [s for s in compiled if "FeatureCollection" in s]
+    scripts = re.findall(r"GeoMap\.outlines\((.*?)\);\n", html)
+    assert len(scripts) == (3 if with_admin2 else 2)
+    assert data.layer_json["governorates"] in scripts[-1]
+    decoded = json.loads(data.layer_json["governorates"])
+    assert [f["properties"].get("admin1") for f in decoded["features"]] == [
+        f["properties"].get("admin1") for f in data.governorates["features"]]
+    # the countries' style: Syria white, its neighbours grey; the governorates' borders in the layer control
+    assert '"by":"country_code","values":{"SY":{"fillColor":"#ffffff"}}' in scripts[0]
+    assert '"Governorate borders" :' in html
+
+
+def test_outline_text_cannot_close_the_script_or_run_a_template(admin1):
+    """A district name is gazetteer text: inlined in the map's script it stays inert."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    admin2 = gpd.GeoDataFrame({"admin2": ["</script><b>x", "{{ 7 * 7 }}"], "admin1": ["Aleppo", "Aleppo"]},
+                              geometry=[box(37.0, 36.0, 37.5, 36.5), box(37.5, 36.0, 38.0, 36.5)], crs="EPSG:4326")
+    html = bm.build_base_map(bm.basemap_data(admin1, None, admin2=admin2), offline_tiles=False).get_root().render()
+    assert "</script><b>x" not in html and "{{ 7 * 7 }}" not in html and "49" not in re.findall(r'"admin2":"([^"]*)"', html)
+
+
 def test_load_basemap_uses_the_gazetteers_admin2_hook(monkeypatch, tmp_path):
     if not ADMIN1.exists():
         pytest.skip("data/gazetteer/admin1.geojson is missing")

@@ -25,6 +25,11 @@ def date_series(values: pd.Series) -> pd.Series:
     (unreadable values become NaT: undated)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.normalize()
+    present = values.dropna()
+    if all(isinstance(v, dt.date) for v in present):
+        # the store's frames hold date objects (geo.store.frames): already parsed, converted at once
+        days = np.array(values.where(values.notna(), None).to_numpy(), dtype="datetime64[D]")
+        return pd.Series(days.astype("datetime64[ns]"), index=values.index)
     uniques = pd.unique(values.dropna()) if len(values) else []
     lookup = {u: event_date(u) for u in uniques}
     return pd.to_datetime(values.map(lookup), errors="coerce")

@@ -26,12 +26,13 @@ from geo.webmap import tiles as tile_archives
 from geo.webmap.elements import (
     GeoLibrary,
     HtmlControl,
-    OutlineGeoJson,
+    OutlineLayer,
     PlaceLabels,
     ViewInUrl,
     ZoomGate,
 )
 from geo.webmap.popups import type_legend_html
+from geo.webmap.render import js_json
 from geo.webmap.style import OSM_ATTRIBUTION, OSM_TILES, SYRIA_CENTER
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,12 @@ class BasemapData:
         """[[lat_min, lon_min], [lat_max, lon_max]] of each outline layer, computed once."""
         layers = {"countries": self.countries, "governorates": self.governorates, "districts": self.districts}
         return {name: get_bounds(data, lonlat=True) for name, data in layers.items() if data}
+
+    @cached_property
+    def layer_json(self) -> dict[str, str]:
+        """Each outline layer as inline-safe JSON text, serialised once (the map is built on every rerun)."""
+        layers = {"countries": self.countries, "governorates": self.governorates, "districts": self.districts}
+        return {name: js_json(data) for name, data in layers.items() if data}
 
 
 def _places_frame(places: Any) -> pd.DataFrame | None:
@@ -283,25 +290,21 @@ def _write_basemap_cache(path: Any, sig: str, data: BasemapData) -> None:
 
 
 def _add_outlines(m: folium.Map, basemap: BasemapData, filled: bool) -> None:
-    OutlineGeoJson(
-        basemap.countries, bounds=basemap.bounds["countries"], name="Countries", interactive=False, control=False,
-        style_function=lambda f: {
-            "color": "#777", "weight": 1.2, "fillOpacity": 1.0 if filled else 0.0,
-            "fillColor": "#ffffff" if f["properties"].get("country_code") == "SY" else "#eeeeee",
-        },
+    OutlineLayer(
+        basemap.layer_json["countries"], bounds=basemap.bounds["countries"], name="Countries", control=False,
+        style={"color": "#777", "weight": 1.2, "fillOpacity": 1.0 if filled else 0.0, "fillColor": "#eeeeee"},
+        style_by=("country_code", {"SY": {"fillColor": "#ffffff"}}),
     ).add_to(m)
     if basemap.districts:
-        districts = OutlineGeoJson(
-            basemap.districts, bounds=basemap.bounds["districts"], name="District borders", interactive=False,
-            control=False,
-            style_function=lambda f: {"color": "#b0b0b0", "weight": 0.8, "dashArray": "2 3", "fill": False},
+        districts = OutlineLayer(
+            basemap.layer_json["districts"], bounds=basemap.bounds["districts"], name="District borders",
+            control=False, style={"color": "#b0b0b0", "weight": 0.8, "dashArray": "2 3", "fill": False},
         )
         districts.add_to(m)
         ZoomGate(districts, DISTRICT_MIN_ZOOM).add_to(m)
-    OutlineGeoJson(
-        basemap.governorates, bounds=basemap.bounds["governorates"], name="Governorate borders", interactive=False,
-        control=True,
-        style_function=lambda f: {"color": "#8a8a8a", "weight": 1, "dashArray": "4 3", "fill": False},
+    OutlineLayer(
+        basemap.layer_json["governorates"], bounds=basemap.bounds["governorates"], name="Governorate borders",
+        control=True, style={"color": "#8a8a8a", "weight": 1, "dashArray": "4 3", "fill": False},
     ).add_to(m)
     if basemap.towns:
         PlaceLabels([list(t) for t in basemap.towns]).add_to(m)

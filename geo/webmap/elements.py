@@ -12,6 +12,7 @@ import folium
 import jinja2
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
+from folium.map import Layer
 
 from geo.webmap import assets as offline_assets
 from geo.webmap.render import js_json, render_html, static_text, template
@@ -30,21 +31,25 @@ class _Text(Element):
         self.text = text
 
 
-def _render_script(element: MacroElement, kwargs: dict[str, Any]) -> None:
-    """MacroElement.render for our elements: the script macro's output, never re-compiled."""
-    figure = element.get_root()
-    script = element._template.module.__dict__.get("script")
-    if script is not None:
-        figure.script.add_child(_Text(script(element, kwargs)), name=element.get_name())
-    for child in element._children.values():
-        child.render(**kwargs)
-
-
-class DataElement(MacroElement):
-    """A macro element whose script carries data (see _Text)."""
+class TextMacroElement(MacroElement):
+    """A MacroElement whose rendered macros (header, html, script) are added to the page as text
+    (see _Text). Also a mixin after a folium class: ``class X(folium.Layer, TextMacroElement)``
+    puts this render between folium's own renders and branca's (Python's method order), so
+    folium's layer code still runs and only the re-compilation is skipped."""
 
     def render(self, **kwargs: Any) -> None:
-        _render_script(self, kwargs)
+        figure = self.get_root()
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class DataElement(TextMacroElement):
+    """A macro element whose script carries data (see _Text)."""
 
 
 def map_css() -> str:
@@ -53,14 +58,25 @@ def map_css() -> str:
     return "<style>\n" + css + "\n</style>"
 
 
-class OutlineGeoJson(folium.GeoJson):
-    """A GeoJson layer whose extent is known when it is made (the basemap's outlines, built once
-    per gazetteer). folium's ``get_bounds`` walks every coordinate of every layer, and
-    streamlit-folium calls it on every rerun: 0.006 s per rerun for the shipped outlines, 0.027 s
-    with WOF's districts."""
+class OutlineLayer(Layer, TextMacroElement):
+    """Outlines (country, governorate and district borders), not interactive, from GeoJSON text
+    serialised once per basemap (``BasemapData.layer_json``) and an extent known in advance.
 
-    def __init__(self, data: Any, *, bounds: list[list[float]], **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
+    Not folium.GeoJson: streamlit-folium renders the map twice per rerun, and each time
+    folium.GeoJson would serialise the data again, evaluate its style function per feature,
+    compile the script (a 100 kB template with the shipped outlines) as a Jinja2 template, and
+    walk every coordinate for ``get_bounds``. ``style`` applies to every feature; ``style_by``
+    (a property name and its values' styles) overrides it per feature."""
+
+    _template = template("outline_layer.js")
+
+    def __init__(self, data_json: str, *, bounds: list[list[float]], name: str, control: bool,
+                 style: dict[str, Any], style_by: tuple[str, dict[str, dict[str, Any]]] | None = None) -> None:
+        super().__init__(name=name, overlay=True, control=control)
+        self._name = "OutlineLayer"
+        self.data_json = data_json
+        self.style = {"base": style, "by": style_by[0] if style_by else None,
+                      "values": style_by[1] if style_by else {}}
         self._bounds = bounds
 
     def _get_self_bounds(self) -> list[list[float]]:

@@ -47,6 +47,8 @@ def environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
+        # the templates are package files: no stat of each file on every get_template (500 popups a rerun)
+        auto_reload=False,
     )
     env.filters["js"] = js_json
     env.filters["tojavascript"] = tojavascript  # folium's own filter, for its macro conventions

@@ -53,13 +53,16 @@ def test_seed_markers_and_borders_render_offline(server, offline):
     assert [m for m in markers if m["kind"] == "province"]
     frame = offline.map_frame()
     outlines = frame.evaluate(
-        """() => { let gov = 0, countries = 0;
+        """() => { let gov = 0, countries = 0, dashed = 0; const fills = {};
           window.map.eachLayer(l => { const p = l.feature && l.feature.properties;
-            if (p && p.admin1 && l.getLatLngs) gov++;
-            if (p && p.country_code && l.getLatLngs) countries++; });
-          return [gov, countries]; }"""
+            if (p && p.admin1 && l.getLatLngs) { gov++; if (l.options.dashArray === '4 3') dashed++; }
+            if (p && p.country_code && l.getLatLngs) { countries++; fills[p.country_code] = l.options.fillColor; } });
+          return [gov, countries, dashed, fills]; }"""
     )
-    assert outlines[0] >= 14 and outlines[1] >= 5, outlines
+    assert outlines[0] >= 14 and outlines[1] >= 5 and outlines[2] >= 14, outlines
+    # Syria white, its neighbours grey: the countries' per-feature style reached Leaflet
+    fills = outlines[3]
+    assert fills.pop("SY") == "#ffffff" and set(fills.values()) == {"#eeeeee"}, outlines[3]
     # no tile layer is on the map by default (the basemap is the gazetteer's own layers)
     assert frame.evaluate("() => { let n = 0; window.map.eachLayer(l => { if (l instanceof L.TileLayer) n++; }); return n; }") == 0
     offline.page.wait_for_timeout(500)

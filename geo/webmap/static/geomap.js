@@ -409,6 +409,16 @@
     return layer;
   }
 
+  // Borders drawn from GeoJSON, not interactive: style.base for every feature, style.values[p]
+  // over it for the features whose property style.by is p.
+  function outlines(data, style) {
+    return L.geoJson(data, {interactive: false, style: function (f) {
+      var own = style.by && f.properties ? style.values[f.properties[style.by]] : null;
+      return L.extend({}, style.base, own || {});
+    }});
+  }
+
   window.GeoMap = {esc: esc, idToken: idToken, eventCluster: eventCluster, EventCluster: EventCluster, provinceRollup: provinceRollup,
-    selected: selected, placeLabels: placeLabels, htmlControl: htmlControl, zoomGate: zoomGate};
+    selected: selected, placeLabels: placeLabels, htmlControl: htmlControl, zoomGate: zoomGate,
+    outlines: outlines};
 })();
