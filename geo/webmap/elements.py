@@ -83,6 +83,11 @@ class OutlineLayer(Layer, TextMacroElement):
         return self._bounds
 
 
+class TextGeoJson(folium.GeoJson, TextMacroElement):
+    """folium.GeoJson (style function, tooltip) whose rendered script, with the data and one style
+    per feature, is added as text: not compiled again as a Jinja2 template on every rerun."""
+
+
 class GeoLibrary(DataElement):
     """Defines ``window.GeoMap`` (static/geomap.js) in the map's script, before any layer uses it
     (streamlit-folium does not run scripts put in the page header), and the CSS in the header."""

@@ -59,6 +59,7 @@ from geo.webmap.elements import (
     HtmlControl,
     ProvinceRollup,
     SelectedEvent,
+    TextGeoJson,
 )
 from geo.webmap.highlight import HIGHLIGHT_CSS, Span, highlight_spans
 from geo.webmap.popups import (
@@ -138,7 +139,7 @@ def _choropleth_group(basemap: BasemapData, counts: Mapping[str, int]) -> folium
         c = int(counts.get(name, 0))
         feats.append({"type": "Feature", "geometry": f["geometry"],
                       "properties": {"admin1": name, "events": c, "fill": choropleth_color(c, breaks)}})
-    folium.GeoJson(
+    TextGeoJson(
         {"type": "FeatureCollection", "features": feats},
         style_function=lambda f: {
             "color": "#555", "weight": 1.2, "fillColor": f["properties"]["fill"] or "#ffffff",

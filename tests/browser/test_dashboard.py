@@ -53,13 +53,15 @@ def test_seed_markers_and_borders_render_offline(server, offline):
     assert [m for m in markers if m["kind"] == "province"]
     frame = offline.map_frame()
     outlines = frame.evaluate(
-        """() => { let gov = 0, countries = 0, dashed = 0; const fills = {};
+        """() => { let gov = 0, countries = 0, dashed = 0, shaded = 0; const fills = {};
           window.map.eachLayer(l => { const p = l.feature && l.feature.properties;
             if (p && p.admin1 && l.getLatLngs) { gov++; if (l.options.dashArray === '4 3') dashed++; }
+            if (p && p.events > 0 && l.options.fillOpacity === 0.5 && l.options.fillColor === p.fill) shaded++;
             if (p && p.country_code && l.getLatLngs) { countries++; fills[p.country_code] = l.options.fillColor; } });
-          return [gov, countries, dashed, fills]; }"""
+          return [gov, countries, dashed, fills, shaded]; }"""
     )
-    assert outlines[0] >= 14 and outlines[1] >= 5 and outlines[2] >= 14, outlines
+    # governorate borders (dashed) and the events-per-governorate shading (the seed's governorates)
+    assert outlines[0] >= 14 and outlines[1] >= 5 and outlines[2] >= 14 and outlines[4] >= 3, outlines
     # Syria white, its neighbours grey: the countries' per-feature style reached Leaflet
     fills = outlines[3]
     assert fills.pop("SY") == "#ffffff" and set(fills.values()) == {"#eeeeee"}, outlines[3]
