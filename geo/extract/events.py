@@ -20,6 +20,7 @@ from geo.extract.lexicon import (
     GENERIC_ATTACK_WORDS,
     GOVERNMENT,
     GROUP_NAME_RE,
+    GROUP_NAME_WORDS,
     TRIGGER_RE,
     WEAK_TRIGGERS,
     Trigger,
@@ -28,6 +29,7 @@ from geo.extract.lexicon import (
     trigger_of,
 )
 from geo.extract.text import Span, SpanSet
+from geo.gazetteer.names import lacks_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,9 @@ def find_actors(text: str) -> list[ActorHit]:
         hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))
     # Armed groups the actor table does not know, named by their Arabic names ("Liwa al-Quds"):
     # the group itself is the actor (a non-state group whose side the text does not say).
+    if not any(word in text for word in GROUP_NAME_WORDS):
+        hits.sort(key=lambda h: h.start)
+        return hits  # no group's name can start here (a cheap check; most texts name none)
     known = SpanSet((h.start, h.end) for h in hits)
     for match in GROUP_NAME_RE.finditer(text):
         if not known.overlaps(match.start(), match.end()):
@@ -106,6 +111,10 @@ _FATALITY_RES = (
     re.compile(_NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)", re.IGNORECASE),
     re.compile(r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM, re.IGNORECASE),
 )
+
+
+# Every match of _FATALITY_RES holds one of these words (a cheap proof that a sentence has no count).
+_FATALITY_WORDS = ("kill", "dead", "died", "death", "lives", "martyred", "slain", "claim")
 
 
 def _number(token: str) -> int | None:
@@ -132,6 +141,8 @@ def find_fatalities(text: str) -> int | None:
 def find_fatality_count(text: str) -> tuple[int, int] | None:
     """(the sentence's death count, its position): the largest count stated ("killing six
     civilians, including two children" is six), or None."""
+    if lacks_words(text, _FATALITY_WORDS):
+        return None
     counts = []
     for pattern in _FATALITY_RES:
         for match in pattern.finditer(text):

@@ -178,6 +178,11 @@ GROUP_NAME = (
     r"(?:[\s-]+(?:(?:al|el|ash|as|ad|ar|at|an|az|bayt|beit|bait|ibn|bin|wal)[-\s]+)?[A-Z][\w'’]*){1,3}"
 )
 GROUP_NAME_RE = re.compile(GROUP_NAME)
+# Every GROUP_NAME match starts with one of these (case-sensitive, as the pattern): a text
+# without any of them names no such group.
+GROUP_NAME_WORDS = ("Liwa", "Jays", "Jais", "Jabhat", "Harakat", "Kat", "Saraya", "Suq", "Ahrar", "Shuhada",
+                    "Fursan", "Ansar", "Aknaf", "Alwiya", "Thuwar", "Usud", "Tajammu", "Faylaq", "Firqat",
+                    "Fawj", "Ajnad", "Jund", "Quwat")
 
 # Spans that name an organisation, a newspaper or a descriptor, inside which no place is an
 # event location: "Islamic State of Iraq and the Levant", "Syrian al-Watan newspaper",

@@ -49,6 +49,7 @@ from geo.gazetteer import (
     geo_precision_of,
     name_key,
 )
+from geo.gazetteer.names import lacks_words
 from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ log = logging.getLogger(__name__)
 _DEADLY_RE = re.compile(
     r"\b(?:kill(?:s|ed|ing)?|dead|died|deaths?|death toll|casualt(?:y|ies)|martyrs?|massacres?|lives|"
     r"bodies|executed|slain|fatalities)\b", re.IGNORECASE)
+# Every _DEADLY_RE match holds one of these words.
+_DEADLY_WORDS = ("kill", "dead", "died", "death", "casualt", "martyr", "massacre", "lives", "bodies", "executed",
+                 "slain", "fatalities")
 _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
@@ -69,6 +73,7 @@ _CROSS_BORDER = re.compile(
 _QUARTER_BEFORE = re.compile(r"\bneighbou?rhoods?\s+(?:of\s+|in\s+)?(?:the\s+)?(?:[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,|and)\s+)*$",
                              re.IGNORECASE)
 _QUARTER_AFTER = re.compile(r"(?:\s*(?:,|and)\s+[\w'’-]+(?:\s+[\w'’-]+)?)*\s+neighbou?rhoods?\b", re.IGNORECASE)
+_QUARTER_WORDS = ("neighbourhood", "neighborhood")  # one of them is in every _QUARTER_* match
 # A town this large has neighbourhoods that villages elsewhere are named like.
 CITY_POPULATION = 100_000
 # Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib".
@@ -239,7 +244,9 @@ class Geoparser:
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
         quarters: list[tuple[Mention, Mention]] = []  # (neighbourhood, its city)
-        quarter_city = {id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
+        # Quarters are named as such ("neighbourhood"): most sentences skip the per-town check.
+        quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {
+            id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
         abroad_ok = not syrian_paragraph or _CROSS_BORDER.search(sent.text) is not None
         for m in usable:
@@ -329,7 +336,8 @@ class Geoparser:
         """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
         count = find_fatality_count(sent.text)
         dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
-        deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
+        deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
+            clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
         drafts = []
         for trig, slot, place_inherited in pairs:
             # One count per sentence, on one place: never repeated across its events.

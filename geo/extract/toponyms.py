@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick
 import regex
@@ -25,7 +26,7 @@ from geo.extract.lexicon import (
 )
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
-from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
+from geo.gazetteer.names import fold_spans, is_arabic, is_article, name_key
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,12 @@ _CUE_NAME = re.compile(
     r"airbase|air base|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin|mountain|"
     r"mount|quarter|road|highway|square|roundabout|prison)\b",
 )
+
+# Every match of _CUE_NAME holds one of these words (case-sensitive, as the pattern).
+_CUE_WORDS = ("town", "village", "city", "hamlet", "neighbo", "district", "suburb", "area", "farms", "outskirts",
+              "vicinity", "countryside", "province", "governorate", "camp", "front", "hill", "base", "airport",
+              "field", "dam", "crossing", "checkpoint", "plain", "basin", "mount", "quarter", "road", "highway",
+              "square", "roundabout", "prison")
 
 
 # The token before a name, when it is an Arabic article ("al-Bab", "Al Tabqa", "Aş Şafşāfah"):
@@ -177,14 +184,10 @@ class FoldedText:
 
 
 def fold_text(text: str) -> FoldedText:
-    tokens = fold_tokens(text)
-    fstart: list[int] = []
-    pos = 0
-    for token, _, _ in tokens:
-        fstart.append(pos)
-        pos += len(token) + 1
-    return FoldedText(" ".join(t for t, _, _ in tokens), fstart, [s for _, s, _ in tokens],
-                      [e for _, _, e in tokens])
+    tokens, ostart, oend = fold_spans(text)
+    # Token i starts after the i tokens before it and their i separating spaces.
+    fstart = list(accumulate((len(t) + 1 for t in tokens[:-1]), initial=0)) if tokens else []
+    return FoldedText(" ".join(tokens), fstart, ostart, oend)
 
 
 class ToponymFinder:
@@ -364,6 +367,8 @@ class ToponymFinder:
 
     def cue_names(self, text: str) -> list[tuple[str, int, int]]:
         """Capitalised names after strong cues ("the village of X"), with spans."""
+        if not any(word in text for word in _CUE_WORDS):
+            return []  # every cue of _CUE_NAME holds one of the words (most texts have none)
         masked = SpanSet(self.masked_spans(text))
         out = []
         for match in _CUE_NAME.finditer(text):

@@ -1,0 +1,163 @@
+"""The cheap checks that let extraction skip a pattern (no date word, no death word, no cue word,
+no group name...) never skip a text the pattern would match: on random texts made of the
+patterns' words, near misses and the characters that IGNORECASE treats specially (hypothesis),
+a check that says "nothing here" is always right. Each test fails when a needed word is left
+out of a check's list (the examples name the words most easily forgotten)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo import dates
+from geo.extract import events, lexicon, pipeline, toponyms
+from geo.gazetteer.names import lacks_words
+
+# Words of the patterns, near misses and edge characters: "ı", "ſ", "İ" and the Kelvin sign
+# (IGNORECASE matches them to ASCII letters, str.lower does not), capitals, digits, dashes.
+_FRAGMENTS = [
+    # dates
+    "Monday", "MONDAY", "monday", "sunday night", "yesterday", "Today", "tonight", "overnight", "last night",
+    "this morning", "thiſ morning", "this evening", "two days ago", "3 days ago", "last week", "2 weeks ago",
+    "earlier this month", "past month", "in March", "during Sept", "since Dec", "3 January", "Jan 5",
+    "May 3, 2014", "2014-01-03", "١٢٣٤-٠١-٠٣", "yeſterday", "Monday".upper().replace("N", "N"), "DAY", "d\u0130y",
+    # deaths
+    "killed", "KILLED", "kılled", "\u212aILLED", "kills", "killing", "dead", "died", "deaths", "death toll rises to",
+    "lives", "claimed the lives of", "claiming the lives of", "martyred", "slain", "ſlain", "casualties",
+    "martyrs", "massacre", "bodies", "executed", "fatalities", "at least", "dozens", "a dozen", "hundreds",
+    "five", "12", "1,200", "were", "people", "civilians",
+    # cues and quarters
+    "the village of", "villages", "town", "towns of", "city", "hamlet", "neighbourhood", "neighborhood",
+    "Neighbourhood", "NEIGHBORHOODS", "neighbourhoods of", "district", "suburb", "suburbs", "area", "farms",
+    "outskirts", "vicinity", "countryside", "province", "governorate", "camp", "front", "hill", "airbase",
+    "air base", "airport", "military airport", "base", "field", "dam", "crossing", "checkpoint", "plain", "basin",
+    "mountain", "mount", "quarter", "road", "highway", "square", "roundabout", "prison", "near the village",
+    "in the town", "'s", "’s",
+    # group names
+    "Liwa", "Liwa'a", "Liwaa", "Jaysh", "Jaish", "Jabhat", "Harakat", "Kataib", "Kata'ib", "Katibat", "Saraya",
+    "Suqour", "Suqur", "Ahrar", "Shuhada", "Shuhada'a", "Fursan", "Ansar", "Aknaf", "Alwiya", "Alwiyat",
+    "Thuwar", "Usud", "Tajammu", "Tajammu'", "Faylaq", "Firqat", "Fawj", "Ajnad", "Jund", "Quwat",
+    # names, words and separators
+    "Aleppo", "al-Quds", "al-Sham", "Bayt", "Maqdis", "Yarmouk", "Hama", "Saraqib", "Kafr Nubl", "the", "of", "in",
+    "and", "near", "around", "outside", "x", "-", ",", ".", ";", "\n", "  ",
+]
+_TEXTS = st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map(" ".join) | st.lists(
+    st.sampled_from(_FRAGMENTS), max_size=12).map("".join)
+_SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PUBLISHED = dt.date(2014, 1, 5)
+
+
+def _date_matches(text: str) -> list[str]:
+    return [m.group() for m in dates.DATE_RE.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["Tonight", "overnight shelling", "thiſ morning", "two days ago", "2014-01-03",
+                                  "١٢٣٤-٠١-٠٣", "during Sept", "SUNDAY", "in May"])
+def test_date_check_keeps_every_date(text: str) -> None:
+    assert _date_matches(text)
+    assert not dates._no_date(text)
+
+
+def test_date_check_skips_a_sentence_without_a_date() -> None:
+    assert dates._no_date("Rebels shelled Saraqib, killing 5 people")
+    assert dates.find_dates("Rebels shelled Saraqib, killing 5 people", PUBLISHED) == []
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_date_check_never_hides_a_date(text: str) -> None:
+    if dates._no_date(text):
+        assert _date_matches(text) == []
+
+
+def _counts(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for p in events._FATALITY_RES for m in p.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["airstrikes claimed the lives of 12", "5 ſlain", "twelve were slain",
+                                  "three \u212aILLED", "death toll rises to 40", "six martyred"])
+def test_fatality_check_keeps_every_count(text: str) -> None:
+    assert _counts(text)
+    assert events.find_fatality_count(text) is not None
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_fatality_check_never_hides_a_count(text: str) -> None:
+    if lacks_words(text, events._FATALITY_WORDS):
+        assert _counts(text) == []
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_deadly_check_never_hides_a_death_word(text: str) -> None:
+    if lacks_words(text, pipeline._DEADLY_WORDS):
+        assert pipeline._DEADLY_RE.search(text) is None
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_quarter_check_never_hides_a_neighbourhood(text: str) -> None:
+    if lacks_words(text, pipeline._QUARTER_WORDS):
+        for i in range(len(text) + 1):
+            assert pipeline._QUARTER_BEFORE.search(text[:i]) is None
+            assert pipeline._QUARTER_AFTER.match(text, i) is None
+
+
+@pytest.mark.parametrize("text", ["Aleppo airbase", "Hama military airport", "Saraqib basin", "Quds mountain",
+                                  "near the village Kafr Nubl", "Yarmouk camp", "the hamlet of Tal"])
+def test_cue_check_keeps_every_cue(text: str) -> None:
+    assert list(toponyms._CUE_NAME.finditer(text))
+    assert any(word in text for word in toponyms._CUE_WORDS)
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_cue_check_never_hides_a_cue_name(text: str) -> None:
+    if not any(word in text for word in toponyms._CUE_WORDS):
+        assert list(toponyms._CUE_NAME.finditer(text)) == []
+
+
+@pytest.mark.parametrize("text", ["Katibat Shuhada", "Kata'ib al-Quds", "Alwiyat Ahrar", "Usud al-Sham",
+                                  "Quwat al-Yarmouk", "Fawj Maqdis"])
+def test_group_check_keeps_every_group(text: str) -> None:
+    assert lexicon.GROUP_NAME_RE.search(text)
+    assert [h.name for h in events.find_actors(text)]
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_group_check_never_hides_a_group(text: str) -> None:
+    if not any(word in text for word in lexicon.GROUP_NAME_WORDS):
+        assert lexicon.GROUP_NAME_RE.search(text) is None
+
+
+@pytest.mark.parametrize("char", ["\u0130", "\u0131", "\u017f", "\u212a"])
+def test_lacks_words_is_unsure_with_the_letters_ignorecase_folds_to_ascii(char: str) -> None:
+    text = "thi" + char + " " + char + "ill"
+    assert not lacks_words(text, ("zzz",))  # unsure: the pattern decides
+    assert lacks_words(text.replace(char, "q"), ("zzz",))
+
+
+def test_lacks_words_agrees_with_an_ignorecase_pattern_on_every_code_point() -> None:
+    # Every character that IGNORECASE matches to one of the words' letters is ASCII or one of
+    # the four odd letters, so that lacks_words never misses a case-insensitive match.
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    odd = {chr(c) for c in range(128, 0x110000) if letters.fullmatch(chr(c))}
+    assert odd == {"\u0130", "\u0131", "\u017f", "\u212a"}
+
+
+@given(st.text(alphabet="aAl- _/.,;:()[]\"!?“”«»„…–—\n\t'’ʿéİıßال", max_size=30) | _TEXTS)
+@_SETTINGS
+def test_fold_spans_are_the_tokens_of_the_token_pattern(text: str) -> None:
+    from geo.gazetteer import names
+
+    expected = [(f, m.start(), m.end()) for m in names._TOKEN_RE.finditer(text) if (f := names.fold_token(m.group()))]
+    assert names.fold_tokens(text) == expected
+    folded = toponyms.fold_text(text)
+    assert folded.folded == " ".join(f for f, _, _ in expected)
+    assert [folded.folded[s:].split(" ")[0] for s in folded.fstart] == [f for f, _, _ in expected]
