@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -41,6 +42,11 @@ _FRAGMENTS = [
     "Liwa", "Liwa'a", "Liwaa", "Jaysh", "Jaish", "Jabhat", "Harakat", "Kataib", "Kata'ib", "Katibat", "Saraya",
     "Suqour", "Suqur", "Ahrar", "Shuhada", "Shuhada'a", "Fursan", "Ansar", "Aknaf", "Alwiya", "Alwiyat",
     "Thuwar", "Usud", "Tajammu", "Tajammu'", "Faylaq", "Firqat", "Fawj", "Ajnad", "Jund", "Quwat",
+    # directions, sides, phrases
+    "north", "North-east", "northeastern", "south of", "a town south of", "the far west of", "two villages",
+    "10 km", "EAST", "weſt", "between", "BETWEEN", "betwe", "the rebels and", "Putin – Erdogan", "\u201cPutin-Erdogan\u201d",
+    "de-escalation", "deescalation", "demilitarised", "demilitarized", "buffer", "zone", "area", "the capital",
+    "the Syrian capital",
     # names, words and separators
     "Aleppo", "al-Quds", "al-Sham", "Bayt", "Maqdis", "Yarmouk", "Hama", "Saraqib", "Kafr Nubl", "the", "of", "in",
     "and", "near", "around", "outside", "x", "-", ",", ".", ";", "\n", "  ",
@@ -161,3 +167,47 @@ def test_fold_spans_are_the_tokens_of_the_token_pattern(text: str) -> None:
     folded = toponyms.fold_text(text)
     assert folded.folded == " ".join(f for f, _, _ in expected)
     assert [folded.folded[s:].split(" ")[0] for s in folded.fstart] == [f for f, _, _ in expected]
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_direction_check_never_hides_a_relative_place(text: str) -> None:
+    if lacks_words(text, pipeline._DIRECTIONS):
+        assert pipeline._UNNAMED_RELATIVE_BEFORE.search(text) is None
+        assert pipeline._OUTSIDE_AREA_BEFORE.search(text) is None
+
+
+@pytest.mark.parametrize("text", ["a town south of ", "two villages 10 km North-east of the city of ",
+                                  "just weſt of "])
+def test_direction_check_keeps_every_direction(text: str) -> None:
+    assert pipeline._UNNAMED_RELATIVE_BEFORE.search(text) or pipeline._OUTSIDE_AREA_BEFORE.search(text)
+    assert not lacks_words(text, pipeline._DIRECTIONS)
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_phrase_check_never_hides_a_phrase_place(text: str) -> None:
+    from geo.extract import resolve
+
+    for pattern, _, _, words in resolve._PHRASE_PLACES:
+        if lacks_words(text, words):
+            assert pattern.search(text) is None
+
+
+def test_between_check_keeps_the_sides_of_a_clash() -> None:
+    # "between A and B" orders the sides as written, whatever the case of "between".
+    for text in ("Clashes BETWEEN the SDF and ISIS near Raqqa", "Clashes between the SDF and ISIS near Raqqa"):
+        trig = events.find_triggers(text, [])[0]
+        actor1, actor2, _, _ = events.choose_actors(trig, events.find_actors(text), text, Counter(), sentence_start=0)
+        assert (actor1, actor2) == ("SDF: Syrian Democratic Forces", "Islamic State (Syria)")
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Aleppo", ["Aleppo"]), ("Aleppo.", ["Aleppo"]), ("shelling in Aleppo", ["Aleppo"]),
+    ("Aleppo and Saraqib", ["Aleppo", "Saraqib"]), ("XAleppo", []), ("Aleppox was", []), ("in Aleppos", []),
+    ("Kafr Nubl shelled", ["Kafr Nubl"]), ("\ufdfd Aleppo", ["Aleppo"]),
+])
+def test_finder_takes_whole_tokens_only(parser, text: str, found: list[str]) -> None:
+    # The automaton's keys are padded with spaces (whole-token matches only): a name at either
+    # end of the text is found, a name inside a longer word is not.
+    assert [f.surface for f in parser.finder.find(text)] == found

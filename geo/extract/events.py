@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from geo.dates import DateMention
 from geo.extract.actors import ACTORS, CIVILIANS, canonical_actor
@@ -226,6 +227,27 @@ class Draft:
     deadly: bool = False
 
 
+_GOVERNMENT_ONLY = re.compile(r"barrel|helicopter", re.IGNORECASE)
+_DISPERSED = re.compile(r"dispers|fired on|shot at|tear gas|live ammunition", re.IGNORECASE)
+_FIRED_ON = re.compile(r"fired on|shot|live ammunition|killed", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def names_civilians(sentence_text: str) -> bool:
+    """Whether a sentence names civilian victims (asked for each of its triggers: once each)."""
+    return CIVILIAN_WORDS.search(sentence_text) is not None
+
+
+@lru_cache(maxsize=1024)
+def _is_generic(trigger_text: str) -> bool:
+    return GENERIC_ATTACK_WORDS.match(trigger_text) is not None
+
+
+@lru_cache(maxsize=1024)
+def _is_weak(trigger_text: str) -> bool:
+    return WEAK_TRIGGERS.match(trigger_text) is not None
+
+
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _AND = re.compile(r"\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?", re.IGNORECASE)
 
@@ -272,14 +294,15 @@ def choose_actors(
         if not actor2 and any(a.kind == "civilians" for a in actors):
             actor2 = CIVILIANS
     if etype == "Violence against civilians" and not actor2:
-        actor2 = CIVILIANS if CIVILIAN_WORDS.search(sentence_text_from) else actor2
+        actor2 = CIVILIANS if names_civilians(sentence_text_from) else actor2
     if etype == "Explosions/Remote violence" and not actor2 and any(
         a.kind == "civilians" and a.start >= trigger.end for a in actors
     ):
         actor2 = CIVILIANS  # "airstrikes killed 12 civilians": the victims are the other side
-    if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
+    if not actor1 and _GOVERNMENT_ONLY.search(trigger.text):
         actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
-    pair = _between_pair(armed, sentence_text_from, sentence_start)
+    pair = _between_pair(armed, sentence_text_from, sentence_start) if len(armed) > 1 and not lacks_words(
+        sentence_text_from, ("between",)) else None
     if pair is not None:
         actor1, actor2 = pair  # "clashes between A and B": the sides, in the order written
     written1 = actor1
@@ -305,11 +328,11 @@ def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[
         sub = "Government regains territory"
     if sub == "Government regains territory" and actor1 and ACTOR_KIND.get(actor1) != "state":
         sub = "Non-state actor overtakes territory"
-    if etype == "Violence against civilians" and sub == "Attack" and not CIVILIAN_WORDS.search(sentence_text):
+    if etype == "Violence against civilians" and sub == "Attack" and not names_civilians(sentence_text):
         # Killing fighters or commanders is fighting, not violence against civilians.
         etype, sub = "Battles", "Armed clash"
-    if sub == "Peaceful protest" and re.search(r"dispers|fired on|shot at|tear gas|live ammunition", sentence_text, re.IGNORECASE):
-        sub = "Excessive force against protesters" if re.search(r"fired on|shot|live ammunition|killed", sentence_text, re.IGNORECASE) else "Protest with intervention"
+    if sub == "Peaceful protest" and _DISPERSED.search(sentence_text):
+        sub = "Excessive force against protesters" if _FIRED_ON.search(sentence_text) else "Protest with intervention"
     return etype, sub
 
 
@@ -325,19 +348,17 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
     by_clause: dict[int, list[TriggerHit]] = {}
     for t in triggers:
         by_clause.setdefault(clause_of(t.start), []).append(t)
-    sentence_specific = any(not GENERIC_ATTACK_WORDS.match(t.text) and not WEAK_TRIGGERS.match(t.text)
-                            for t in triggers)
+    sentence_specific = any(not _is_generic(t.text) and not _is_weak(t.text) for t in triggers)
     kept = []
     for index, clause_triggers in by_clause.items():
-        specific = [t for t in clause_triggers if not GENERIC_ATTACK_WORDS.match(t.text)
-                    and not WEAK_TRIGGERS.match(t.text)]
+        specific = [t for t in clause_triggers if not _is_generic(t.text) and not _is_weak(t.text)]
         consequence = bool(_CONSEQUENCE.match(clause_spans[index].text)) if index < len(clause_spans) else False
         disrupted = any(t.trigger.sub_event_type == "Disrupted weapons use" for t in clause_triggers)
         for t in clause_triggers:
-            generic = bool(GENERIC_ATTACK_WORDS.match(t.text))
+            generic = _is_generic(t.text)
             if generic and (specific or (consequence and sentence_specific)):
                 continue
-            if not generic and WEAK_TRIGGERS.match(t.text) and len(clause_triggers) == 1:
+            if not generic and _is_weak(t.text) and len(clause_triggers) == 1:
                 continue
             if disrupted and _AIRCRAFT.match(t.text):
                 continue

@@ -93,6 +93,7 @@ _UNNAMED_RELATIVE_BEFORE = re.compile(
 _OUTSIDE_AREA_BEFORE = re.compile(r"(?P<the>\bthe\s+(?:far\s+)?)?\b" + DIRECTION_WORD
                                   + r"\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 UNNAMED_OFFSET_KM = 15.0
+_DIRECTIONS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
 
 
 def _clause_locator(cls: list[Span]):
@@ -136,11 +137,13 @@ class Geoparser:
         self.geocoder = LocalGeocoder(self.gazetteer)
         self.finder = ToponymFinder(self.gazetteer)
         self.resolver = PlaceResolver(self.gazetteer, self.geocoder, self.finder)
+        self._units_cache: dict[Place, tuple[str, str, str]] = {}
 
     # -- public --------------------------------------------------------------------------------
     def clear_caches(self) -> None:
         """Forget the per-name resolutions (a benchmark times them; a long run keeps them)."""
         self.resolver.clear_caches()
+        self._units_cache.clear()
 
     def extract(self, article: Article) -> ExtractionResult:
         return self.extract_text(article.text, published=article.published, article_id=article.article_id,
@@ -248,9 +251,11 @@ class Geoparser:
         quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {
             id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
-        abroad_ok = not syrian_paragraph or _CROSS_BORDER.search(sent.text) is not None
+        abroad_ok: bool | None = None if syrian_paragraph else True  # asked of the first place abroad
         for m in usable:
             place = m.place
+            if place.country_code != "SY" and abroad_ok is None:
+                abroad_ok = _CROSS_BORDER.search(sent.text) is not None
             if place.country_code != "SY" and not abroad_ok:
                 # A paragraph about Syria: a place abroad is where someone spoke, met, fled or was
                 # based, unless the sentence says the violence crossed the border.
@@ -260,7 +265,8 @@ class Geoparser:
             if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
-            if place.kind == "admin1" and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
+            if place.kind == "admin1" and not lacks_words(before, _DIRECTIONS) \
+                    and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
             city = quarter_city.get(id(m))
@@ -270,7 +276,8 @@ class Geoparser:
                 # slot is marked below, once every slot of the sentence is made).
                 quarters.append((m, city))
                 continue
-            unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" else None
+            unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" and not lacks_words(
+                before, _DIRECTIONS) else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
                 # governorate that lies that way (precision 3), the phrase kept as the detail.
@@ -406,8 +413,8 @@ class Geoparser:
         before = sent.text[max(0, m.start - sent.start - 40) : m.start - sent.start].lower()
         return before.endswith(_NEAR_CUE)
 
-    def _slot(self, surface: str, start: int, end: int, clause: int, place: Place, precision: int,
-              score: float) -> PlaceSlot:
+    def _units_of(self, place: Place) -> tuple[str, str, str]:
+        """(admin1, admin1_code, admin2) of a place: its own, else the units holding its point."""
         admin1, admin1_code = place.admin1 or "", place.admin1_code or ""
         if not admin1:
             unit = self.gazetteer.admin1_of(place.latitude, place.longitude)
@@ -417,6 +424,15 @@ class Geoparser:
         if not admin2 and place.country_code == "SY" and place.kind in ("populated_place", "admin2"):
             unit = self.gazetteer.admin2_of(place.latitude, place.longitude)
             admin2 = unit.name if unit else ""
+        return admin1, admin1_code, admin2
+
+    def _slot(self, surface: str, start: int, end: int, clause: int, place: Place, precision: int,
+              score: float) -> PlaceSlot:
+        # The point-in-polygon lookups, once per place (a place is frozen: same fields, same units).
+        units = self._units_cache.get(place)
+        if units is None:
+            units = self._units_cache[place] = self._units_of(place)
+        admin1, admin1_code, admin2 = units
         return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
                          location=place.name if place.kind != "admin1" else place.admin1 or place.name,
                          latitude=place.latitude, longitude=place.longitude,
@@ -477,10 +493,15 @@ class Geoparser:
             groups.setdefault((slot_key, day or published, etype), []).append(d)
         events: list[tuple[tuple, Event]] = []
         for group in groups.values():
-            first = min(group, key=lambda d: (d.sentence_index, d.slot.start))
-            best = max(group, key=lambda d: (d.trigger.priority, d.confidence))
-            dated = min((d for d in group if d.date is not None), key=lambda d: (d.sentence_index, d.slot.start),
-                        default=first)
+            if len(group) == 1:  # most groups: one draft is first, best and dated alike
+                first = best = dated = group[0]
+                by_confidence = group
+            else:
+                first = min(group, key=lambda d: (d.sentence_index, d.slot.start))
+                best = max(group, key=lambda d: (d.trigger.priority, d.confidence))
+                dated = min((d for d in group if d.date is not None),
+                            key=lambda d: (d.sentence_index, d.slot.start), default=first)
+                by_confidence = sorted(group, key=lambda d: -d.confidence)
             key = dated.key  # the event id as before the undated sentences joined it
             slot = first.slot
             date = dated.date
@@ -491,8 +512,8 @@ class Geoparser:
             else:
                 event_date = date.date
                 precision = max(date.precision, 2) if dated.date_inherited else date.precision
-            actor1 = next((d.actor1 for d in sorted(group, key=lambda d: -d.confidence) if d.actor1), "")
-            actor2 = next((d.actor2 for d in sorted(group, key=lambda d: -d.confidence) if d.actor2 and d.actor2 != actor1), "")
+            actor1 = next((d.actor1 for d in by_confidence if d.actor1), "")
+            actor2 = next((d.actor2 for d in by_confidence if d.actor2 and d.actor2 != actor1), "")
             fatalities = max((d.fatalities for d in group if d.fatalities is not None), default=None)
             event = Event(
                 event_id=f"{article_id}-{stable_id(*key, length=10)}",

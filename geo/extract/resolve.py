@@ -24,17 +24,19 @@ from geo.gazetteer.geocoder import (
     Resolution,
     farther_than,
 )
-from geo.gazetteer.names import skeleton_key
+from geo.gazetteer.names import lacks_words, skeleton_key
 from geo.models import Mention, Place
 
 # Loose (skeleton/fuzzy) matches of capitalised names must score at least this.
 LOOSE_MIN_SCORE = 0.72
 # Phrases that name a place without a proper name: "the capital" (not followed by a name) is
 # Damascus; the Idlib de-escalation zone goes by several descriptions.
-_PHRASE_PLACES: tuple[tuple[re.Pattern, str, str], ...] = (
-    (re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])"), "Damascus", "populated_place"),
+# Each with words one of which is in every match (in any case): a text without them is not searched.
+_PHRASE_PLACES: tuple[tuple[re.Pattern, str, str, tuple[str, ...]], ...] = (
+    (re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])"), "Damascus", "populated_place",
+     ("capital",)),
     (re.compile(r"[“\"]?(?:Putin\s*[–—-]\s*Erdogan|de-?escalation|demilitari[sz]ed|buffer)[”\"]?\s+(?:zone|area)",
-                re.IGNORECASE), "Idlib de-escalation zone", "admin2"),
+                re.IGNORECASE), "Idlib de-escalation zone", "admin2", ("putin", "escalation", "demilitari", "buffer")),
 )
 
 _LOCATIVE_BEFORE = re.compile(
@@ -170,7 +172,9 @@ class PlaceResolver:
                     continue
                 hint, countryside = self.finder._kind_from_context(text, start, end)
                 extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
-        for pattern, place_name, kind in _PHRASE_PLACES:
+        for pattern, place_name, kind, words in _PHRASE_PLACES:
+            if lacks_words(text, words):
+                continue
             place = next((p for p in self.gazetteer.exact(place_name) if p.kind == kind and p.country_code == "SY"), None)
             if place is None:
                 continue  # a custom gazetteer without this place

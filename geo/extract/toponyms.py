@@ -201,7 +201,9 @@ class ToponymFinder:
                 continue
             if not any(self._searchable(gazetteer.places[i]) for i in indices):
                 continue
-            self.automaton.add_word(key, key)
+            # Padded with spaces: the automaton reports only whole-token matches (in the folded
+            # text, padded alike), not every key inside a longer word.
+            self.automaton.add_word(f" {key} ", key)
         self.automaton.make_automaton()
         # Keys of countries and governorates: a tiny village whose name is one letter off one of
         # them ("Syra") is read as the typo of the prominent name, not as the village.
@@ -218,6 +220,10 @@ class ToponymFinder:
         self._masked_for: str | None = None
         self._masked: list[tuple[int, int]] = []
 
+    def searches(self, key: str) -> bool:
+        """Whether the automaton looks for this name key in texts."""
+        return f" {key} " in self.automaton
+
     @staticmethod
     def _searchable(place) -> bool:
         """Syrian places, and the neighbours' countries, provinces and towns of 20,000 or more.
@@ -231,16 +237,18 @@ class ToponymFinder:
         ft = fold_text(text)
         if not ft.folded:
             return []
-        masked = SpanSet([*self.masked_spans(text), *(m.span() for m in DATELINE.finditer(text))])
-        token_at = {start: i for i, start in enumerate(ft.fstart)}
+        token_at = dict(zip(ft.fstart, range(len(ft.fstart))))
         hits: list[tuple[int, int, str]] = []  # (first token, last token, key)
-        for end, key in self.automaton.iter(ft.folded):
-            start = end - len(key) + 1
-            first = token_at.get(start)
-            # Whole tokens only: the match starts a token and ends one.
-            if first is None or (end + 1 < len(ft.folded) and ft.folded[end + 1] != " "):
-                continue
-            hits.append((first, first + key.count(" "), key))
+        # " key " ending at ``end`` of " folded ": the key starts at end - len(key) - 1 in the
+        # folded text, between spaces (or its ends). Whole tokens only: it starts a token (a
+        # folded token can itself hold a space: "﷽" folds to four words).
+        for end, key in self.automaton.iter(f" {ft.folded} "):
+            first = token_at.get(end - len(key) - 1)
+            if first is not None:
+                hits.append((first, first + key.count(" "), key))
+        if not hits:
+            return []
+        masked = SpanSet([*self.masked_spans(text), *(m.span() for m in DATELINE.finditer(text))])
         # Longest match wins; overlapping shorter matches are dropped. Token occupancy makes the
         # overlap check cost the length of the name, not the number of names chosen so far.
         taken = bytearray(len(ft.fstart))
