@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from geo import dates
 from geo.extract import events, lexicon, pipeline, toponyms
+from geo.extract.alternation import split_top_level
 from geo.gazetteer.names import lacks_words
 
 # Words of the patterns, near misses and edge characters: "ı", "ſ", "İ" and the Kelvin sign
@@ -211,3 +212,64 @@ def test_finder_takes_whole_tokens_only(parser, text: str, found: list[str]) -> 
     # The automaton's keys are padded with spaces (whole-token matches only): a name at either
     # end of the text is found, a name inside a longer word is not.
     assert [f.surface for f in parser.finder.find(text)] == found
+
+
+_NON_LOCATION_ALTERNATIVES = split_top_level(lexicon._NON_LOCATION_CONTEXTS)
+
+
+@pytest.mark.parametrize("index", range(len(_NON_LOCATION_ALTERNATIVES)))
+def test_non_location_words_are_in_every_match(index: int) -> None:
+    # Strings drawn from each alternative of the pattern: every one holds a word of the list,
+    # so that a text without any is rightly not searched.
+    alternative = _NON_LOCATION_ALTERNATIVES[index]
+
+    @given(st.from_regex(re.compile(alternative), fullmatch=True))
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    def holds_a_word(text: str) -> None:
+        assert lexicon.NON_LOCATION_HINT.search(text) is not None, (alternative, text)
+
+    holds_a_word()
+
+
+@given(_TEXTS)
+@_SETTINGS
+def test_non_location_check_never_hides_a_context(text: str) -> None:
+    if lexicon.NON_LOCATION_HINT.search(text) is None:
+        assert list(lexicon.NON_LOCATION_CONTEXTS.finditer(text)) == []
+
+
+def _words_check(words: tuple[str, ...]):
+    return lambda text: not lacks_words(text, words)
+
+
+def _case_sensitive_check(words: tuple[str, ...]):
+    return lambda text: any(word in text for word in words)
+
+
+_CHECKED_PATTERNS = {
+    "date": (dates.DATE_RE, lambda text: not dates._no_date(text)),
+    "fatality-0": (events._FATALITY_RES[0], _words_check(events._FATALITY_WORDS)),
+    "fatality-1": (events._FATALITY_RES[1], _words_check(events._FATALITY_WORDS)),
+    "deadly": (pipeline._DEADLY_RE, _words_check(pipeline._DEADLY_WORDS)),
+    "quarter-before": (pipeline._QUARTER_BEFORE, _words_check(pipeline._QUARTER_WORDS)),
+    "quarter-after": (pipeline._QUARTER_AFTER, _words_check(pipeline._QUARTER_WORDS)),
+    "unnamed": (pipeline._UNNAMED_RELATIVE_BEFORE, _words_check(pipeline._DIRECTIONS)),
+    "outside": (pipeline._OUTSIDE_AREA_BEFORE, _words_check(pipeline._DIRECTIONS)),
+    "cue": (toponyms._CUE_NAME, _case_sensitive_check(toponyms._CUE_WORDS)),
+    "group": (lexicon.GROUP_NAME_RE, _case_sensitive_check(lexicon.GROUP_NAME_WORDS)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CHECKED_PATTERNS))
+def test_every_match_passes_its_check(name: str) -> None:
+    # Strings drawn from the pattern itself (hypothesis' from_regex): the cheap check lets
+    # every one of them through.
+    pattern, check = _CHECKED_PATTERNS[name]
+
+    @given(st.from_regex(pattern))
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    def passes(text: str) -> None:
+        if pattern.search(text):
+            assert check(text), text
+
+    passes()

@@ -87,7 +87,7 @@ def find_actors(text: str) -> list[ActorHit]:
         hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))
     # Armed groups the actor table does not know, named by their Arabic names ("Liwa al-Quds"):
     # the group itself is the actor (a non-state group whose side the text does not say).
-    if not any(word in text for word in GROUP_NAME_WORDS):
+    if not any(map(text.__contains__, GROUP_NAME_WORDS)):
         hits.sort(key=lambda h: h.start)
         return hits  # no group's name can start here (a cheap check; most texts name none)
     known = SpanSet((h.start, h.end) for h in hits)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from geo.extract.actors import SYRIA_STATE, canonical_actor
-from geo.extract.alternation import Alternation
+from geo.extract.alternation import Alternation, trie
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +220,25 @@ _NON_LOCATION_CONTEXTS = (
     # "Shuhada al-Yarmouk", "Suqour al-Sham". The group span masks the toponym inside it.
     + GROUP_NAME
 )
+# Every match of _NON_LOCATION_CONTEXTS holds one of these (case-sensitive, as the pattern): most
+# texts hold none, and are not searched (tests/test_extract_prefilters.py draws matches of each
+# alternative and checks that they hold one).
+NON_LOCATION_WORDS = (
+    "Islamic State", "Observatory", "-based", "-backed", "-led", "-born", "-funded", "-supported", "-affiliated",
+    "-linked", "-allied", "-aligned", "-held", "-controlled", "Watan", "Akhbar", "Al Jazeera", "Al Arabiya",
+    "Anadolu", "newspaper", "news agency", "TV", "television", "Radio", "Brigade", "Battalion", "Division",
+    "Army of ", "Media Cent", "Military Council", "Operations Room", "Revolutionary Council", "Abd", "Sheikh",
+    "Shaykh", "President", "Mr", "Ms", "Dr", "General", "Gen", "Col", "Brigadier", "Major", "Captain",
+    "Lieutenant", "Imam", "Mufti", "Emir", "Prince", "King", "Minister", "Battle", "Offensive", "Operation",
+    "Council", "Comm", "Union", "Network", "Assembly", "Coalition", "Front", "Regiment", "Media Office", "Martyrs",
+    "Jaish al-", "Liwa al-", "al-Sham", "Jabhat ", "Civil Defen", "White Helmets", "Doctors Without Borders",
+    "SANA", "AFP", "AP", "Reuters", "SOHR", "ANHA", "ANF", "Qasioun", "Enab Baladi", "Syria Direct", "Hawar",
+    "News", "Masdar", "TASS", "Sputnik", "RIA Novosti", "Xinhua", "DPA", "dpa", "IRNA", "Tasnim", "Mayadeen",
+    "Rudaw", "Kurdistan", "Press", "Deir", "Zaman al-Wasl", "Dorar", "Halab Today", "Shaam Network",
+    *GROUP_NAME_WORDS,
+)
+# The words as one trie-shaped pattern (one pass in the engine, not one ``in`` per word).
+NON_LOCATION_HINT = re.compile(trie(set(NON_LOCATION_WORDS)))
 # Searched once per text; as an Alternation (same matches as the plain pattern) the engine
 # tries only the alternatives that can start at each capital letter or literal prefix.
 NON_LOCATION_CONTEXTS = Alternation([("context", _NON_LOCATION_CONTEXTS)])

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from geo.extract.lexicon import (
     NON_LOCATION_CONTEXTS,
+    NON_LOCATION_HINT,
     NOT_EVENT_BEFORE,
     SPOKEN_AFTER,
     SPOKEN_BEFORE,
@@ -292,7 +293,8 @@ class ToponymFinder:
         """Spans of organisations, outlets and group names (NON_LOCATION_CONTEXTS), computed once
         per text: the finder's three passes over one text share them."""
         if self._masked_for is not text:
-            self._masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+            self._masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)] \
+                if NON_LOCATION_HINT.search(text) is not None else []
             self._masked_for = text
         return self._masked
 
@@ -375,7 +377,7 @@ class ToponymFinder:
 
     def cue_names(self, text: str) -> list[tuple[str, int, int]]:
         """Capitalised names after strong cues ("the village of X"), with spans."""
-        if not any(word in text for word in _CUE_WORDS):
+        if not any(map(text.__contains__, _CUE_WORDS)):
             return []  # every cue of _CUE_NAME holds one of the words (most texts have none)
         masked = SpanSet(self.masked_spans(text))
         out = []

@@ -187,10 +187,9 @@ def lacks_words(text: str, words: tuple[str, ...]) -> bool:
     """True only when no lower-case ASCII word of ``words`` occurs in ``text`` in any case, as
     ``re.IGNORECASE`` sees it: a cheap proof that a pattern needing one of them cannot match
     (False when unsure, and the pattern decides)."""
-    if not text.isascii() and any(c in text for c in _CASE_ODD):
+    if not text.isascii() and any(map(text.__contains__, _CASE_ODD)):
         return False
-    low = text.lower()
-    return not any(w in low for w in words)
+    return not any(map(text.lower().__contains__, words))  # map: no Python frame per word
 
 
 def tokens(text: str) -> list[str]:
