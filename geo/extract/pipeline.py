@@ -121,6 +121,9 @@ class _Buckets:
         return index_of(self.spans, pos, self.starts)
 
     def group(self, items: Iterable) -> list[list]:
+        if len(self.spans) == 1:  # a headline: one sentence, one paragraph
+            only = self.spans[0]
+            return [[item for item in items if only.start <= item.start < only.end]]
         out: list[list] = [[] for _ in self.spans]
         for item in items:
             i = self.index(item.start)

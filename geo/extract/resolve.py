@@ -118,10 +118,16 @@ class PlaceResolver:
         self.finder = finder
         self._rank_cache: dict[tuple, list[Candidate]] = {}
         self._resolve_cache: dict[tuple, Resolution] = {}
+        # Facts of the gazetteer per name key found by the automaton (bounded by its keys).
+        self._key_admin1: dict[str, set[str]] = {}
+        self._key_is_area: dict[str, bool] = {}
 
     def clear_caches(self) -> None:
         self._rank_cache.clear()
         self._resolve_cache.clear()
+        self._key_admin1.clear()
+        self._key_is_area.clear()
+        self.finder.clear_caches()
 
     def find_names(self, text: str) -> list[FoundName]:
         """The place names of a text, in text order: exact gazetteer names, supported loose
@@ -188,7 +194,7 @@ class PlaceResolver:
         Idlib", "Hama and Idlib countryside", "Aleppo and Idlib provinces" name three (two)
         governorates, not two towns. Only names that are governorates' names take it."""
         out = list(found)
-        is_area = [bool(self.gazetteer.areas_by_key(f.key)) for f in out]
+        is_area = [self._is_area(f.key) for f in out]
         joined = [i > 0 and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None
                   for i in range(len(out))]
         for i, f in enumerate(out):
@@ -207,11 +213,21 @@ class PlaceResolver:
         whose name is unambiguous."""
         out: set[str] = set()
         for f in found:
-            places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
-            syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
-            if any(p.kind == "admin1" for p in places) or len(syrian) == 1:
-                out |= syrian
+            named = self._key_admin1.get(f.key)
+            if named is None:
+                places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
+                syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
+                named = self._key_admin1[f.key] = syrian if any(p.kind == "admin1" for p in places) \
+                    or len(syrian) == 1 else set()
+            out |= named
         return out
+
+    def _is_area(self, key: str) -> bool:
+        """Whether a governorate (province) bears the key."""
+        is_area = self._key_is_area.get(key)
+        if is_area is None:
+            is_area = self._key_is_area[key] = bool(self.gazetteer.areas_by_key(key))
+        return is_area
 
     def resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places. A name whose Syrian namesakes lie far apart is decided by the

@@ -218,6 +218,8 @@ class ToponymFinder:
         for k in self._prominent:
             if len(k) >= 5:
                 self._prominent_by_initial.setdefault(k[0], []).append(k)
+        self._typo: dict[str, bool] = {}
+        self._key_flags: dict[str, tuple[bool, bool]] = {}  # (keys of the automaton: bounded)
         self._masked_for: str | None = None
         self._masked: list[tuple[int, int]] = []
 
@@ -298,8 +300,21 @@ class ToponymFinder:
             self._masked_for = text
         return self._masked
 
+    def clear_caches(self) -> None:
+        self._typo.clear()
+        self._key_flags.clear()
+
     def is_typo_of_prominent(self, key: str) -> bool:
-        """Whether a key is a near miss (not equal) of a country's or governorate's key."""
+        """Whether a key is a near miss (not equal) of a country's or governorate's key (asked
+        once per key: a fuzzy comparison)."""
+        typo = self._typo.get(key)
+        if typo is None:
+            if len(self._typo) > 50_000:
+                self._typo.clear()
+            typo = self._typo[key] = self._is_typo_of_prominent(key)
+        return typo
+
+    def _is_typo_of_prominent(self, key: str) -> bool:
         if key in self._prominent_set or len(key) < 4:
             return False
         same_initial = [k for k in self._prominent_by_initial.get(key[0], ()) if abs(len(k) - len(key)) <= 1]
@@ -318,11 +333,13 @@ class ToponymFinder:
         """A small place (a village without a population figure) whose name is one word of a
         longer proper name ("Abdul Rahman", "Ahmed Balas"): a person or an organisation, unless a
         cue ("the village of") vouches for it."""
-        places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(key, ())]
-        if (all(p.population < SMALL_PLACE_POPULATION and p.kind == "populated_place" for p in places)
-                and self.is_typo_of_prominent(key) and not _cue_before(text[max(0, start - 25):start])):
+        flags = self._key_flags.get(key)
+        if flags is None:
+            flags = self._key_flags[key] = self._flags_of(key)
+        typo_village, populated = flags
+        if typo_village and not _cue_before(text[max(0, start - 25):start]):
             return True  # "Syra": a typo of Syria, not the village
-        if any(p.population >= SMALL_PLACE_POPULATION for p in places):
+        if populated:
             return False
         before = text[max(0, start - 25):start]
         if _cue_before(before):
@@ -330,6 +347,14 @@ class ToponymFinder:
         prev = _PREV_WORD.search(before)
         nxt = _NEXT_WORD.match(text, end, min(len(text), end + 25))
         return bool((prev and prev.group(1) not in _NOT_NAME_WORDS) or (nxt and nxt.group(1) not in _NOT_NAME_WORDS))
+
+    def _flags_of(self, key: str) -> tuple[bool, bool]:
+        """(only small villages bear the key and it is a typo of a prominent name, some place
+        bearing it has a population figure): facts of the gazetteer, once per key."""
+        places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(key, ())]
+        typo_village = all(p.population < SMALL_PLACE_POPULATION and p.kind == "populated_place" for p in places) \
+            and self.is_typo_of_prominent(key)
+        return typo_village, any(p.population >= SMALL_PLACE_POPULATION for p in places)
 
     def _plausible(self, text: str, start: int, surface: str, key: str) -> bool:
         if is_arabic(surface):
