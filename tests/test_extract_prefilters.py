@@ -257,6 +257,7 @@ _CHECKED_PATTERNS = {
     "outside": (pipeline._OUTSIDE_AREA_BEFORE, _words_check(pipeline._DIRECTIONS)),
     "cue": (toponyms._CUE_NAME, _case_sensitive_check(toponyms._CUE_WORDS)),
     "group": (lexicon.GROUP_NAME_RE, _case_sensitive_check(lexicon.GROUP_NAME_WORDS)),
+    "non-location": (lexicon.NON_LOCATION_CONTEXTS.full, lambda text: lexicon.NON_LOCATION_HINT.search(text)),
 }
 
 

@@ -186,8 +186,8 @@ class FoldedText:
 
 def fold_text(text: str) -> FoldedText:
     tokens, ostart, oend = fold_spans(text)
-    # Token i starts after the i tokens before it and their i separating spaces.
-    fstart = list(accumulate((len(t) + 1 for t in tokens[:-1]), initial=0)) if tokens else []
+    # Token i starts after the i tokens before it and their i separating spaces (len + 1 each).
+    fstart = list(accumulate(map((1).__add__, map(len, tokens[:-1])), initial=0)) if tokens else []
     return FoldedText(" ".join(tokens), fstart, ostart, oend)
 
 
@@ -371,9 +371,10 @@ class ToponymFinder:
     def _kind_from_context(text: str, start: int, end: int) -> tuple[str | None, bool]:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 30]
-        if _CUE_TAIL.search(before, max(0, len(before) - 12)) and _RURAL_BEFORE.search(before):
+        tail = _CUE_TAIL.search(before, max(0, len(before) - 12))  # (what _cue_before checks first)
+        if tail and _RURAL_BEFORE.search(before):
             return None, True
-        cue = _cue_before(before)
+        cue = end_search(_KIND_CUE, _KIND_CUE_REVERSE, before) if tail else None
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
         post = _KIND_CUE_AFTER.match(after)  # every alternative is anchored at the start
