@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo import dates
-from geo.extract import events, lexicon, pipeline, toponyms
+from geo.extract import events, lexicon, pipeline, resolve, toponyms
 from geo.extract.alternation import split_top_level
 from geo.gazetteer.names import lacks_words
 
@@ -173,7 +173,7 @@ def test_fold_spans_are_the_tokens_of_the_token_pattern(text: str) -> None:
 @given(_TEXTS)
 @_SETTINGS
 def test_direction_check_never_hides_a_relative_place(text: str) -> None:
-    if lacks_words(text, pipeline._DIRECTIONS):
+    if lacks_words(text, resolve.DIRECTION_WORDS):
         assert pipeline._UNNAMED_RELATIVE_BEFORE.search(text) is None
         assert pipeline._OUTSIDE_AREA_BEFORE.search(text) is None
 
@@ -182,14 +182,12 @@ def test_direction_check_never_hides_a_relative_place(text: str) -> None:
                                   "just weſt of "])
 def test_direction_check_keeps_every_direction(text: str) -> None:
     assert pipeline._UNNAMED_RELATIVE_BEFORE.search(text) or pipeline._OUTSIDE_AREA_BEFORE.search(text)
-    assert not lacks_words(text, pipeline._DIRECTIONS)
+    assert not lacks_words(text, resolve.DIRECTION_WORDS)
 
 
 @given(_TEXTS)
 @_SETTINGS
 def test_phrase_check_never_hides_a_phrase_place(text: str) -> None:
-    from geo.extract import resolve
-
     for pattern, _, _, words in resolve._PHRASE_PLACES:
         if lacks_words(text, words):
             assert pattern.search(text) is None
@@ -253,8 +251,9 @@ _CHECKED_PATTERNS = {
     "deadly": (pipeline._DEADLY_RE, _words_check(pipeline._DEADLY_WORDS)),
     "quarter-before": (pipeline._QUARTER_BEFORE, _words_check(pipeline._QUARTER_WORDS)),
     "quarter-after": (pipeline._QUARTER_AFTER, _words_check(pipeline._QUARTER_WORDS)),
-    "unnamed": (pipeline._UNNAMED_RELATIVE_BEFORE, _words_check(pipeline._DIRECTIONS)),
-    "outside": (pipeline._OUTSIDE_AREA_BEFORE, _words_check(pipeline._DIRECTIONS)),
+    "unnamed": (pipeline._UNNAMED_RELATIVE_BEFORE, _words_check(resolve.DIRECTION_WORDS)),
+    "outside": (pipeline._OUTSIDE_AREA_BEFORE, _words_check(resolve.DIRECTION_WORDS)),
+    "direction-before": (resolve._DIRECTION_BEFORE, _words_check(resolve.DIRECTION_WORDS)),
     "cue": (toponyms._CUE_NAME, _case_sensitive_check(toponyms._CUE_WORDS)),
     "group": (lexicon.GROUP_NAME_RE, _case_sensitive_check(lexicon.GROUP_NAME_WORDS)),
     "non-location": (lexicon.NON_LOCATION_CONTEXTS.full, lambda text: lexicon.NON_LOCATION_HINT.search(text)),
@@ -274,3 +273,14 @@ def test_every_match_passes_its_check(name: str) -> None:
             assert check(text), text
 
     passes()
+
+
+_DATELINE_FRAGMENTS = ["BEIRUT (AP) -- ", "AMMAN, Jordan, Aug 3 (Reuters) - ", "\n", "\n\n", "By John Smith\n", "Beirut: ",
+                       "DAMASCUS, Syria — ", "Hasakah (Syria) (AFP) - ", "x ", "Aleppo (SANA) ", "  \t", "By Jo\n  ",
+                       "Syrian jets shelled the town of Kafr Nubl and the villages around it again on Friday. "]
+
+
+@given(st.lists(st.sampled_from(_DATELINE_FRAGMENTS), max_size=10).map("".join) | st.from_regex(toponyms.DATELINE))
+@_SETTINGS
+def test_datelines_are_the_pattern_s_matches(text: str) -> None:
+    assert toponyms.datelines(text) == [m.span() for m in toponyms.DATELINE.finditer(text)]

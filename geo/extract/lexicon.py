@@ -230,15 +230,19 @@ NON_LOCATION_WORDS = (
     "Army of ", "Media Cent", "Military Council", "Operations Room", "Revolutionary Council", "Abd", "Sheikh",
     "Shaykh", "President", "Mr", "Ms", "Dr", "General", "Gen", "Col", "Brigadier", "Major", "Captain",
     "Lieutenant", "Imam", "Mufti", "Emir", "Prince", "King", "Minister", "Battle", "Offensive", "Operation",
-    "Council", "Comm", "Union", "Network", "Assembly", "Coalition", "Front", "Regiment", "Media Office", "Martyrs",
-    "Jaish al-", "Liwa al-", "al-Sham", "Jabhat ", "Civil Defen", "White Helmets", "Doctors Without Borders",
-    "SANA", "AFP", "AP", "Reuters", "SOHR", "ANHA", "ANF", "Qasioun", "Enab Baladi", "Syria Direct", "Hawar",
-    "News", "Masdar", "TASS", "Sputnik", "RIA Novosti", "Xinhua", "DPA", "dpa", "IRNA", "Tasnim", "Mayadeen",
-    "Rudaw", "Kurdistan", "Press", "Deir", "Zaman al-Wasl", "Dorar", "Halab Today", "Shaam Network",
+    "Jaish al-", "Liwa al-", "Fateh al-Sham", "Tahrir al-Sham", "Jabhat ", "Civil Defen", "White Helmets",
+    "Doctors Without Borders", "SANA", "AFP", "AP", "Reuters", "SOHR", "ANHA", "ANF", "Qasioun", "Enab Baladi",
+    "Syria Direct", "Hawar", "News", "Masdar", "TASS", "Sputnik", "RIA Novosti", "Xinhua", "DPA", "dpa", "IRNA",
+    "Tasnim", "Mayadeen", "Rudaw", "Kurdistan", "Press", "Zor24", "Zor 24", "Zaman al-Wasl", "Dorar",
+    "Halab Today", "Shaam Network",
     *GROUP_NAME_WORDS,
 )
+# Bodies named for their place are written "<Body> of <place>": the word alone ("the coalition")
+# is not enough.
+_BODY_OF = (r"(?:Councils?|Committees?|Command|Commission|Union|Network|Assembly|Coalition|Front|Regiment|"
+            r"Media Office|Martyrs)\s+of\s")
 # The words as one trie-shaped pattern (one pass in the engine, not one ``in`` per word).
-NON_LOCATION_HINT = re.compile(trie(set(NON_LOCATION_WORDS)))
+NON_LOCATION_HINT = re.compile(trie(set(NON_LOCATION_WORDS)) + "|" + _BODY_OF)
 # Searched once per text; as an Alternation (same matches as the plain pattern) the engine
 # tries only the alternatives that can start at each capital letter or literal prefix.
 NON_LOCATION_CONTEXTS = Alternation([("context", _NON_LOCATION_CONTEXTS)])

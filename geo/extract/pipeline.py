@@ -38,7 +38,13 @@ from geo.extract.events import (
     refine_sub_type,
 )
 from geo.extract.lexicon import Trigger
-from geo.extract.resolve import DIRECTION, DIRECTION_WORD, PlaceResolver, bearing_of
+from geo.extract.resolve import (
+    DIRECTION,
+    DIRECTION_WORD,
+    DIRECTION_WORDS,
+    PlaceResolver,
+    bearing_of,
+)
 from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import (
@@ -93,7 +99,6 @@ _UNNAMED_RELATIVE_BEFORE = re.compile(
 _OUTSIDE_AREA_BEFORE = re.compile(r"(?P<the>\bthe\s+(?:far\s+)?)?\b" + DIRECTION_WORD
                                   + r"\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 UNNAMED_OFFSET_KM = 15.0
-_DIRECTIONS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
 
 
 def _clause_locator(cls: list[Span]):
@@ -268,7 +273,7 @@ class Geoparser:
             if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
-            if place.kind == "admin1" and not lacks_words(before, _DIRECTIONS) \
+            if place.kind == "admin1" and not lacks_words(before, DIRECTION_WORDS) \
                     and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
@@ -280,7 +285,7 @@ class Geoparser:
                 quarters.append((m, city))
                 continue
             unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" and not lacks_words(
-                before, _DIRECTIONS) else None
+                before, DIRECTION_WORDS) else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
                 # governorate that lies that way (precision 3), the phrase kept as the detail.

@@ -47,6 +47,7 @@ _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
 # A compass direction as written ("north-east"), and with its adjective ending ("northern").
 DIRECTION_WORD = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
 DIRECTION = DIRECTION_WORD + r"(?:ern)?"
+DIRECTION_WORDS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
 # "east of X", "the southern countryside of X", "north rural X": X is the anchor, the direction is
 # where the sentence's other places lie from it.
 _DIRECTION_BEFORE = re.compile(
@@ -118,6 +119,7 @@ class PlaceResolver:
         self.finder = finder
         self._rank_cache: dict[tuple, list[Candidate]] = {}
         self._resolve_cache: dict[tuple, Resolution] = {}
+        self._ranked_cache: dict[tuple, tuple[list[Candidate], bool]] = {}
         # Facts of the gazetteer per name key found by the automaton (bounded by its keys).
         self._key_admin1: dict[str, set[str]] = {}
         self._key_is_area: dict[str, bool] = {}
@@ -125,6 +127,7 @@ class PlaceResolver:
     def clear_caches(self) -> None:
         self._rank_cache.clear()
         self._resolve_cache.clear()
+        self._ranked_cache.clear()
         self._key_admin1.clear()
         self._key_is_area.clear()
         self.finder.clear_caches()
@@ -140,6 +143,15 @@ class PlaceResolver:
     def _rank(self, surface: str, **hints) -> list[Candidate]:
         key = (name_key(surface), tuple(sorted(hints.items())))
         return _memo(self._rank_cache, key, lambda: self.geocoder.rank(surface, **hints))
+
+    def _ranked(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
+        """(``_rank(surface, kind=kind)``, whether its namesakes lie far apart), once per name."""
+        key = (name_key(surface), kind)
+        return _memo(self._ranked_cache, key, lambda: self._rank_and_far(surface, kind))
+
+    def _rank_and_far(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
+        cands = self._rank(surface, kind=kind)
+        return cands, bool(cands) and self._far_namesakes(cands)
 
     def _loose_names(self, text: str, found: list[FoundName]) -> list[FoundName]:
         """Names the exact automaton missed: capitalised sequences that the geocoder's skeleton or
@@ -232,9 +244,10 @@ class PlaceResolver:
     def resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places. A name whose Syrian namesakes lie far apart is decided by the
         context, strongest evidence first (see :meth:`_choose`); the others take their best match."""
-        first = [self._rank(surface, kind=kind) for surface, kind in map(_query, found)]
-        # Whether each name's namesakes lie far apart, decided once (the evidence and the choice use it).
-        far = [bool(cands) and self._far_namesakes(cands) for cands in first]
+        ranked = [self._ranked(surface, kind) for surface, kind in map(_query, found)]
+        first = [cands for cands, _ in ranked]
+        # Whether each name's namesakes lie far apart (the evidence and the choice use it).
+        far = [is_far for _, is_far in ranked]
         sent_starts = [s.start for s in sents]
         sent_of = [index_of(sents, n.start, sent_starts) if sents else 0 for n in found]
         # Evidence: the governorates each sentence names (a governorate, or a town named like its
@@ -303,7 +316,9 @@ class PlaceResolver:
                 continue
             text, base = sents[n_sent].text, sents[n_sent].start
             start, end = name.start - base, name.end - base
-            match = _DIRECTION_BEFORE.search(text, max(0, start - 60), start) or _DIRECTION_AFTER.match(text, end)
+            before = None if lacks_words(text[max(0, start - 60):start], DIRECTION_WORDS) else \
+                _DIRECTION_BEFORE.search(text, max(0, start - 60), start)
+            match = before or _DIRECTION_AFTER.match(text, end)
             if match is not None:
                 at = base + min(match.start(), start)  # where the phrase "... east of X" begins
                 out.setdefault(n_sent, []).append((match.group("dir"), anchor.point, at))

@@ -70,6 +70,21 @@ DATELINE = re.compile(
     r"SANA|UPI|Xinhua|Anadolu|AA|ANHA|TASS|Sputnik|RIA|IANS|ANI|CNN|BBC|Al Jazeera)\)[ \t]*[-–—:]{0,2})"
 )
 
+
+def datelines(text: str) -> list[tuple[int, int]]:
+    """The spans of ``DATELINE.finditer(text)``: the pattern starts with ``^`` (MULTILINE), so
+    it is matched at line starts only (a headline has one), not tried at every character."""
+    spans: list[tuple[int, int]] = []
+    start, after = 0, 0
+    while True:
+        if start >= after and (match := DATELINE.match(text, start)) is not None:
+            spans.append(match.span())
+            after = match.end()
+        newline = text.find("\n", start)
+        if newline < 0:
+            return spans
+        start = newline + 1
+
 # Between two names of one list: ", ", " and ", ", or " (with an adjective: ", eastern Aleppo").
 _LIST_LINK = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)(?:the\s+)?"
                         r"(?:(?:old|eastern|western|northern|southern|central|rural)\s+)?", re.IGNORECASE)
@@ -251,7 +266,7 @@ class ToponymFinder:
                 hits.append((first, first + key.count(" "), key))
         if not hits:
             return []
-        masked = SpanSet([*self.masked_spans(text), *(m.span() for m in DATELINE.finditer(text))])
+        masked = SpanSet([*self.masked_spans(text), *datelines(text)])
         # Longest match wins; overlapping shorter matches are dropped. Token occupancy makes the
         # overlap check cost the length of the name, not the number of names chosen so far.
         taken = bytearray(len(ft.fstart))
