@@ -203,7 +203,9 @@ class Geoparser:
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
                 para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
-            cls = clauses(sent)
+            # A sentence with no trigger and no place asks nothing of its clauses.
+            busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
+            cls = clauses(sent) if busy else [sent]
             clause_of = _clause_locator(cls)
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
@@ -354,11 +356,14 @@ class Geoparser:
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
             clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
         drafts = []
+        typed: dict[int, tuple] = {}  # a trigger's actors and type, the same for each of its places
         for trig, slot, place_inherited in pairs:
             # One count per sentence, on one place: never repeated across its events.
             fatalities = count[0] if count and slot.key == dead_key else None
-            draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
-                                s_actors, para_actors, fatalities, clause_of)
+            if id(trig) not in typed:
+                typed[id(trig)] = self._typed(trig, sent, s_actors, para_actors)
+            draft = self._draft(trig, typed[id(trig)], slot, place_inherited, sent, s_index, date, inherited,
+                                fatalities, clause_of)
             draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
             drafts.append(draft)
         return drafts
@@ -394,14 +399,13 @@ class Geoparser:
         """Whether ``m`` is a governorate's name (its seat's too) written right after a town of that
         governorate as its address: "X in Daraa", "X, Idlib"."""
         place = m.place
-        if place is None or place.kind != "populated_place" or not any(
-                area.admin1_code == place.admin1_code for area in self.gazetteer.areas_by_key(name_key(m.text))):
+        if place is None or place.kind != "populated_place":
             return False
-        for t in towns:
-            if t is not m and t.place.admin1_code == place.admin1_code and t.end <= m.start and \
-                    _ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start):
-                return True
-        return False
+        before = [t for t in towns if t is not m and t.place.admin1_code == place.admin1_code and t.end <= m.start]
+        if not before or not any(area.admin1_code == place.admin1_code
+                                 for area in self.resolver.areas(name_key(m.text))):
+            return False  # (the town before it asked first: most names have none)
+        return any(_ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in before)
 
     def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
         """The governorate slot for "a town <direction> of X": the unit holding the point
@@ -472,12 +476,18 @@ class Geoparser:
                     pairs.append((t, s, False))
         return pairs
 
-    def _draft(self, trig: TriggerHit, slot: PlaceSlot, place_inherited: bool, sent: Span, s_index: int,
-               date: DateMention | None, date_inherited: bool, s_actors: list[ActorHit],
-               context_actors: Counter, fatalities: int | None, clause_of) -> Draft:
+    @staticmethod
+    def _typed(trig: TriggerHit, sent: Span, s_actors: list[ActorHit], context_actors: Counter) -> tuple:
+        """(actor1, actor2, filled, the trigger's type refined) of a trigger in its sentence."""
         actor1, actor2, written1, filled = choose_actors(trig, s_actors, sent.text, context_actors,
                                                          sentence_start=sent.start)
         etype, sub = refine_sub_type(trig.trigger, written1, sent.text)
+        return actor1, actor2, filled, Trigger(etype, sub, trig.trigger.priority, trig.trigger.pattern)
+
+    def _draft(self, trig: TriggerHit, typed: tuple, slot: PlaceSlot, place_inherited: bool, sent: Span,
+               s_index: int, date: DateMention | None, date_inherited: bool, fatalities: int | None,
+               clause_of) -> Draft:
+        actor1, actor2, filled, trigger = typed
         confidence = 0.4
         confidence += 0.0 if place_inherited else (0.2 if slot.clause == clause_of(trig.start) else 0.1)
         confidence += 0.1 * slot.match_score
@@ -485,8 +495,7 @@ class Geoparser:
         confidence += 0.1 if actor1 and not filled else 0.0
         confidence -= 0.1 if not slot.resolved else 0.0
         date_value = date.date if date is not None else None
-        key = (slot.key, date_value, etype)
-        trigger = Trigger(etype, sub, trig.trigger.priority, trig.trigger.pattern)
+        key = (slot.key, date_value, trigger.event_type)
         return Draft(key=key, trigger=trigger, slot=slot, sentence=sent, sentence_index=s_index, date=date,
                      date_inherited=date_inherited, actor1=actor1, actor2=actor2, fatalities=fatalities,
                      confidence=round(min(0.95, max(0.05, confidence)), 3))

@@ -122,14 +122,14 @@ class PlaceResolver:
         self._ranked_cache: dict[tuple, tuple[list[Candidate], bool]] = {}
         # Facts of the gazetteer per name key found by the automaton (bounded by its keys).
         self._key_admin1: dict[str, set[str]] = {}
-        self._key_is_area: dict[str, bool] = {}
+        self._key_areas: dict[str, list[Place]] = {}
 
     def clear_caches(self) -> None:
         self._rank_cache.clear()
         self._resolve_cache.clear()
         self._ranked_cache.clear()
         self._key_admin1.clear()
-        self._key_is_area.clear()
+        self._key_areas.clear()
         self.finder.clear_caches()
 
     def find_names(self, text: str) -> list[FoundName]:
@@ -234,12 +234,17 @@ class PlaceResolver:
             out |= named
         return out
 
+    def areas(self, key: str) -> list[Place]:
+        """The governorates (provinces) that bear the key (asked once per key)."""
+        areas = self._key_areas.get(key)
+        if areas is None:
+            if len(self._key_areas) > 50_000:
+                self._key_areas.clear()
+            areas = self._key_areas[key] = self.gazetteer.areas_by_key(key)
+        return areas
+
     def _is_area(self, key: str) -> bool:
-        """Whether a governorate (province) bears the key."""
-        is_area = self._key_is_area.get(key)
-        if is_area is None:
-            is_area = self._key_is_area[key] = bool(self.gazetteer.areas_by_key(key))
-        return is_area
+        return bool(self.areas(key))
 
     def resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places. A name whose Syrian namesakes lie far apart is decided by the
