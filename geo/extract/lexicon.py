@@ -309,7 +309,7 @@ class _EndCue:
         if not window[-1:].isspace():
             return False  # every alternative ends with whitespace at the end of the window
         low = window.lower()
-        if any(word in low for word in ("located", "stationed", "positioned", "entrenched", "holed up")):
+        if any(map(low.__contains__, ("located", "stationed", "positioned", "entrenched", "holed up"))):
             return True
         if "from" in low:  # "fired ... from", "factions from": the pattern decides
             return True
@@ -348,9 +348,13 @@ def is_actor_match(text: str) -> bool:
 _SHORT_WORDS = frozenset({"rebel", "regime"})
 
 
+_TRIGGER_OF = {f"t{i}": t for i, t in enumerate(TRIGGERS)}
+_ACTOR_OF = {f"a{i}": a for i, a in enumerate(ACTORS)}
+
+
 def trigger_of(group_name: str) -> Trigger:
-    return TRIGGERS[int(group_name[1:])]
+    return _TRIGGER_OF[group_name]
 
 
 def actor_of(group_name: str) -> ActorEntry:
-    return ACTORS[int(group_name[1:])]
+    return _ACTOR_OF[group_name]

@@ -174,7 +174,9 @@ class Geoparser:
         place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
-        article_admin1 = Counter(m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
+        # (Read only for a name the gazetteer lacks.)
+        article_admin1 = Counter() if not unresolved else Counter(
+            m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
                                  and m.place.admin1 and m.place.kind != "country")
 
         # Everything is bucketed by sentence and paragraph once (bisect), so that the loop below

@@ -160,11 +160,10 @@ class PlaceResolver:
         covered = [(f.start, f.end) for f in found]
         found_spans = SpanSet(covered)
         support = self._context_admin1(found)
+        # (Each check below only drops names: the cheap ones come first.)
         for surface, start, end in self.finder.capitalised_names(text, covered):
-            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
-                continue  # a place of origin or comparison ("fired from X", "than in X")
-            locative = (_LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
-                        or _LOCATIVE_AFTER.match(text, end) is not None)
+            locative = (_LOCATIVE_AFTER.match(text, end) is not None
+                        or _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None)
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look
             if not locative and _PLAIN_WORD.match(surface):
@@ -174,6 +173,8 @@ class PlaceResolver:
                 # skeleton with a gazetteer name is worth that scan only where the text puts a
                 # place ("in X", "near X", "the village of X").
                 continue
+            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
+                continue  # a place of origin or comparison ("fired from X", "than in X")
             if self.finder.is_typo_of_prominent(name_key(surface)):
                 continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
@@ -270,7 +271,6 @@ class PlaceResolver:
             if not is_far and cands[0].place.country_code == "SY" \
                     and cands[0].place.kind in ("populated_place", "admin2"):
                 sure.append((n_sent, cands[0].place))
-        article_admin1 = Counter(a for named in sent_admin1.values() for a in named)
         # Governorates the article names as such ("Hama province", "Hama's countryside"): there a
         # bare "Hama" is the governorate too, unless the text says the city.
         as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
@@ -289,7 +289,8 @@ class PlaceResolver:
                 best = (next(iter(same.values())) if len(same) == 1 else None) or \
                     self._towards(name, cands, directions.get(n_sent, [])) or self._choose(
                     name, sent_admin1.get(n_sent, []), sent_points,
-                    [a for a, _ in article_admin1.most_common()], [p.point for _, p in sure])
+                    [a for a, _ in Counter(a for named in sent_admin1.values() for a in named).most_common()],
+                    [p.point for _, p in sure])
                 if best is None:
                     continue  # namesakes far apart and nothing in the text to choose: no guess
             place = best.place
