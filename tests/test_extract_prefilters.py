@@ -256,6 +256,7 @@ _CHECKED_PATTERNS = {
     "direction-before": (resolve._DIRECTION_BEFORE, _words_check(resolve.DIRECTION_WORDS)),
     "cue": (toponyms._CUE_NAME, _case_sensitive_check(toponyms._CUE_WORDS)),
     "group": (lexicon.GROUP_NAME_RE, _case_sensitive_check(lexicon.GROUP_NAME_WORDS)),
+    "war-summary": (events._WAR_SUMMARY, _words_check(events._SUMMARY_WORDS)),
     "non-location": (lexicon.NON_LOCATION_CONTEXTS.full, lambda text: lexicon.NON_LOCATION_HINT.search(text)),
 }
 

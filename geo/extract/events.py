@@ -167,6 +167,8 @@ _WAR_SUMMARY = re.compile(
     r"\b(?:during|throughout|since the (?:start|beginning|outbreak) of|over the course of)\b",
     re.IGNORECASE)
 
+_SUMMARY_WORDS = ("seen", "witnessed", "experienced", "endured")  # one is in every _WAR_SUMMARY match
+
 
 def is_background(text: str, published: dt.date | None, dates: list[DateMention]) -> bool:
     """True when a sentence tells history or sums up the war rather than reporting an event:
@@ -174,7 +176,7 @@ def is_background(text: str, published: dt.date | None, dates: list[DateMention]
     sentence keeps it ("captured in 2012, shelled the town on Sunday")."""
     if published is not None and any(abs((d.date - published).days) <= 31 for d in dates):
         return False
-    if _WAR_SUMMARY.search(text):
+    if not lacks_words(text, _SUMMARY_WORDS) and _WAR_SUMMARY.search(text):
         return True
     if published is None:
         return False

@@ -208,8 +208,9 @@ class PlaceResolver:
         governorates, not two towns. Only names that are governorates' names take it."""
         out = list(found)
         is_area = [self._is_area(f.key) for f in out]
-        joined = [i > 0 and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None
-                  for i in range(len(out))]
+        # Only two governorates' names in a row are asked whether a list joins them.
+        joined = [i > 0 and is_area[i - 1] and is_area[i]
+                  and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None for i in range(len(out))]
         for i, f in enumerate(out):
             if is_area[i] and not f.countryside and _PLURAL_AREAS_AFTER.match(text, f.end):
                 out[i] = replace(f, countryside=True)

@@ -411,7 +411,8 @@ class ToponymFinder:
             if blocked.overlaps(start, end):
                 continue
             surface = match.group()
-            if name_key(surface) in COMMON_WORDS or len(name_key(surface)) < 4:
+            key = name_key(surface)
+            if key in COMMON_WORDS or len(key) < 4:
                 continue
             out.append((surface, start, end))
         return out
