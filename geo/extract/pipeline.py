@@ -111,6 +111,11 @@ def _clause_locator(cls: list[Span]):
     return clause_of
 
 
+def _direction_phrase(pattern: re.Pattern, before: str) -> re.Match | None:
+    """``pattern.search(before)`` for a pattern that needs a direction word ("north"...)."""
+    return None if lacks_words(before, DIRECTION_WORDS) else pattern.search(before)
+
+
 def _names_a_country(mentions: list[Mention]) -> bool:
     return any(m.place is not None and m.place.kind == "country" for m in mentions)
 
@@ -205,9 +210,8 @@ class Geoparser:
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
                 para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
-            # A sentence with no trigger and no place asks nothing of its clauses.
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
-            cls = clauses(sent) if busy else [sent]
+            cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
             clause_of = _clause_locator(cls)
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
@@ -259,15 +263,13 @@ class Geoparser:
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
         quarters: list[tuple[Mention, Mention]] = []  # (neighbourhood, its city)
-        # Quarters are named as such ("neighbourhood"): most sentences skip the per-town check.
-        quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {
+        quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {  # (quarters are named as such)
             id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
-        abroad_ok: bool | None = None if syrian_paragraph else True  # asked of the first place abroad
+        abroad_ok = not syrian_paragraph or all(m.place.country_code == "SY" for m in usable) \
+            or _CROSS_BORDER.search(sent.text) is not None  # (asked only with a place abroad)
         for m in usable:
             place = m.place
-            if place.country_code != "SY" and abroad_ok is None:
-                abroad_ok = _CROSS_BORDER.search(sent.text) is not None
             if place.country_code != "SY" and not abroad_ok:
                 # A paragraph about Syria: a place abroad is where someone spoke, met, fled or was
                 # based, unless the sentence says the violence crossed the border.
@@ -277,8 +279,7 @@ class Geoparser:
             if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
-            if place.kind == "admin1" and not lacks_words(before, DIRECTION_WORDS) \
-                    and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
+            if place.kind == "admin1" and (outside := _direction_phrase(_OUTSIDE_AREA_BEFORE, before)) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
             city = quarter_city.get(id(m))
@@ -288,8 +289,7 @@ class Geoparser:
                 # slot is marked below, once every slot of the sentence is made).
                 quarters.append((m, city))
                 continue
-            unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" and not lacks_words(
-                before, DIRECTION_WORDS) else None
+            unnamed = _direction_phrase(_UNNAMED_RELATIVE_BEFORE, before) if place.kind == "populated_place" else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
                 # governorate that lies that way (precision 3), the phrase kept as the detail.
