@@ -285,3 +285,29 @@ _DATELINE_FRAGMENTS = ["BEIRUT (AP) -- ", "AMMAN, Jordan, Aug 3 (Reuters) - ", "
 @_SETTINGS
 def test_datelines_are_the_pattern_s_matches(text: str) -> None:
     assert toponyms.datelines(text) == [m.span() for m in toponyms.DATELINE.finditer(text)]
+
+
+_OWN_SENTENCES = [
+    "Syrian warplanes struck Saraqib on Monday, killing 5 civilians; rebels shelled Aleppo.",
+    "Clashes between the SDF and ISIS in the village of Tal Tamr, east of Hasakah, left 12 fighters dead.",
+    "A car bomb exploded in the Sheikh Maqsoud neighbourhood of Aleppo yesterday.",
+    "BEIRUT (AP) -- Turkish artillery hit Tal Rifaat. Ankara said the strikes answered rocket fire.",
+    "Regime forces recaptured Kafr Nubl and Maarat al-Numan in Idlib province, the Observatory said.",
+    "Liwa al-Quds fighters attacked positions near Daraa, and a town south of Damascus was bombed.",
+]
+
+
+def test_warm_caches_give_what_a_fresh_parser_gives(gazetteer) -> None:
+    # The per-name and per-key caches (kept across texts, cleared by clear_caches) never change
+    # an answer: a parser warmed on the texts in another order, then cleared and warmed again,
+    # gives what a fresh one gives, text by text.
+    from geo.extract import Geoparser
+
+    fresh = [Geoparser(gazetteer).extract_text(t, published=PUBLISHED) for t in _OWN_SENTENCES]
+    warm = Geoparser(gazetteer)
+    for text in reversed(_OWN_SENTENCES * 2):
+        warm.extract_text(text, published=PUBLISHED)
+    assert [warm.extract_text(t, published=PUBLISHED) for t in _OWN_SENTENCES] == fresh
+    warm.clear_caches()
+    assert [warm.extract_text(t, published=PUBLISHED) for t in _OWN_SENTENCES] == fresh
+    assert any(r.events for r in fresh)
