@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from geo.errors import ValidationError
+from geo.gazetteer.names import lacks_words
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
@@ -100,9 +101,22 @@ def _parse(expr: str, published: dt.date, kind: str) -> tuple[dt.date, int] | No
     return date, (3 if kind == "month" else 1 if kind != "week" else 2)
 
 
+# Every DATE_RE match holds one of these words (weekdays, "yesterday" and "today" end in "day";
+# "tonight", "last night" and "overnight" hold "night"; months are written at least with their
+# first three letters) or an ISO date's digit-dash-digit; a sentence with none has no date.
+_DATE_WORDS = ("day", "night", "this", "week", "month", "jan", "feb", "mar", "apr", "may", "jun", "jul",
+               "aug", "sep", "oct", "nov", "dec")
+_ISO_HINT = re.compile(r"\d-\d")
+
+
+def _no_date(text: str) -> bool:
+    """True only when DATE_RE cannot match ``text`` (a cheap check; most sentences name no date)."""
+    return lacks_words(text, _DATE_WORDS) and ("-" not in text or _ISO_HINT.search(text) is None)
+
+
 def find_dates(text: str, published: dt.date | None, *, offset: int = 0) -> list[DateMention]:
     """Date expressions in ``text`` (spans shifted by ``offset``), resolved against ``published``."""
-    if published is None:
+    if published is None or _no_date(text):
         return []
     out: list[DateMention] = []
     for match in DATE_RE.finditer(text):

@@ -53,7 +53,7 @@ def _searchable_names(gazetteer: Gazetteer, finder: ToponymFinder) -> list[str]:
             continue
         for name in gazetteer.names_of(place):
             key = name_key(name)
-            if len(key) < 3 or key in NOT_LOCATIONS or key in COMMON_WORDS or key not in finder.automaton:
+            if len(key) < 3 or key in NOT_LOCATIONS or key in COMMON_WORDS or not finder.searches(key):
                 continue
             if not (name[:1].isupper() or is_arabic(name[:1])):
                 continue  # the finder wants capitals in English text

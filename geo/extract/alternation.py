@@ -156,7 +156,7 @@ def _repeat_prefixes(av, need: int) -> _Prefixes:
     return out
 
 
-def _trie(strings: set[str]) -> str:
+def trie(strings: set[str]) -> str:
     """A regex matching exactly the texts that start with one of ``strings``, factored as a trie
     ("ab", "ac" -> "a[bc]") so that the engine compares each character once."""
     if "" in strings:
@@ -164,7 +164,7 @@ def _trie(strings: set[str]) -> str:
     groups: dict[str, set[str]] = {}
     for text in strings:
         groups.setdefault(text[0], set()).add(text[1:])
-    parts = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
+    parts = [re.escape(first) + trie(rest) for first, rest in sorted(groups.items())]
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
@@ -292,7 +292,7 @@ class Alternation:
             groups.setdefault(text[0], set()).add(text[1:])
         parts = []
         for first, rests in sorted(groups.items()):
-            rest = _trie(rests)
+            rest = trie(rests)
             parts.append(re.escape(first) + (f"(?={rest})" if rest else ""))
         return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
 

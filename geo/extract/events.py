@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from geo.dates import DateMention
 from geo.extract.actors import ACTORS, CIVILIANS, canonical_actor
@@ -20,6 +21,7 @@ from geo.extract.lexicon import (
     GENERIC_ATTACK_WORDS,
     GOVERNMENT,
     GROUP_NAME_RE,
+    GROUP_NAME_WORDS,
     TRIGGER_RE,
     WEAK_TRIGGERS,
     Trigger,
@@ -28,6 +30,7 @@ from geo.extract.lexicon import (
     trigger_of,
 )
 from geo.extract.text import Span, SpanSet
+from geo.gazetteer.names import lacks_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,9 @@ def find_actors(text: str) -> list[ActorHit]:
         hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))
     # Armed groups the actor table does not know, named by their Arabic names ("Liwa al-Quds"):
     # the group itself is the actor (a non-state group whose side the text does not say).
+    if not any(map(text.__contains__, GROUP_NAME_WORDS)):
+        hits.sort(key=lambda h: h.start)
+        return hits  # no group's name can start here (a cheap check; most texts name none)
     known = SpanSet((h.start, h.end) for h in hits)
     for match in GROUP_NAME_RE.finditer(text):
         if not known.overlaps(match.start(), match.end()):
@@ -106,6 +112,10 @@ _FATALITY_RES = (
     re.compile(_NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)", re.IGNORECASE),
     re.compile(r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM, re.IGNORECASE),
 )
+
+
+# Every match of _FATALITY_RES holds one of these words (a cheap proof that a sentence has no count).
+_FATALITY_WORDS = ("kill", "dead", "died", "death", "lives", "martyred", "slain", "claim")
 
 
 def _number(token: str) -> int | None:
@@ -132,6 +142,8 @@ def find_fatalities(text: str) -> int | None:
 def find_fatality_count(text: str) -> tuple[int, int] | None:
     """(the sentence's death count, its position): the largest count stated ("killing six
     civilians, including two children" is six), or None."""
+    if lacks_words(text, _FATALITY_WORDS):
+        return None
     counts = []
     for pattern in _FATALITY_RES:
         for match in pattern.finditer(text):
@@ -155,6 +167,8 @@ _WAR_SUMMARY = re.compile(
     r"\b(?:during|throughout|since the (?:start|beginning|outbreak) of|over the course of)\b",
     re.IGNORECASE)
 
+_SUMMARY_WORDS = ("seen", "witnessed", "experienced", "endured")  # one is in every _WAR_SUMMARY match
+
 
 def is_background(text: str, published: dt.date | None, dates: list[DateMention]) -> bool:
     """True when a sentence tells history or sums up the war rather than reporting an event:
@@ -162,7 +176,7 @@ def is_background(text: str, published: dt.date | None, dates: list[DateMention]
     sentence keeps it ("captured in 2012, shelled the town on Sunday")."""
     if published is not None and any(abs((d.date - published).days) <= 31 for d in dates):
         return False
-    if _WAR_SUMMARY.search(text):
+    if not lacks_words(text, _SUMMARY_WORDS) and _WAR_SUMMARY.search(text):
         return True
     if published is None:
         return False
@@ -215,6 +229,27 @@ class Draft:
     deadly: bool = False
 
 
+_GOVERNMENT_ONLY = re.compile(r"barrel|helicopter", re.IGNORECASE)
+_DISPERSED = re.compile(r"dispers|fired on|shot at|tear gas|live ammunition", re.IGNORECASE)
+_FIRED_ON = re.compile(r"fired on|shot|live ammunition|killed", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def names_civilians(sentence_text: str) -> bool:
+    """Whether a sentence names civilian victims (asked for each of its triggers: once each)."""
+    return CIVILIAN_WORDS.search(sentence_text) is not None
+
+
+@lru_cache(maxsize=1024)
+def _is_generic(trigger_text: str) -> bool:
+    return GENERIC_ATTACK_WORDS.match(trigger_text) is not None
+
+
+@lru_cache(maxsize=1024)
+def _is_weak(trigger_text: str) -> bool:
+    return WEAK_TRIGGERS.match(trigger_text) is not None
+
+
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _AND = re.compile(r"\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?", re.IGNORECASE)
 
@@ -261,14 +296,15 @@ def choose_actors(
         if not actor2 and any(a.kind == "civilians" for a in actors):
             actor2 = CIVILIANS
     if etype == "Violence against civilians" and not actor2:
-        actor2 = CIVILIANS if CIVILIAN_WORDS.search(sentence_text_from) else actor2
+        actor2 = CIVILIANS if names_civilians(sentence_text_from) else actor2
     if etype == "Explosions/Remote violence" and not actor2 and any(
         a.kind == "civilians" and a.start >= trigger.end for a in actors
     ):
         actor2 = CIVILIANS  # "airstrikes killed 12 civilians": the victims are the other side
-    if not actor1 and re.search(r"barrel|helicopter", trigger.text, re.IGNORECASE):
+    if not actor1 and _GOVERNMENT_ONLY.search(trigger.text):
         actor1 = GOVERNMENT  # only the government flies helicopters and drops barrel bombs
-    pair = _between_pair(armed, sentence_text_from, sentence_start)
+    pair = _between_pair(armed, sentence_text_from, sentence_start) if len(armed) > 1 and not lacks_words(
+        sentence_text_from, ("between",)) else None
     if pair is not None:
         actor1, actor2 = pair  # "clashes between A and B": the sides, in the order written
     written1 = actor1
@@ -294,11 +330,11 @@ def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[
         sub = "Government regains territory"
     if sub == "Government regains territory" and actor1 and ACTOR_KIND.get(actor1) != "state":
         sub = "Non-state actor overtakes territory"
-    if etype == "Violence against civilians" and sub == "Attack" and not CIVILIAN_WORDS.search(sentence_text):
+    if etype == "Violence against civilians" and sub == "Attack" and not names_civilians(sentence_text):
         # Killing fighters or commanders is fighting, not violence against civilians.
         etype, sub = "Battles", "Armed clash"
-    if sub == "Peaceful protest" and re.search(r"dispers|fired on|shot at|tear gas|live ammunition", sentence_text, re.IGNORECASE):
-        sub = "Excessive force against protesters" if re.search(r"fired on|shot|live ammunition|killed", sentence_text, re.IGNORECASE) else "Protest with intervention"
+    if sub == "Peaceful protest" and _DISPERSED.search(sentence_text):
+        sub = "Excessive force against protesters" if _FIRED_ON.search(sentence_text) else "Protest with intervention"
     return etype, sub
 
 
@@ -314,19 +350,17 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
     by_clause: dict[int, list[TriggerHit]] = {}
     for t in triggers:
         by_clause.setdefault(clause_of(t.start), []).append(t)
-    sentence_specific = any(not GENERIC_ATTACK_WORDS.match(t.text) and not WEAK_TRIGGERS.match(t.text)
-                            for t in triggers)
+    sentence_specific = any(not _is_generic(t.text) and not _is_weak(t.text) for t in triggers)
     kept = []
     for index, clause_triggers in by_clause.items():
-        specific = [t for t in clause_triggers if not GENERIC_ATTACK_WORDS.match(t.text)
-                    and not WEAK_TRIGGERS.match(t.text)]
+        specific = [t for t in clause_triggers if not _is_generic(t.text) and not _is_weak(t.text)]
         consequence = bool(_CONSEQUENCE.match(clause_spans[index].text)) if index < len(clause_spans) else False
         disrupted = any(t.trigger.sub_event_type == "Disrupted weapons use" for t in clause_triggers)
         for t in clause_triggers:
-            generic = bool(GENERIC_ATTACK_WORDS.match(t.text))
+            generic = _is_generic(t.text)
             if generic and (specific or (consequence and sentence_specific)):
                 continue
-            if not generic and WEAK_TRIGGERS.match(t.text) and len(clause_triggers) == 1:
+            if not generic and _is_weak(t.text) and len(clause_triggers) == 1:
                 continue
             if disrupted and _AIRCRAFT.match(t.text):
                 continue

@@ -178,6 +178,11 @@ GROUP_NAME = (
     r"(?:[\s-]+(?:(?:al|el|ash|as|ad|ar|at|an|az|bayt|beit|bait|ibn|bin|wal)[-\s]+)?[A-Z][\w'’]*){1,3}"
 )
 GROUP_NAME_RE = re.compile(GROUP_NAME)
+# Every GROUP_NAME match starts with one of these (case-sensitive, as the pattern): a text
+# without any of them names no such group.
+GROUP_NAME_WORDS = ("Liwa", "Jays", "Jais", "Jabhat", "Harakat", "Kat", "Saraya", "Suq", "Ahrar", "Shuhada",
+                    "Fursan", "Ansar", "Aknaf", "Alwiya", "Thuwar", "Usud", "Tajammu", "Faylaq", "Firqat",
+                    "Fawj", "Ajnad", "Jund", "Quwat")
 
 # Spans that name an organisation, a newspaper or a descriptor, inside which no place is an
 # event location: "Islamic State of Iraq and the Levant", "Syrian al-Watan newspaper",
@@ -215,6 +220,48 @@ _NON_LOCATION_CONTEXTS = (
     # "Shuhada al-Yarmouk", "Suqour al-Sham". The group span masks the toponym inside it.
     + GROUP_NAME
 )
+# Every match of _NON_LOCATION_CONTEXTS holds one of these (case-sensitive, as the pattern): most
+# texts hold none, and are not searched (tests/test_extract_prefilters.py draws matches of each
+# alternative and checks that they hold one).
+NON_LOCATION_WORDS = (
+    "Islamic State", "Observatory", "-based", "-backed", "-led", "-born", "-funded", "-supported", "-affiliated",
+    "-linked", "-allied", "-aligned", "-held", "-controlled", "Watan", "Akhbar", "Al Jazeera", "Al Arabiya",
+    "Anadolu", "newspaper", "news agency", "TV", "television", "Radio", "Brigade", "Battalion", "Division",
+    "Army of ", "Media Cent", "Military Council", "Operations Room", "Revolutionary Council", "Abd", "Sheikh",
+    "Shaykh", "President", "Mr", "Ms", "Dr", "General", "Gen", "Col", "Brigadier", "Major", "Captain",
+    "Lieutenant", "Imam", "Mufti", "Emir", "Prince", "King", "Minister", "Battle", "Offensive", "Operation",
+    "Jaish al-", "Liwa al-", "Fateh al-Sham", "Tahrir al-Sham", "Jabhat ", "Civil Defen", "White Helmets",
+    "Doctors Without Borders", "SANA", "AFP", "AP", "Reuters", "SOHR", "ANHA", "ANF", "Qasioun", "Enab Baladi",
+    "Syria Direct", "Hawar", "News", "Masdar", "TASS", "Sputnik", "RIA Novosti", "Xinhua", "DPA", "dpa", "IRNA",
+    "Tasnim", "Mayadeen", "Rudaw", "Kurdistan", "Press", "Zor24", "Zor 24", "Zaman al-Wasl", "Dorar",
+    "Halab Today", "Shaam Network",
+    *GROUP_NAME_WORDS,
+)
+# Bodies named for their place are written "<Body> of <place>": the word alone ("the coalition")
+# is not enough.
+_BODIES = ("Council", "Committee", "Command", "Commission", "Union", "Network", "Assembly", "Coalition", "Front",
+           "Regiment", "Media Office", "Martyrs")
+_OF = r"s?\s+of\s"
+
+
+def _hint(tails: dict[str, str]) -> str:
+    """A pattern for "one of these literals, each followed by its tail pattern", shaped as a trie
+    whose branches all start with a literal, so that the engine skips in C to the characters
+    that can start one (a plain alternation, or one with a non-literal branch, is tried at
+    every position)."""
+    if "" in tails:
+        if not tails[""]:
+            return ""  # a literal ends here: any longer one adds nothing to a search
+        rest = {k: v for k, v in tails.items() if k}
+        return f"(?:{tails['']}|{_hint(rest)})" if rest else tails[""]
+    groups: dict[str, dict[str, str]] = {}
+    for text, tail in tails.items():
+        groups.setdefault(text[0], {})[text[1:]] = tail
+    parts = [re.escape(first) + _hint(rest) for first, rest in sorted(groups.items())]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+NON_LOCATION_HINT = re.compile(_hint({**{body: _OF for body in _BODIES}, **dict.fromkeys(NON_LOCATION_WORDS, "")}))
 # Searched once per text; as an Alternation (same matches as the plain pattern) the engine
 # tries only the alternatives that can start at each capital letter or literal prefix.
 NON_LOCATION_CONTEXTS = Alternation([("context", _NON_LOCATION_CONTEXTS)])
@@ -281,7 +328,7 @@ class _EndCue:
         if not window[-1:].isspace():
             return False  # every alternative ends with whitespace at the end of the window
         low = window.lower()
-        if any(word in low for word in ("located", "stationed", "positioned", "entrenched", "holed up")):
+        if any(map(low.__contains__, ("located", "stationed", "positioned", "entrenched", "holed up"))):
             return True
         if "from" in low:  # "fired ... from", "factions from": the pattern decides
             return True
@@ -320,9 +367,13 @@ def is_actor_match(text: str) -> bool:
 _SHORT_WORDS = frozenset({"rebel", "regime"})
 
 
+_TRIGGER_OF = {f"t{i}": t for i, t in enumerate(TRIGGERS)}
+_ACTOR_OF = {f"a{i}": a for i, a in enumerate(ACTORS)}
+
+
 def trigger_of(group_name: str) -> Trigger:
-    return TRIGGERS[int(group_name[1:])]
+    return _TRIGGER_OF[group_name]
 
 
 def actor_of(group_name: str) -> ActorEntry:
-    return ACTORS[int(group_name[1:])]
+    return _ACTOR_OF[group_name]

@@ -38,7 +38,13 @@ from geo.extract.events import (
     refine_sub_type,
 )
 from geo.extract.lexicon import Trigger
-from geo.extract.resolve import DIRECTION, DIRECTION_WORD, PlaceResolver, bearing_of
+from geo.extract.resolve import (
+    DIRECTION,
+    DIRECTION_WORD,
+    DIRECTION_WORDS,
+    PlaceResolver,
+    bearing_of,
+)
 from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import (
@@ -49,6 +55,7 @@ from geo.gazetteer import (
     geo_precision_of,
     name_key,
 )
+from geo.gazetteer.names import lacks_words
 from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,9 @@ log = logging.getLogger(__name__)
 _DEADLY_RE = re.compile(
     r"\b(?:kill(?:s|ed|ing)?|dead|died|deaths?|death toll|casualt(?:y|ies)|martyrs?|massacres?|lives|"
     r"bodies|executed|slain|fatalities)\b", re.IGNORECASE)
+# Every _DEADLY_RE match holds one of these words.
+_DEADLY_WORDS = ("kill", "dead", "died", "death", "casualt", "martyr", "massacre", "lives", "bodies", "executed",
+                 "slain", "fatalities")
 _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
@@ -69,6 +79,7 @@ _CROSS_BORDER = re.compile(
 _QUARTER_BEFORE = re.compile(r"\bneighbou?rhoods?\s+(?:of\s+|in\s+)?(?:the\s+)?(?:[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,|and)\s+)*$",
                              re.IGNORECASE)
 _QUARTER_AFTER = re.compile(r"(?:\s*(?:,|and)\s+[\w'’-]+(?:\s+[\w'’-]+)?)*\s+neighbou?rhoods?\b", re.IGNORECASE)
+_QUARTER_WORDS = ("neighbourhood", "neighborhood")  # one of them is in every _QUARTER_* match
 # A town this large has neighbourhoods that villages elsewhere are named like.
 CITY_POPULATION = 100_000
 # Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib".
@@ -100,6 +111,11 @@ def _clause_locator(cls: list[Span]):
     return clause_of
 
 
+def _direction_phrase(pattern: re.Pattern, before: str) -> re.Match | None:
+    """``pattern.search(before)`` for a pattern that needs a direction word ("north"...)."""
+    return None if lacks_words(before, DIRECTION_WORDS) else pattern.search(before)
+
+
 def _names_a_country(mentions: list[Mention]) -> bool:
     return any(m.place is not None and m.place.kind == "country" for m in mentions)
 
@@ -115,6 +131,9 @@ class _Buckets:
         return index_of(self.spans, pos, self.starts)
 
     def group(self, items: Iterable) -> list[list]:
+        if len(self.spans) == 1:  # a headline: one sentence, one paragraph
+            only = self.spans[0]
+            return [[item for item in items if only.start <= item.start < only.end]]
         out: list[list] = [[] for _ in self.spans]
         for item in items:
             i = self.index(item.start)
@@ -131,11 +150,13 @@ class Geoparser:
         self.geocoder = LocalGeocoder(self.gazetteer)
         self.finder = ToponymFinder(self.gazetteer)
         self.resolver = PlaceResolver(self.gazetteer, self.geocoder, self.finder)
+        self._units_cache: dict[Place, tuple[str, str, str]] = {}
 
     # -- public --------------------------------------------------------------------------------
     def clear_caches(self) -> None:
         """Forget the per-name resolutions (a benchmark times them; a long run keeps them)."""
         self.resolver.clear_caches()
+        self._units_cache.clear()
 
     def extract(self, article: Article) -> ExtractionResult:
         return self.extract_text(article.text, published=article.published, article_id=article.article_id,
@@ -158,7 +179,9 @@ class Geoparser:
         place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
-        article_admin1 = Counter(m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
+        # (Read only for a name the gazetteer lacks.)
+        article_admin1 = Counter() if not unresolved else Counter(
+            m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
                                  and m.place.admin1 and m.place.kind != "country")
 
         # Everything is bucketed by sentence and paragraph once (bisect), so that the loop below
@@ -187,7 +210,8 @@ class Geoparser:
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
                 para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
-            cls = clauses(sent)
+            busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
+            cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
             clause_of = _clause_locator(cls)
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
@@ -239,9 +263,11 @@ class Geoparser:
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
         quarters: list[tuple[Mention, Mention]] = []  # (neighbourhood, its city)
-        quarter_city = {id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
+        quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {  # (quarters are named as such)
+            id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
-        abroad_ok = not syrian_paragraph or _CROSS_BORDER.search(sent.text) is not None
+        abroad_ok = not syrian_paragraph or all(m.place.country_code == "SY" for m in usable) \
+            or _CROSS_BORDER.search(sent.text) is not None  # (asked only with a place abroad)
         for m in usable:
             place = m.place
             if place.country_code != "SY" and not abroad_ok:
@@ -253,7 +279,7 @@ class Geoparser:
             if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
-            if place.kind == "admin1" and (outside := _OUTSIDE_AREA_BEFORE.search(before)) \
+            if place.kind == "admin1" and (outside := _direction_phrase(_OUTSIDE_AREA_BEFORE, before)) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
             city = quarter_city.get(id(m))
@@ -263,7 +289,7 @@ class Geoparser:
                 # slot is marked below, once every slot of the sentence is made).
                 quarters.append((m, city))
                 continue
-            unnamed = _UNNAMED_RELATIVE_BEFORE.search(before) if place.kind == "populated_place" else None
+            unnamed = _direction_phrase(_UNNAMED_RELATIVE_BEFORE, before) if place.kind == "populated_place" else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
                 # governorate that lies that way (precision 3), the phrase kept as the detail.
@@ -329,13 +355,17 @@ class Geoparser:
         """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
         count = find_fatality_count(sent.text)
         dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
-        deadly_clauses = {clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
+        deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
+            clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
         drafts = []
+        typed: dict[int, tuple] = {}  # a trigger's actors and type, the same for each of its places
         for trig, slot, place_inherited in pairs:
             # One count per sentence, on one place: never repeated across its events.
             fatalities = count[0] if count and slot.key == dead_key else None
-            draft = self._draft(trig, slot, place_inherited, sent, s_index, date, inherited,
-                                s_actors, para_actors, fatalities, clause_of)
+            if id(trig) not in typed:
+                typed[id(trig)] = self._typed(trig, sent, s_actors, para_actors)
+            draft = self._draft(trig, typed[id(trig)], slot, place_inherited, sent, s_index, date, inherited,
+                                fatalities, clause_of)
             draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
             drafts.append(draft)
         return drafts
@@ -371,14 +401,13 @@ class Geoparser:
         """Whether ``m`` is a governorate's name (its seat's too) written right after a town of that
         governorate as its address: "X in Daraa", "X, Idlib"."""
         place = m.place
-        if place is None or place.kind != "populated_place" or not any(
-                area.admin1_code == place.admin1_code for area in self.gazetteer.areas_by_key(name_key(m.text))):
+        if place is None or place.kind != "populated_place":
             return False
-        for t in towns:
-            if t is not m and t.place.admin1_code == place.admin1_code and t.end <= m.start and \
-                    _ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start):
-                return True
-        return False
+        before = [t for t in towns if t is not m and t.place.admin1_code == place.admin1_code and t.end <= m.start]
+        if not before or not any(area.admin1_code == place.admin1_code
+                                 for area in self.resolver.areas(name_key(m.text))):
+            return False  # (the town before it asked first: most names have none)
+        return any(_ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in before)
 
     def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
         """The governorate slot for "a town <direction> of X": the unit holding the point
@@ -398,8 +427,8 @@ class Geoparser:
         before = sent.text[max(0, m.start - sent.start - 40) : m.start - sent.start].lower()
         return before.endswith(_NEAR_CUE)
 
-    def _slot(self, surface: str, start: int, end: int, clause: int, place: Place, precision: int,
-              score: float) -> PlaceSlot:
+    def _units_of(self, place: Place) -> tuple[str, str, str]:
+        """(admin1, admin1_code, admin2) of a place: its own, else the units holding its point."""
         admin1, admin1_code = place.admin1 or "", place.admin1_code or ""
         if not admin1:
             unit = self.gazetteer.admin1_of(place.latitude, place.longitude)
@@ -409,6 +438,15 @@ class Geoparser:
         if not admin2 and place.country_code == "SY" and place.kind in ("populated_place", "admin2"):
             unit = self.gazetteer.admin2_of(place.latitude, place.longitude)
             admin2 = unit.name if unit else ""
+        return admin1, admin1_code, admin2
+
+    def _slot(self, surface: str, start: int, end: int, clause: int, place: Place, precision: int,
+              score: float) -> PlaceSlot:
+        # The point-in-polygon lookups, once per place (a place is frozen: same fields, same units).
+        units = self._units_cache.get(place)
+        if units is None:
+            units = self._units_cache[place] = self._units_of(place)
+        admin1, admin1_code, admin2 = units
         return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
                          location=place.name if place.kind != "admin1" else place.admin1 or place.name,
                          latitude=place.latitude, longitude=place.longitude,
@@ -440,12 +478,18 @@ class Geoparser:
                     pairs.append((t, s, False))
         return pairs
 
-    def _draft(self, trig: TriggerHit, slot: PlaceSlot, place_inherited: bool, sent: Span, s_index: int,
-               date: DateMention | None, date_inherited: bool, s_actors: list[ActorHit],
-               context_actors: Counter, fatalities: int | None, clause_of) -> Draft:
+    @staticmethod
+    def _typed(trig: TriggerHit, sent: Span, s_actors: list[ActorHit], context_actors: Counter) -> tuple:
+        """(actor1, actor2, filled, the trigger's type refined) of a trigger in its sentence."""
         actor1, actor2, written1, filled = choose_actors(trig, s_actors, sent.text, context_actors,
                                                          sentence_start=sent.start)
         etype, sub = refine_sub_type(trig.trigger, written1, sent.text)
+        return actor1, actor2, filled, Trigger(etype, sub, trig.trigger.priority, trig.trigger.pattern)
+
+    def _draft(self, trig: TriggerHit, typed: tuple, slot: PlaceSlot, place_inherited: bool, sent: Span,
+               s_index: int, date: DateMention | None, date_inherited: bool, fatalities: int | None,
+               clause_of) -> Draft:
+        actor1, actor2, filled, trigger = typed
         confidence = 0.4
         confidence += 0.0 if place_inherited else (0.2 if slot.clause == clause_of(trig.start) else 0.1)
         confidence += 0.1 * slot.match_score
@@ -453,8 +497,7 @@ class Geoparser:
         confidence += 0.1 if actor1 and not filled else 0.0
         confidence -= 0.1 if not slot.resolved else 0.0
         date_value = date.date if date is not None else None
-        key = (slot.key, date_value, etype)
-        trigger = Trigger(etype, sub, trig.trigger.priority, trig.trigger.pattern)
+        key = (slot.key, date_value, trigger.event_type)
         return Draft(key=key, trigger=trigger, slot=slot, sentence=sent, sentence_index=s_index, date=date,
                      date_inherited=date_inherited, actor1=actor1, actor2=actor2, fatalities=fatalities,
                      confidence=round(min(0.95, max(0.05, confidence)), 3))
@@ -469,10 +512,15 @@ class Geoparser:
             groups.setdefault((slot_key, day or published, etype), []).append(d)
         events: list[tuple[tuple, Event]] = []
         for group in groups.values():
-            first = min(group, key=lambda d: (d.sentence_index, d.slot.start))
-            best = max(group, key=lambda d: (d.trigger.priority, d.confidence))
-            dated = min((d for d in group if d.date is not None), key=lambda d: (d.sentence_index, d.slot.start),
-                        default=first)
+            if len(group) == 1:  # most groups: one draft is first, best and dated alike
+                first = best = dated = group[0]
+                by_confidence = group
+            else:
+                first = min(group, key=lambda d: (d.sentence_index, d.slot.start))
+                best = max(group, key=lambda d: (d.trigger.priority, d.confidence))
+                dated = min((d for d in group if d.date is not None),
+                            key=lambda d: (d.sentence_index, d.slot.start), default=first)
+                by_confidence = sorted(group, key=lambda d: -d.confidence)
             key = dated.key  # the event id as before the undated sentences joined it
             slot = first.slot
             date = dated.date
@@ -483,8 +531,8 @@ class Geoparser:
             else:
                 event_date = date.date
                 precision = max(date.precision, 2) if dated.date_inherited else date.precision
-            actor1 = next((d.actor1 for d in sorted(group, key=lambda d: -d.confidence) if d.actor1), "")
-            actor2 = next((d.actor2 for d in sorted(group, key=lambda d: -d.confidence) if d.actor2 and d.actor2 != actor1), "")
+            actor1 = next((d.actor1 for d in by_confidence if d.actor1), "")
+            actor2 = next((d.actor2 for d in by_confidence if d.actor2 and d.actor2 != actor1), "")
             fatalities = max((d.fatalities for d in group if d.fatalities is not None), default=None)
             event = Event(
                 event_id=f"{article_id}-{stable_id(*key, length=10)}",

@@ -24,17 +24,19 @@ from geo.gazetteer.geocoder import (
     Resolution,
     farther_than,
 )
-from geo.gazetteer.names import skeleton_key
+from geo.gazetteer.names import lacks_words, skeleton_key
 from geo.models import Mention, Place
 
 # Loose (skeleton/fuzzy) matches of capitalised names must score at least this.
 LOOSE_MIN_SCORE = 0.72
 # Phrases that name a place without a proper name: "the capital" (not followed by a name) is
 # Damascus; the Idlib de-escalation zone goes by several descriptions.
-_PHRASE_PLACES: tuple[tuple[re.Pattern, str, str], ...] = (
-    (re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])"), "Damascus", "populated_place"),
+# Each with words one of which is in every match (in any case): a text without them is not searched.
+_PHRASE_PLACES: tuple[tuple[re.Pattern, str, str, tuple[str, ...]], ...] = (
+    (re.compile(r"\bthe (?:Syrian )?capital\b(?!,?\s+(?:city\s+)?[A-Z])"), "Damascus", "populated_place",
+     ("capital",)),
     (re.compile(r"[“\"]?(?:Putin\s*[–—-]\s*Erdogan|de-?escalation|demilitari[sz]ed|buffer)[”\"]?\s+(?:zone|area)",
-                re.IGNORECASE), "Idlib de-escalation zone", "admin2"),
+                re.IGNORECASE), "Idlib de-escalation zone", "admin2", ("putin", "escalation", "demilitari", "buffer")),
 )
 
 _LOCATIVE_BEFORE = re.compile(
@@ -45,6 +47,7 @@ _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
 # A compass direction as written ("north-east"), and with its adjective ending ("northern").
 DIRECTION_WORD = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
 DIRECTION = DIRECTION_WORD + r"(?:ern)?"
+DIRECTION_WORDS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
 # "east of X", "the southern countryside of X", "north rural X": X is the anchor, the direction is
 # where the sentence's other places lie from it.
 _DIRECTION_BEFORE = re.compile(
@@ -116,10 +119,18 @@ class PlaceResolver:
         self.finder = finder
         self._rank_cache: dict[tuple, list[Candidate]] = {}
         self._resolve_cache: dict[tuple, Resolution] = {}
+        self._ranked_cache: dict[tuple, tuple[list[Candidate], bool]] = {}
+        # Facts of the gazetteer per name key found by the automaton (bounded by its keys).
+        self._key_admin1: dict[str, set[str]] = {}
+        self._key_areas: dict[str, list[Place]] = {}
 
     def clear_caches(self) -> None:
         self._rank_cache.clear()
         self._resolve_cache.clear()
+        self._ranked_cache.clear()
+        self._key_admin1.clear()
+        self._key_areas.clear()
+        self.finder.clear_caches()
 
     def find_names(self, text: str) -> list[FoundName]:
         """The place names of a text, in text order: exact gazetteer names, supported loose
@@ -133,6 +144,15 @@ class PlaceResolver:
         key = (name_key(surface), tuple(sorted(hints.items())))
         return _memo(self._rank_cache, key, lambda: self.geocoder.rank(surface, **hints))
 
+    def _ranked(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
+        """(``_rank(surface, kind=kind)``, whether its namesakes lie far apart), once per name."""
+        key = (name_key(surface), kind)
+        return _memo(self._ranked_cache, key, lambda: self._rank_and_far(surface, kind))
+
+    def _rank_and_far(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
+        cands = self._rank(surface, kind=kind)
+        return cands, bool(cands) and self._far_namesakes(cands)
+
     def _loose_names(self, text: str, found: list[FoundName]) -> list[FoundName]:
         """Names the exact automaton missed: capitalised sequences that the geocoder's skeleton or
         fuzzy tier resolves to a Syrian place, and "the capital" for Damascus."""
@@ -140,11 +160,10 @@ class PlaceResolver:
         covered = [(f.start, f.end) for f in found]
         found_spans = SpanSet(covered)
         support = self._context_admin1(found)
+        # (Each check below only drops names: the cheap ones come first.)
         for surface, start, end in self.finder.capitalised_names(text, covered):
-            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
-                continue  # a place of origin or comparison ("fired from X", "than in X")
-            locative = (_LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
-                        or _LOCATIVE_AFTER.match(text, end) is not None)
+            locative = (_LOCATIVE_AFTER.match(text, end) is not None
+                        or _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None)
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look
             if not locative and _PLAIN_WORD.match(surface):
@@ -154,6 +173,8 @@ class PlaceResolver:
                 # skeleton with a gazetteer name is worth that scan only where the text puts a
                 # place ("in X", "near X", "the village of X").
                 continue
+            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
+                continue  # a place of origin or comparison ("fired from X", "than in X")
             if self.finder.is_typo_of_prominent(name_key(surface)):
                 continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
@@ -170,7 +191,9 @@ class PlaceResolver:
                     continue
                 hint, countryside = self.finder._kind_from_context(text, start, end)
                 extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
-        for pattern, place_name, kind in _PHRASE_PLACES:
+        for pattern, place_name, kind, words in _PHRASE_PLACES:
+            if lacks_words(text, words):
+                continue
             place = next((p for p in self.gazetteer.exact(place_name) if p.kind == kind and p.country_code == "SY"), None)
             if place is None:
                 continue  # a custom gazetteer without this place
@@ -184,9 +207,10 @@ class PlaceResolver:
         Idlib", "Hama and Idlib countryside", "Aleppo and Idlib provinces" name three (two)
         governorates, not two towns. Only names that are governorates' names take it."""
         out = list(found)
-        is_area = [bool(self.gazetteer.areas_by_key(f.key)) for f in out]
-        joined = [i > 0 and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None
-                  for i in range(len(out))]
+        is_area = [self._is_area(f.key) for f in out]
+        # Only two governorates' names in a row are asked whether a list joins them.
+        joined = [i > 0 and is_area[i - 1] and is_area[i]
+                  and _LIST_JOIN.fullmatch(text, out[i - 1].end, out[i].start) is not None for i in range(len(out))]
         for i, f in enumerate(out):
             if is_area[i] and not f.countryside and _PLURAL_AREAS_AFTER.match(text, f.end):
                 out[i] = replace(f, countryside=True)
@@ -203,18 +227,34 @@ class PlaceResolver:
         whose name is unambiguous."""
         out: set[str] = set()
         for f in found:
-            places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
-            syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
-            if any(p.kind == "admin1" for p in places) or len(syrian) == 1:
-                out |= syrian
+            named = self._key_admin1.get(f.key)
+            if named is None:
+                places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
+                syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
+                named = self._key_admin1[f.key] = syrian if any(p.kind == "admin1" for p in places) \
+                    or len(syrian) == 1 else set()
+            out |= named
         return out
+
+    def areas(self, key: str) -> list[Place]:
+        """The governorates (provinces) that bear the key (asked once per key)."""
+        areas = self._key_areas.get(key)
+        if areas is None:
+            if len(self._key_areas) > 50_000:
+                self._key_areas.clear()
+            areas = self._key_areas[key] = self.gazetteer.areas_by_key(key)
+        return areas
+
+    def _is_area(self, key: str) -> bool:
+        return bool(self.areas(key))
 
     def resolve(self, found: list[FoundName], sents: list[Span]) -> list[Mention]:
         """Resolve names to places. A name whose Syrian namesakes lie far apart is decided by the
         context, strongest evidence first (see :meth:`_choose`); the others take their best match."""
-        first = [self._rank(surface, kind=kind) for surface, kind in map(_query, found)]
-        # Whether each name's namesakes lie far apart, decided once (the evidence and the choice use it).
-        far = [bool(cands) and self._far_namesakes(cands) for cands in first]
+        ranked = [self._ranked(surface, kind) for surface, kind in map(_query, found)]
+        first = [cands for cands, _ in ranked]
+        # Whether each name's namesakes lie far apart (the evidence and the choice use it).
+        far = [is_far for _, is_far in ranked]
         sent_starts = [s.start for s in sents]
         sent_of = [index_of(sents, n.start, sent_starts) if sents else 0 for n in found]
         # Evidence: the governorates each sentence names (a governorate, or a town named like its
@@ -232,7 +272,6 @@ class PlaceResolver:
             if not is_far and cands[0].place.country_code == "SY" \
                     and cands[0].place.kind in ("populated_place", "admin2"):
                 sure.append((n_sent, cands[0].place))
-        article_admin1 = Counter(a for named in sent_admin1.values() for a in named)
         # Governorates the article names as such ("Hama province", "Hama's countryside"): there a
         # bare "Hama" is the governorate too, unless the text says the city.
         as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
@@ -251,7 +290,8 @@ class PlaceResolver:
                 best = (next(iter(same.values())) if len(same) == 1 else None) or \
                     self._towards(name, cands, directions.get(n_sent, [])) or self._choose(
                     name, sent_admin1.get(n_sent, []), sent_points,
-                    [a for a, _ in article_admin1.most_common()], [p.point for _, p in sure])
+                    [a for a, _ in Counter(a for named in sent_admin1.values() for a in named).most_common()],
+                    [p.point for _, p in sure])
                 if best is None:
                     continue  # namesakes far apart and nothing in the text to choose: no guess
             place = best.place
@@ -283,7 +323,9 @@ class PlaceResolver:
                 continue
             text, base = sents[n_sent].text, sents[n_sent].start
             start, end = name.start - base, name.end - base
-            match = _DIRECTION_BEFORE.search(text, max(0, start - 60), start) or _DIRECTION_AFTER.match(text, end)
+            before = None if lacks_words(text[max(0, start - 60):start], DIRECTION_WORDS) else \
+                _DIRECTION_BEFORE.search(text, max(0, start - 60), start)
+            match = before or _DIRECTION_AFTER.match(text, end)
             if match is not None:
                 at = base + min(match.start(), start)  # where the phrase "... east of X" begins
                 out.setdefault(n_sent, []).append((match.group("dir"), anchor.point, at))

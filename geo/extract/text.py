@@ -111,8 +111,12 @@ class SpanSet:
 
     def __init__(self, intervals: Iterable[tuple[int, int]]) -> None:
         items = sorted(intervals)
-        self._starts = [s for s, _ in items]
-        self._max_end: list[int] = list(accumulate((e for _, e in items), max))
+        if items:
+            starts, ends = zip(*items)
+            self._starts: Sequence[int] = starts
+            self._max_end: list[int] = list(accumulate(ends, max))
+        else:
+            self._starts, self._max_end = (), []
 
     def contains(self, pos: int) -> bool:
         """Whether some interval has start <= pos < end."""

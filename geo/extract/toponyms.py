@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick
 import regex
@@ -19,13 +20,14 @@ from rapidfuzz import fuzz, process
 
 from geo.extract.lexicon import (
     NON_LOCATION_CONTEXTS,
+    NON_LOCATION_HINT,
     NOT_EVENT_BEFORE,
     SPOKEN_AFTER,
     SPOKEN_BEFORE,
 )
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
-from geo.gazetteer.names import fold_tokens, is_arabic, is_article, name_key
+from geo.gazetteer.names import fold_spans, is_arabic, is_article, name_key
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,21 @@ DATELINE = re.compile(
     r"SANA|UPI|Xinhua|Anadolu|AA|ANHA|TASS|Sputnik|RIA|IANS|ANI|CNN|BBC|Al Jazeera)\)[ \t]*[-–—:]{0,2})"
 )
 
+
+def datelines(text: str) -> list[tuple[int, int]]:
+    """The spans of ``DATELINE.finditer(text)``: the pattern starts with ``^`` (MULTILINE), so
+    it is matched at line starts only (a headline has one), not tried at every character."""
+    spans: list[tuple[int, int]] = []
+    start, after = 0, 0
+    while True:
+        if start >= after and (match := DATELINE.match(text, start)) is not None:
+            spans.append(match.span())
+            after = match.end()
+        newline = text.find("\n", start)
+        if newline < 0:
+            return spans
+        start = newline + 1
+
 # Between two names of one list: ", ", " and ", ", or " (with an adjective: ", eastern Aleppo").
 _LIST_LINK = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)(?:the\s+)?"
                         r"(?:(?:old|eastern|western|northern|southern|central|rural)\s+)?", re.IGNORECASE)
@@ -99,6 +116,12 @@ _CUE_NAME = re.compile(
     r"airbase|air base|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin|mountain|"
     r"mount|quarter|road|highway|square|roundabout|prison)\b",
 )
+
+# Every match of _CUE_NAME holds one of these words (case-sensitive, as the pattern).
+_CUE_WORDS = ("town", "village", "city", "hamlet", "neighbo", "district", "suburb", "area", "farms", "outskirts",
+              "vicinity", "countryside", "province", "governorate", "camp", "front", "hill", "base", "airport",
+              "field", "dam", "crossing", "checkpoint", "plain", "basin", "mount", "quarter", "road", "highway",
+              "square", "roundabout", "prison")
 
 
 # The token before a name, when it is an Arabic article ("al-Bab", "Al Tabqa", "Aş Şafşāfah"):
@@ -177,14 +200,10 @@ class FoldedText:
 
 
 def fold_text(text: str) -> FoldedText:
-    tokens = fold_tokens(text)
-    fstart: list[int] = []
-    pos = 0
-    for token, _, _ in tokens:
-        fstart.append(pos)
-        pos += len(token) + 1
-    return FoldedText(" ".join(t for t, _, _ in tokens), fstart, [s for _, s, _ in tokens],
-                      [e for _, _, e in tokens])
+    tokens, ostart, oend = fold_spans(text)
+    # Token i starts after the i tokens before it and their i separating spaces (len + 1 each).
+    fstart = list(accumulate(map((1).__add__, map(len, tokens[:-1])), initial=0)) if tokens else []
+    return FoldedText(" ".join(tokens), fstart, ostart, oend)
 
 
 class ToponymFinder:
@@ -198,7 +217,9 @@ class ToponymFinder:
                 continue
             if not any(self._searchable(gazetteer.places[i]) for i in indices):
                 continue
-            self.automaton.add_word(key, key)
+            # Padded with spaces: the automaton reports only whole-token matches (in the folded
+            # text, padded alike), not every key inside a longer word.
+            self.automaton.add_word(f" {key} ", key)
         self.automaton.make_automaton()
         # Keys of countries and governorates: a tiny village whose name is one letter off one of
         # them ("Syra") is read as the typo of the prominent name, not as the village.
@@ -212,8 +233,14 @@ class ToponymFinder:
         for k in self._prominent:
             if len(k) >= 5:
                 self._prominent_by_initial.setdefault(k[0], []).append(k)
+        self._typo: dict[str, bool] = {}
+        self._key_flags: dict[str, tuple[bool, bool]] = {}  # (keys of the automaton: bounded)
         self._masked_for: str | None = None
         self._masked: list[tuple[int, int]] = []
+
+    def searches(self, key: str) -> bool:
+        """Whether the automaton looks for this name key in texts."""
+        return f" {key} " in self.automaton
 
     @staticmethod
     def _searchable(place) -> bool:
@@ -228,16 +255,18 @@ class ToponymFinder:
         ft = fold_text(text)
         if not ft.folded:
             return []
-        masked = SpanSet([*self.masked_spans(text), *(m.span() for m in DATELINE.finditer(text))])
-        token_at = {start: i for i, start in enumerate(ft.fstart)}
+        token_at = dict(zip(ft.fstart, range(len(ft.fstart))))
         hits: list[tuple[int, int, str]] = []  # (first token, last token, key)
-        for end, key in self.automaton.iter(ft.folded):
-            start = end - len(key) + 1
-            first = token_at.get(start)
-            # Whole tokens only: the match starts a token and ends one.
-            if first is None or (end + 1 < len(ft.folded) and ft.folded[end + 1] != " "):
-                continue
-            hits.append((first, first + key.count(" "), key))
+        # " key " ending at ``end`` of " folded ": the key starts at end - len(key) - 1 in the
+        # folded text, between spaces (or its ends). Whole tokens only: it starts a token (a
+        # folded token can itself hold a space: "﷽" folds to four words).
+        for end, key in self.automaton.iter(f" {ft.folded} "):
+            first = token_at.get(end - len(key) - 1)
+            if first is not None:
+                hits.append((first, first + key.count(" "), key))
+        if not hits:
+            return []
+        masked = SpanSet([*self.masked_spans(text), *datelines(text)])
         # Longest match wins; overlapping shorter matches are dropped. Token occupancy makes the
         # overlap check cost the length of the name, not the number of names chosen so far.
         taken = bytearray(len(ft.fstart))
@@ -281,12 +310,26 @@ class ToponymFinder:
         """Spans of organisations, outlets and group names (NON_LOCATION_CONTEXTS), computed once
         per text: the finder's three passes over one text share them."""
         if self._masked_for is not text:
-            self._masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)]
+            self._masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)] \
+                if NON_LOCATION_HINT.search(text) is not None else []
             self._masked_for = text
         return self._masked
 
+    def clear_caches(self) -> None:
+        self._typo.clear()
+        self._key_flags.clear()
+
     def is_typo_of_prominent(self, key: str) -> bool:
-        """Whether a key is a near miss (not equal) of a country's or governorate's key."""
+        """Whether a key is a near miss (not equal) of a country's or governorate's key (asked
+        once per key: a fuzzy comparison)."""
+        typo = self._typo.get(key)
+        if typo is None:
+            if len(self._typo) > 50_000:
+                self._typo.clear()
+            typo = self._typo[key] = self._is_typo_of_prominent(key)
+        return typo
+
+    def _is_typo_of_prominent(self, key: str) -> bool:
         if key in self._prominent_set or len(key) < 4:
             return False
         same_initial = [k for k in self._prominent_by_initial.get(key[0], ()) if abs(len(k) - len(key)) <= 1]
@@ -305,11 +348,13 @@ class ToponymFinder:
         """A small place (a village without a population figure) whose name is one word of a
         longer proper name ("Abdul Rahman", "Ahmed Balas"): a person or an organisation, unless a
         cue ("the village of") vouches for it."""
-        places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(key, ())]
-        if (all(p.population < SMALL_PLACE_POPULATION and p.kind == "populated_place" for p in places)
-                and self.is_typo_of_prominent(key) and not _cue_before(text[max(0, start - 25):start])):
+        flags = self._key_flags.get(key)
+        if flags is None:
+            flags = self._key_flags[key] = self._flags_of(key)
+        typo_village, populated = flags
+        if typo_village and not _cue_before(text[max(0, start - 25):start]):
             return True  # "Syra": a typo of Syria, not the village
-        if any(p.population >= SMALL_PLACE_POPULATION for p in places):
+        if populated:
             return False
         before = text[max(0, start - 25):start]
         if _cue_before(before):
@@ -317,6 +362,14 @@ class ToponymFinder:
         prev = _PREV_WORD.search(before)
         nxt = _NEXT_WORD.match(text, end, min(len(text), end + 25))
         return bool((prev and prev.group(1) not in _NOT_NAME_WORDS) or (nxt and nxt.group(1) not in _NOT_NAME_WORDS))
+
+    def _flags_of(self, key: str) -> tuple[bool, bool]:
+        """(only small villages bear the key and it is a typo of a prominent name, some place
+        bearing it has a population figure): facts of the gazetteer, once per key."""
+        places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(key, ())]
+        typo_village = all(p.population < SMALL_PLACE_POPULATION and p.kind == "populated_place" for p in places) \
+            and self.is_typo_of_prominent(key)
+        return typo_village, any(p.population >= SMALL_PLACE_POPULATION for p in places)
 
     def _plausible(self, text: str, start: int, surface: str, key: str) -> bool:
         if is_arabic(surface):
@@ -333,9 +386,10 @@ class ToponymFinder:
     def _kind_from_context(text: str, start: int, end: int) -> tuple[str | None, bool]:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 30]
-        if _CUE_TAIL.search(before, max(0, len(before) - 12)) and _RURAL_BEFORE.search(before):
+        tail = _CUE_TAIL.search(before, max(0, len(before) - 12))  # (what _cue_before checks first)
+        if tail and _RURAL_BEFORE.search(before):
             return None, True
-        cue = _cue_before(before)
+        cue = end_search(_KIND_CUE, _KIND_CUE_REVERSE, before) if tail else None
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
         post = _KIND_CUE_AFTER.match(after)  # every alternative is anchored at the start
@@ -357,13 +411,16 @@ class ToponymFinder:
             if blocked.overlaps(start, end):
                 continue
             surface = match.group()
-            if name_key(surface) in COMMON_WORDS or len(name_key(surface)) < 4:
+            key = name_key(surface)
+            if key in COMMON_WORDS or len(key) < 4:
                 continue
             out.append((surface, start, end))
         return out
 
     def cue_names(self, text: str) -> list[tuple[str, int, int]]:
         """Capitalised names after strong cues ("the village of X"), with spans."""
+        if not any(map(text.__contains__, _CUE_WORDS)):
+            return []  # every cue of _CUE_NAME holds one of the words (most texts have none)
         masked = SpanSet(self.masked_spans(text))
         out = []
         for match in _CUE_NAME.finditer(text):

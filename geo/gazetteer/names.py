@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import accumulate, compress
 
 # Arabic definite-article forms written as separate tokens after hyphen splitting.
 _ARTICLES = frozenset(
@@ -33,6 +34,7 @@ _MARKS = "'`’‘ʿʾʼ´′ʻ"
 # Token separators, the same for names and running text.
 _SEPARATORS = r"\s\-_/.,;:()\[\]\"!?“”«»„…–—"
 _TOKEN_RE = re.compile(rf"[^{_SEPARATORS}]+")
+_SEPARATOR_RE = re.compile(rf"([{_SEPARATORS}]+)")  # the complement of _TOKEN_RE, kept by split
 _DOUBLE_RE = re.compile(r"(.)\1+")
 _ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 # Letters that NFKD does not decompose, spelled as an English text would.
@@ -108,15 +110,27 @@ def is_article(token: str) -> bool:
     return token.translate(FOLD_TABLE) in _ARTICLES
 
 
+def fold_spans(text: str) -> tuple[list[str], list[int], list[int]]:
+    """(folded tokens, their starts, their ends) for every token of a running text that folds to
+    something; articles and bare marks are left out (a name's key has no articles either).
+
+    The tokens are those of ``_TOKEN_RE.finditer``: one ``split`` on the separator runs gives
+    them alternating with the separators, and the spans are the running sum of the pieces'
+    lengths (no match object per token)."""
+    pieces = _SEPARATOR_RE.split(text)  # token, separators, token, ..., token ("" at the ends)
+    offsets = list(accumulate(map(len, pieces), initial=0))
+    folded = list(map(fold_token, pieces[::2]))
+    starts, ends = offsets[0:-1:2], offsets[1::2]  # token i is pieces[2i]
+    if all(folded):
+        return folded, starts, ends
+    kept = list(map(bool, folded))
+    return list(compress(folded, kept)), list(compress(starts, kept)), list(compress(ends, kept))
+
+
 def fold_tokens(text: str) -> list[tuple[str, int, int]]:
-    """(folded token, start, end) for every token of a running text that folds to something;
-    articles and bare marks are left out (a name's key has no articles either)."""
-    out = []
-    for match in _TOKEN_RE.finditer(text):
-        folded = fold_token(match.group())
-        if folded:
-            out.append((folded, match.start(), match.end()))
-    return out
+    """(folded token, start, end) for every token of a running text that folds to something
+    (see :func:`fold_spans`)."""
+    return list(zip(*fold_spans(text)))
 
 
 @lru_cache(maxsize=200_000)
@@ -161,6 +175,21 @@ def skeleton_key(name: str) -> str:
         if word:
             words.append(word)
     return " ".join(words)
+
+
+# The only non-ASCII characters that ``re.IGNORECASE`` matches to ASCII letters (İ ı ~ i, ſ ~ s,
+# the Kelvin sign ~ k): a text without them matches an ASCII word case-insensitively exactly
+# where its ``str.lower()`` contains the word.
+_CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def lacks_words(text: str, words: tuple[str, ...]) -> bool:
+    """True only when no lower-case ASCII word of ``words`` occurs in ``text`` in any case, as
+    ``re.IGNORECASE`` sees it: a cheap proof that a pattern needing one of them cannot match
+    (False when unsure, and the pattern decides)."""
+    if not text.isascii() and any(map(text.__contains__, _CASE_ODD)):
+        return False
+    return not any(map(text.lower().__contains__, words))  # map: no Python frame per word
 
 
 def tokens(text: str) -> list[str]:
