@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -391,3 +392,25 @@ def test_date_series_of_date_objects_matches_the_parser(values):
     assert got.index.equals(series.index)
     assert pd.api.types.is_datetime64_any_dtype(got)
     assert [str(x) for x in got] == [str(x) for x in expected]  # NaT as text: NaT != NaT
+
+
+@pytest.mark.parametrize("seed, n, limit", [(1, 300, 8), (2, 2_000, 3), (3, 40, 8)])
+def test_governorate_rollups_match_one_popup_per_governorate(basemap, seed, n, limit):
+    """The roll-ups are grouped once for all governorates; each popup is the one
+    province_popup_html makes from that governorate's events alone, most recent first."""
+    from geo.webmap.aggregate import aggregate_events, sorted_recent_first
+
+    df = synthetic(n, seed=seed, province_share=0.5)
+    df.loc[df.index[:3], "admin1"] = None  # governorate unknown: its own roll-up, under ""
+    options = dataclasses.replace(mapping.MapOptions(), province_list_limit=limit)
+    groups, info = mapping.build_event_layers(df, None, options=options, show_choropleth=False)
+    rollup = next(c for g in groups for c in g._children.values() if type(c).__name__ == "ProvinceRollup")
+    prov = sorted_recent_first(df[df["geo_precision"] >= 3])
+    expected = []
+    for admin1, sub in prov.groupby(prov["admin1"].fillna("").astype(str), sort=True):
+        by_type = sub.groupby("event_type").size().sort_values(ascending=False)
+        expected.append((admin1, len(sub), mapping.province_popup_html(admin1, len(sub), by_type, sub, limit,
+                                                                        presorted=True)))
+    assert [(i["admin1"], i["count"], i["html"]) for i in rollup.data] == expected
+    assert info.n_province == len(prov)
+    assert aggregate_events(prov)["n"].sum() == len(prov)

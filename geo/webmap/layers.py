@@ -63,6 +63,7 @@ from geo.webmap.elements import (
 )
 from geo.webmap.highlight import HIGHLIGHT_CSS, Span, highlight_spans
 from geo.webmap.popups import (
+    PROVINCE_LIST_COLUMNS,
     article_href,
     date_label,
     esc,
@@ -70,6 +71,7 @@ from geo.webmap.popups import (
     highlight_notes,
     int_or_none,
     place_span_in_notes,
+    province_popup_from_rows,
     province_popup_html,
     text_or_none,
     type_legend_html,
@@ -212,26 +214,37 @@ def _event_group(recent: pd.DataFrame, options: MapOptions) -> tuple[folium.Feat
 def _province_group(prov_counts: pd.DataFrame, prov_events: pd.DataFrame, basemap: BasemapData | None,
                     options: MapOptions) -> folium.FeatureGroup:
     """geo_precision 3: one dashed circle per governorate, at its representative point.
-    ``prov_events``: those events, most recent first (the popups list the first few)."""
-    latest = {}
+    ``prov_events``: those events, most recent first (the popups list the first few).
+
+    Grouped once for all governorates (counts by type, totals, the listed rows as records), not
+    once per governorate: thousands of aggregate rows at 100,000 events."""
+    admin1 = prov_counts["admin1"].fillna("").astype(str).to_numpy()
+    n = prov_counts["n"].to_numpy(dtype=float)
+    frame = pd.DataFrame({
+        "admin1": admin1, "event_type": prov_counts["event_type"].to_numpy(), "n": n,
+        "wlat": prov_counts["latitude"].to_numpy(dtype=float) * n,
+        "wlon": prov_counts["longitude"].to_numpy(dtype=float) * n,
+    })
+    totals = frame.groupby("admin1", sort=True)[["n", "wlat", "wlon"]].sum()
+    by_types = {str(k): s.droplevel(0).sort_values(ascending=False)
+                for k, s in frame.groupby(["admin1", "event_type"], sort=True)["n"].sum().groupby(level=0, sort=False)}
+    listed: dict[str, list[dict[str, Any]]] = {}
     if len(prov_events):
-        head = prov_events.groupby(prov_events["admin1"].fillna("").astype(str), sort=False).head(
-            options.province_list_limit)
-        latest = {str(k): g for k, g in head.groupby(head["admin1"].fillna("").astype(str), sort=False)}
+        key = prov_events["admin1"].fillna("").astype(str)
+        head = prov_events.groupby(key, sort=False).head(options.province_list_limit)
+        cols = [c for c in PROVINCE_LIST_COLUMNS if c in head.columns]
+        for k, record in zip(key[head.index].tolist(), head[cols].to_dict("records")):
+            listed.setdefault(k, []).append(record)
     items = []
-    for admin1, sub in prov_counts.groupby(prov_counts["admin1"].fillna("").astype(str), sort=True):
-        if basemap is not None and admin1 in basemap.centroids:
-            clat, clon = basemap.centroids[admin1]
+    for admin1_name, total in totals.iterrows():
+        if basemap is not None and admin1_name in basemap.centroids:
+            clat, clon = basemap.centroids[admin1_name]
         else:
-            w = sub["n"].to_numpy(dtype=float)
-            clat = float(np.average(sub["latitude"].to_numpy(dtype=float), weights=w))
-            clon = float(np.average(sub["longitude"].to_numpy(dtype=float), weights=w))
-        by_type = sub.groupby("event_type")["n"].sum().sort_values(ascending=False)
-        listed = latest.get(admin1)
-        n = int(sub["n"].sum())
-        items.append({"lat": round(float(clat), 4), "lon": round(float(clon), 4), "count": n, "admin1": admin1,
-                      "html": province_popup_html(admin1, n, by_type, listed, options.province_list_limit,
-                                                  presorted=True)})
+            clat, clon = total["wlat"] / total["n"], total["wlon"] / total["n"]
+        count = int(total["n"])
+        items.append({"lat": round(float(clat), 4), "lon": round(float(clon), 4), "count": count, "admin1": admin1_name,
+                      "html": province_popup_from_rows(admin1_name, count, by_types[admin1_name].astype(int),
+                                                       listed.get(admin1_name, []))})
     g = folium.FeatureGroup(name="Governorate-level events", control=False)
     ProvinceRollup(items).add_to(g)
     return g

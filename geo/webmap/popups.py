@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -158,25 +158,37 @@ def event_popup_html(row: Mapping[str, Any], notes_limit: int | None = 700) -> s
     )
 
 
+# The columns a governorate roll-up's popup lists for its most recent events.
+PROVINCE_LIST_COLUMNS = ("event_date", "time_precision", "sub_event_type", "article_id")
+
+
 def province_popup_html(
     admin1: str, total: int, by_type: Mapping[str, int] | pd.Series, events: pd.DataFrame | None = None,
     list_limit: int = 8, presorted: bool = False,
 ) -> str:
     """Popup of a governorate roll-up: how many events, by type, and the most recent ones listed
     (``events``; ``presorted`` when they are already most recent first)."""
+    rows: list[dict[str, Any]] = []
+    if events is not None and len(events):
+        head = (events if presorted else sorted_recent_first(events)).head(list_limit)
+        rows = head[[c for c in PROVINCE_LIST_COLUMNS if c in head.columns]].to_dict("records")
+    return province_popup_from_rows(admin1, total, by_type, rows)
+
+
+def province_popup_from_rows(admin1: str, total: int, by_type: Mapping[str, int] | pd.Series,
+                             rows: Sequence[Mapping[str, Any]]) -> str:
+    """province_popup_html with the listed events given as records (PROVINCE_LIST_COLUMNS), most
+    recent first and already cut to the list's length."""
     items = by_type.items() if hasattr(by_type, "items") else by_type
     types = [{"name": str(t), "color": type_color(t), "count": int(c)} for t, c in items]
     listed = []
-    if events is not None and len(events):
-        head = (events if presorted else sorted_recent_first(events)).head(list_limit)
-        cols = [c for c in ("event_date", "time_precision", "sub_event_type", "article_id") if c in head.columns]
-        for r in head[cols].to_dict("records"):
-            aid = text_or_none(r.get("article_id"))
-            listed.append({
-                "date": date_label(r.get("event_date"), r.get("time_precision")),
-                "sub_event_type": text_or_none(r.get("sub_event_type")) or "",
-                "article_href": article_href(aid) if aid else None,
-            })
+    for r in rows:
+        aid = text_or_none(r.get("article_id"))
+        listed.append({
+            "date": date_label(r.get("event_date"), r.get("time_precision")),
+            "sub_event_type": text_or_none(r.get("sub_event_type")) or "",
+            "article_href": article_href(aid) if aid else None,
+        })
     more = total - len(listed) if listed and total > len(listed) else 0
     return render_html("popup_province.html", admin1=text_or_none(admin1), total=int(total), types=types,
                        listed=listed, more=more)
