@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from geo.errors import ValidationError
-from geo.gazetteer.names import lacks_words
+from geo.words import lacks_words
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from geo import dates
 from geo.extract import events, lexicon, pipeline, resolve, toponyms
 from geo.extract.alternation import split_top_level
-from geo.gazetteer.names import lacks_words
+from geo.words import lacks_words
 
 # Words of the patterns, near misses and edge characters: "ı", "ſ", "İ" and the Kelvin sign
 # (IGNORECASE matches them to ASCII letters, str.lower does not), capitals, digits, dashes.

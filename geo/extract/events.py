@@ -30,7 +30,7 @@ from geo.extract.lexicon import (
     trigger_of,
 )
 from geo.extract.text import Span, SpanSet
-from geo.gazetteer.names import lacks_words
+from geo.words import lacks_words
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,8 +55,8 @@ from geo.gazetteer import (
     geo_precision_of,
     name_key,
 )
-from geo.gazetteer.names import lacks_words
 from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
+from geo.words import lacks_words
 
 log = logging.getLogger(__name__)
 

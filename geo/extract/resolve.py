@@ -24,8 +24,9 @@ from geo.gazetteer.geocoder import (
     Resolution,
     farther_than,
 )
-from geo.gazetteer.names import lacks_words, skeleton_key
+from geo.gazetteer.names import skeleton_key
 from geo.models import Mention, Place
+from geo.words import lacks_words
 
 # Loose (skeleton/fuzzy) matches of capitalised names must score at least this.
 LOOSE_MIN_SCORE = 0.72
