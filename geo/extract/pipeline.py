@@ -41,9 +41,9 @@ from geo.extract.lexicon import Trigger
 from geo.extract.resolve import (
     DIRECTION,
     DIRECTION_WORD,
-    DIRECTION_WORDS,
     PlaceResolver,
     bearing_of,
+    direction_search,
 )
 from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
@@ -109,11 +109,6 @@ def _clause_locator(cls: list[Span]):
                 return i
         return len(cls) - 1
     return clause_of
-
-
-def _direction_phrase(pattern: re.Pattern, before: str) -> re.Match | None:
-    """``pattern.search(before)`` for a pattern that needs a direction word ("north"...)."""
-    return None if lacks_words(before, DIRECTION_WORDS) else pattern.search(before)
 
 
 def _names_a_country(mentions: list[Mention]) -> bool:
@@ -279,7 +274,7 @@ class Geoparser:
             if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
-            if place.kind == "admin1" and (outside := _direction_phrase(_OUTSIDE_AREA_BEFORE, before)) \
+            if place.kind == "admin1" and (outside := direction_search(_OUTSIDE_AREA_BEFORE, before, 0, len(before))) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
             city = quarter_city.get(id(m))
@@ -289,7 +284,8 @@ class Geoparser:
                 # slot is marked below, once every slot of the sentence is made).
                 quarters.append((m, city))
                 continue
-            unnamed = _direction_phrase(_UNNAMED_RELATIVE_BEFORE, before) if place.kind == "populated_place" else None
+            unnamed = direction_search(_UNNAMED_RELATIVE_BEFORE, before, 0, len(before)) \
+                if place.kind == "populated_place" else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
                 # governorate that lies that way (precision 3), the phrase kept as the detail.

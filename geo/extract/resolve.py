@@ -49,6 +49,12 @@ _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
 DIRECTION_WORD = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
 DIRECTION = DIRECTION_WORD + r"(?:ern)?"
 DIRECTION_WORDS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
+
+
+def direction_search(pattern: re.Pattern, text: str, pos: int, endpos: int) -> re.Match | None:
+    """``pattern.search(text, pos, endpos)`` for a pattern that needs a compass word: not searched
+    where ``text[pos:endpos]`` holds none (most names have no direction before them)."""
+    return None if lacks_words(text[pos:endpos], DIRECTION_WORDS) else pattern.search(text, pos, endpos)
 # "east of X", "the southern countryside of X", "north rural X": X is the anchor, the direction is
 # where the sentence's other places lie from it.
 _DIRECTION_BEFORE = re.compile(
@@ -277,6 +283,8 @@ class PlaceResolver:
         # bare "Hama" is the governorate too, unless the text says the city.
         as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
                    for c in cands if c.place.kind == "admin1"}
+        # The governorates the whole article names, the most named first.
+        article_admin1 = [a for a, _ in Counter(a for named in sent_admin1.values() for a in named).most_common()]
         directions = self._directions(found, first, far, sent_of, sents)
         sure_ids = {p.place_id for _, p in sure}
         mentions: list[Mention] = []
@@ -291,8 +299,7 @@ class PlaceResolver:
                 best = (next(iter(same.values())) if len(same) == 1 else None) or \
                     self._towards(name, cands, directions.get(n_sent, [])) or self._choose(
                     name, sent_admin1.get(n_sent, []), sent_points,
-                    [a for a, _ in Counter(a for named in sent_admin1.values() for a in named).most_common()],
-                    [p.point for _, p in sure])
+                    article_admin1, [p.point for _, p in sure])
                 if best is None:
                     continue  # namesakes far apart and nothing in the text to choose: no guess
             place = best.place
@@ -324,9 +331,8 @@ class PlaceResolver:
                 continue
             text, base = sents[n_sent].text, sents[n_sent].start
             start, end = name.start - base, name.end - base
-            before = None if lacks_words(text[max(0, start - 60):start], DIRECTION_WORDS) else \
-                _DIRECTION_BEFORE.search(text, max(0, start - 60), start)
-            match = before or _DIRECTION_AFTER.match(text, end)
+            match = direction_search(_DIRECTION_BEFORE, text, max(0, start - 60), start) \
+                or _DIRECTION_AFTER.match(text, end)
             if match is not None:
                 at = base + min(match.start(), start)  # where the phrase "... east of X" begins
                 out.setdefault(n_sent, []).append((match.group("dir"), anchor.point, at))
