@@ -30,7 +30,7 @@ def date_series(values: pd.Series) -> pd.Series:
         # the store's frames hold date objects (geo.store.frames): already parsed, converted at once
         days = np.array(values.where(values.notna(), None).to_numpy(), dtype="datetime64[D]")
         return pd.Series(days.astype("datetime64[ns]"), index=values.index)
-    uniques = pd.unique(values.dropna()) if len(values) else []
+    uniques = pd.unique(present) if len(present) else []
     lookup = {u: event_date(u) for u in uniques}
     return pd.to_datetime(values.map(lookup), errors="coerce")
 

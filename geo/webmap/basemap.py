@@ -55,17 +55,21 @@ class BasemapData:
     centroids: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # admin1 -> (lat, lon)
     districts: dict | None = None  # admin-2 outlines (GeoJSON) when the gazetteer has them
 
+    @property
+    def outline_layers(self) -> dict[str, dict]:
+        """The outline layers present (countries, governorates, districts), by name."""
+        layers = {"countries": self.countries, "governorates": self.governorates, "districts": self.districts}
+        return {name: data for name, data in layers.items() if data}
+
     @cached_property
     def bounds(self) -> dict[str, list[list[float]]]:
         """[[lat_min, lon_min], [lat_max, lon_max]] of each outline layer, computed once."""
-        layers = {"countries": self.countries, "governorates": self.governorates, "districts": self.districts}
-        return {name: get_bounds(data, lonlat=True) for name, data in layers.items() if data}
+        return {name: get_bounds(data, lonlat=True) for name, data in self.outline_layers.items()}
 
     @cached_property
     def layer_json(self) -> dict[str, str]:
         """Each outline layer as inline-safe JSON text, serialised once (the map is built on every rerun)."""
-        layers = {"countries": self.countries, "governorates": self.governorates, "districts": self.districts}
-        return {name: js_json(data) for name, data in layers.items() if data}
+        return {name: js_json(data) for name, data in self.outline_layers.items()}
 
 
 def _places_frame(places: Any) -> pd.DataFrame | None:

@@ -63,7 +63,6 @@ from geo.webmap.elements import (
 )
 from geo.webmap.highlight import HIGHLIGHT_CSS, Span, highlight_spans
 from geo.webmap.popups import (
-    PROVINCE_LIST_COLUMNS,
     article_href,
     date_label,
     esc,
@@ -71,6 +70,7 @@ from geo.webmap.popups import (
     highlight_notes,
     int_or_none,
     place_span_in_notes,
+    province_list_records,
     province_popup_from_rows,
     province_popup_html,
     text_or_none,
@@ -232,8 +232,7 @@ def _province_group(prov_counts: pd.DataFrame, prov_events: pd.DataFrame, basema
     if len(prov_events):
         key = prov_events["admin1"].fillna("").astype(str)
         head = prov_events.groupby(key, sort=False).head(options.province_list_limit)
-        cols = [c for c in PROVINCE_LIST_COLUMNS if c in head.columns]
-        for k, record in zip(key[head.index].tolist(), head[cols].to_dict("records")):
+        for k, record in zip(key[head.index].tolist(), province_list_records(head)):
             listed.setdefault(k, []).append(record)
     items = []
     for admin1_name, total in totals.iterrows():

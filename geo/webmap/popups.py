@@ -170,9 +170,13 @@ def province_popup_html(
     (``events``; ``presorted`` when they are already most recent first)."""
     rows: list[dict[str, Any]] = []
     if events is not None and len(events):
-        head = (events if presorted else sorted_recent_first(events)).head(list_limit)
-        rows = head[[c for c in PROVINCE_LIST_COLUMNS if c in head.columns]].to_dict("records")
+        rows = province_list_records((events if presorted else sorted_recent_first(events)).head(list_limit))
     return province_popup_from_rows(admin1, total, by_type, rows)
+
+
+def province_list_records(events: pd.DataFrame) -> list[dict[str, Any]]:
+    """The PROVINCE_LIST_COLUMNS (those present) of each event, as records for a roll-up's list."""
+    return events[[c for c in PROVINCE_LIST_COLUMNS if c in events.columns]].to_dict("records")
 
 
 def province_popup_from_rows(admin1: str, total: int, by_type: Mapping[str, int] | pd.Series,
