@@ -129,9 +129,10 @@ def preview(location: str, i: int, article: Article) -> None:
     with st.container(height=320):
         st.markdown(html_block(mapping.highlight_spans(article.text, text_spans(article, result))), unsafe_allow_html=True)
     accepted: list[Any] = []
+    rejected: list[Any] = []
     problems: list[str] = []
     if result.events:
-        accepted, problems = review_table(i, article, result.events)
+        accepted, rejected, problems = review_table(i, article, result.events)
     else:
         st.caption("No events found.")
     if result.unresolved:
@@ -142,7 +143,7 @@ def preview(location: str, i: int, article: Article) -> None:
             if m.text.lower() not in seen:
                 seen.add(m.text.lower())
                 correction_row(m.text, article.article_id)
-    storing.store_button(location, i, article, accepted, problems, has_events=bool(result.events))
+    storing.store_button(location, i, article, accepted, rejected, problems, has_events=bool(result.events))
 
 
 def _geocoder(name: str):
@@ -154,8 +155,8 @@ def _geocoder(name: str):
     return loc.latitude, loc.longitude, loc.raw.get("admin1") or "", int(loc.raw.get("geo_precision") or 1)
 
 
-def review_table(i: int, article: Article, events) -> tuple[list[Any], list[str]]:
-    """The editable table; returns the accepted (edited) events and the problems."""
+def review_table(i: int, article: Article, events) -> tuple[list[Any], list[Any], list[str]]:
+    """The editable table; returns the accepted (edited) events, the rejected ones and the problems."""
     import pandas as pd
 
     from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES
@@ -194,7 +195,7 @@ def review_table(i: int, article: Article, events) -> tuple[list[Any], list[str]
                + (f" Edited: {'; '.join(edits)}." if edits else ""))
     for p in problems:
         st.warning(md(p))
-    return kept, problems
+    return kept, rejected, problems
 
 
 def _save_correction(name: str, key: str, article_id: str) -> None:

@@ -94,18 +94,19 @@ def _changes(e: Event, row: Any, geocode: Geocode | None) -> dict[str, Any]:
 
 
 def reviewed_events(events: Sequence[Event], edited: pd.DataFrame, geocode: Geocode | None = None
-                    ) -> tuple[list[Event], list[str], list[str]]:
-    """The accepted events with the analyst's edits; the rejected ids; problems (row: message).
+                    ) -> tuple[list[Event], list[Event], list[str]]:
+    """The accepted events with the analyst's edits; the rejected events; problems (row: message).
 
     An edited event is marked ``reviewed`` (when the schema has the field) so that a later
-    re-extraction of the article does not overwrite it."""
+    re-extraction of the article does not overwrite it; the store records the rejected ones so
+    that a re-extraction does not bring them back."""
     kept: list[Event] = []
-    rejected: list[str] = []
+    rejected: list[Event] = []
     problems: list[str] = []
     for i, e in enumerate(events):
         row = edited.iloc[i]
         if not bool(_value(row["keep"])):
-            rejected.append(e.event_id)
+            rejected.append(e)
             continue
         try:
             changes = _changes(e, row, geocode)

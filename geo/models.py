@@ -312,9 +312,14 @@ class ExtractionResult:
 # ---------------------------------------------------------------------------------------
 
 # What a recorded change did to one event.
-# edit/delete/merge: an analyst's action; add/remove/update: replace_article (a stored preview, a
-# re-extraction); undo: the reversal of an earlier group.
-CHANGE_ACTIONS: tuple[str, ...] = ("edit", "delete", "merge", "add", "remove", "update", "undo")
+# edit/delete/merge: an analyst's action on a stored event; reject: an analyst's "no" to an
+# extracted event in review (removed if it was stored; undoing it stores it after all);
+# add/remove/update: replace_article (a stored preview, a re-extraction); undo: the reversal of an
+# earlier group.
+CHANGE_ACTIONS: tuple[str, ...] = ("edit", "delete", "merge", "reject", "add", "remove", "update", "undo")
+# The actions that take an event out by an analyst's decision: a re-extraction never brings it
+# back (until the change is undone).
+ANALYST_REMOVALS: tuple[str, ...] = ("delete", "merge", "reject")
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +356,9 @@ class ReplacePlan:
 
     ``add``: new events; ``remove``: stored events that would go; ``update``: same id, other
     values; ``keep``: identical; ``protected``: reviewed events that stay whatever the new
-    extraction says; ``suppressed``: new events an analyst deleted before (not re-added)."""
+    extraction says; ``suppressed``: new events an analyst deleted or rejected before (not
+    re-added); ``rejected``: events the analyst rejects now, in review (not stored; removed, and
+    listed in ``remove`` too, where they were stored)."""
 
     article_id: str
     add: tuple[str, ...] = ()
@@ -360,6 +367,7 @@ class ReplacePlan:
     keep: tuple[str, ...] = ()
     protected: tuple[str, ...] = ()
     suppressed: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()
 
     @property
     def destructive(self) -> bool:
@@ -372,6 +380,8 @@ class ReplacePlan:
         text = ", ".join(parts) + " events"
         if self.protected:
             text += f"; {len(self.protected)} reviewed events are kept as they are"
+        if self.rejected:
+            text += f"; {len(self.rejected)} events you rejected are left out"
         if self.suppressed:
-            text += f"; {len(self.suppressed)} events deleted by an analyst are not re-added"
+            text += f"; {len(self.suppressed)} events deleted or rejected by an analyst are not re-added"
         return text

@@ -642,7 +642,7 @@ def test_review_table_rejects_and_edits_before_storing():
     frame.loc[1, "latitude"], frame.loc[1, "longitude"] = 35.5, 37.5
     frame.loc[2, "location"] = "Nowhere known"
     kept, rejected, problems = review.reviewed_events(events, pd.DataFrame(frame), geocode=lambda name: None)
-    assert rejected == [events[0].event_id]
+    assert rejected == [events[0]]
     assert [e.event_id for e in kept] == [events[1].event_id]
     assert kept[0].actor1 == "Islamic State" and (kept[0].latitude, kept[0].longitude) == (35.5, 37.5)
     assert problems and "Nowhere known" in problems[0]  # never a guessed place

@@ -219,6 +219,57 @@ def test_accepted_preview_events_are_stored_reviewed(store: EventStore) -> None:
     assert_consistent(store, {"new": 3})
 
 
+def test_events_rejected_in_review_stay_out_until_the_rejection_is_undone(store: EventStore) -> None:
+    events = many_events("new", 3)
+    article = make_article("new", "pasted")
+    assert store.replace_article(article, events[:2], rejected=[events[2]]) == IngestOutcome.ADDED
+    assert _ids(store, "new") == ["new-0", "new-1"]
+    [reject] = [c for c in store.history() if c.action == "reject"]
+    assert (reject.event_id, reject.after, reject.before["event_id"]) == ("new-2", None, "new-2")
+    # Re-extraction (the article view's "Extract again", or the same article with new text)
+    # offers and stores the rejected event no more.
+    plan = store.plan_replace("new", events)
+    assert (plan.add, plan.suppressed) == ((), ("new-2",))
+    assert store.replace_article(article, events) == IngestOutcome.UNCHANGED
+    store.add_article(make_article("new", "pasted, edited"), events)
+    assert _ids(store, "new") == ["new-0", "new-1"]
+    # Rejecting it again records nothing new.
+    store.replace_article(article, events[:2], rejected=[events[2]])
+    assert [c.event_id for c in store.history() if c.action == "reject"] == ["new-2"]
+    assert_consistent(store, {"new": 2})
+    # Undoing the rejection accepts the event after all; a re-extraction keeps it.
+    store.undo(reject.change_id)
+    assert _ids(store, "new") == ["new-0", "new-1", "new-2"]
+    assert store.plan_replace("new", events).suppressed == ()
+    assert_consistent(store, {"new": 3})
+
+
+def test_rejecting_a_stored_event_removes_it_for_good(sample_store: EventStore) -> None:
+    article = make_article("C", "text of C")
+    stored = [sample_store.get_event(i) for i in _ids(sample_store, "C")]
+    sample_store.update_event(stored[0].event_id, {"notes": "checked"})  # reviewed: rejected all the same
+    rejected = [sample_store.get_event(stored[0].event_id), stored[1]]
+    plan = sample_store.plan_replace("C", stored[2:], rejected=rejected)
+    assert set(plan.remove) == {stored[0].event_id, stored[1].event_id} and plan.destructive
+    assert "rejected" in plan.describe()
+    assert sample_store.replace_article(article, stored[2:], rejected=rejected) == IngestOutcome.REPLACED
+    assert _ids(sample_store, "C") == sorted(e.event_id for e in stored[2:])
+    sample_store.add_article(make_article("C", "text of C, edited"), stored)
+    assert _ids(sample_store, "C") == sorted(e.event_id for e in stored[2:])
+    assert_consistent(sample_store, {"A": 2, "B": 2, "C": 2})
+    sample_store.undo()  # the rejection is one change: undo brings both back
+    assert _ids(sample_store, "C") == sorted(e.event_id for e in stored)
+    assert sample_store.get_event(stored[0].event_id).notes == "checked"
+    assert_consistent(sample_store, {"A": 2, "B": 2, "C": 4})
+
+
+def test_a_rejected_event_of_another_article_is_refused(store: EventStore) -> None:
+    with pytest.raises(StoreError, match="not the article being stored"):
+        store.replace_article(make_article("new", "pasted"), many_events("new", 1),
+                              rejected=[make_event("x", "other")])
+    assert store.count() == 0 and store.history() == []
+
+
 def test_exports_carry_the_current_version_and_reviewed(sample_store: EventStore) -> None:
     sample_store.update_event("e1", {"notes": "corrected"})
     records = {r["event_id"]: r for r in event_records(sample_store.query())}

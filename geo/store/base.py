@@ -288,14 +288,20 @@ class EventStore(abc.ABC):
         its group); returns the change recorded for the undo."""
 
     @abc.abstractmethod
-    def plan_replace(self, article_id: str, events: Iterable[Event]) -> ReplacePlan:
+    def plan_replace(self, article_id: str, events: Iterable[Event], *,
+                     rejected: Iterable[Event] = ()) -> ReplacePlan:
         """What replace_article (or a re-extraction) with ``events`` would add, remove, update
         and keep, without changing anything (so a user can be asked first)."""
 
     @abc.abstractmethod
-    def replace_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
+    def replace_article(self, article: Article, events: Iterable[Event], *,
+                        rejected: Iterable[Event] = ()) -> IngestOutcome:
         """Store the article with exactly these events (besides reviewed ones, which stay), in
-        one transaction, whether or not its text changed; recorded in the history (undoable)."""
+        one transaction, whether or not its text changed; recorded in the history (undoable).
+
+        ``rejected``: events an analyst rejected in review. They are recorded as one change of
+        their own (removed if stored, even reviewed); no later re-extraction brings them back,
+        and undoing that change stores them after all."""
 
     def optimize(self, *, force: bool = False) -> bool:
         """Refresh planner statistics after large writes; True if it did anything."""

@@ -36,7 +36,7 @@ from geo.store.base import (
     parse_timestamp,
 )
 from geo.store.connections import Tx
-from geo.store.edits import EditsMixin
+from geo.store.edits import EditsMixin, tx_reader
 from geo.store.frames import events_frame
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class SqlEventStore(EditsMixin, EventStore):
             if row is not None:
                 # A re-extraction never overwrites or deletes what an analyst reviewed or deleted.
                 kept = self._reviewed_ids(tx, aid)
-                skip = kept | self._analyst_deleted_ids(tx, aid)
+                skip = kept | self._analyst_removed_ids(tx_reader(tx), aid)
                 tx.execute(f"DELETE FROM {self._t_events} WHERE article_id = ? AND NOT reviewed", (aid,))
             inserted = self._insert_events(tx, aid, events, skip)
             self._upsert_article(tx, article, inserted + len(kept))
@@ -209,12 +209,6 @@ class SqlEventStore(EditsMixin, EventStore):
     def _reviewed_ids(self, tx: Tx, article_id: str) -> set[str]:
         rows = tx.execute(f"SELECT event_id FROM {self._t_events} WHERE article_id = ? AND reviewed",
                           (article_id,)).fetchall()
-        return {r[0] for r in rows}
-
-    def _analyst_deleted_ids(self, tx: Tx, article_id: str) -> set[str]:
-        rows = tx.execute(
-            f"SELECT event_id FROM {self._t_history} WHERE article_id = ? AND action IN ('delete', 'merge') "
-            "AND after_json IS NULL AND undone_by IS NULL", (article_id,)).fetchall()
         return {r[0] for r in rows}
 
     def _insert_events(self, tx: Tx, aid: str, events: Iterable[Event], skip: set[str] = frozenset()) -> int:  # type: ignore[assignment]

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from geo.dates import parse_date
 from geo.errors import StoreError, ValidationError
-from geo.models import EVENT_FIELDS, Article, Change, Event, ReplacePlan
+from geo.models import (
+    ANALYST_REMOVALS,
+    EVENT_FIELDS,
+    Article,
+    Change,
+    Event,
+    ReplacePlan,
+)
 from geo.store.base import IngestOutcome, parse_timestamp
 
 if TYPE_CHECKING:
@@ -69,6 +76,20 @@ def _changed(event: Event, changes: dict[str, object]) -> Event:
     return dataclasses.replace(event, **values)  # type: ignore[arg-type]
 
 
+def tx_reader(tx: Tx) -> Read:
+    """A :data:`Read` inside a transaction."""
+    return lambda sql, params: tx.execute(sql, params).fetchall()
+
+
+def _of_article(article_id: str, events: Iterable[Event]) -> Iterable[Event]:
+    """``events``, each checked to belong to the article being stored."""
+    for event in events:
+        if event.article_id != article_id:
+            raise StoreError(f"event {event.event_id} names article {event.article_id!r}, "
+                             f"not the article being stored ({article_id!r})")
+        yield event
+
+
 class EditsMixin:
     """The edit API of :class:`geo.store.base.EventStore`, over the SQL core's hooks."""
 
@@ -85,7 +106,6 @@ class EditsMixin:
     _event_from_row: Callable[[Sequence[Any]], Event]
     _shift_event_count: Callable[..., None]
     _upsert_article: Callable[..., None]
-    _analyst_deleted_ids: Callable[..., set[str]]
 
     # -- the history table ---------------------------------------------------------------
 
@@ -269,18 +289,24 @@ class EditsMixin:
 
     # -- replacing an article's events ---------------------------------------------------
 
-    def _plan(self, read: Read, article_id: str, events: Sequence[Event]) -> tuple[ReplacePlan, dict[str, Event]]:
+    def _analyst_removed_ids(self, read: Read, article_id: str) -> set[str]:
+        """The article's events that an analyst deleted, merged away or rejected (not undone)."""
+        marks = ", ".join("?" for _ in ANALYST_REMOVALS)
+        return {r[0] for r in read(
+            f"SELECT event_id FROM {self._t_history} WHERE article_id = ? AND action IN ({marks}) "
+            "AND after_json IS NULL AND undone_by IS NULL", (article_id, *ANALYST_REMOVALS))}
+
+    def _plan(self, read: Read, article_id: str, events: Sequence[Event],
+              rejected: Sequence[Event] = ()) -> tuple[ReplacePlan, dict[str, Event]]:
         rows = read(f"SELECT {', '.join(EVENT_FIELDS)} FROM {self._t_events} WHERE article_id = ?", (article_id,))
         stored = {e.event_id: e for e in map(self._event_from_row, rows)}
-        deleted = {r[0] for r in read(
-            f"SELECT event_id FROM {self._t_history} WHERE article_id = ? AND action IN ('delete', 'merge') "
-            "AND after_json IS NULL AND undone_by IS NULL", (article_id,))}
+        deleted = self._analyst_removed_ids(read, article_id)
+        refused = {e.event_id for e in _of_article(article_id, rejected)}
         add, update, keep, protected, suppressed = [], [], [], [], []
-        seen = set()
-        for event in events:
-            if event.article_id != article_id:
-                raise StoreError(f"event {event.event_id} names article {event.article_id!r}, "
-                                 f"not the article being stored ({article_id!r})")
+        seen = set(refused)
+        for event in _of_article(article_id, events):
+            if event.event_id in refused:
+                raise ValidationError(f"event {event.event_id} is both accepted and rejected")
             seen.add(event.event_id)
             old = stored.get(event.event_id)
             if old is not None and old.reviewed:
@@ -292,30 +318,58 @@ class EditsMixin:
             else:
                 (keep if old == event else update).append(event.event_id)
         protected += [i for i, e in stored.items() if e.reviewed and i not in seen]
-        remove = [i for i, e in stored.items() if not e.reviewed and i not in seen]
+        # A rejected event goes even when reviewed: the analyst says so now.
+        remove = [i for i, e in stored.items() if (not e.reviewed and i not in seen) or i in refused]
         plan = ReplacePlan(article_id, tuple(add), tuple(remove), tuple(update), tuple(keep),
-                           tuple(protected), tuple(suppressed))
+                           tuple(protected), tuple(suppressed), tuple(sorted(refused - deleted)))
         return plan, stored
 
-    def plan_replace(self, article_id: str, events: Iterable[Event]) -> ReplacePlan:
-        return self._plan(lambda sql, params: self._fetch(sql, params), article_id, list(events))[0]
+    def _reject(self, tx: Tx, read: Read, article_id: str, rejected: Sequence[Event]) -> int:
+        """Record the analyst's rejections as one change: a stored rejected event is removed, one
+        never stored is only recorded (so that no re-extraction brings it back); an event already
+        rejected or deleted is left alone. The number of events newly rejected."""
+        refused = [e for e in dict((e.event_id, e) for e in _of_article(article_id, rejected)).values()
+                   if e.event_id not in self._analyst_removed_ids(read, article_id)]
+        if not refused:
+            return 0
+        stored = self._events_in_tx(tx, [e.event_id for e in refused])
+        clash = next((i for i, e in stored.items() if e.article_id != article_id), None)
+        if clash is not None:
+            raise StoreError(f"event {clash} belongs to article {stored[clash].article_id!r}, not {article_id!r}")
+        entries: list[Entry] = [("reject", stored.get(e.event_id, e), None) for e in refused]
+        self._apply(tx, [entry for entry in entries if entry[1].event_id in stored])  # type: ignore[union-attr]
+        self._record(tx, entries, "rejected in review")
+        return len(entries)
 
-    def replace_article(self, article: Article, events: Iterable[Event]) -> IngestOutcome:
+    def plan_replace(self, article_id: str, events: Iterable[Event], *,
+                     rejected: Iterable[Event] = ()) -> ReplacePlan:
+        return self._plan(lambda sql, params: self._fetch(sql, params), article_id, list(events), list(rejected))[0]
+
+    def replace_article(self, article: Article, events: Iterable[Event], *,
+                        rejected: Iterable[Event] = ()) -> IngestOutcome:
         aid = article.article_id
         listed = list(events)
         new = {e.event_id: e for e in listed}
         if len(new) != len(listed):
             repeated = next(i for i, n in Counter(e.event_id for e in listed).items() if n > 1)
             raise StoreError(f"article {aid}: event_id {repeated!r} occurs more than once")
+        refused = list(rejected)
+        both = sorted(new.keys() & {e.event_id for e in _of_article(aid, refused)})
+        if both:
+            raise ValidationError(f"event {both[0]} is both accepted and rejected")
         with self._write(f"replace article {aid}") as tx:
             self._lock_articles(tx, [aid])
             row = tx.execute(f"SELECT content_hash, title, source, url FROM {self._t_articles} "
                              "WHERE article_id = ?", (aid,)).fetchone()
-            plan, stored = self._plan(lambda sql, params: tx.execute(sql, params).fetchall(), aid, list(new.values()))
+            read = tx_reader(tx)
+            # The rejections first, as a change of their own: undoing the storing later does not
+            # bring a rejected event in, and undoing a rejection stores that event after all.
+            rejections = self._reject(tx, read, aid, refused)
+            plan, stored = self._plan(read, aid, list(new.values()))
             same_article = row is not None and tuple(row) == (article.content_hash, article.title, article.source,
                                                               article.url)
             if same_article and not (plan.add or plan.remove or plan.update):
-                return IngestOutcome.UNCHANGED
+                return IngestOutcome.REPLACED if rejections else IngestOutcome.UNCHANGED
             entries: list[Entry] = [
                 *(("remove", stored[i], None) for i in plan.remove),
                 *(("update", stored[i], new[i]) for i in plan.update),

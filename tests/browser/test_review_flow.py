@@ -1,6 +1,6 @@
 """The analyst's review flow end to end in Chromium with the network cut (issue 13): paste an
 article, reject one event, edit another's place and actor, store, find them on the map, edit the
-stored event again, undo."""
+stored event again, undo, extract the article again (the edit stays, the rejected event stays out)."""
 
 from __future__ import annotations
 
@@ -160,4 +160,18 @@ def test_paste_review_store_find_edit_undo(empty_server, offline):
     undo.wait_for(timeout=TIMEOUT)
     click_once(page, undo, "Undone.")
     assert actor_of(empty_server.store, event_id) == "Islamic State"
+
+    # extract the article again: the reviewed edit stays, the rejected event stays out
+    [(article_id,)] = rows(empty_server.store, "SELECT DISTINCT article_id FROM events")
+    page.goto(empty_server.url + f"/?view=article&article={article_id}")
+    idle(page)
+    page.get_by_role("button", name="Extract again").first.click()
+    warning = page.get_by_text("will change").first
+    warning.wait_for(timeout=TIMEOUT)
+    assert "1 reviewed events are kept" in warning.inner_text()
+    assert "rejected by an analyst are not re-added" in warning.inner_text()
+    click_once(page, page.get_by_role("button", name="Yes, replace the events"), "events.")
+    again = rows(empty_server.store, "SELECT event_id, actor1, location, reviewed FROM events")
+    assert len(again) == found - 1, "re-extraction brought the rejected event back, or lost one"
+    assert (event_id, "Islamic State", "Manbij", 1) in again
     assert offline.blocked == [], offline.blocked[:5]
