@@ -20,6 +20,7 @@ from geo.models import SYRIA_GOVERNORATES
 from geo.store import EventFilter
 from geo.webmap import build_base_map, clicked_area, clicked_event_id, selected_view
 from geo.webmap import layers as mapping
+from geo.webmap import tiles as tile_archives
 
 log = logging.getLogger(__name__)
 MAP_OPTIONS = mapping.MapOptions()
@@ -180,6 +181,9 @@ def draw_map(got: dict[str, Any], opts: dict[str, Any], selected_id: str | None,
                      "click any marker for its full record beside the map.")
     if notes:
         st.caption(" ".join(notes))
+    problem = tile_archives.basemap_problem()
+    if problem:
+        st.warning(f"{md(problem)}. The map is drawn without it.")
 
 
 def handle_map_output(out: dict | None, got: dict[str, Any], info: mapping.EventLayersInfo | None = None) -> None:

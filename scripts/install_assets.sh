@@ -19,6 +19,8 @@ PACKAGES=(
   "leaflet|1.9.3|sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==|dist/leaflet.js dist/leaflet.js.map dist/leaflet.css dist/images LICENSE"
   "leaflet.markercluster|1.1.0|sha512-eI+XkCiLiHwCC3uZ4/n4+Vq3rXcqEHN2lhHRVG1WVziy/3Q0TTipWkzEa1zO0dKZI2AnI5ppFDWrOjnQ7MJLKQ==|dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css MIT-LICENCE.txt"
   "supercluster|8.0.1|sha512-IiOea5kJ9iqzD2t7QJq/cREyLHTtSmUT6gQsweojg9WH2sYJqZK9SswTu6jrscO6D1G5v5vYZ9ru/eq85lXeZQ==|dist/supercluster.min.js LICENSE"
+  "maplibre-gl|5.24.1|sha512-HyiYBwtsbk3L1n1EPLJHWqdoyMiF80n7tEYXFZyu2m1TjvaNx6KMLiFeDdmszt1/mq2zvsR1TJuX/NMu5BonXQ==|dist/maplibre-gl.js dist/maplibre-gl.css dist/LICENSE.txt"
+  "@maplibre/maplibre-gl-leaflet|0.1.4|sha512-k57wcndZIvq3m08g2je4pjUPGr43ffNW3j+gXbymt8Vi2l1lUERUi1UmdTZcTPN8LuDDYOMWRNBaSLwpAu02ew==|leaflet-maplibre-gl.js LICENSE"
 )
 
 mkdir -p "$DEST"
@@ -43,9 +45,11 @@ for spec in "${PACKAGES[@]}"; do
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$integrity" ]; then
     continue
   fi
-  tarball="$tmp/$name-$version.tgz"
-  if [ -n "${GEO_ASSETS_TARBALLS:-}" ] && [ -f "$GEO_ASSETS_TARBALLS/$name-$version.tgz" ]; then
-    cp "$GEO_ASSETS_TARBALLS/$name-$version.tgz" "$tarball"
+  # npm pack's file name: a scoped "@scope/name" packs to "scope-name-<version>.tgz"
+  tgz="$(printf '%s' "${name#@}" | tr / -)-$version.tgz"
+  tarball="$tmp/$tgz"
+  if [ -n "${GEO_ASSETS_TARBALLS:-}" ] && [ -f "$GEO_ASSETS_TARBALLS/$tgz" ]; then
+    cp "$GEO_ASSETS_TARBALLS/$tgz" "$tarball"
   else
     if ! command -v npm >/dev/null 2>&1; then
       echo "install_assets: npm is needed to fetch $name@$version (or set GEO_ASSETS_TARBALLS)" >&2

@@ -265,6 +265,23 @@ def test_seed_store_shows_the_seed_events(seed_store, monkeypatch):
     assert args["js_links"] and all(not u.startswith(("http", "//")) for u in args["js_links"] + args["css_links"])
 
 
+def test_an_unusable_geo_basemap_is_said_on_the_map_page(seed_store, monkeypatch, tmp_path):
+    from geo.webmap import tiles
+
+    monkeypatch.setenv("GEO_BASEMAP", str(tmp_path / "syria.pmtiles"))  # a mistyped path
+    at = run_app(seed_store, monkeypatch)
+    shown = [w.value.replace("\\", "") for w in at.warning]  # (the markdown source: escaped as text)
+    assert any("no file at" in w and "syria.pmtiles" in w for w in shown), shown
+    assert map_rows(at)  # the map is drawn all the same
+    (tmp_path / "syria.pmtiles").write_bytes(b"<b>not an archive</b>")
+    at = run_app(seed_store, monkeypatch)
+    shown = [w.value.replace("\\", "") for w in at.warning]
+    assert any("not an MBTiles archive" in w for w in shown), shown
+    monkeypatch.delenv("GEO_BASEMAP")
+    assert not run_app(seed_store, monkeypatch).warning
+    tiles.stop_all()
+
+
 FIRST_PAGE_PROBE = """
 import sys
 from streamlit.testing.v1 import AppTest

@@ -308,13 +308,16 @@ def test_one_server_per_archive_and_process(archive):
     assert tiles.serve_archive(archive[0]).port == tiles.serve_archive(archive[0]).port
 
 
-@pytest.mark.parametrize("kind", ["vector", "vector pmtiles", "not sqlite", "broken pmtiles", "missing"])
+@pytest.mark.parametrize("kind", ["vector without layers", "vector pmtiles without layers", "avif pmtiles",
+                                  "not sqlite", "broken pmtiles", "missing"])
 def test_unusable_archives_are_refused(tmp_path, kind):
     path = tmp_path / "x.mbtiles"
-    if kind == "vector":
+    if kind == "vector without layers":
         make_mbtiles(path, fmt="pbf", max_zoom=0)
-    elif kind == "vector pmtiles":
+    elif kind == "vector pmtiles without layers":
         make_pmtiles(path, max_zoom=0, tile_type="MVT")
+    elif kind == "avif pmtiles":
+        make_pmtiles(path, max_zoom=0, tile_type="AVIF")
     elif kind == "broken pmtiles":
         path.write_bytes(b"PMTiles\x03" + b"\x00" * 20)
     elif kind == "not sqlite":
@@ -342,3 +345,105 @@ def test_unset_or_broken_geo_basemap_keeps_the_plain_map(tmp_path, monkeypatch):
     assert "127.0.0.1" not in html
     monkeypatch.delenv("GEO_BASEMAP")
     assert "127.0.0.1" not in bm.build_base_map(None).get_root().render()
+
+
+# ------------------------------------------------------------------ vector archives
+
+
+def make_vector_archive(path: Path, max_zoom: int = 6) -> None:
+    """A small vector archive (MBTiles or PMTiles by the suffix), written by GDAL (through
+    pyogrio, which geopandas brings): one layer "water", one polygon over Syria's box."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    water = gpd.GeoDataFrame({"kind": ["lake"]}, geometry=[box(35.0, 32.0, 43.0, 38.0)], crs=4326)
+    water.to_file(path, driver="PMTiles" if path.suffix == ".pmtiles" else "MBTiles", layer="water",
+                  MINZOOM=0, MAXZOOM=max_zoom, NAME="test vector")
+
+
+@pytest.fixture(params=["mbtiles", "pmtiles"])
+def vector_archive(request, tmp_path):
+    path = tmp_path / f"vector.{request.param}"
+    make_vector_archive(path)
+    yield path
+    tiles.stop_all()
+
+
+def test_vector_archives_are_read_and_served_inflated(vector_archive):
+    archive = tiles.read_archive(vector_archive)
+    assert archive.is_vector and archive.vector_layers == ("water",) and archive.format == "pbf"
+    served = tiles.serve_archive(vector_archive)
+    assert served.url.endswith("/tiles/{z}/{x}/{y}.pbf")
+    status, ctype, body = fetch(served.url.format(z=3, x=4, y=3))  # the tile over Syria
+    assert (status, ctype) == (200, "application/x-protobuf")
+    assert body[:2] != b"\x1f\x8b" and b"water" in body  # inflated: the layer's name is readable
+    assert fetch(served.url.format(z=3, x=0, y=0))[0] == 204  # no tile there
+
+
+def test_geo_basemap_vector_is_drawn_by_maplibre_from_local_files(vector_archive, monkeypatch):
+    from geo.webmap import assets
+    from geo.webmap.elements import VectorBasemap
+
+    monkeypatch.setenv("GEO_BASEMAP", str(vector_archive))
+    m = bm.build_base_map(None)
+    html = m.get_root().render()
+    assert "GeoMap.vectorBasemap(" in html
+    assert not re.findall(r'L\.tileLayer\(\s*"http://127\.0\.0\.1', html)  # not drawn as raster tiles
+    [layer] = [el for el in assets._walk(m) if isinstance(el, VectorBasemap)]
+    [source] = layer.style["sources"].values()
+    assert source["tiles"][0].startswith("http://127.0.0.1:") and source["tiles"][0].endswith(".pbf")
+    assert fetch(source["tiles"][0].format(z=3, x=4, y=3))[0] == 200
+    urls = assets.asset_urls(m)
+    assert any(u.endswith("/maplibre-gl.js") for u in urls) and any(u.endswith("/leaflet-maplibre-gl.js") for u in urls)
+    assert urls.index(next(u for u in urls if u.endswith("/maplibre-gl.js"))) < urls.index(
+        next(u for u in urls if u.endswith("/leaflet-maplibre-gl.js")))
+    assert assets.external_urls(m) == []
+
+
+def test_a_raster_map_does_not_load_maplibre(archive, monkeypatch):
+    from geo.webmap import assets
+
+    monkeypatch.setenv("GEO_BASEMAP", str(archive[0]))
+    assert not any("maplibre" in u for u in assets.asset_urls(bm.build_base_map(None)))
+
+
+OPENMAPTILES = ("water", "waterway", "landcover", "landuse", "mountain_peak", "park", "boundary", "aeroway",
+                "transportation", "building", "water_name", "transportation_name", "place", "housenumber", "poi",
+                "aerodrome_label")
+PROTOMAPS = ("boundaries", "buildings", "earth", "landcover", "landuse", "places", "pois", "roads", "transit",
+             "water")
+
+
+@pytest.mark.parametrize("layer_ids", [OPENMAPTILES, PROTOMAPS], ids=["openmaptiles", "protomaps"])
+def test_vector_style_draws_each_schema_quietly_in_a_sensible_order(layer_ids):
+    from geo.webmap.vector_style import vector_style
+
+    style = vector_style(layer_ids, "http://127.0.0.1:1/tiles/{z}/{x}/{y}.pbf", min_zoom=0, max_zoom=14,
+                         bounds=(32.3, 35.5, 37.4, 42.4), attribution="© contributors")
+    source = style["sources"]["basemap"]
+    assert source["bounds"] == [35.5, 32.3, 42.4, 37.4]  # west, south, east, north
+    assert (source["minzoom"], source["maxzoom"], source["attribution"]) == (0, 14, "© contributors")
+    layers = style["layers"]
+    assert layers[0]["type"] == "background"
+    drawn = [layer["source-layer"] for layer in layers[1:]]
+    for skipped in ("place", "places", "poi", "pois", "housenumber", "water_name", "transportation_name"):
+        assert skipped not in drawn  # labels and points: no glyphs offline
+    water = next(layer for layer in layers if layer["id"] == "water-fill")
+    assert water["paint"]["fill-color"] == "#aad3df"
+    roads = next(layer for layer in layers if layer.get("source-layer") in ("roads", "transportation"))
+    assert roads["type"] == "line"
+    order = [layer.get("source-layer") for layer in layers]
+    assert order.index("landcover") < order.index("water") < order.index(roads["source-layer"])
+    boundary = "boundary" if "boundary" in layer_ids else "boundaries"
+    assert order.index(roads["source-layer"]) < order.index(boundary)
+    assert len({layer["id"] for layer in layers}) == len(layers)
+
+
+def test_vector_style_still_shows_a_layer_of_another_schema():
+    from geo.webmap.vector_style import role_of, vector_style
+
+    style = vector_style(["Rivers_2024", "my_parcels"], "u", min_zoom=0, max_zoom=10)
+    assert [(layer["source-layer"], layer["type"]) for layer in style["layers"][1:]] == [  # the archive's order
+        ("Rivers_2024", "fill"), ("Rivers_2024", "line"), ("my_parcels", "fill"), ("my_parcels", "line")]
+    assert role_of("Water") == "water" and role_of("POI") is None
+    assert "bounds" not in style["sources"]["basemap"]

@@ -36,6 +36,10 @@ VENDOR: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     # the event map's clusterer (geomap.js eventCluster); bundles kdbush
     "supercluster": ("8.0.1", ("supercluster.min.js",)),
+    # a vector tile archive as the basemap (GEO_BASEMAP, geo.webmap.tiles): MapLibre draws it as a
+    # Leaflet layer; loaded only by a map that has one
+    "maplibre-gl": ("5.24.1", ("maplibre-gl.js", "maplibre-gl.css")),
+    "@maplibre/maplibre-gl-leaflet": ("0.1.4", ("leaflet-maplibre-gl.js",)),
 }
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +91,16 @@ def markercluster_css(base: str | None = None) -> list[tuple[str, str]]:
 
 def supercluster_js(base: str | None = None) -> list[tuple[str, str]]:
     return [("supercluster", asset_url("supercluster", "supercluster.min.js", base))]
+
+
+def maplibre_js(base: str | None = None) -> list[tuple[str, str]]:
+    """MapLibre GL, then its Leaflet binding (which reads ``window.maplibregl`` when it loads)."""
+    return [("maplibre_gl", asset_url("maplibre-gl", "maplibre-gl.js", base)),
+            ("maplibre_gl_leaflet", asset_url("@maplibre/maplibre-gl-leaflet", "leaflet-maplibre-gl.js", base))]
+
+
+def maplibre_css(base: str | None = None) -> list[tuple[str, str]]:
+    return [("maplibre_gl_css", asset_url("maplibre-gl", "maplibre-gl.css", base))]
 
 
 _installed_base: str | None = None

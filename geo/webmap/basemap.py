@@ -28,12 +28,14 @@ from geo.webmap.elements import (
     HtmlControl,
     OutlineLayer,
     PlaceLabels,
+    VectorBasemap,
     ViewInUrl,
     ZoomGate,
 )
 from geo.webmap.popups import type_legend_html
 from geo.webmap.render import js_json
 from geo.webmap.style import OSM_ATTRIBUTION, OSM_TILES, SYRIA_CENTER
+from geo.webmap.vector_style import vector_style
 
 log = logging.getLogger(__name__)
 
@@ -332,8 +334,13 @@ def build_base_map(
     served = tile_archives.configured_basemap() if offline_tiles is True else (offline_tiles or None)
     if served is not None:
         a = served.archive
-        folium.TileLayer(served.url, name=f"{a.name} (offline)", attr=a.attribution or a.name, overlay=False,
-                         control=True, min_zoom=a.min_zoom, max_native_zoom=a.max_zoom, max_zoom=18).add_to(m)
+        if a.is_vector:
+            style = vector_style(a.vector_layers, served.url, min_zoom=a.min_zoom, max_zoom=a.max_zoom,
+                                 bounds=a.bounds, attribution=a.attribution or a.name)
+            VectorBasemap(style, name=f"{a.name} (offline)", attribution=a.attribution or a.name).add_to(m)
+        else:
+            folium.TileLayer(served.url, name=f"{a.name} (offline)", attr=a.attribution or a.name, overlay=False,
+                             control=True, min_zoom=a.min_zoom, max_native_zoom=a.max_zoom, max_zoom=18).add_to(m)
     if basemap is not None:
         _add_outlines(m, basemap, filled=not online_tiles and served is None)
     folium.TileLayer(OSM_TILES, name="OpenStreetMap (online)", attr=OSM_ATTRIBUTION, overlay=True, control=True,

@@ -83,6 +83,28 @@ class OutlineLayer(Layer, TextMacroElement):
         return self._bounds
 
 
+class VectorBasemap(JSCSSMixin, Layer, TextMacroElement):
+    """A vector tile archive drawn by MapLibre GL as a Leaflet base layer (not interactive: clicks
+    go to the events). ``style`` is a MapLibre style (:func:`geo.webmap.vector_style.vector_style`).
+    MapLibre and its Leaflet binding are loaded only by a map that has this layer."""
+
+    _template = template("vector_basemap.js")
+
+    def __init__(self, style: dict[str, Any], *, name: str, attribution: str = "") -> None:
+        super().__init__(name=name, overlay=False, control=True)
+        self._name = "VectorBasemap"
+        self.style = style
+        self.options = {"attribution": attribution}
+
+    @property
+    def default_js(self) -> list[tuple[str, str]]:
+        return offline_assets.maplibre_js(offline_assets.installed_base())
+
+    @property
+    def default_css(self) -> list[tuple[str, str]]:
+        return offline_assets.maplibre_css(offline_assets.installed_base())
+
+
 class TextGeoJson(folium.GeoJson, TextMacroElement):
     """folium.GeoJson (style function, tooltip) whose rendered script, with the data and one style
     per feature, is added as text: not compiled again as a Jinja2 template on every rerun."""

@@ -11,14 +11,19 @@ dashboard must be opened on the same machine; behind a reverse proxy, map a path
 and set ``GEO_BASEMAP_URL`` to the public template (``/tiles/{z}/{x}/{y}.png``).
 
 MBTiles 1.3: table ``tiles(zoom_level, tile_column, tile_row, tile_data)`` with TMS rows (y
-flipped), and ``metadata(name, value)`` with ``format``, ``minzoom``, ``maxzoom``, ``bounds``.
-PMTiles 3 (one file, read with the ``pmtiles`` package): the same XYZ addresses. Raster (png, jpg,
-webp) is drawn by Leaflet; vector (pbf/mvt) needs a client library the offline page does not
-ship, so it is refused with a clear message.
+flipped), and ``metadata(name, value)`` with ``format``, ``minzoom``, ``maxzoom``, ``bounds`` (and,
+for vector tiles, ``json`` with ``vector_layers``). PMTiles 3 (one file, read with the ``pmtiles``
+package): the same XYZ addresses. Raster (png, jpg, webp) is drawn by Leaflet; vector tiles
+(Mapbox Vector Tiles, pbf/mvt: an OpenMapTiles or Protomaps extract) by MapLibre GL inside the
+Leaflet map (:mod:`geo.webmap.vector_style` styles them from the archive's own list of layers).
+Vector tiles are stored gzipped by convention; the server sends them inflated, so that the
+browser needs no ``Content-Encoding`` handling.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import os
 import sqlite3
@@ -31,11 +36,13 @@ from geo.errors import GeoError
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
+CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
+                 "pbf": "application/x-protobuf"}
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class TileArchiveError(GeoError):
-    """The tile archive cannot be used (missing, not MBTiles, vector tiles)."""
+    """The tile archive cannot be used (missing, not MBTiles or PMTiles, an unknown tile format)."""
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,37 @@ class TileArchive:
     """What the map needs to know about an archive."""
 
     path: Path
-    format: str  # png | jpg | webp
+    format: str  # png | jpg | webp | pbf (vector)
     min_zoom: int
     max_zoom: int
     bounds: tuple[float, float, float, float] | None  # (south, west, north, east): lat/lon order
     attribution: str
     name: str
     kind: str = "mbtiles"  # mbtiles | pmtiles
+    vector_layers: tuple[str, ...] = ()  # the layer ids of a vector archive, in its own order
 
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES[self.format]
+
+    @property
+    def is_vector(self) -> bool:
+        return self.format == "pbf"
+
+
+def _vector_layer_ids(p: Path, meta: dict) -> tuple[str, ...]:
+    """The ``vector_layers`` ids of a vector archive's metadata (TileJSON), which a style needs."""
+    layers = meta.get("vector_layers")
+    if layers is None and meta.get("json"):  # MBTiles keeps them in a JSON string
+        try:
+            layers = json.loads(str(meta["json"])).get("vector_layers")
+        except (ValueError, AttributeError):
+            layers = None
+    ids = tuple(str(layer["id"]) for layer in layers or () if isinstance(layer, dict) and layer.get("id"))
+    if not ids:
+        raise TileArchiveError(f"GEO_BASEMAP: {p.name} holds vector tiles but lists no vector_layers in its "
+                               "metadata, so there is nothing to style")
+    return ids
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -67,7 +94,7 @@ def _is_pmtiles(path: Path) -> bool:
 
 def _read_pmtiles(p: Path) -> TileArchive:
     from pmtiles.reader import MmapSource, Reader
-    from pmtiles.tile import TileType
+    from pmtiles.tile import Compression, TileType
 
     with p.open("rb") as f:
         try:
@@ -76,13 +103,20 @@ def _read_pmtiles(p: Path) -> TileArchive:
             meta = reader.metadata()
         except Exception as exc:  # noqa: BLE001 - any decoding error means "not a usable archive"
             raise TileArchiveError(f"GEO_BASEMAP: {p.name} is not a PMTiles archive ({exc})") from None
-    fmt = {TileType.PNG: "png", TileType.JPEG: "jpg", TileType.WEBP: "webp"}.get(header["tile_type"])
+    fmt = {TileType.PNG: "png", TileType.JPEG: "jpg", TileType.WEBP: "webp", TileType.MVT: "pbf"}.get(
+        header["tile_type"])
     if fmt is None:
-        raise TileArchiveError(f"GEO_BASEMAP: {p.name} holds {header['tile_type']} tiles; use a raster archive")
+        raise TileArchiveError(f"GEO_BASEMAP: {p.name} holds {header['tile_type']} tiles; use png, jpg, webp or "
+                               "vector (MVT) tiles")
+    if header["tile_compression"] not in (Compression.NONE, Compression.GZIP, Compression.UNKNOWN):
+        raise TileArchiveError(f"GEO_BASEMAP: {p.name} compresses its tiles with {header['tile_compression']}; "
+                               "re-encode it with gzip or none (pmtiles convert)")
     bounds = (header["min_lat_e7"] / 1e7, header["min_lon_e7"] / 1e7, header["max_lat_e7"] / 1e7,
               header["max_lon_e7"] / 1e7)
+    layers = _vector_layer_ids(p, meta) if fmt == "pbf" else ()
     return TileArchive(p, fmt, int(header["min_zoom"]), int(header["max_zoom"]), bounds,
-                       str(meta.get("attribution", "")), str(meta.get("name", p.stem)), kind="pmtiles")
+                       str(meta.get("attribution", "")), str(meta.get("name", p.stem)), kind="pmtiles",
+                       vector_layers=layers)
 
 
 def read_archive(path: str | Path) -> TileArchive:
@@ -102,8 +136,7 @@ def read_archive(path: str | Path) -> TileArchive:
     except sqlite3.DatabaseError as exc:
         raise TileArchiveError(f"GEO_BASEMAP: {p.name} is not an MBTiles archive ({exc})") from None
     fmt = str(meta.get("format", "png")).lower()
-    if fmt in ("pbf", "mvt"):
-        raise TileArchiveError(f"GEO_BASEMAP: {p.name} holds vector tiles; use a raster archive (png, jpg, webp)")
+    fmt = "pbf" if fmt == "mvt" else fmt
     if fmt not in CONTENT_TYPES:
         raise TileArchiveError(f"GEO_BASEMAP: {p.name} has unknown tile format {fmt!r}")
     bounds = None
@@ -115,8 +148,9 @@ def read_archive(path: str | Path) -> TileArchive:
             bounds = None
     lo = int(meta.get("minzoom", zooms[0] if zooms[0] is not None else 0))
     hi = int(meta.get("maxzoom", zooms[1] if zooms[1] is not None else 18))
+    layers = _vector_layer_ids(p, meta) if fmt == "pbf" else ()
     return TileArchive(p, "jpg" if fmt == "jpeg" else fmt, lo, hi, bounds, str(meta.get("attribution", "")),
-                       str(meta.get("name", p.stem)))
+                       str(meta.get("name", p.stem)), vector_layers=layers)
 
 
 class _TileHandler(BaseHTTPRequestHandler):
@@ -161,8 +195,16 @@ class _TileHTTPServer(ThreadingHTTPServer):
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         if not (0 <= x < (1 << z) and 0 <= y < (1 << z)) or z > 30:
             return None
-        if self.archive.kind == "pmtiles":
-            return self._pmtile(z, x, y)
+        data = self._pmtile(z, x, y) if self.archive.kind == "pmtiles" else self._mbtile(z, x, y)
+        if data is not None and self.archive.is_vector and data[:2] == _GZIP_MAGIC:
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                log.warning("tile %d/%d/%d of %s is not valid gzip: not served", z, x, y, self.archive.name)
+                return None
+        return data
+
+    def _mbtile(self, z: int, x: int, y: int) -> bytes | None:
         con = getattr(self._local, "con", None)
         if con is None:
             con = self._local.con = _connect(self.archive.path)
@@ -196,6 +238,9 @@ _LOCK = threading.Lock()
 
 def serve_archive(path: str | Path) -> ServedArchive:
     """Start (once per process and archive) the local tile server; its URL template."""
+    known = _SERVERS.get(Path(path).expanduser().resolve())
+    if known is not None:  # (every rerun asks: the archive is read once)
+        return known[1]
     archive = read_archive(path)
     with _LOCK:
         if archive.path in _SERVERS:
@@ -220,7 +265,8 @@ def stop_all() -> None:
 
 
 def configured_basemap() -> ServedArchive | None:
-    """The archive named by ``GEO_BASEMAP``, served; None when unset or unusable (logged)."""
+    """The archive named by ``GEO_BASEMAP``, served; None when unset or unusable (logged, and
+    said by :func:`basemap_problem`)."""
     path = os.environ.get("GEO_BASEMAP", "").strip()
     if not path:
         return None
@@ -229,3 +275,16 @@ def configured_basemap() -> ServedArchive | None:
     except TileArchiveError as exc:
         log.warning("%s", exc)
         return None
+
+
+def basemap_problem() -> str | None:
+    """Why the archive ``GEO_BASEMAP`` names cannot be used (for the dashboard to say so, as a
+    misspelt path would otherwise only leave a plain map); None when unset or usable."""
+    path = os.environ.get("GEO_BASEMAP", "").strip()
+    if not path:
+        return None
+    try:
+        serve_archive(path)
+    except TileArchiveError as exc:
+        return str(exc)
+    return None

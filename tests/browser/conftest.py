@@ -41,11 +41,17 @@ def server(tmp_path_factory, chromium_path, assets_installed):
 
 @pytest.fixture(scope="session")
 def server_under_prefix(tmp_path_factory, chromium_path, assets_installed):
-    """The app mounted below a URL prefix (server.baseUrlPath), as behind a reverse proxy."""
+    """The app mounted below a URL prefix (server.baseUrlPath), as behind a reverse proxy, with a
+    vector tile archive as its basemap (GEO_BASEMAP): the assets MapLibre needs load there too."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from test_webmap_basemap import make_vector_archive
+
     tmp = tmp_path_factory.mktemp("browser-prefix")
     store = tmp / "events.gpkg"
     build_store(store)
-    srv = Server(store, tmp, base_path="conflict/map")
+    archive = tmp / "basemap.pmtiles"
+    make_vector_archive(archive)
+    srv = Server(store, tmp, base_path="conflict/map", extra_env={"GEO_BASEMAP": str(archive)})
     yield srv
     srv.stop()
 

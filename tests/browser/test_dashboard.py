@@ -203,12 +203,19 @@ def test_ingest_view_loads(server, offline, view):
 
 
 def test_map_assets_load_under_a_url_prefix(server_under_prefix, offline):
-    """The asset URLs are relative, so the map renders when the app is mounted below a prefix."""
+    """The asset URLs are relative, so the map renders when the app is mounted below a prefix;
+    the vector basemap (GEO_BASEMAP) is drawn by the vendored MapLibre from the local tile server."""
     assert server_under_prefix.url.endswith("/conflict/map")
     markers = open_dashboard(offline, server_under_prefix.url)
     offline.wait_markers(has_all_seed_towns)
     assert events(markers)
+    frame = offline.map_frame()
+    frame.wait_for_function("""() => { let gl = null;
+        window.map.eachLayer((l) => { if (l.getMaplibreMap) { gl = l.getMaplibreMap(); } });
+        return !!gl && gl.loaded() && gl.areTilesLoaded() && gl.getStyle().layers.some((x) => x.id === 'water-fill')
+          && gl.querySourceFeatures('basemap', {sourceLayer: 'water'}).length > 0; }""", timeout=30_000)
     assert offline.blocked == [] and offline.failed_local == [], (offline.blocked, offline.failed_local)
+    assert offline.page_errors == [], offline.page_errors[:3]
 
 
 def _wait_url(offline: OfflinePage, pred, timeout: float = 15.0) -> str:

@@ -1,10 +1,11 @@
 """The map page itself in Chromium with the network cut: hostile text stays text, clicks on any
 marker (inside clusters too) resolve to its event id the way streamlit-folium reports them, and
-an offline MBTiles archive (GEO_BASEMAP) draws tiles served from 127.0.0.1."""
+an offline MBTiles archive (GEO_BASEMAP) draws tiles served from 127.0.0.1, raster or vector."""
 
 from __future__ import annotations
 
 import functools
+import io
 import http.server
 import sys
 import threading
@@ -14,7 +15,7 @@ import pytest
 from browser_support import ROOT, OfflinePage
 
 sys.path.insert(0, str(ROOT / "tests"))
-from test_webmap_basemap import make_mbtiles
+from test_webmap_basemap import make_mbtiles, make_vector_archive
 from test_webmap_popups import PAYLOADS, row
 
 from geo.webmap import assets as offline_assets
@@ -272,5 +273,60 @@ def test_a_spot_of_many_events_spreads_the_most_recent_and_says_how_many(browser
         assert [i["n"] for i in folded["icons"]] == [300] and not folded["events"]
         assert pg.locator(".leaflet-tooltip").filter(has_text="most recent").count() == 0
         assert not page.page_errors, page.page_errors
+    finally:
+        page.close()
+
+
+VECTOR_READY_JS = """(name) => { let gl = null;
+  window[name].eachLayer((l) => { if (l.getMaplibreMap) { gl = l.getMaplibreMap(); } });
+  return !!gl && gl.loaded() && gl.areTilesLoaded() && gl.getStyle().layers.length > 1; }"""
+
+
+@pytest.mark.parametrize("suffix", ["mbtiles", "pmtiles"])
+def test_a_vector_archive_is_drawn_offline_under_the_events(browser, page_server, monkeypatch, suffix):
+    """GEO_BASEMAP names a vector archive: MapLibre (vendored) draws its water in the style's
+    colour where the archive has water and the plain land colour where it has none; every request
+    stays on this machine; the events stay on top and clickable."""
+    from PIL import Image
+
+    folder, _ = page_server
+    archive = folder / f"vector.{suffix}"
+    make_vector_archive(archive)  # one water polygon: 35-43 E, 32-38 N
+    monkeypatch.setenv("GEO_BASEMAP", str(archive))
+    offline_assets.install("static/vendor")
+    df = hostile_events(40)
+    m, _ = mapping.build_map(df, None)
+    page, name = open_map(browser, page_server, m)
+    try:
+        pg = page.page
+        pg.evaluate("(name) => window[name].setView([35, 38.5], 6, {animate: false})", name)
+        pg.wait_for_function(VECTOR_READY_JS, arg=name, timeout=20_000)
+        pg.wait_for_timeout(500)
+        shot = Image.open(io.BytesIO(pg.screenshot())).convert("RGB")
+        at = pg.evaluate("""([name, points]) => { const map = window[name]; const box = map.getContainer().getBoundingClientRect();
+            return points.map(([lat, lon]) => { const p = map.latLngToContainerPoint([lat, lon]);
+              return [Math.round(box.left + p.x), Math.round(box.top + p.y)]; }); }""",
+                         [name, [[33.0, 41.0], [36.9, 41.8], [33.5, 44.5], [31.0, 39.0]]])
+        colours = [shot.getpixel(tuple(xy)) for xy in at]
+
+        def near(c, hex_colour):
+            ref = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+            return all(abs(a - b) <= 12 for a, b in zip(c, ref))
+
+        assert near(colours[0], "#aad3df") and near(colours[1], "#aad3df"), colours  # water, inside the polygon
+        assert near(colours[2], "#f2efe9") or near(colours[3], "#f2efe9"), colours  # land, outside it
+        tiles_asked = [u for _, u in page.failed_local] + page.blocked
+        assert page.blocked == [], page.blocked[:5]
+        assert not [u for u in tiles_asked if "/tiles/" in u], tiles_asked[:5]
+        assert page.page_errors == [], page.page_errors[:3]
+        # the events are drawn above the basemap and a real mouse click still reaches them
+        pg.evaluate(CAPTURE_JS, name)
+        xy = pg.evaluate("""(name) => { const map = window[name]; let cluster = null;
+            map.eachLayer((l) => { if (l instanceof GeoMap.EventCluster) { cluster = l; } });
+            const m = cluster.marker(5); map.setView(m.getLatLng(), 16, {animate: false});
+            const p = map.latLngToContainerPoint(m.getLatLng()), r = map.getContainer().getBoundingClientRect();
+            window.__expected = m.options.geoId; return [r.left + p.x, r.top + p.y]; }""", name)
+        pg.wait_for_timeout(400)
+        assert clicked_event_id(mouse_click(pg, xy, 200), df) == pg.evaluate("() => window.__expected")
     finally:
         page.close()

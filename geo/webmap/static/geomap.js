@@ -418,7 +418,13 @@
     }});
   }
 
+  // A vector tile archive, drawn by MapLibre GL inside the Leaflet map (below the events, which
+  // keep every click). style: a MapLibre style made in Python from the archive's layers.
+  function vectorBasemap(style, options) {
+    return L.maplibreGL(L.extend({style: style, interactive: false}, options));
+  }
+
   window.GeoMap = {esc: esc, idToken: idToken, eventCluster: eventCluster, EventCluster: EventCluster, provinceRollup: provinceRollup,
     selected: selected, placeLabels: placeLabels, htmlControl: htmlControl, zoomGate: zoomGate,
-    outlines: outlines};
+    outlines: outlines, vectorBasemap: vectorBasemap};
 })();
