@@ -132,7 +132,8 @@ def preview(location: str, i: int, article: Article) -> None:
     rejected: list[Any] = []
     problems: list[str] = []
     if result.events:
-        accepted, rejected, problems = review_table(i, article, result.events)
+        accepted, rejected, problems = review_table(i, article, result.events,
+                                                    rejected_before(location, article, result.events))
     else:
         st.caption("No events found.")
     if result.unresolved:
@@ -155,13 +156,25 @@ def _geocoder(name: str):
     return loc.latitude, loc.longitude, loc.raw.get("admin1") or "", int(loc.raw.get("geo_precision") or 1)
 
 
-def review_table(i: int, article: Article, events) -> tuple[list[Any], list[Any], list[str]]:
-    """The editable table; returns the accepted (edited) events, the rejected ones and the problems."""
+def rejected_before(location: str, article: Article, events) -> frozenset[str]:
+    """The ids among ``events`` that an analyst rejected or deleted before (an article stored
+    already): the review table starts them unticked."""
+    store = data.get_store(location)
+    if store.get_article(article.article_id) is None:
+        return frozenset()
+    p = storing.plan(store, article, events)
+    return frozenset(getattr(p, "suppressed", ()))
+
+
+def review_table(i: int, article: Article, events, before: frozenset[str] = frozenset()
+                 ) -> tuple[list[Any], list[Any], list[str]]:
+    """The editable table; returns the accepted (edited) events, the rejected ones and the problems.
+    ``before``: ids rejected or deleted by an analyst before (they start unticked)."""
     import pandas as pd
 
     from geo.models import EVENT_TYPES, SYRIA_GOVERNORATES
 
-    frame = review.review_frame(events)
+    frame = review.review_frame(events, before)
     ident = hashlib.sha1("|".join(e.event_id + str(e.latitude) for e in events).encode()).hexdigest()[:10]
     st.markdown("**Events found** \u2014 untick to reject, edit any cell; a new place name is looked up "
                 "in the gazetteer (or give its coordinates).")
@@ -183,7 +196,7 @@ def review_table(i: int, article: Article, events) -> tuple[list[Any], list[Any]
             "notes": st.column_config.TextColumn("Notes", width="large"),
         },
     )
-    kept, rejected, problems = review.reviewed_events(events, pd.DataFrame(edited), _geocoder)
+    kept, rejected, problems = review.reviewed_events(events, pd.DataFrame(edited), _geocoder, before)
     originals = {e.event_id: (n, e) for n, e in enumerate(events, start=1)}
     edits = []
     for k in kept:
@@ -192,7 +205,9 @@ def review_table(i: int, article: Article, events) -> tuple[list[Any], list[Any]
         if fields:
             edits.append(f"event {n}: {', '.join(fields)}")
     st.caption(f"{len(kept)} accepted ({len(edits)} edited), {len(rejected)} rejected."
-               + (f" Edited: {'; '.join(edits)}." if edits else ""))
+               + (f" Edited: {'; '.join(edits)}." if edits else "")
+               + (f" {len(before)} start unticked: an analyst rejected or deleted them before (tick one to "
+                  "store it after all)." if before else ""))
     for p in problems:
         st.warning(md(p))
     return kept, rejected, problems

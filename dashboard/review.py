@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import pandas as pd
@@ -23,11 +23,13 @@ Geocode = Callable[[str], "tuple[float, float, str, int] | None"]  # name -> (la
 HAS_REVIEWED = "reviewed" in {f.name for f in dataclasses.fields(Event)}
 
 
-def review_frame(events: Sequence[Event]) -> pd.DataFrame:
+def review_frame(events: Sequence[Event], rejected_before: Collection[str] = ()) -> pd.DataFrame:
+    """The editable table: every event kept, except those an analyst rejected or deleted before
+    (``rejected_before``: their ids), which start unticked."""
     rows = []
     for e in events:
         r = {c: getattr(e, c) for c in EDITED}
-        r["keep"] = True
+        r["keep"] = e.event_id not in rejected_before
         rows.append(r)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["event_date"] = pd.to_datetime(frame["event_date"], errors="coerce")
@@ -93,13 +95,15 @@ def _changes(e: Event, row: Any, geocode: Geocode | None) -> dict[str, Any]:
     return changes
 
 
-def reviewed_events(events: Sequence[Event], edited: pd.DataFrame, geocode: Geocode | None = None
-                    ) -> tuple[list[Event], list[Event], list[str]]:
+def reviewed_events(events: Sequence[Event], edited: pd.DataFrame, geocode: Geocode | None = None,
+                    rejected_before: Collection[str] = ()) -> tuple[list[Event], list[Event], list[str]]:
     """The accepted events with the analyst's edits; the rejected events; problems (row: message).
 
     An edited event is marked ``reviewed`` (when the schema has the field) so that a later
-    re-extraction of the article does not overwrite it; the store records the rejected ones so
-    that a re-extraction does not bring them back."""
+    re-extraction of the article does not overwrite it; so is an event ticked again after an
+    analyst rejected or deleted it before (``rejected_before``), which tells the store that this
+    decision wins over the earlier one. The store records the rejected ones so that a
+    re-extraction does not bring them back."""
     kept: list[Event] = []
     rejected: list[Event] = []
     problems: list[str] = []
@@ -110,7 +114,7 @@ def reviewed_events(events: Sequence[Event], edited: pd.DataFrame, geocode: Geoc
             continue
         try:
             changes = _changes(e, row, geocode)
-            if changes and HAS_REVIEWED:
+            if (changes or e.event_id in rejected_before) and HAS_REVIEWED:
                 changes["reviewed"] = True
             kept.append(dataclasses.replace(e, **changes) if changes else e)
         except (GeoError, ValueError, TypeError) as exc:

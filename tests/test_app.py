@@ -668,6 +668,26 @@ def test_review_table_rejects_and_edits_before_storing():
 
 
 
+def test_review_table_starts_earlier_rejections_unticked_and_a_tick_wins():
+    """Pure: events an analyst rejected or deleted before start unticked; ticking one again marks
+    it reviewed (so the store takes it in spite of the earlier rejection); untouched ones are not."""
+    import pandas as pd
+
+    from dashboard import review
+
+    events = synthetic_events(3, article_id="rev")
+    before = {events[1].event_id, events[2].event_id}
+    frame = review.review_frame(events, before)
+    assert list(frame["keep"]) == [True, False, False]
+    kept, rejected, problems = review.reviewed_events(events, pd.DataFrame(frame), None, before)
+    assert [e.event_id for e in kept] == [events[0].event_id] and rejected == events[1:] and not problems
+    frame.loc[2, "keep"] = True
+    kept, rejected, _ = review.reviewed_events(events, pd.DataFrame(frame), None, before)
+    assert [e.event_id for e in kept] == [events[0].event_id, events[2].event_id] and rejected == [events[1]]
+    if review.HAS_REVIEWED:
+        assert [e.reviewed for e in kept] == [False, True]
+
+
 @pytest.fixture
 def small_store(tmp_path):
     path = tmp_path / "small.gpkg"

@@ -237,6 +237,13 @@ def test_events_rejected_in_review_stay_out_until_the_rejection_is_undone(store:
     store.replace_article(article, events[:2], rejected=[events[2]])
     assert [c.event_id for c in store.history() if c.action == "reject"] == ["new-2"]
     assert_consistent(store, {"new": 2})
+    # Accepting it again in a later review (the event comes marked reviewed) stores it.
+    again = dataclasses.replace(events[2], reviewed=True)
+    assert store.plan_replace("new", [*events[:2], again]).add == ("new-2",)
+    assert store.replace_article(article, [*events[:2], again]) == IngestOutcome.REPLACED
+    assert _ids(store, "new") == ["new-0", "new-1", "new-2"]
+    store.undo()  # back to rejected
+    assert _ids(store, "new") == ["new-0", "new-1"]
     # Undoing the rejection accepts the event after all; a re-extraction keeps it.
     store.undo(reject.change_id)
     assert _ids(store, "new") == ["new-0", "new-1", "new-2"]

@@ -311,7 +311,9 @@ class EditsMixin:
             old = stored.get(event.event_id)
             if old is not None and old.reviewed:
                 protected.append(event.event_id)
-            elif event.event_id in deleted:
+            elif event.event_id in deleted and not event.reviewed:
+                # (an event the analyst accepts again in review comes marked reviewed: that later
+                # decision wins over the earlier removal; an extractor's event never does)
                 suppressed.append(event.event_id)
             elif old is None:
                 add.append(event.event_id)

@@ -1,6 +1,7 @@
 """The analyst's review flow end to end in Chromium with the network cut (issue 13): paste an
 article, reject one event, edit another's place and actor, store, find them on the map, edit the
-stored event again, undo, extract the article again (the edit stays, the rejected event stays out)."""
+stored event again, undo, extract the article again (the edit stays, the rejected event stays out),
+review it again (the rejected event starts unticked)."""
 
 from __future__ import annotations
 
@@ -174,4 +175,14 @@ def test_paste_review_store_find_edit_undo(empty_server, offline):
     again = rows(empty_server.store, "SELECT event_id, actor1, location, reviewed FROM events")
     assert len(again) == found - 1, "re-extraction brought the rejected event back, or lost one"
     assert (event_id, "Islamic State", "Manbij", 1) in again
+
+    # reviewing the article again: the event rejected before starts unticked, and says why
+    page.goto(empty_server.url + "/?view=ingest")
+    page.get_by_text("Add articles").first.wait_for(timeout=TIMEOUT)
+    page.get_by_label("Article text").fill((ROOT / "seeds" / "syria-rebels-isil-2014-01-05.txt").read_text())
+    page.get_by_role("button", name="Preview events").click()
+    tally = page.get_by_text("rejected.").first
+    tally.wait_for(timeout=TIMEOUT)
+    assert tally.inner_text().startswith(f"{found - 1} accepted (0 edited), 1 rejected. 1 start unticked"), \
+        tally.inner_text()
     assert offline.blocked == [], offline.blocked[:5]
