@@ -120,3 +120,33 @@ def test_a_sentence_without_any_place_still_takes_the_town_before(parser):
     text = "Rebels stormed the village of Kafr Nabl on Friday. Warplanes then bombed the area, killing five."
     places = _places(parser, text)
     assert len(places) == 1 and "Kaf" in next(iter(places))
+
+
+@pytest.mark.parametrize("text,first", [
+    ("After the car bomb in Azaz failed to explode, a suicide bomber blew himself up in Jarablus.", "Jarablus"),
+    ("In conjunction with heavy clashes east of Saraqib, regime forces shelled Kafr Nabl.", "Kafr Nabl"),
+    ("Two days after an airstrike hit Ariha, warplanes bombed Maarat al-Numan, killing three.", "Maarat al-Numan"),
+    ("Amid fighting in Tabqa, coalition aircraft struck Raqqa city.", "Raqqa"),
+])
+def test_the_main_clause_leads_over_an_opening_clause_of_circumstance(parser, geocoder, text, first):
+    events = parser.extract(Article("t", text, published=PUBLISHED)).events
+    assert len(events) >= 2, events  # the scene's place stays an event, after the main one
+    assert events[0].place_id == geocoder.geocode(first).raw["place_id"], [e.location for e in events]
+
+
+@pytest.mark.parametrize("sentence,intro", [
+    ("After the attack in Azaz failed, a bomber struck Jarablus.", "After the attack in Azaz failed"),
+    ("Less than 24 hours after the raid on Douma, shells hit Harasta.", "Less than 24 hours after the raid on Douma"),
+    ("In conjunction with clashes near Hama - aircraft struck Latamneh.", "In conjunction with clashes near Hama"),
+    ("As the army advanced on Palmyra; IS fighters withdrew.", "As the army advanced on Palmyra"),
+    ("Amid fighting around Tabqa… the coalition struck Raqqa.", "Amid fighting around Tabqa"),
+    ("As many as 20 people were killed in Douma, activists said.", None),
+    ("Aftermath of the strike in Douma, in pictures.", None),
+    ("Shelling hit Douma after the talks, activists said.", None),
+    ("After the attack rebels withdrew", None),  # no end of the clause: nothing is set apart
+])
+def test_opening_clause_of_circumstance(sentence, intro):
+    from geo.extract.events import intro_clause_end
+
+    end = intro_clause_end(sentence)
+    assert (sentence[:end] if end is not None else None) == intro

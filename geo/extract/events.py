@@ -184,6 +184,29 @@ def is_background(text: str, published: dt.date | None, dates: list[DateMention]
                for m in _YEAR.finditer(text))
 
 
+# A sentence that opens with a clause of circumstance ("After the attack in X failed, a bomber
+# struck Y", "In conjunction with clashes near X, the army advanced on Y", "Amid shelling of X,
+# ..."): that clause sets the scene; the report's news is the main clause after it.
+_INTRO_CLAUSE = re.compile(
+    r"\s*(?:(?:(?:less|more)\s+than\s+)?(?:(?:a|an|one|two|three|four|five|six|\d+|a\s+few|few|several|hours?|"
+    r"days?|weeks?|months?|shortly|soon|just|only)\s+){0,3}(?:after|before|following|since)"
+    r"|amid(?:st)?|as(?!\s+(?:many|much|well|of)\b)|while|whilst|with|despite|in\s+conjunction\s+with"
+    r"|in\s+parallel\s+with|in\s+addition\s+to"
+    r"|on\s+the\s+eve\s+of)\b",
+    re.IGNORECASE)
+_INTRO_END = re.compile(r",|…|\.\.\.|;|\s[-–—]\s")
+
+
+def intro_clause_end(sentence: str) -> int | None:
+    """Where an opening clause of circumstance ends in a sentence (its first comma, ellipsis,
+    semicolon or dash), or None when the sentence opens with its main clause."""
+    opening = _INTRO_CLAUSE.match(sentence)
+    if opening is None:
+        return None
+    end = _INTRO_END.search(sentence, opening.end())
+    return end.start() if end is not None else None
+
+
 def is_passive(text_between: str) -> bool:
     return bool(_PASSIVE.search(text_between))
 

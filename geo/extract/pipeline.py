@@ -34,6 +34,7 @@ from geo.extract.events import (
     find_actors,
     find_fatality_count,
     find_triggers,
+    intro_clause_end,
     is_background,
     refine_sub_type,
 )
@@ -99,6 +100,10 @@ _UNNAMED_RELATIVE_BEFORE = re.compile(
 _OUTSIDE_AREA_BEFORE = re.compile(r"(?P<the>\bthe\s+(?:far\s+)?)?\b" + DIRECTION_WORD
                                   + r"\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 UNNAMED_OFFSET_KM = 15.0
+# How far an event placed in a sentence's opening clause of circumstance falls in the ranking
+# (_merge): more than being deadly gains it, so the main clause leads even when only the scene
+# was deadly; as much as six sentences further down the text.
+INTRO_PENALTY = 0.3
 
 
 def _clause_locator(cls: list[Span]):
@@ -507,6 +512,7 @@ class Geoparser:
             # the same type, it is the event of a sentence that names that day, not one more.
             groups.setdefault((slot_key, day or published, etype), []).append(d)
         events: list[tuple[tuple, Event]] = []
+        intro_ends: dict[int, int | None] = {}  # per sentence start
         for group in groups.values():
             if len(group) == 1:  # most groups: one draft is first, best and dated alike
                 first = best = dated = group[0]
@@ -563,8 +569,15 @@ class Geoparser:
             # text names what it is mainly about; later sentences add context).
             # Deadly events lead: the reports this tool reads (and UCDP/ACLED) centre on them.
             deadly = any(d.deadly for d in group)
+            # A place in a sentence's opening clause of circumstance ("After the attack in X
+            # failed, a bomber struck Y") is the scene; the main clause's place leads.
+            sent = first.sentence
+            if sent.start not in intro_ends:
+                intro_ends[sent.start] = intro_clause_end(sent.text)
+            intro_end = intro_ends[sent.start]
+            in_intro = intro_end is not None and slot.start - sent.start < intro_end
             order = (-(event.confidence - 0.05 * first.sentence_index - 0.1 * (slot.geo_precision - 1)
-                       + (0.15 if deadly else 0.0)),
+                       + (0.15 if deadly else 0.0) - (INTRO_PENALTY if in_intro else 0.0)),
                      first.sentence_index, slot.start)
             events.append((order, event))
         # "Idlib countryside" beside "Binnish" (Idlib) on the same day: the governorate-level event
