@@ -576,9 +576,10 @@ class Geoparser:
                 intro_ends[sent.start] = intro_clause_end(sent.text)
             intro_end = intro_ends[sent.start]
             in_intro = intro_end is not None and slot.start - sent.start < intro_end
-            order = (-(event.confidence - 0.05 * first.sentence_index - 0.1 * (slot.geo_precision - 1)
-                       + (0.15 if deadly else 0.0) - (INTRO_PENALTY if in_intro else 0.0)),
-                     first.sentence_index, slot.start)
+            score = (event.confidence - 0.05 * first.sentence_index - 0.1 * (slot.geo_precision - 1)
+                     + (0.15 if deadly else 0.0) - (INTRO_PENALTY if in_intro else 0.0))
+            # (rounded: equal scores are ties, which the earlier place wins, not float noise)
+            order = (-round(score, 6), first.sentence_index, slot.start)
             events.append((order, event))
         # "Idlib countryside" beside "Binnish" (Idlib) on the same day: the governorate-level event
         # is an event of the report said vaguely (a headline's "car bomb" is the body's "blast in
