@@ -106,14 +106,20 @@ def _type_in_cell(page, row: int, col: int, value: str) -> bool:
     return True
 
 
-def test_paste_review_store_find_edit_undo(empty_server, offline):
-    page = offline.page
-    page.goto(empty_server.url + "/?view=ingest")
+def preview_seed(page, url: str):
+    """Paste the seed article into the Ingest page and preview it; the review table's tally line."""
+    page.goto(url + "/?view=ingest")
     page.get_by_text("Add articles").first.wait_for(timeout=TIMEOUT)
     page.get_by_label("Article text").fill((ROOT / "seeds" / "syria-rebels-isil-2014-01-05.txt").read_text())
     page.get_by_role("button", name="Preview events").click()
     tally = page.get_by_text("rejected.").first
     tally.wait_for(timeout=TIMEOUT)
+    return tally
+
+
+def test_paste_review_store_find_edit_undo(empty_server, offline):
+    page = offline.page
+    tally = preview_seed(page, empty_server.url)
     found = int(tally.inner_text().split()[0])
     assert found >= 3
     grid = page.locator('[data-testid="stDataFrame"]').first
@@ -177,12 +183,7 @@ def test_paste_review_store_find_edit_undo(empty_server, offline):
     assert (event_id, "Islamic State", "Manbij", 1) in again
 
     # reviewing the article again: the event rejected before starts unticked, and says why
-    page.goto(empty_server.url + "/?view=ingest")
-    page.get_by_text("Add articles").first.wait_for(timeout=TIMEOUT)
-    page.get_by_label("Article text").fill((ROOT / "seeds" / "syria-rebels-isil-2014-01-05.txt").read_text())
-    page.get_by_role("button", name="Preview events").click()
-    tally = page.get_by_text("rejected.").first
-    tally.wait_for(timeout=TIMEOUT)
+    tally = preview_seed(page, empty_server.url)
     assert tally.inner_text().startswith(f"{found - 1} accepted (0 edited), 1 rejected. 1 start unticked"), \
         tally.inner_text()
     assert offline.blocked == [], offline.blocked[:5]

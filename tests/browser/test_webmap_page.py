@@ -101,6 +101,18 @@ def mouse_click(pg, xy: list[float], settle_ms: int) -> dict:
             "last_object_clicked_tooltip": last["tooltip"]}
 
 
+def click_marker(pg, name: str, i: int, df: pd.DataFrame) -> bool:
+    """A real mouse click on event marker ``i`` (zoomed in until it is drawn alone): whether the
+    click resolves to its event the way the dashboard reads it (CAPTURE_JS must be installed)."""
+    xy = pg.evaluate("""([name, i]) => { const map = window[name]; let cluster = null;
+        map.eachLayer((l) => { if (l instanceof GeoMap.EventCluster) { cluster = l; } });
+        const m = cluster.marker(i); map.setView(m.getLatLng(), 16, {animate: false});
+        const p = map.latLngToContainerPoint(m.getLatLng()), r = map.getContainer().getBoundingClientRect();
+        window.__expected = m.options.geoId; return [r.left + p.x, r.top + p.y]; }""", [name, i])
+    pg.wait_for_timeout(400)
+    return clicked_event_id(mouse_click(pg, xy, 200), df) == pg.evaluate("() => window.__expected")
+
+
 def test_map_page_offline(browser, page_server, monkeypatch):
     folder, _ = page_server
     archive = folder / "basemap.mbtiles"
@@ -140,14 +152,7 @@ def test_map_page_offline(browser, page_server, monkeypatch):
             assert got["shown"] and got["expected"], got
             assert clicked_event_id(result, df) == got["expected"], got
         # one real mouse click on the canvas-drawn marker
-        xy = pg.evaluate("""(name) => { const map = window[name]; let cluster = null;
-            map.eachLayer((l) => { if (l instanceof GeoMap.EventCluster) { cluster = l; } });
-            const m = cluster.marker(200); map.setView(m.getLatLng(), 16, {animate: false});
-            const p = map.latLngToContainerPoint(m.getLatLng()), r = map.getContainer().getBoundingClientRect();
-            window.__expected = m.options.geoId; return [r.left + p.x, r.top + p.y]; }""", name)
-        pg.wait_for_timeout(400)
-        result = mouse_click(pg, xy, 200)
-        assert clicked_event_id(result, df) == pg.evaluate("() => window.__expected")
+        assert click_marker(pg, name, 200, df)
         assert not page.page_errors, page.page_errors
         assert not page.blocked, page.blocked
     finally:
@@ -321,12 +326,6 @@ def test_a_vector_archive_is_drawn_offline_under_the_events(browser, page_server
         assert page.page_errors == [], page.page_errors[:3]
         # the events are drawn above the basemap and a real mouse click still reaches them
         pg.evaluate(CAPTURE_JS, name)
-        xy = pg.evaluate("""(name) => { const map = window[name]; let cluster = null;
-            map.eachLayer((l) => { if (l instanceof GeoMap.EventCluster) { cluster = l; } });
-            const m = cluster.marker(5); map.setView(m.getLatLng(), 16, {animate: false});
-            const p = map.latLngToContainerPoint(m.getLatLng()), r = map.getContainer().getBoundingClientRect();
-            window.__expected = m.options.geoId; return [r.left + p.x, r.top + p.y]; }""", name)
-        pg.wait_for_timeout(400)
-        assert clicked_event_id(mouse_click(pg, xy, 200), df) == pg.evaluate("() => window.__expected")
+        assert click_marker(pg, name, 5, df)
     finally:
         page.close()
