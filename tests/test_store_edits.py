@@ -242,7 +242,12 @@ def test_events_rejected_in_review_stay_out_until_the_rejection_is_undone(store:
     assert store.plan_replace("new", [*events[:2], again]).add == ("new-2",)
     assert store.replace_article(article, [*events[:2], again]) == IngestOutcome.REPLACED
     assert _ids(store, "new") == ["new-0", "new-1", "new-2"]
-    store.undo()  # back to rejected
+    # Rejecting it once more removes it again (the earlier rejection does not hide the new one).
+    assert store.plan_replace("new", events[:2], rejected=[again]).rejected == ("new-2",)
+    store.replace_article(article, events[:2], rejected=[again])
+    assert _ids(store, "new") == ["new-0", "new-1"]
+    store.undo()  # the second rejection
+    store.undo()  # the acceptance: back to rejected
     assert _ids(store, "new") == ["new-0", "new-1"]
     # Undoing the rejection accepts the event after all; a re-extraction keeps it.
     store.undo(reject.change_id)
@@ -270,10 +275,16 @@ def test_rejecting_a_stored_event_removes_it_for_good(sample_store: EventStore) 
     assert_consistent(sample_store, {"A": 2, "B": 2, "C": 4})
 
 
-def test_a_rejected_event_of_another_article_is_refused(store: EventStore) -> None:
-    with pytest.raises(StoreError, match="not the article being stored"):
-        store.replace_article(make_article("new", "pasted"), many_events("new", 1),
-                              rejected=[make_event("x", "other")])
+@pytest.mark.parametrize("rejected, error, message", [
+    ([make_event("x", "other")], StoreError, "not the article being stored"),
+    ([make_event("new-0", "new")], ValidationError, "both accepted and rejected"),
+])
+def test_a_rejection_that_cannot_be_is_refused_and_writes_nothing(store: EventStore, rejected, error,
+                                                                   message) -> None:
+    with pytest.raises(error, match=message):
+        store.replace_article(make_article("new", "pasted"), many_events("new", 1), rejected=rejected)
+    with pytest.raises(error, match=message):
+        store.plan_replace("new", many_events("new", 1), rejected=rejected)
     assert store.count() == 0 and store.history() == []
 
 

@@ -90,6 +90,15 @@ def _of_article(article_id: str, events: Iterable[Event]) -> Iterable[Event]:
         yield event
 
 
+def _rejected_ids(article_id: str, accepted: Iterable[Event], rejected: Iterable[Event]) -> set[str]:
+    """The ids of the rejected events, checked: of this article, and none also accepted."""
+    refused = {e.event_id for e in _of_article(article_id, rejected)}
+    both = sorted(refused.intersection(e.event_id for e in accepted))
+    if both:
+        raise ValidationError(f"event {both[0]} is both accepted and rejected")
+    return refused
+
+
 class EditsMixin:
     """The edit API of :class:`geo.store.base.EventStore`, over the SQL core's hooks."""
 
@@ -301,12 +310,10 @@ class EditsMixin:
         rows = read(f"SELECT {', '.join(EVENT_FIELDS)} FROM {self._t_events} WHERE article_id = ?", (article_id,))
         stored = {e.event_id: e for e in map(self._event_from_row, rows)}
         deleted = self._analyst_removed_ids(read, article_id)
-        refused = {e.event_id for e in _of_article(article_id, rejected)}
+        refused = _rejected_ids(article_id, events, rejected)
         add, update, keep, protected, suppressed = [], [], [], [], []
         seen = set(refused)
         for event in _of_article(article_id, events):
-            if event.event_id in refused:
-                raise ValidationError(f"event {event.event_id} is both accepted and rejected")
             seen.add(event.event_id)
             old = stored.get(event.event_id)
             if old is not None and old.reviewed:
@@ -322,25 +329,29 @@ class EditsMixin:
         protected += [i for i, e in stored.items() if e.reviewed and i not in seen]
         # A rejected event goes even when reviewed: the analyst says so now.
         remove = [i for i, e in stored.items() if (not e.reviewed and i not in seen) or i in refused]
+        newly_rejected = sorted(i for i in refused if i in stored or i not in deleted)
         plan = ReplacePlan(article_id, tuple(add), tuple(remove), tuple(update), tuple(keep),
-                           tuple(protected), tuple(suppressed), tuple(sorted(refused - deleted)))
+                           tuple(protected), tuple(suppressed), tuple(newly_rejected))
         return plan, stored
 
     def _reject(self, tx: Tx, read: Read, article_id: str, rejected: Sequence[Event]) -> int:
         """Record the analyst's rejections as one change: a stored rejected event is removed, one
         never stored is only recorded (so that no re-extraction brings it back); an event already
         rejected or deleted is left alone. The number of events newly rejected."""
-        refused = [e for e in dict((e.event_id, e) for e in _of_article(article_id, rejected)).values()
-                   if e.event_id not in self._analyst_removed_ids(read, article_id)]
-        if not refused:
+        candidates = list({e.event_id: e for e in _of_article(article_id, rejected)}.values())
+        if not candidates:
             return 0
-        stored = self._events_in_tx(tx, [e.event_id for e in refused])
+        removed = self._analyst_removed_ids(read, article_id)
+        stored = self._events_in_tx(tx, [e.event_id for e in candidates])
         clash = next((i for i, e in stored.items() if e.article_id != article_id), None)
         if clash is not None:
             raise StoreError(f"event {clash} belongs to article {stored[clash].article_id!r}, not {article_id!r}")
-        entries: list[Entry] = [("reject", stored.get(e.event_id, e), None) for e in refused]
-        self._apply(tx, [entry for entry in entries if entry[1].event_id in stored])  # type: ignore[union-attr]
-        self._record(tx, entries, "rejected in review")
+        # (stored: removed now, even if it was rejected once and accepted again since)
+        entries: list[Entry] = [("reject", stored.get(e.event_id, e), None) for e in candidates
+                                if e.event_id in stored or e.event_id not in removed]
+        if entries:
+            self._apply(tx, [entry for entry in entries if entry[1].event_id in stored])  # type: ignore[union-attr]
+            self._record(tx, entries, "rejected in review")
         return len(entries)
 
     def plan_replace(self, article_id: str, events: Iterable[Event], *,
@@ -356,9 +367,7 @@ class EditsMixin:
             repeated = next(i for i, n in Counter(e.event_id for e in listed).items() if n > 1)
             raise StoreError(f"article {aid}: event_id {repeated!r} occurs more than once")
         refused = list(rejected)
-        both = sorted(new.keys() & {e.event_id for e in _of_article(aid, refused)})
-        if both:
-            raise ValidationError(f"event {both[0]} is both accepted and rejected")
+        _rejected_ids(aid, listed, refused)  # (checked before the transaction)
         with self._write(f"replace article {aid}") as tx:
             self._lock_articles(tx, [aid])
             row = tx.execute(f"SELECT content_hash, title, source, url FROM {self._t_articles} "
