@@ -252,7 +252,8 @@ def make_mbtiles(path: Path, fmt: str = "png", max_zoom: int = 2) -> dict[tuple[
     return xyz
 
 
-def make_pmtiles(path: Path, max_zoom: int = 2, tile_type: str = "PNG") -> dict[tuple[int, int, int], bytes]:
+def make_pmtiles(path: Path, max_zoom: int = 2, tile_type: str = "PNG", compression: str = "NONE",
+                 metadata: dict | None = None) -> dict[tuple[int, int, int], bytes]:
     """The same small raster archive as PMTiles 3 (written with the pmtiles package)."""
     from pmtiles.tile import Compression, TileType, zxy_to_tileid
     from pmtiles.writer import Writer
@@ -264,10 +265,11 @@ def make_pmtiles(path: Path, max_zoom: int = 2, tile_type: str = "PNG") -> dict[
         for (z, x, y), data in sorted(xyz.items(), key=lambda kv: zxy_to_tileid(*kv[0])):
             w.write_tile(zxy_to_tileid(z, x, y), data)
         w.finalize(
-            {"tile_type": getattr(TileType, tile_type), "tile_compression": Compression.NONE, "min_zoom": 0,
+            {"tile_type": getattr(TileType, tile_type), "tile_compression": getattr(Compression, compression),
+             "min_zoom": 0,
              "max_zoom": max_zoom, "min_lon_e7": int(35.5e7), "min_lat_e7": int(32.3e7), "max_lon_e7": int(42.4e7),
              "max_lat_e7": int(37.4e7), "center_zoom": 1, "center_lon_e7": int(38.9e7), "center_lat_e7": int(34.8e7)},
-            {"name": "test pmtiles", "attribution": "test"},
+            {"name": "test pmtiles", "attribution": "test", **(metadata or {})},
         )
     return xyz
 
@@ -309,7 +311,7 @@ def test_one_server_per_archive_and_process(archive):
 
 
 @pytest.mark.parametrize("kind", ["vector without layers", "vector pmtiles without layers", "avif pmtiles",
-                                  "not sqlite", "broken pmtiles", "missing"])
+                                  "brotli vector pmtiles", "not sqlite", "broken pmtiles", "missing"])
 def test_unusable_archives_are_refused(tmp_path, kind):
     path = tmp_path / "x.mbtiles"
     if kind == "vector without layers":
@@ -318,6 +320,9 @@ def test_unusable_archives_are_refused(tmp_path, kind):
         make_pmtiles(path, max_zoom=0, tile_type="MVT")
     elif kind == "avif pmtiles":
         make_pmtiles(path, max_zoom=0, tile_type="AVIF")
+    elif kind == "brotli vector pmtiles":  # (the tiles need not really be brotli: the header decides)
+        make_pmtiles(path, max_zoom=0, tile_type="MVT", compression="BROTLI",
+                     metadata={"vector_layers": [{"id": "water"}]})
     elif kind == "broken pmtiles":
         path.write_bytes(b"PMTiles\x03" + b"\x00" * 20)
     elif kind == "not sqlite":
