@@ -5,8 +5,8 @@ an offline MBTiles archive (GEO_BASEMAP) draws tiles served from 127.0.0.1, rast
 from __future__ import annotations
 
 import functools
-import io
 import http.server
+import io
 import sys
 import threading
 
