@@ -421,7 +421,7 @@ PROTOMAPS = ("boundaries", "buildings", "earth", "landcover", "landuse", "places
 
 @pytest.mark.parametrize("layer_ids", [OPENMAPTILES, PROTOMAPS], ids=["openmaptiles", "protomaps"])
 def test_vector_style_draws_each_schema_quietly_in_a_sensible_order(layer_ids):
-    from geo.webmap.vector_style import vector_style
+    from geo.webmap.vector_style import MINOR_ROAD_ZOOM, vector_style
 
     style = vector_style(layer_ids, "http://127.0.0.1:1/tiles/{z}/{x}/{y}.pbf", min_zoom=0, max_zoom=14,
                          bounds=(32.3, 35.5, 37.4, 42.4), attribution="© contributors")
@@ -437,6 +437,8 @@ def test_vector_style_draws_each_schema_quietly_in_a_sensible_order(layer_ids):
     assert water["paint"]["fill-color"] == "#aad3df"
     roads = next(layer for layer in layers if layer.get("source-layer") in ("roads", "transportation"))
     assert roads["type"] == "line"
+    minor = next(layer for layer in layers if layer["id"] == f"{roads['source-layer']}-minor")
+    assert minor["minzoom"] == MINOR_ROAD_ZOOM and "minzoom" not in roads  # minor roads only zoomed in
     order = [layer.get("source-layer") for layer in layers]
     assert order.index("landcover") < order.index("water") < order.index(roads["source-layer"])
     boundary = "boundary" if "boundary" in layer_ids else "boundaries"

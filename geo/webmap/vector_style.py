@@ -6,7 +6,7 @@ its layers. The two schemas users will have are OpenMapTiles (``water``, ``landc
 ``transportation``, ``boundary``...) and Protomaps (``earth``, ``water``, ``roads``,
 ``boundaries``...); each layer id is put in a role by name (:data:`ROLES`), and a layer of any
 other schema still shows, faintly. The style is quiet on purpose: the events are the map, the
-basemap only orients. Labels and points (places, POIs) are left out: text needs glyph files
+basemap only orients (major roads wider, minor roads only when zoomed in). Labels and points (places, POIs) are left out: text needs glyph files
 that an offline page does not have, and the gazetteer's own town labels are drawn over the map.
 """
 
@@ -34,7 +34,16 @@ _POLYGON = ["match", ["geometry-type"], ["Polygon", "MultiPolygon"], True, False
 _LINE = ["match", ["geometry-type"], ["LineString", "MultiLineString"], True, False]
 # Line widths by zoom (MapLibre interpolates between the stops).
 _THIN = ["interpolate", ["linear"], ["zoom"], 5, 0.4, 12, 1.2, 16, 2.5]
-_ROAD = ["interpolate", ["linear"], ["zoom"], 5, 0.5, 10, 1.2, 14, 3.0, 18, 8.0]
+# A road's class: OpenMapTiles calls it "class", Protomaps "kind". Major roads are drawn wider;
+# minor ones only from MINOR_ROAD_ZOOM on, where they orient rather than clutter.
+_ROAD_CLASS = ["to-string", ["coalesce", ["get", "class"], ["get", "kind"], ""]]
+MAJOR_ROADS = ["motorway", "trunk", "primary", "highway", "major_road"]
+MINOR_ROADS = ["minor", "minor_road", "service", "track", "path", "other"]
+MINOR_ROAD_ZOOM = 11
+_ROAD_SCALE = ["match", _ROAD_CLASS, MAJOR_ROADS, 1.6, MINOR_ROADS, 0.6, 1.0]
+_ROAD = ["interpolate", ["linear"], ["zoom"], *(v for stop, width in ((5, 0.5), (10, 1.2), (14, 3.0), (18, 8.0))
+                                               for v in (stop, ["*", width, _ROAD_SCALE]))]
+_IS_MINOR_ROAD = ["match", _ROAD_CLASS, MINOR_ROADS, True, False]
 
 _FILLS: dict[str, dict[str, Any]] = {
     "land": {"fill-color": LAND},
@@ -83,7 +92,14 @@ def vector_style(layer_ids: tuple[str, ...] | list[str], tile_url: str, *, min_z
         if role in _FILLS:
             layers.append({"id": f"{layer_id}-fill", "type": "fill", "filter": _POLYGON,
                            "paint": dict(_FILLS[role]), **common})
-        if role in _LINES:
+        if role == "road":
+            for suffix, minor in (("line", False), ("minor", True)):
+                layers.append({"id": f"{layer_id}-{suffix}", "type": "line",
+                               "filter": ["all", _LINE, _IS_MINOR_ROAD if minor else ["!", _IS_MINOR_ROAD]],
+                               "layout": {"line-join": "round", "line-cap": "round"},
+                               "paint": dict(_LINES[role]), **common,
+                               **({"minzoom": MINOR_ROAD_ZOOM} if minor else {})})
+        elif role in _LINES:
             layers.append({"id": f"{layer_id}-line", "type": "line", "filter": _LINE,
                            "layout": {"line-join": "round", "line-cap": "round"},
                            "paint": dict(_LINES[role]), **common})

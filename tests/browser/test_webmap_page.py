@@ -15,13 +15,14 @@ import pytest
 from browser_support import ROOT, OfflinePage
 
 sys.path.insert(0, str(ROOT / "tests"))
-from test_webmap_basemap import make_mbtiles, make_vector_archive
+from test_webmap_basemap import OPENMAPTILES, PROTOMAPS, make_mbtiles, make_vector_archive
 from test_webmap_popups import PAYLOADS, row
 
 from geo.webmap import assets as offline_assets
 from geo.webmap import layers as mapping
 from geo.webmap import tiles
 from geo.webmap.select import clicked_event_id
+from geo.webmap.vector_style import vector_style
 
 # What streamlit-folium's onLayerClick does (frontend, 0.27): a click handler on every layer of the
 # map after the feature groups are evaluated, reading the clicked marker's tooltip text.
@@ -282,6 +283,15 @@ def test_a_spot_of_many_events_spreads_the_most_recent_and_says_how_many(browser
         page.close()
 
 
+STYLE_ERRORS_JS = """(style) => new Promise((resolve) => {
+  const box = document.createElement('div'); box.style.cssText = 'width:300px;height:200px;position:absolute;left:-400px';
+  document.body.appendChild(box); const errors = [];
+  const gl = new maplibregl.Map({container: box, style: style, center: [38.5, 35], zoom: 12, interactive: false});
+  gl.on('error', (e) => errors.push(String(e.error && e.error.message || e.error || e)));
+  gl.on('idle', () => { gl.remove(); resolve(errors); });
+  setTimeout(() => resolve(errors.concat(['no idle in 15 s'])), 15000);
+})"""
+
 VECTOR_READY_JS = """(name) => { let gl = null;
   window[name].eachLayer((l) => { if (l.getMaplibreMap) { gl = l.getMaplibreMap(); } });
   return !!gl && gl.loaded() && gl.areTilesLoaded() && gl.getStyle().layers.length > 1; }"""
@@ -327,5 +337,12 @@ def test_a_vector_archive_is_drawn_offline_under_the_events(browser, page_server
         # the events are drawn above the basemap and a real mouse click still reaches them
         pg.evaluate(CAPTURE_JS, name)
         assert click_marker(pg, name, 5, df)
+        # the styles made for the two common schemas are valid MapLibre styles (MapLibre reports a
+        # bad layer or expression as an error event, not as an exception)
+        url = tiles.serve_archive(archive).url
+        for layer_ids in (OPENMAPTILES, PROTOMAPS):
+            style = vector_style(layer_ids, url, min_zoom=0, max_zoom=6)
+            errors = pg.evaluate(STYLE_ERRORS_JS, style)
+            assert errors == [], errors[:3]
     finally:
         page.close()
