@@ -170,3 +170,13 @@ def test_other_pattern_methods_run_the_plain_pattern():
     assert lexicon.TRIGGER_RE.search(text).group() == OLD_TRIGGER_RE.search(text).group() == "warplanes"
     assert lexicon.NOT_EVENT_BEFORE.match("as in ") is not None
     assert lexicon.NOT_EVENT_BEFORE.search(text[: text.index("Aleppo")]) is not None
+
+
+def test_case_odd_lists_every_non_ascii_character_that_ignorecase_matches_to_ascii():
+    # The case-insensitive scan starts each branch with the exact cases of its first character:
+    # the ASCII capital and these (geo.words.CASE_ODD); a missing one would lose its matches.
+    from geo.words import CASE_ODD
+
+    ascii_alnum = re.compile(r"[a-z0-9]", re.IGNORECASE)
+    found = {chr(code) for code in range(0x80, 0x110000) if ascii_alnum.fullmatch(chr(code))}
+    assert found == set(CASE_ODD)

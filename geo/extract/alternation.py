@@ -20,6 +20,8 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 
+from geo.words import CASE_ODD
+
 log = logging.getLogger(__name__)
 
 try:  # the parser behind re.compile (private, but stable since 3.11); without it: the plain pattern
@@ -290,11 +292,22 @@ class Alternation:
         groups: dict[str, set[str]] = {}
         for text in strings:
             groups.setdefault(text[0], set()).add(text[1:])
+        if not self._fold:
+            parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
+                     for first, rests in sorted(groups.items())]
+            return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
+        # Under IGNORECASE, each branch starts with one exact character, a case of the first
+        # character (its capital, or one of the non-ASCII letters that IGNORECASE matches to it):
+        # the engine passes over a branch whose exact first character differs without entering
+        # it, where it enters every case-folded one. The rest is matched ignoring case, as before.
         parts = []
         for first, rests in sorted(groups.items()):
             rest = trie(rests)
-            parts.append(re.escape(first) + (f"(?={rest})" if rest else ""))
-        return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
+            for case in dict.fromkeys((first, first.upper(), *CASE_ODD)):
+                if re.fullmatch(re.escape(first), case, re.IGNORECASE):
+                    parts.append(re.escape(case) + (f"(?i:(?={rest}))" if rest else ""))
+        prefix = f"(?i:{self._prefix})" if self._prefix else ""
+        return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
     def _bucket(self, char: str) -> re.Pattern | None:
         """The pattern of the alternatives that can start with ``char`` (compiled once), the
