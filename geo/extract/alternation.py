@@ -38,20 +38,25 @@ class _Unbounded(Exception):
     """A (sub)pattern that may start with too many characters to list."""
 
 
-def _first_of_set(items: list) -> set[str]:
+def _first_of_set(items: list, ascii_digits: bool = False) -> set[str]:
+    """The characters of a set. ``ascii_digits``: ``\\d`` gives 0-9, for a caller that leaves every
+    non-ASCII character (other scripts' digits among them) to the whole pattern."""
     chars: set[str] = set()
     for op, av in items:
         if op is _sre_c.LITERAL:
             chars.add(chr(av))
         elif op is _sre_c.RANGE and av[1] - av[0] < _MAX_RANGE:
             chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT and ascii_digits:
+            chars.update("0123456789")
         else:  # a negated set, a category (\w, \s), a large range
             raise _Unbounded
     return chars
 
 
-def _first(seq) -> tuple[set[str], bool]:
-    """(characters a match of ``seq`` can start with, whether it can match the empty string)."""
+def _first(seq, ascii_digits: bool = False) -> tuple[set[str], bool]:
+    """(characters a match of ``seq`` can start with, whether it can match the empty string);
+    ``ascii_digits`` as in :func:`_first_of_set`."""
     chars: set[str] = set()
     for op, av in seq:
         if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
@@ -60,11 +65,11 @@ def _first(seq) -> tuple[set[str], bool]:
             chars.add(chr(av))
             return chars, False
         if op is _sre_c.IN:
-            return chars | _first_of_set(av), False
+            return chars | _first_of_set(av, ascii_digits), False
         if op is _sre_c.BRANCH:
             nullable = False
             for branch in av[1]:
-                sub, empty = _first(branch)
+                sub, empty = _first(branch, ascii_digits)
                 chars |= sub
                 nullable = nullable or empty
             if not nullable:
@@ -72,17 +77,17 @@ def _first(seq) -> tuple[set[str], bool]:
         elif op is _sre_c.SUBPATTERN:
             if av[1] or av[2]:
                 raise _Unbounded  # inline flags (?i:...) change what the characters match
-            sub, empty = _first(av[3])
+            sub, empty = _first(av[3], ascii_digits)
             chars |= sub
             if not empty:
                 return chars, False
         elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
-            sub, empty = _first(av[2])
+            sub, empty = _first(av[2], ascii_digits)
             chars |= sub
             if av[0] > 0 and not empty:
                 return chars, False
         elif op is _sre_c.ATOMIC_GROUP:
-            sub, empty = _first(av)
+            sub, empty = _first(av, ascii_digits)
             chars |= sub
             if not empty:
                 return chars, False
@@ -252,7 +257,8 @@ class Alternation:
         for name, pattern in self._named:
             for piece in split_top_level(pattern):
                 tree = _sre_parse.parse(piece, self._flags)
-                chars, empty = _first(tree)
+                # (Under IGNORECASE every non-ASCII character goes to the whole pattern: see _key.)
+                chars, empty = _first(tree, ascii_digits=self._fold)
                 keys = {self._key(c) for c in chars}
                 if empty or None in keys:
                     raise _Unbounded(f"{piece!r} may start anywhere")
