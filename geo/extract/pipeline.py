@@ -356,6 +356,8 @@ class Geoparser:
     def _sentence_drafts(self, pairs: list, sent: Span, s_index: int, date: DateMention | None, inherited: bool,
                          s_actors: list[ActorHit], para_actors: Counter, clause_of) -> list[Draft]:
         """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
+        if not pairs:
+            return []  # triggers but no place, not even the sentence before's: no count is asked for
         count = find_fatality_count(sent.text)
         dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
