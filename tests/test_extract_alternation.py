@@ -185,7 +185,8 @@ def test_case_odd_lists_every_non_ascii_character_that_ignorecase_matches_to_asc
     assert found == set(CASE_ODD)
 
 
-_PER_SENTENCE = {"date": dates.DATE_RE, "deadly": pipeline._DEADLY_RE, "death-toll": events._FATALITY_RES[1]}
+_PER_SENTENCE = {"date": dates.DATE_RE, "deadly": pipeline._DEADLY_RE, "dead": events._FATALITY_RES[0],
+                 "death-toll": events._FATALITY_RES[1]}
 
 
 @pytest.mark.parametrize("name", sorted(_PER_SENTENCE))
@@ -195,9 +196,9 @@ def test_per_sentence_patterns_are_dispatched(name):
 
 @pytest.mark.parametrize("text", [
     "Airstrikes killed 12 people in Saraqib on Sunday; the death toll rises to 15, two days ago 3 died.",
-    "KILLED on 3 January 2014, 2014-01-03, ١٢٣٤-٠١-٠٣ and ٣ January; the death toll climbs to ١٢",
-    "Dozens of bodies found last week, kılled twelve thiſ morning, ſlain overnight; fatalities in May",
-    "Mass killings: a massacre claimed the lives of twenty civilians earlier this month",
+    "KILLED on 3 January 2014, 2014-01-03, ١٢٣٤-٠١-٠٣ and ٣ January; ٣ were killed, the death toll climbs to ١٢",
+    "Dozens of bodies found last week, kılled twelve thiſ morning, ſlain overnight; dozens were ſlain; fatalities in May",
+    "Mass killings: a massacre claimed the lives of twenty civilians earlier this month; 1٢ died",
 ])
 @pytest.mark.parametrize("name", sorted(_PER_SENTENCE))
 def test_per_sentence_patterns_match_like_the_plain_patterns(name, text):

@@ -116,27 +116,35 @@ def _extend(heads: _Prefixes, tails: _Prefixes, need: int) -> _Prefixes:
     return out
 
 
-def _prefixes(seq, need: int) -> _Prefixes:
+def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
     """The literal strings (up to ``need`` characters) that every match of ``seq`` starts with one
     of. A prefix is cut short where the pattern allows too many characters (``\\w``, ``[^x]``),
-    so it may be shorter than ``need``: it then only says how a match starts."""
+    so it may be shorter than ``need``: it then only says how a match starts. ``leading_digits``:
+    a ``\\d`` that a match starts with gives the one-character prefixes 0-9 (the caller finds
+    other scripts' digits itself); elsewhere, ``\\d`` ends the prefixes, as other categories do."""
     heads: _Prefixes = {("", True)}
     for op, av in seq:
         if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
             continue
+        at_start = leading_digits and heads == {("", True)}
         try:
             if op is _sre_c.LITERAL:
                 tails: _Prefixes = {(chr(av), True)}
             elif op is _sre_c.IN:
-                tails = {(c, True) for c in _first_of_set(av)}
+                try:
+                    tails = {(c, True) for c in _first_of_set(av)}
+                except _Unbounded:
+                    if not at_start:
+                        raise
+                    tails = {(c, False) for c in _first_of_set(av, ascii_digits=True)}
             elif op is _sre_c.BRANCH:
-                tails = set().union(*(_prefixes(branch, need) for branch in av[1]))
+                tails = set().union(*(_prefixes(branch, need, at_start) for branch in av[1]))
             elif op is _sre_c.SUBPATTERN and not (av[1] or av[2]):
-                tails = _prefixes(av[3], need)
+                tails = _prefixes(av[3], need, at_start)
             elif op is _sre_c.ATOMIC_GROUP:
-                tails = _prefixes(av, need)
+                tails = _prefixes(av, need, at_start)
             elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
-                tails = _repeat_prefixes(av, need)
+                tails = _repeat_prefixes(av, need, at_start)
             else:
                 raise _Unbounded
         except _Unbounded:
@@ -147,14 +155,15 @@ def _prefixes(seq, need: int) -> _Prefixes:
     return heads
 
 
-def _repeat_prefixes(av, need: int) -> _Prefixes:
+def _repeat_prefixes(av, need: int, leading_digits: bool = False) -> _Prefixes:
     low, high, sub = av
-    one = _prefixes(sub, need)
+    first = _prefixes(sub, need, leading_digits)  # (the first repetition starts the match)
+    one = _prefixes(sub, need) if leading_digits else first
     reps: _Prefixes = {("", True)}
     out: _Prefixes = set(reps) if low == 0 else set()
     count = 0
     while count < high and count <= need and any(more and len(h) < need for h, more in reps):
-        reps = _extend(reps, one, need)
+        reps = _extend(reps, first if count == 0 else one, need)
         count += 1
         if count >= low:
             out |= reps
@@ -284,7 +293,7 @@ class Alternation:
         for tree in parsed:
             for need in range(_PREFIX_CHARS, 0, -1):
                 try:
-                    found = _prefixes(tree, need)
+                    found = _prefixes(tree, need, leading_digits=self._fold)
                     break
                 except _Unbounded:
                     continue
@@ -312,6 +321,10 @@ class Alternation:
             for case in dict.fromkeys((first, first.upper(), *CASE_ODD)):
                 if re.fullmatch(re.escape(first), case, re.IGNORECASE):
                     parts.append(re.escape(case) + (f"(?i:(?={rest}))" if rest else ""))
+        if any(first.isdigit() for first in groups):
+            # A match may start with \d: so with another script's digit, which the whole pattern
+            # decides (see _key).
+            parts.append("[^\\x00-\\x7f](?<=\\d)")
         prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
