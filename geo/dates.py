@@ -21,19 +21,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from geo.errors import ValidationError
+from geo.extract.alternation import Alternation
 from geo.words import lacks_words
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-DATE_RE = re.compile(
-    rf"\b(?:(?P<explicit>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
-    rf"|(?P<weekday>(?:last\s+|this\s+|on\s+|late\s+|early\s+)?{_WEEKDAYS}(?:\s+(?:night|morning|evening|afternoon))?)"
-    rf"|(?P<day>yesterday|today|tonight|this\s+morning|this\s+evening|last\s+night|overnight|(?:two|three|2|3)\s+days\s+ago)"
-    rf"|(?P<week>last\s+week|this\s+week|past\s+week|earlier\s+this\s+week|(?:two|2)\s+weeks\s+ago)"
-    rf"|(?P<month>this\s+month|last\s+month|earlier\s+this\s+month|past\s+month|(?:in|during|since)\s+{_MONTHS}(?!\s+\d)))\b",
-    re.IGNORECASE,
-)
+# The matches (``lastgroup`` the kind) of ``\b(?:(?P<explicit>...)|(?P<weekday>...)|...)\b``: an
+# Alternation tries at each word start only the kinds that can start with its character.
+DATE_RE = Alternation([
+    ("explicit", rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}"),
+    ("weekday", rf"(?:last\s+|this\s+|on\s+|late\s+|early\s+)?{_WEEKDAYS}(?:\s+(?:night|morning|evening|afternoon))?"),
+    ("day", r"yesterday|today|tonight|this\s+morning|this\s+evening|last\s+night|overnight|(?:two|three|2|3)\s+days\s+ago"),
+    ("week", r"last\s+week|this\s+week|past\s+week|earlier\s+this\s+week|(?:two|2)\s+weeks\s+ago"),
+    ("month", rf"this\s+month|last\s+month|earlier\s+this\s+month|past\s+month|(?:in|during|since)\s+{_MONTHS}(?!\s+\d)"),
+], re.IGNORECASE, prefix=r"\b", suffix=r"\b")
 _WEEKDAY_INDEX = {d: i for i, d in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 

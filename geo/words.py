@@ -7,13 +7,13 @@ from __future__ import annotations
 # The only non-ASCII characters that ``re.IGNORECASE`` matches to ASCII letters (İ ı ~ i, ſ ~ s,
 # the Kelvin sign ~ k): a text without them matches an ASCII word case-insensitively exactly
 # where its ``str.lower()`` contains the word.
-_CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
+CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
 def lacks_words(text: str, words: tuple[str, ...]) -> bool:
     """True only when no lower-case ASCII word of ``words`` occurs in ``text`` in any case, as
     ``re.IGNORECASE`` sees it: a cheap proof that a pattern needing one of them cannot match
     (False when unsure, and the pattern decides)."""
-    if not text.isascii() and any(map(text.__contains__, _CASE_ODD)):
+    if not text.isascii() and any(map(text.__contains__, CASE_ODD)):
         return False
     return not any(map(text.lower().__contains__, words))  # map: no Python frame per word

@@ -1,15 +1,18 @@
 """geo.extract.alternation: the first-character dispatch gives exactly the matches of the one plain
 pattern it replaces (span, text and the alternative's name), for the lexicon's trigger and actor
-lists and for random alternations on random texts (hypothesis)."""
+lists, the per-sentence date and death patterns, and random alternations on random texts
+(hypothesis)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.extract import lexicon
+from geo import dates
+from geo.extract import events, lexicon, pipeline
 from geo.extract.alternation import Alternation, split_top_level
 
 _W, _E = r"(?<![\w-])", r"(?![\w])"
@@ -65,13 +68,13 @@ def test_examples_match_like_the_plain_patterns():
 
 
 _atoms = st.sampled_from(["a", "b", "ab", "ba", "[ab]", "[a-c]", "a?", "(?:a|bc)", "b+", "c{0,2}", "(?=a)",
-                          "(?!b)", "\\b", "I", "ı", "s", "-", "\\.", "[|]"])
+                          "(?!b)", "\\b", "I", "ı", "s", "-", "\\.", "[|]", "\\d", "1"])
 _alternatives = st.lists(st.lists(_atoms, min_size=1, max_size=4).map("".join), min_size=1, max_size=4).map("|".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_alternatives, min_size=1, max_size=5), st.booleans(),
-       st.text(alphabet=st.sampled_from(list("abcIsıſS-. |")), max_size=40))
+       st.text(alphabet=st.sampled_from(list("abcIsıſS-. |1٣")), max_size=40))
 def test_random_alternations_match_like_the_plain_pattern(patterns, fold, text):
     named = [(f"g{i}", p) for i, p in enumerate(patterns)]
     flags = re.IGNORECASE if fold else 0
@@ -170,3 +173,45 @@ def test_other_pattern_methods_run_the_plain_pattern():
     assert lexicon.TRIGGER_RE.search(text).group() == OLD_TRIGGER_RE.search(text).group() == "warplanes"
     assert lexicon.NOT_EVENT_BEFORE.match("as in ") is not None
     assert lexicon.NOT_EVENT_BEFORE.search(text[: text.index("Aleppo")]) is not None
+
+
+def test_case_odd_lists_every_non_ascii_character_that_ignorecase_matches_to_ascii():
+    # The case-insensitive scan starts each branch with the exact cases of its first character:
+    # the ASCII capital and these (geo.words.CASE_ODD); a missing one would lose its matches.
+    from geo.words import CASE_ODD
+
+    ascii_alnum = re.compile(r"[a-z0-9]", re.IGNORECASE)
+    found = {chr(code) for code in range(0x80, 0x110000) if ascii_alnum.fullmatch(chr(code))}
+    assert found == set(CASE_ODD)
+
+
+_PER_SENTENCE = {"date": dates.DATE_RE, "deadly": pipeline._DEADLY_RE, "dead": events._FATALITY_RES[0],
+                 "death-toll": events._FATALITY_RES[1]}
+
+
+@pytest.mark.parametrize("name", sorted(_PER_SENTENCE))
+def test_per_sentence_patterns_are_dispatched(name):
+    assert _PER_SENTENCE[name]._scan is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Airstrikes killed 12 people in Saraqib on Sunday; the death toll rises to 15, two days ago 3 died.",
+    "KILLED on 3 January 2014, 2014-01-03, ١٢٣٤-٠١-٠٣ and ٣ January; ٣ were killed, the death toll climbs to ١٢",
+    "Dozens of bodies found last week, kılled twelve thiſ morning, ſlain overnight; dozens were ſlain; fatalities in May",
+    "Mass killings: a massacre claimed the lives of twenty civilians earlier this month; 1٢ died",
+])
+@pytest.mark.parametrize("name", sorted(_PER_SENTENCE))
+def test_per_sentence_patterns_match_like_the_plain_patterns(name, text):
+    pattern = _PER_SENTENCE[name]
+    assert _matches(pattern, text) == _matches(pattern.full, text)
+    assert _matches(pattern, text)  # each text holds a match of each
+
+
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE])
+@pytest.mark.parametrize("pattern", [r"\d+", r"\d{1,2}\s+days|a\d|today"])
+def test_digits_of_other_scripts_match_like_the_plain_pattern(pattern, flags):
+    # A piece starting with \d: 0-9 are dispatched, other scripts' digits (Arabic-Indic ٣) are
+    # left to the whole pattern, never lost.
+    fast = Alternation([("n", pattern)], flags, prefix=r"\b")
+    text = "x ٣٤ 5 days, ١٢ days, a٣ and a4 TODAY ۲ days"
+    assert _matches(fast, text) == _matches(re.compile(rf"\b(?:(?P<n>{pattern}))", flags), text)

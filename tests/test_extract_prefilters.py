@@ -245,10 +245,10 @@ def _case_sensitive_check(words: tuple[str, ...]):
 
 
 _CHECKED_PATTERNS = {
-    "date": (dates.DATE_RE, lambda text: not dates._no_date(text)),
-    "fatality-0": (events._FATALITY_RES[0], _words_check(events._FATALITY_WORDS)),
-    "fatality-1": (events._FATALITY_RES[1], _words_check(events._FATALITY_WORDS)),
-    "deadly": (pipeline._DEADLY_RE, _words_check(pipeline._DEADLY_WORDS)),
+    "date": (dates.DATE_RE.full, lambda text: not dates._no_date(text)),
+    "fatality-0": (events._FATALITY_RES[0].full, _words_check(events._FATALITY_WORDS)),
+    "fatality-1": (events._FATALITY_RES[1].full, _words_check(events._FATALITY_WORDS)),
+    "deadly": (pipeline._DEADLY_RE.full, _words_check(pipeline._DEADLY_WORDS)),
     "quarter-before": (pipeline._QUARTER_BEFORE, _words_check(pipeline._QUARTER_WORDS)),
     "quarter-after": (pipeline._QUARTER_AFTER, _words_check(pipeline._QUARTER_WORDS)),
     "unnamed": (pipeline._UNNAMED_RELATIVE_BEFORE, _words_check(resolve.DIRECTION_WORDS)),

@@ -392,3 +392,24 @@ def test_farther_than_agrees_with_the_great_circle():
         assert farther_than(a, b, km) == (haversine_km(a, b) > km)
 
     check()
+
+
+# Near misses of real keys (letters dropped, doubled, changed or added), long and short, and
+# keys no gazetteer name is near: the fuzzy tier compares only the keys whose length can reach
+# the cut-off, and must still find exactly what a comparison with every key of the initial finds.
+@pytest.mark.parametrize("query", [
+    "maarat numan", "marat nuuman", "maarat al nuumanx", "saraqeb", "sarakib", "kafr nubbl", "jisr shugur",
+    "deir ezzour", "abu kamal", "tal abyad", "tall abiad", "raas al ayn", "qamishly", "aleppo", "alepo",
+    "dara", "idleb", "hamah", "zzzzzzzz", "euphrates river", "syrian north", "coalition", "a",
+    # matches three letters longer or shorter ("haifa district" scores exactly the cut-off, 88)
+    "haifa distr", "syrian arab repub", "syrian arab republicaaa", "palestinian teritor", "jerusalem districtaaa",
+])
+def test_fuzzy_matches_are_those_of_every_key_with_the_initial(geocoder, gazetteer, query):
+    from rapidfuzz import fuzz, process
+
+    from geo.gazetteer.geocoder import FUZZY_MIN_RATIO
+
+    same_initial = [k for k in gazetteer.keys if k[0] == query[0]]
+    expected = [(k, ratio) for k, ratio, _ in process.extract(
+        query, same_initial, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=5)]
+    assert geocoder._fuzzy_matches(query) == expected

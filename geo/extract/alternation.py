@@ -20,6 +20,8 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 
+from geo.words import CASE_ODD
+
 log = logging.getLogger(__name__)
 
 try:  # the parser behind re.compile (private, but stable since 3.11); without it: the plain pattern
@@ -36,20 +38,25 @@ class _Unbounded(Exception):
     """A (sub)pattern that may start with too many characters to list."""
 
 
-def _first_of_set(items: list) -> set[str]:
+def _first_of_set(items: list, ascii_digits: bool = False) -> set[str]:
+    """The characters of a set. ``ascii_digits``: ``\\d`` gives 0-9, for a caller that leaves every
+    non-ASCII character (other scripts' digits among them) to the whole pattern."""
     chars: set[str] = set()
     for op, av in items:
         if op is _sre_c.LITERAL:
             chars.add(chr(av))
         elif op is _sre_c.RANGE and av[1] - av[0] < _MAX_RANGE:
             chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT and ascii_digits:
+            chars.update("0123456789")
         else:  # a negated set, a category (\w, \s), a large range
             raise _Unbounded
     return chars
 
 
-def _first(seq) -> tuple[set[str], bool]:
-    """(characters a match of ``seq`` can start with, whether it can match the empty string)."""
+def _first(seq, ascii_digits: bool = False) -> tuple[set[str], bool]:
+    """(characters a match of ``seq`` can start with, whether it can match the empty string);
+    ``ascii_digits`` as in :func:`_first_of_set`."""
     chars: set[str] = set()
     for op, av in seq:
         if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
@@ -58,11 +65,11 @@ def _first(seq) -> tuple[set[str], bool]:
             chars.add(chr(av))
             return chars, False
         if op is _sre_c.IN:
-            return chars | _first_of_set(av), False
+            return chars | _first_of_set(av, ascii_digits), False
         if op is _sre_c.BRANCH:
             nullable = False
             for branch in av[1]:
-                sub, empty = _first(branch)
+                sub, empty = _first(branch, ascii_digits)
                 chars |= sub
                 nullable = nullable or empty
             if not nullable:
@@ -70,17 +77,17 @@ def _first(seq) -> tuple[set[str], bool]:
         elif op is _sre_c.SUBPATTERN:
             if av[1] or av[2]:
                 raise _Unbounded  # inline flags (?i:...) change what the characters match
-            sub, empty = _first(av[3])
+            sub, empty = _first(av[3], ascii_digits)
             chars |= sub
             if not empty:
                 return chars, False
         elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
-            sub, empty = _first(av[2])
+            sub, empty = _first(av[2], ascii_digits)
             chars |= sub
             if av[0] > 0 and not empty:
                 return chars, False
         elif op is _sre_c.ATOMIC_GROUP:
-            sub, empty = _first(av)
+            sub, empty = _first(av, ascii_digits)
             chars |= sub
             if not empty:
                 return chars, False
@@ -109,27 +116,35 @@ def _extend(heads: _Prefixes, tails: _Prefixes, need: int) -> _Prefixes:
     return out
 
 
-def _prefixes(seq, need: int) -> _Prefixes:
+def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
     """The literal strings (up to ``need`` characters) that every match of ``seq`` starts with one
     of. A prefix is cut short where the pattern allows too many characters (``\\w``, ``[^x]``),
-    so it may be shorter than ``need``: it then only says how a match starts."""
+    so it may be shorter than ``need``: it then only says how a match starts. ``leading_digits``:
+    a ``\\d`` that a match starts with gives the one-character prefixes 0-9 (the caller finds
+    other scripts' digits itself); elsewhere, ``\\d`` ends the prefixes, as other categories do."""
     heads: _Prefixes = {("", True)}
     for op, av in seq:
         if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
             continue
+        at_start = leading_digits and heads == {("", True)}
         try:
             if op is _sre_c.LITERAL:
                 tails: _Prefixes = {(chr(av), True)}
             elif op is _sre_c.IN:
-                tails = {(c, True) for c in _first_of_set(av)}
+                try:
+                    tails = {(c, True) for c in _first_of_set(av)}
+                except _Unbounded:
+                    if not at_start:
+                        raise
+                    tails = {(c, False) for c in _first_of_set(av, ascii_digits=True)}
             elif op is _sre_c.BRANCH:
-                tails = set().union(*(_prefixes(branch, need) for branch in av[1]))
+                tails = set().union(*(_prefixes(branch, need, at_start) for branch in av[1]))
             elif op is _sre_c.SUBPATTERN and not (av[1] or av[2]):
-                tails = _prefixes(av[3], need)
+                tails = _prefixes(av[3], need, at_start)
             elif op is _sre_c.ATOMIC_GROUP:
-                tails = _prefixes(av, need)
+                tails = _prefixes(av, need, at_start)
             elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
-                tails = _repeat_prefixes(av, need)
+                tails = _repeat_prefixes(av, need, at_start)
             else:
                 raise _Unbounded
         except _Unbounded:
@@ -140,14 +155,15 @@ def _prefixes(seq, need: int) -> _Prefixes:
     return heads
 
 
-def _repeat_prefixes(av, need: int) -> _Prefixes:
+def _repeat_prefixes(av, need: int, leading_digits: bool = False) -> _Prefixes:
     low, high, sub = av
-    one = _prefixes(sub, need)
+    first = _prefixes(sub, need, leading_digits)  # (the first repetition starts the match)
+    one = _prefixes(sub, need) if leading_digits else first
     reps: _Prefixes = {("", True)}
     out: _Prefixes = set(reps) if low == 0 else set()
     count = 0
     while count < high and count <= need and any(more and len(h) < need for h, more in reps):
-        reps = _extend(reps, one, need)
+        reps = _extend(reps, first if count == 0 else one, need)
         count += 1
         if count >= low:
             out |= reps
@@ -250,7 +266,8 @@ class Alternation:
         for name, pattern in self._named:
             for piece in split_top_level(pattern):
                 tree = _sre_parse.parse(piece, self._flags)
-                chars, empty = _first(tree)
+                # (Under IGNORECASE every non-ASCII character goes to the whole pattern: see _key.)
+                chars, empty = _first(tree, ascii_digits=self._fold)
                 keys = {self._key(c) for c in chars}
                 if empty or None in keys:
                     raise _Unbounded(f"{piece!r} may start anywhere")
@@ -276,7 +293,7 @@ class Alternation:
         for tree in parsed:
             for need in range(_PREFIX_CHARS, 0, -1):
                 try:
-                    found = _prefixes(tree, need)
+                    found = _prefixes(tree, need, leading_digits=self._fold)
                     break
                 except _Unbounded:
                     continue
@@ -290,11 +307,26 @@ class Alternation:
         groups: dict[str, set[str]] = {}
         for text in strings:
             groups.setdefault(text[0], set()).add(text[1:])
+        if not self._fold:
+            parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
+                     for first, rests in sorted(groups.items())]
+            return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
+        # Under IGNORECASE, each branch starts with one exact character, a case of the first
+        # character (its capital, or one of the non-ASCII letters that IGNORECASE matches to it):
+        # the engine passes over a branch whose exact first character differs without entering
+        # it, where it enters every case-folded one. The rest is matched ignoring case, as before.
         parts = []
         for first, rests in sorted(groups.items()):
             rest = trie(rests)
-            parts.append(re.escape(first) + (f"(?={rest})" if rest else ""))
-        return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
+            for case in dict.fromkeys((first, first.upper(), *CASE_ODD)):
+                if re.fullmatch(re.escape(first), case, re.IGNORECASE):
+                    parts.append(re.escape(case) + (f"(?i:(?={rest}))" if rest else ""))
+        if any(first.isdigit() for first in groups):
+            # A match may start with \d: so with another script's digit, which the whole pattern
+            # decides (see _key).
+            parts.append("[^\\x00-\\x7f](?<=\\d)")
+        prefix = f"(?i:{self._prefix})" if self._prefix else ""
+        return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
     def _bucket(self, char: str) -> re.Pattern | None:
         """The pattern of the alternatives that can start with ``char`` (compiled once), the

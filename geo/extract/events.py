@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from geo.dates import DateMention
 from geo.extract.actors import ACTORS, CIVILIANS, canonical_actor
+from geo.extract.alternation import Alternation
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
@@ -107,10 +108,11 @@ _PASSIVE = re.compile(
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-_NUM = r"\b(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
+_NUM = r"\b(?P<count>\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
+# (Alternations: the engine skips to where a number, or kill/claim/death, can start.)
 _FATALITY_RES = (
-    re.compile(_NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)", re.IGNORECASE),
-    re.compile(r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM, re.IGNORECASE),
+    Alternation([("dead", _NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")], re.IGNORECASE),
+    Alternation([("toll", r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM)], re.IGNORECASE),
 )
 
 
@@ -147,9 +149,9 @@ def find_fatality_count(text: str) -> tuple[int, int] | None:
     counts = []
     for pattern in _FATALITY_RES:
         for match in pattern.finditer(text):
-            value = _number(match.group(1))
+            value = _number(match.group("count"))
             if value is not None and value < 100_000:
-                counts.append((value, match.start(1)))
+                counts.append((value, match.start("count")))
     return max(counts, key=lambda c: (c[0], -c[1])) if counts else None
 
 

@@ -24,6 +24,7 @@ from geopy.distance import geodesic
 
 from geo.dates import DateMention, find_dates
 from geo.extract.actors import interaction_code
+from geo.extract.alternation import Alternation
 from geo.extract.events import (
     ActorHit,
     Draft,
@@ -61,9 +62,10 @@ from geo.words import lacks_words
 
 log = logging.getLogger(__name__)
 
-_DEADLY_RE = re.compile(
-    r"\b(?:kill(?:s|ed|ing)?|dead|died|deaths?|death toll|casualt(?:y|ies)|martyrs?|massacres?|lives|"
-    r"bodies|executed|slain|fatalities)\b", re.IGNORECASE)
+# (An Alternation: the engine skips to the words' first letters; the matches of the plain pattern.)
+_DEADLY_RE = Alternation([("deadly", r"kill(?:s|ed|ing)?|dead|died|deaths?|death toll|casualt(?:y|ies)|martyrs?|"
+                                     r"massacres?|lives|bodies|executed|slain|fatalities")],
+                         re.IGNORECASE, prefix=r"\b", suffix=r"\b")
 # Every _DEADLY_RE match holds one of these words.
 _DEADLY_WORDS = ("kill", "dead", "died", "death", "casualt", "martyr", "massacre", "lives", "bodies", "executed",
                  "slain", "fatalities")
@@ -354,6 +356,8 @@ class Geoparser:
     def _sentence_drafts(self, pairs: list, sent: Span, s_index: int, date: DateMention | None, inherited: bool,
                          s_actors: list[ActorHit], para_actors: Counter, clause_of) -> list[Draft]:
         """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
+        if not pairs:
+            return []  # triggers but no place, not even the sentence before's: no count is asked for
         count = find_fatality_count(sent.text)
         dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {

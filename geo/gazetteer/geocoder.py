@@ -36,6 +36,7 @@ import logging
 import math
 import os
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -170,7 +171,7 @@ class LocalGeocoder:
         self.gazetteer = gazetteer or default_gazetteer()
         self.focus = (focus or os.environ.get("GEO_FOCUS") or DEFAULT_FOCUS).strip().upper()
         self._districts: dict[str, frozenset[str]] | None = None
-        self._initials: dict[str, list[str]] | None = None
+        self._initials: dict[str, tuple[list[str], list[int], list[int]]] | None = None
 
     # -- candidate generation ---------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, str, str, float]]:
@@ -208,10 +209,7 @@ class LocalGeocoder:
             # A near miss must agree on the first letter: transliterations vary vowels and endings,
             # rarely the initial consonant, and this keeps neighbouring towns out. Searching only the
             # keys with that initial is also what keeps unknown names fast with 50,000 keys.
-            for match_key, ratio, _ in process.extract(
-                key, self._keys_by_initial().get(key[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO,
-                limit=5,
-            ):
+            for match_key, ratio in self._fuzzy_matches(key):
                 if abs(len(match_key) - len(key)) > 2:
                     continue
                 for idx in gaz.by_key[match_key]:
@@ -388,11 +386,36 @@ class LocalGeocoder:
             return 2
         return 1 if code == "PPLA3" else 0
 
-    def _keys_by_initial(self) -> dict[str, list[str]]:
+    def _fuzzy_matches(self, key: str) -> list[tuple[str, float]]:
+        """(name key, fuzz.ratio) of the five keys with ``key``'s initial most like it, at least
+        FUZZY_MIN_RATIO: ``process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=..., limit=5)``
+        over those keys in the gazetteer's order (best first, ties in that order), without comparing
+        the keys too long or too short to reach the cut-off: fuzz.ratio is at most
+        ``200 * shorter / (sum of the lengths)``, the Indel distance being at least the difference."""
+        by_length = self._keys_by_initial().get(key[0])
+        if by_length is None:
+            return []
+        keys, lengths, order = by_length
+        # A length outside [lo, hi] caps the ratio below FUZZY_MIN_RATIO - 1 (one point of slack
+        # for the scorer's float arithmetic).
+        bound = FUZZY_MIN_RATIO - 1.0
+        lo = bisect_left(lengths, math.floor(len(key) * bound / (200.0 - bound)))
+        hi = bisect_right(lengths, math.ceil(len(key) * (200.0 - bound) / bound))
+        hits = process.extract(key, keys[lo:hi], scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=None)
+        hits.sort(key=lambda hit: (-hit[1], order[lo + hit[2]]))
+        return [(match_key, ratio) for match_key, ratio, _ in hits[:5]]
+
+    def _keys_by_initial(self) -> dict[str, tuple[list[str], list[int], list[int]]]:
+        """Per initial: (its name keys by length, their lengths, their places in the gazetteer's
+        order), so that the keys of the lengths a fuzzy match allows are one slice."""
         if self._initials is None:
-            self._initials = defaultdict(list)
+            grouped: dict[str, list[str]] = defaultdict(list)
             for k in self.gazetteer.keys:
-                self._initials[k[0]].append(k)
+                grouped[k[0]].append(k)
+            self._initials = {}
+            for initial, keys in grouped.items():
+                ranked = sorted(range(len(keys)), key=lambda i: len(keys[i]))
+                self._initials[initial] = ([keys[i] for i in ranked], [len(keys[i]) for i in ranked], ranked)
         return self._initials
 
     def _district_keys(self) -> dict[str, frozenset[str]]:
