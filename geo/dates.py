@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from geo.alternation import Alternation
 from geo.errors import ValidationError
-from geo.extract.alternation import Alternation
 from geo.words import lacks_words
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from geo import dates
 from geo.extract import events, lexicon, pipeline, resolve, toponyms
-from geo.extract.alternation import split_top_level
+from geo.alternation import split_top_level
 from geo.words import lacks_words
 
 # Words of the patterns, near misses and edge characters: "ı", "ſ", "İ" and the Kelvin sign

@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from geo.alternation import Alternation
 from geo.dates import DateMention
 from geo.extract.actors import ACTORS, CIVILIANS, canonical_actor
-from geo.extract.alternation import Alternation
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,

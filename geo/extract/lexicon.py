@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from geo.alternation import Alternation
 from geo.extract.actors import SYRIA_STATE, canonical_actor
-from geo.extract.alternation import Alternation
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +348,7 @@ NOT_EVENT_BEFORE = _EndCue(_NOT_EVENT_BEFORE)
 ACTOR_KIND = {a.name: a.kind for a in ACTORS}
 GOVERNMENT = SYRIA_STATE
 
-# Compiled once, as one alternation each (geo.extract.alternation): a match's ``lastgroup`` names
+# Compiled once, as one alternation each (geo.alternation): a match's ``lastgroup`` names
 # the entry ("t3", "a12"). Same matches as `_W(?:(?P<t0>...)|(?P<t1>...)|...)_E`, re.IGNORECASE.
 TRIGGER_RE = Alternation([(f"t{i}", t.pattern) for i, t in enumerate(TRIGGERS)], re.IGNORECASE,
                          prefix=_W, suffix=_E)

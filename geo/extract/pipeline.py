@@ -22,9 +22,9 @@ from collections.abc import Iterable
 
 from geopy.distance import geodesic
 
+from geo.alternation import Alternation
 from geo.dates import DateMention, find_dates
 from geo.extract.actors import interaction_code
-from geo.extract.alternation import Alternation
 from geo.extract.events import (
     ActorHit,
     Draft,

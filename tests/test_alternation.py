@@ -1,4 +1,4 @@
-"""geo.extract.alternation: the first-character dispatch gives exactly the matches of the one plain
+"""geo.alternation: the first-character dispatch gives exactly the matches of the one plain
 pattern it replaces (span, text and the alternative's name), for the lexicon's trigger and actor
 lists, the per-sentence date and death patterns, and random alternations on random texts
 (hypothesis)."""
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from geo import dates
 from geo.extract import events, lexicon, pipeline
-from geo.extract.alternation import Alternation, split_top_level
+from geo.alternation import Alternation, split_top_level
 
 _W, _E = r"(?<![\w-])", r"(?![\w])"
 
