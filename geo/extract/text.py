@@ -22,7 +22,7 @@ _ABBREVIATIONS = frozenset((
 # "…" glued to the next word. Written with the first character as one set, then the alternative
 # checked by a lookbehind, so that the engine skips to the candidates in C (``re`` does that only
 # for a pattern that starts with a set); the matches are those of
-# ``[.!?;…]+(?=[\s"'”’)\]]|$)|\n\s*\n|[;…](?=\S)`` (tests/test_extract_alternation.py).
+# ``[.!?;…]+(?=[\s"'”’)\]]|$)|\n\s*\n|[;…](?=\S)`` (tests/test_alternation.py).
 _SENTENCE_END = re.compile(r"[.!?;…\n](?:(?<=[.!?;…])[.!?;…]*(?=[\s\"'”’)\]]|$)|(?<=\n)\s*\n|(?<=[;…])(?=\S))")
 # Clause boundaries inside a sentence: commas, colons, dashes and linking words that start a
 # new predicate. The linking word belongs to the clause it opens. The matches of
