@@ -105,3 +105,12 @@ def test_finder_over_a_tiny_gazetteer_uses_the_same_fold():
     finder = ToponymFinder(Gazetteer.from_places(places))
     found = finder.find("Reports from CEYLANPINAR and Baerum, then from Ceylanpinar's market.")
     assert [f.surface for f in found] == ["CEYLANPINAR", "Baerum", "Ceylanpinar"]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("the veteran Bab town", ["Bab"]),  # not "an Bab": a name starts at a word
+    ("a caravan al-Bab road", ["al-Bab"]),
+    ("toward the Ras al-Ain crossing", ["Ras al-Ain"]),
+])
+def test_cue_names_start_at_a_word(finder, text, names):
+    assert [name for name, _, _ in finder.cue_names(text)] == names

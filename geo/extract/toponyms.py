@@ -106,13 +106,14 @@ _KIND_CUE_AFTER = re.compile(
 # A capitalised name (with Arabic articles and connecting words) after a strong cue: used to
 # report places the gazetteer lacks.
 _NAME = r"(?:(?:al|el|ar|as|ash|at|ad|az|an|ad-|Al|El)[-\s])?[A-Z][\w'’‘`-]+(?:\s(?:(?:al|el|ar|as|ash|at|ad|az|an|bin|ibn|abu|Abu|Bani|Beni)[-\s])?[A-Z][\w'’‘`-]+){0,3}"
-_CAPITALISED = re.compile(r"(?<![\w'’-])" + _NAME)
+_NAME_START = r"(?<![\w'’-])"  # not inside a word: "veteran Bab" holds no name "an Bab"
+_CAPITALISED = re.compile(_NAME_START + _NAME)
 _CUE_NAME = re.compile(
     r"\b(?:town|village|villages|city|hamlet|neighbo(?:u)?rhood|district|suburb|area|farms|outskirts|vicinity|"
     r"countryside|province|governorate|camp)\s+of\s+(?P<n1>" + _NAME + r")"
     r"|\b(?:near|around|outside|in)\s+(?:the\s+)?(?:village|town)\s+(?P<n2>" + _NAME + r")"
     r"|\b(?:villages?|towns?)\s+(?:of\s+)?(?P<n3>" + _NAME + r")"
-    r"|(?P<n4>" + _NAME + r")(?:'s|’s)?\s+(?:town|village|area|city|camp|neighbo(?:u)?rhood|district|front|hill|"
+    r"|" + _NAME_START + r"(?P<n4>" + _NAME + r")(?:'s|’s)?\s+(?:town|village|area|city|camp|neighbo(?:u)?rhood|district|front|hill|"
     r"airbase|air base|airport|military airport|base|field|dam|crossing|checkpoint|suburbs?|plain|basin|mountain|"
     r"mount|quarter|road|highway|square|roundabout|prison)\b",
 )
