@@ -9,8 +9,9 @@ Three apps, each started fresh per run (``streamlit run``, cold caches) with a f
 context and every non-local request blocked:
 
 * ``after``: this tree's ``app.py``;
-* ``before``: the baseline worktree's ``app.py`` (``--baseline``, default /work/wt/baseline) over a
-  store of the same events written by the baseline's own code;
+* ``before``: the baseline worktree's ``app.py`` (``--baseline``, default /work/wt/baseline; any
+  earlier tree, with or without the details panel) over a store of the same events written by
+  that tree's own code;
 * ``floor``: ``benchmarks/floor_app.py``, a bare Streamlit page with one st_folium map and one
   marker on the same offline Leaflet: the stack's floor. Every run reports first render / floor.
 
@@ -106,7 +107,8 @@ def ensure_store(size: str, seed: int = 7, code: Path = ROOT) -> Path:
     through ``geo ingest`` (size "seed"), or n synthetic events (bench_store's filler, same seed,
     so both trees hold the same events). Kept in benchmarks/results/stores/ for the next run."""
     STORES.mkdir(parents=True, exist_ok=True)
-    tag = "after" if code == ROOT else "before"
+    # (each before tree its own store, written by its own code; the default baseline keeps "before")
+    tag = "after" if code == ROOT else ("before" if code == BASELINE else f"before-{code.name}")
     path = STORES / f"app-{tag}-{size}-{seed}.gpkg"
     if size == "seed":
         if _count(path) > 0:
@@ -222,8 +224,9 @@ def _filter_change(page, governorate: str, first: Any, timeout: float) -> float:
     return seconds
 
 
-def _click_details(page, app: str, timeout: float) -> float | None:
-    """First table row selected -> that event's details on the page."""
+def _click_details(page, root: Path, timeout: float) -> float | None:
+    """First table row selected -> that event's details on the page: the details panel of a tree
+    that has one (dashboard/event_panel.py), else the old "Selected:" line."""
     grid = page.locator('[data-testid="stDataFrame"]').last
     try:
         grid.wait_for(timeout=timeout * 1000)
@@ -232,7 +235,8 @@ def _click_details(page, app: str, timeout: float) -> float | None:
     grid.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     box = grid.bounding_box()
-    shown = page.locator(".st-key-event_panel").get_by_text("Event id") if app == "after" else page.get_by_text("Selected:")
+    has_panel = (root / "dashboard" / "event_panel.py").is_file()
+    shown = page.locator(".st-key-event_panel").get_by_text("Event id") if has_panel else page.get_by_text("Selected:")
     t0 = time.perf_counter()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     shown.first.wait_for(timeout=timeout * 1000)
@@ -262,7 +266,7 @@ def one_run(browser, app: str, server_args: dict[str, Any], governorate: str, ti
             out["payload_bytes"] = traffic.totals()
             out["markers_first"], out["events_on_map_first"] = first
             if app != "floor":
-                out["click_details_s"] = _click_details(page, app, timeout)
+                out["click_details_s"] = _click_details(page, Path(args.get("root") or ROOT), timeout)
                 out["filter_change_s"] = _filter_change(page, governorate, first, timeout)
             context.close()
             context2 = _blocking_context(browser, blocked)
