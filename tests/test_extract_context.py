@@ -150,3 +150,27 @@ def test_opening_clause_of_circumstance(sentence, intro):
 
     end = intro_clause_end(sentence)
     assert (sentence[:end] if end is not None else None) == intro
+
+
+def test_every_place_of_the_main_clause_leads_a_list_in_the_opening_clause(parser, geocoder):
+    text = "After air raids near Hama, Masyaf and Salamiyah, an explosion hit arms depots in Qutayfah and Jableh."
+    events = parser.extract(Article("t", text, published=PUBLISHED)).events
+    main = {geocoder.geocode(name).raw["place_id"] for name in ("Qutayfah", "Jableh")}
+    assert {e.place_id for e in events[:2]} == main, [e.location for e in events]
+    assert len(events) == 5  # the scene's places stay events, after the main ones
+
+
+@pytest.mark.parametrize("sentence,trigger,intro", [
+    ("After clashes in Tafas, Inkhil and Jasim, regime forces shelled Nawa.", "shelled",
+     "After clashes in Tafas, Inkhil and Jasim"),
+    ("After the attack, rebels, backed by artillery, shelled Tafas.", "shelled",
+     "After the attack, rebels, backed by artillery"),
+    ("Two days after a strike hit Ariha, warplanes bombed Binnish, killing three.", "bombed",
+     "Two days after a strike hit Ariha"),  # (the comma after the main trigger is not looked at)
+    ("After the attack, a bomb exploded.", "After", "After the attack"),  # no trigger after the first mark
+])
+def test_a_list_in_the_opening_clause_runs_on_to_the_main_trigger(sentence, trigger, intro):
+    from geo.extract.events import intro_clause_end
+
+    offsets = [sentence.index(trigger)]
+    assert sentence[:intro_clause_end(sentence, offsets)] == intro

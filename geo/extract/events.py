@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -199,14 +200,22 @@ _INTRO_CLAUSE = re.compile(
 _INTRO_END = re.compile(r",|…|\.\.\.|;|\s[-–—]\s")
 
 
-def intro_clause_end(sentence: str) -> int | None:
-    """Where an opening clause of circumstance ends in a sentence (its first comma, ellipsis,
-    semicolon or dash), or None when the sentence opens with its main clause."""
+def intro_clause_end(sentence: str, trigger_offsets: Iterable[int] = ()) -> int | None:
+    """Where an opening clause of circumstance ends in a sentence, or None when the sentence opens
+    with its main clause. It ends at its first comma, ellipsis, semicolon or dash; a list within
+    it ("After clashes in A, B and C, the army shelled D") runs on to the last of those marks
+    before the main clause's first trigger (``trigger_offsets``: the sentence's triggers, as
+    offsets in it)."""
     opening = _INTRO_CLAUSE.match(sentence)
     if opening is None:
         return None
-    end = _INTRO_END.search(sentence, opening.end())
-    return end.start() if end is not None else None
+    first = _INTRO_END.search(sentence, opening.end())
+    if first is None:
+        return None
+    main_trigger = min((o for o in trigger_offsets if o >= first.end()), default=None)
+    if main_trigger is None:
+        return first.start()
+    return max(m.start() for m in _INTRO_END.finditer(sentence, first.start(), main_trigger))
 
 
 def is_passive(text_between: str) -> bool:

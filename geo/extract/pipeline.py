@@ -203,6 +203,7 @@ class Geoparser:
                                               and m.place.kind != "country" for m in group)
                         for group in by_para.group(mentions)]
         drafts: list[Draft] = []
+        intro_ends: dict[int, int | None] = {}  # per sentence start: where its opening clause ends
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
@@ -239,8 +240,12 @@ class Geoparser:
                 pairs = [(t, s, True) for t in s_triggers for s in prev_slots]
             elif slots:
                 prev_slots = slots
-            drafts += self._sentence_drafts(pairs, sent, s_index, date, inherited, s_actors, para_actors, clause_of)
-        events = self._merge(drafts, article_id=article_id, source=source, published=published)
+            sentence_drafts = self._sentence_drafts(pairs, sent, s_index, date, inherited, s_actors, para_actors,
+                                                    clause_of)
+            if sentence_drafts:
+                intro_ends[sent.start] = intro_clause_end(sent.text, [t.start - sent.start for t in s_triggers])
+            drafts += sentence_drafts
+        events = self._merge(drafts, intro_ends, article_id=article_id, source=source, published=published)
         return ExtractionResult(article_id=article_id, events=tuple(events), unresolved=tuple(unresolved),
                                 mentions=tuple(mentions))
 
@@ -507,8 +512,10 @@ class Geoparser:
                      date_inherited=date_inherited, actor1=actor1, actor2=actor2, fatalities=fatalities,
                      confidence=round(min(0.95, max(0.05, confidence)), 3))
 
-    def _merge(self, drafts: Iterable[Draft], *, article_id: str, source: str,
+    def _merge(self, drafts: Iterable[Draft], intro_ends: dict[int, int | None], *, article_id: str, source: str,
                published: dt.date | None) -> list[Event]:
+        """One event per (place, day, type) of the drafts, best first. ``intro_ends``: where each
+        sentence's opening clause of circumstance ends (:func:`intro_clause_end`)."""
         groups: dict[tuple, list[Draft]] = {}
         for d in drafts:
             slot_key, day, etype = d.key
@@ -516,7 +523,6 @@ class Geoparser:
             # the same type, it is the event of a sentence that names that day, not one more.
             groups.setdefault((slot_key, day or published, etype), []).append(d)
         events: list[tuple[tuple, Event]] = []
-        intro_ends: dict[int, int | None] = {}  # per sentence start
         for group in groups.values():
             if len(group) == 1:  # most groups: one draft is first, best and dated alike
                 first = best = dated = group[0]
@@ -576,9 +582,7 @@ class Geoparser:
             # A place in a sentence's opening clause of circumstance ("After the attack in X
             # failed, a bomber struck Y") is the scene; the main clause's place leads.
             sent = first.sentence
-            if sent.start not in intro_ends:
-                intro_ends[sent.start] = intro_clause_end(sent.text)
-            intro_end = intro_ends[sent.start]
+            intro_end = intro_ends.get(sent.start)
             in_intro = intro_end is not None and slot.start - sent.start < intro_end
             score = (event.confidence - 0.05 * first.sentence_index - 0.1 * (slot.geo_precision - 1)
                      + (0.15 if deadly else 0.0) - (INTRO_PENALTY if in_intro else 0.0))
