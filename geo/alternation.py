@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from geo.words import CASE_ODD
 
@@ -172,15 +172,25 @@ def _repeat_prefixes(av, need: int, leading_digits: bool = False) -> _Prefixes:
     return out
 
 
-def trie(strings: set[str]) -> str:
+def trie(strings: Iterable[str], tails: Mapping[str, str] | None = None) -> str:
     """A regex matching exactly the texts that start with one of ``strings``, factored as a trie
-    ("ab", "ac" -> "a[bc]") so that the engine compares each character once."""
-    if "" in strings:
-        return ""
-    groups: dict[str, set[str]] = {}
-    for text in strings:
-        groups.setdefault(text[0], set()).add(text[1:])
-    parts = [re.escape(first) + trie(rest) for first, rest in sorted(groups.items())]
+    ("ab", "ac" -> "a[bc]") so that the engine compares each character once. ``tails``: a pattern
+    that must follow a string (by string; none for the others). Every branch starts with a
+    literal, so a search skips in C to the characters that can start one."""
+    tails = tails or {}
+    return _trie({text: tails.get(text, "") for text in strings})
+
+
+def _trie(tails: dict[str, str]) -> str:
+    if "" in tails:
+        if not tails[""]:
+            return ""  # a string ends here: any longer one adds nothing to a search
+        rest = {k: v for k, v in tails.items() if k}
+        return f"(?:{tails['']}|{_trie(rest)})" if rest else tails[""]
+    groups: dict[str, dict[str, str]] = {}
+    for text, tail in tails.items():
+        groups.setdefault(text[0], {})[text[1:]] = tail
+    parts = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 

@@ -264,27 +264,27 @@ def stop_all() -> None:
         _SERVERS.clear()
 
 
+def _configured() -> tuple[ServedArchive | None, str | None]:
+    """(the archive ``GEO_BASEMAP`` names, served; why it cannot be used): (None, None) when unset."""
+    path = os.environ.get("GEO_BASEMAP", "").strip()
+    if not path:
+        return None, None
+    try:
+        return serve_archive(path), None
+    except TileArchiveError as exc:
+        return None, str(exc)
+
+
 def configured_basemap() -> ServedArchive | None:
     """The archive named by ``GEO_BASEMAP``, served; None when unset or unusable (logged, and
     said by :func:`basemap_problem`)."""
-    path = os.environ.get("GEO_BASEMAP", "").strip()
-    if not path:
-        return None
-    try:
-        return serve_archive(path)
-    except TileArchiveError as exc:
-        log.warning("%s", exc)
-        return None
+    served, problem = _configured()
+    if problem:
+        log.warning("%s", problem)
+    return served
 
 
 def basemap_problem() -> str | None:
     """Why the archive ``GEO_BASEMAP`` names cannot be used (for the dashboard to say so, as a
     misspelt path would otherwise only leave a plain map); None when unset or usable."""
-    path = os.environ.get("GEO_BASEMAP", "").strip()
-    if not path:
-        return None
-    try:
-        serve_archive(path)
-    except TileArchiveError as exc:
-        return str(exc)
-    return None
+    return _configured()[1]

@@ -62,6 +62,15 @@ _LINES: dict[str, dict[str, Any]] = {
 _MIN_ZOOM = {"building": 13}
 
 
+def _line_layers(role: str) -> list[tuple[str, list, dict[str, Any]]]:
+    """(id suffix, filter, extra keys) of each line layer a role draws: roads as two, the minor
+    ones from MINOR_ROAD_ZOOM on."""
+    if role == "road":
+        return [("line", ["all", _LINE, ["!", _IS_MINOR_ROAD]], {}),
+                ("minor", ["all", _LINE, _IS_MINOR_ROAD], {"minzoom": MINOR_ROAD_ZOOM})]
+    return [("line", _LINE, {})]
+
+
 def role_of(layer_id: str) -> str | None:
     """The role a layer is drawn in, or None for a layer of labels or points."""
     key = layer_id.strip().lower()
@@ -92,15 +101,9 @@ def vector_style(layer_ids: tuple[str, ...] | list[str], tile_url: str, *, min_z
         if role in _FILLS:
             layers.append({"id": f"{layer_id}-fill", "type": "fill", "filter": _POLYGON,
                            "paint": dict(_FILLS[role]), **common})
-        if role == "road":
-            for suffix, minor in (("line", False), ("minor", True)):
-                layers.append({"id": f"{layer_id}-{suffix}", "type": "line",
-                               "filter": ["all", _LINE, _IS_MINOR_ROAD if minor else ["!", _IS_MINOR_ROAD]],
+        if role in _LINES:
+            for suffix, line_filter, extra in _line_layers(role):
+                layers.append({"id": f"{layer_id}-{suffix}", "type": "line", "filter": line_filter,
                                "layout": {"line-join": "round", "line-cap": "round"},
-                               "paint": dict(_LINES[role]), **common,
-                               **({"minzoom": MINOR_ROAD_ZOOM} if minor else {})})
-        elif role in _LINES:
-            layers.append({"id": f"{layer_id}-line", "type": "line", "filter": _LINE,
-                           "layout": {"line-join": "round", "line-cap": "round"},
-                           "paint": dict(_LINES[role]), **common})
+                               "paint": dict(_LINES[role]), **common, **extra})
     return {"version": 8, "name": "geo basemap", "sources": {"basemap": source}, "layers": layers}
