@@ -45,6 +45,9 @@ def namesakes(gazetteer: Gazetteer) -> Geoparser:
         Place("v:habeet", "Habeet", "populated_place", "SY", 35.500, 36.600, "Idlib", "SY-ID"),
         Place("v:zarqa", "Zarqa", "populated_place", "SY", 35.600, 36.700, "Idlib", "SY-ID"),
         Place("v:jihad", "Jihad", "populated_place", "SY", 36.800, 41.000, "Hasakah", "SY-HA"),
+        # two villages whose names differ in one vowel, in two governorates
+        Place("v:qarm-hm", "Qarmaniyah", "populated_place", "SY", 35.420, 36.620, "Hama", "SY-HM"),
+        Place("v:qurm-ha", "Qurmaniyah", "populated_place", "SY", 36.700, 40.900, "Hasakah", "SY-HA"),
     ]
     units = [u for u in gazetteer.admin1_units if u.code in GOVERNORATES]
     return Geoparser(Gazetteer.from_places(places, units))
@@ -197,6 +200,29 @@ def test_a_loose_match_the_text_calls_a_village_is_taken(namesakes):
 def test_a_group_named_in_arabic_is_the_actor(parser, text, actors):
     events = _events(parser, text)
     assert [(e.actor1, e.actor2) for e in events] == [actors]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Shelling killed two men at Qermaniyah frontline in northern Hama on Monday.", "v:qarm-hm"),
+    ("Shelling killed two men at Qermaniyah frontline in northern Hasakah on Monday.", "v:qurm-ha"),
+    ("Shelling killed two men in Qermaniyah, in the Hasakah countryside, on Monday.", "v:qurm-ha"),
+])
+def test_a_loose_spelling_is_the_reading_in_the_governorate_the_text_names(namesakes, text, expected):
+    """Two spellings match "Qermaniyah" equally well; the governorate named beside it decides, and
+    the event's place span is the name, not the English "at" before it."""
+    events = _events(namesakes, text)
+    assert events[0].place_id == expected
+    assert text[events[0].place_start:events[0].place_end] == "Qermaniyah"
+
+
+@pytest.mark.parametrize("text", [
+    "Warplanes struck Saraqib in southern Idlib on Monday, killing three.",
+    "Warplanes struck Saraqib, in southern Idlib, on Monday, killing three.",
+    "Warplanes struck the Saraqib front in the south-eastern Idlib countryside on Monday, killing three.",
+])
+def test_the_part_of_a_governorate_a_town_lies_in_is_its_address(parser, text):
+    events = _events(parser, text)
+    assert [(e.location, e.admin1, e.geo_precision) for e in events] == [("Saraqib", "Idlib", 1)]
 
 
 def test_a_governorate_written_as_a_towns_address_is_not_a_second_event(parser):

@@ -85,8 +85,11 @@ _QUARTER_AFTER = re.compile(r"(?:\s*(?:,|and)\s+[\w'’-]+(?:\s+[\w'’-]+)?)*\s
 _QUARTER_WORDS = ("neighbourhood", "neighborhood")  # one of them is in every _QUARTER_* match
 # A town this large has neighbourhoods that villages elsewhere are named like.
 CITY_POPULATION = 100_000
-# Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib".
-_ADDRESS_JOIN = re.compile(r"(?:\s+(?:village|town|city))?(?:\s*,\s*|\s+in\s+(?:the\s+)?)")
+# Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib",
+# "the X front in northern Hama", "X, in southern Idlib" (the part of the governorate the town is in).
+_ADDRESS_JOIN = re.compile(
+    r"(?:\s+(?:village|town|city|area|front(?:lines?)?|axis))?(?:\s*,\s*(?:in\s+)?|\s+in\s+)(?:the\s+)?"
+    r"(?:" + DIRECTION + r"\s+)?", re.IGNORECASE)
 _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
                r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
                r"suburb|factory|bridge|plain")

@@ -190,14 +190,17 @@ class PlaceResolver:
                 # (one village spelt two ways in two sources).
                 rivals = [c for c in cands if c.place.country_code == "SY" and c.score >= cands[0].score - 0.05]
                 one_site = not any(farther_than(cands[0].place.point, c.place.point, NAMESAKE_KM) for c in rivals)
-                supported = cands[0].place.admin1 in support or (
-                    locative and cands[0].method == "skeleton" and one_site)
-                if cands[0].method != "exact" and not supported:
+                # Among spellings that match as well, the one in a governorate the text names is the
+                # reading the text supports ("Sarmaniyah ... in northern Hama": Sirmaniyah of Hama,
+                # not Surmaniyah of Quneitra), whichever the gazetteer's prominence ranked first.
+                best = next((c for c in rivals if c.place.admin1 in support), cands[0])
+                supported = best.place.admin1 in support or (locative and best.method == "skeleton" and one_site)
+                if best.method != "exact" and not supported:
                     # A loose match needs the text's support: its governorate named around it, or a
                     # single Syrian skeleton match where the text puts a place ("in Saraqeb").
                     continue
                 hint, countryside = self.finder._kind_from_context(text, start, end)
-                extra.append(FoundName(name_key(cands[0].matched_name), start, end, surface, hint, countryside))
+                extra.append(FoundName(name_key(best.matched_name), start, end, surface, hint, countryside))
         for pattern, place_name, kind, words in _PHRASE_PLACES:
             if lacks_words(text, words):
                 continue

@@ -108,6 +108,7 @@ _KIND_CUE_AFTER = re.compile(
 _NAME = r"(?:(?:al|el|ar|as|ash|at|ad|az|an|ad-|Al|El)[-\s])?[A-Z][\w'’‘`-]+(?:\s(?:(?:al|el|ar|as|ash|at|ad|az|an|bin|ibn|abu|Abu|Bani|Beni)[-\s])?[A-Z][\w'’‘`-]+){0,3}"
 _NAME_START = r"(?<![\w'’-])"  # not inside a word: "veteran Bab" holds no name "an Bab"
 _CAPITALISED = re.compile(_NAME_START + _NAME)
+_ENGLISH_ARTICLES = ("at ", "as ", "an ")  # Arabic articles that are also English words
 _CUE_NAME = re.compile(
     r"\b(?:town|village|villages|city|hamlet|neighbo(?:u)?rhood|district|suburb|area|farms|outskirts|vicinity|"
     r"countryside|province|governorate|camp)\s+of\s+(?P<n1>" + _NAME + r")"
@@ -412,6 +413,11 @@ class ToponymFinder:
             if blocked.overlaps(start, end):
                 continue
             surface = match.group()
+            if surface[:3] in _ENGLISH_ARTICLES:
+                # "at Sarmaniyah": the English word, not the article of "at-Tall" (the key drops
+                # either, so only the span changes).
+                start += 3
+                surface = surface[3:]
             key = name_key(surface)
             if key in COMMON_WORDS or len(key) < 4:
                 continue
