@@ -174,3 +174,31 @@ def test_a_list_in_the_opening_clause_runs_on_to_the_main_trigger(sentence, trig
 
     offsets = [sentence.index(trigger)]
     assert sentence[:intro_clause_end(sentence, offsets)] == intro
+
+
+@pytest.mark.parametrize("text", [
+    "There were no airstrikes on Saraqib on Monday.",
+    "Residents of Saraqib reported the absence of warplanes over the town for a second day.",
+    "Saraqib passed a whole day without shelling.",
+    "Calm returned to Saraqib after a halt to the shelling.",
+    "Government forces entered Saraqib without clashes.",
+    "The rebels said they had not attacked Saraqib.",
+])
+def test_a_denied_event_is_not_an_event(parser, text):
+    assert _places(parser, text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "There is no doubt the shelling of Saraqib killed two people.",
+    "Warplanes struck Saraqib, and no one in the town was spared.",
+    "Rebels not only shelled Saraqib but also stormed its checkpoints.",
+])
+def test_a_negation_elsewhere_in_the_sentence_keeps_the_event(parser, text):
+    assert _places(parser, text) == {"Saraqib"}
+
+
+def test_the_place_where_someone_dies_leads_over_places_named_before_it(parser):
+    text = ("Turkish forces shell villages in the Tal Abyad and Ras al-Ayn areas, and a civilian dies "
+            "by sniper fire in Darbasiyah.")
+    events = parser.extract(Article("t", text, published=PUBLISHED)).events
+    assert text[events[0].place_start:events[0].place_end] == "Darbasiyah"

@@ -52,12 +52,27 @@ class ActorHit:
     text: str
 
 
+# A trigger the text says did not happen: "no airstrikes", "without clashes", "the absence of
+# warplanes", "a halt to the shelling", "did not attack". (At most one word between "no" and the
+# trigger: "no doubt the shelling..." is not a denial of the shelling.)
+_NEGATED_BEFORE = re.compile(
+    r"(?:\b(?:no|without)\s+(?:[\w-]+\s+)?"
+    r"|\b(?:absence|halt|cessation|lack|end)\s+(?:of|to)\s+(?:the\s+)?(?:[\w-]+\s+)?"
+    r"|\b(?:not|never)\s+(?:been\s+)?)$", re.IGNORECASE)
+_NEGATION_REACH = 40
+
+
+def is_negated(text: str, start: int) -> bool:
+    """Whether the trigger word at ``start`` is denied by the words just before it."""
+    return _NEGATED_BEFORE.search(text, max(0, start - _NEGATION_REACH), start) is not None
+
+
 def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]:
     hits = []
     excluded = SpanSet(exclude)
     for match in TRIGGER_RE.finditer(text):
         start, end = match.span()
-        if excluded.contains(start) or excluded.contains(end - 1):
+        if excluded.contains(start) or excluded.contains(end - 1) or is_negated(text, start):
             continue
         hits.append(TriggerHit(trigger_of(match.lastgroup or ""), start, end, match.group()))
     return hits

@@ -63,11 +63,11 @@ from geo.words import lacks_words
 log = logging.getLogger(__name__)
 
 # (An Alternation: the engine skips to the words' first letters; the matches of the plain pattern.)
-_DEADLY_RE = Alternation([("deadly", r"kill(?:s|ed|ing)?|dead|died|deaths?|death toll|casualt(?:y|ies)|martyrs?|"
+_DEADLY_RE = Alternation([("deadly", r"kill(?:s|ed|ing)?|dead|di(?:e|es|ed)|deaths?|death toll|casualt(?:y|ies)|martyrs?|"
                                      r"massacres?|lives|bodies|executed|slain|fatalities")],
                          re.IGNORECASE, prefix=r"\b", suffix=r"\b")
 # Every _DEADLY_RE match holds one of these words.
-_DEADLY_WORDS = ("kill", "dead", "died", "death", "casualt", "martyr", "massacre", "lives", "bodies", "executed",
+_DEADLY_WORDS = ("kill", "dead", "die", "death", "casualt", "martyr", "massacre", "lives", "bodies", "executed",
                  "slain", "fatalities")
 _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
