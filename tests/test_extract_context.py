@@ -202,3 +202,18 @@ def test_the_place_where_someone_dies_leads_over_places_named_before_it(parser):
             "by sniper fire in Darbasiyah.")
     events = parser.extract(Article("t", text, published=PUBLISHED)).events
     assert text[events[0].place_start:events[0].place_end] == "Darbasiyah"
+
+
+@pytest.mark.parametrize("text, ranges", [
+    ("Rebels attacked army positions in the al-Akrad and al-Turkmen Mountains on Monday.",
+     {"Jabal al-Akrad", "Jabal al-Turkman"}),
+    ("Warplanes struck villages in the Zawiya mountain on Monday, killing four.", {"Jabal al-Zawiya"}),
+])
+def test_a_mountain_range_is_the_range_not_a_village_named_like_it(parser, text, ranges):
+    events = parser.extract(Article("t", text, published=PUBLISHED)).events
+    assert {e.location for e in events} == ranges
+    assert {e.geo_precision for e in events} == {2}
+
+
+def test_mountains_named_for_a_place_without_a_range_stay_that_place(parser):
+    assert _places(parser, "Shelling hit the Latakia mountains on Monday, killing two.") == {"Latakia"}

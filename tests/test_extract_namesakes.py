@@ -45,6 +45,9 @@ def namesakes(gazetteer: Gazetteer) -> Geoparser:
         Place("v:habeet", "Habeet", "populated_place", "SY", 35.500, 36.600, "Idlib", "SY-ID"),
         Place("v:zarqa", "Zarqa", "populated_place", "SY", 35.600, 36.700, "Idlib", "SY-ID"),
         Place("v:jihad", "Jihad", "populated_place", "SY", 36.800, 41.000, "Hasakah", "SY-HA"),
+        # a mountain range and a far village named like it
+        Place("r:qarn", "Jabal al-Qarn", "admin2", "SY", 35.700, 36.300, "Idlib", "SY-ID"),
+        Place("v:qarn", "Qarn", "populated_place", "SY", 36.900, 40.900, "Hasakah", "SY-HA"),
         # two villages whose names differ in one vowel, in two governorates
         Place("v:qarm-hm", "Qarmaniyah", "populated_place", "SY", 35.420, 36.620, "Hama", "SY-HM"),
         Place("v:qurm-ha", "Qurmaniyah", "populated_place", "SY", 36.700, 40.900, "Hasakah", "SY-HA"),
@@ -264,3 +267,15 @@ def test_fatalities_read_as_acled_does(parser, text, deaths):
 def test_a_number_inside_a_word_is_not_a_death_count(parser):
     events = _events(parser, "Someone killed in the shelling of Saraqib on Monday, report R3530 said.")
     assert [e.fatalities for e in events] == [None], "no \"one killed\" inside \"Someone killed\""
+
+
+@pytest.mark.parametrize("text", [
+    "Rebels shelled army posts in the al-Qarn Mountains on Monday, killing two.",
+    "Rebels shelled army posts in the Qarn mountain on Monday, killing two.",
+])
+def test_a_mountain_range_is_not_the_village_named_like_it(namesakes, text):
+    assert _ids(namesakes, text) == ["r:qarn"]
+
+
+def test_a_village_named_like_a_range_is_still_the_village(namesakes):
+    assert _ids(namesakes, "Rebels shelled Qarn village on Monday, killing two.") == ["v:qarn"]

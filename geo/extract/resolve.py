@@ -40,6 +40,10 @@ _PHRASE_PLACES: tuple[tuple[re.Pattern, str, str, tuple[str, ...]], ...] = (
                 re.IGNORECASE), "Idlib de-escalation zone", "admin2", ("putin", "escalation", "demilitari", "buffer")),
 )
 
+# A list of names before "Mountains": "al-Turkmen and al-Akrad Mountains" (the names of ranges).
+_RANGE_NAME = r"(?:(?:al|el|as|ash|at|az|ad|an)[-\s])?[A-Z][\w'’-]+"
+_RANGE_NAME_RE = re.compile(r"(?<![\w'’-])" + _RANGE_NAME)
+_RANGES = re.compile(r"(?<![\w'’-])(" + _RANGE_NAME + r"(?:(?:\s*,\s*|\s+and\s+)" + _RANGE_NAME + r")*)\s+[Mm]ountains?\b")
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
 # "X village", "X town": the text says X is a place.
@@ -144,8 +148,27 @@ class PlaceResolver:
         spellings and place phrases, with "countryside" shared along lists of governorates."""
         found = self.finder.find(text)
         found += self._loose_names(text, found)
+        if "ountain" in text:  # (every _RANGES match holds it)
+            found = self._mountain_ranges(text, found)
         found.sort(key=lambda f: f.start)
         return self._spread_countryside(text, found)
+
+    def _mountain_ranges(self, text: str, found: list[FoundName]) -> list[FoundName]:
+        """"The al-Akrad Mountains", "the Turkmen and Akrad mountains": ranges the gazetteer calls
+        Jabal X. Where "Jabal X" is a Syrian place, it replaces whatever the bare name matched (a
+        village named like the range, a loose spelling far away); else the names stay as found."""
+        for match in _RANGES.finditer(text):
+            ranges: list[FoundName] = []
+            for name in _RANGE_NAME_RE.finditer(text, match.start(1), match.end(1)):
+                cands = self._rank("Jabal " + name.group())
+                if cands and cands[0].place.country_code == "SY" and cands[0].score >= LOOSE_MIN_SCORE:
+                    # (looked up by the range's name: the text's bare name would find the village)
+                    ranges.append(FoundName(name_key(cands[0].matched_name), name.start(), name.end(),
+                                            cands[0].matched_name, None))
+            if ranges:
+                spans = SpanSet((r.start, r.end) for r in ranges)
+                found = [f for f in found if not spans.overlaps(f.start, f.end)] + ranges
+        return found
 
     def _rank(self, surface: str, **hints) -> list[Candidate]:
         key = (name_key(surface), tuple(sorted(hints.items())))
