@@ -10,8 +10,10 @@ import datetime as dt
 
 import pytest
 
+from geo.extract.pipeline import join_place_lists
+from geo.extract.text import Span, clauses
 from geo.gazetteer import name_key
-from geo.models import Article
+from geo.models import Article, Mention
 
 PUBLISHED = dt.date(2016, 3, 14)
 
@@ -217,3 +219,26 @@ def test_a_mountain_range_is_the_range_not_a_village_named_like_it(parser, text,
 
 def test_mountains_named_for_a_place_without_a_range_stay_that_place(parser):
     assert _places(parser, "Shelling hit the Latakia mountains on Monday, killing two.") == {"Latakia"}
+
+
+@pytest.mark.parametrize("text", [
+    "Clashes in Saraqib and Binnish left 25 fighters dead on Monday.",
+    "Clashes in Saraqib and the town of Binnish left 25 fighters dead on Monday.",
+])
+def test_the_and_of_a_list_of_places_does_not_split_the_clause(parser, text):
+    """The dead belong to the whole list, so the list's order stands (the last place used to lead,
+    as the only one in the clause of the deaths) and the count is given once."""
+    events = parser.extract(Article("t", text, published=PUBLISHED)).events
+    assert [text[e.place_start:e.place_end] for e in events] == ["Saraqib", "Binnish"]
+    assert [e.fatalities for e in events] == [25, None]
+
+
+def test_the_and_of_two_clauses_still_splits_them():
+    text = "Warplanes bombed Saraqib and rebels shelled Binnish."
+    sent = Span(0, len(text), text)
+    names = [Mention(text=w, start=text.index(w), end=text.index(w) + len(w)) for w in ("Saraqib", "Binnish")]
+    assert len(join_place_lists(sent, clauses(sent), names)) == len(clauses(sent)) == 2
+    listed = "Warplanes bombed Saraqib and Binnish."
+    sent = Span(0, len(listed), listed)
+    names = [Mention(text=w, start=listed.index(w), end=listed.index(w) + len(w)) for w in ("Saraqib", "Binnish")]
+    assert [c.text for c in join_place_lists(sent, clauses(sent), names)] == [listed]

@@ -121,6 +121,30 @@ def _clause_locator(cls: list[Span]):
     return clause_of
 
 
+# "X and Y", "X and the village of Y": the "and" of a list of places, not of two clauses.
+_LIST_AND = re.compile(r"and\s+(?:the\s+)?(?:(?:villages?|towns?|city|areas?|neighbou?rhoods?)\s+of\s+)?",
+                       re.IGNORECASE)
+
+
+def join_place_lists(sent: Span, cls: list[Span], names: list[Mention]) -> list[Span]:
+    """Clauses with the clause boundary at the "and" of a list of places undone: "clashes in X
+    and Y leave 25 dead" is one clause, so the dead, the trigger and the count belong to every
+    place of the list, not only to the last."""
+    if len(cls) < 2 or len(names) < 2:
+        return cls
+    starts = {m.start for m in names}
+    ends = {m.end for m in names}
+    out = [cls[0]]
+    for clause in cls[1:]:
+        prev = out[-1]
+        joint = _LIST_AND.match(clause.text)
+        if joint and clause.start + joint.end() in starts and prev.start + len(prev.text.rstrip()) in ends:
+            out[-1] = Span(prev.start, clause.end, sent.text[prev.start - sent.start:clause.end - sent.start])
+        else:
+            out.append(clause)
+    return out
+
+
 def _names_a_country(mentions: list[Mention]) -> bool:
     return any(m.place is not None and m.place.kind == "country" for m in mentions)
 
@@ -218,6 +242,7 @@ class Geoparser:
                 para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
             cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
+            cls = join_place_lists(sent, cls, [*s_mentions_of[s_index], *s_unresolved_of[s_index]])
             clause_of = _clause_locator(cls)
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
