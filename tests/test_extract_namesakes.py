@@ -48,6 +48,12 @@ def namesakes(gazetteer: Gazetteer) -> Geoparser:
         # a mountain range and a far village named like it
         Place("r:qarn", "Jabal al-Qarn", "admin2", "SY", 35.700, 36.300, "Idlib", "SY-ID"),
         Place("v:qarn", "Qarn", "populated_place", "SY", 36.900, 40.900, "Hasakah", "SY-HA"),
+        # a town far larger than its namesake, and a village near it whose name three villages share
+        Place("c:salam", "Tell Salam", "populated_place", "SY", 35.000, 37.050, "Hama", "SY-HM", population=90_000),
+        Place("v:salam-ha", "Tell Salam", "populated_place", "SY", 36.500, 40.700, "Hasakah", "SY-HA"),
+        Place("v:qubbeh-hm", "Qubbeh", "populated_place", "SY", 35.050, 37.100, "Hama", "SY-HM"),
+        Place("v:qubbeh-dy", "Qubbeh", "populated_place", "SY", 35.200, 40.000, "Deir ez-Zor", "SY-DY"),
+        Place("v:qubbeh-hl", "Qubbeh", "populated_place", "SY", 36.300, 37.500, "Aleppo", "SY-HL"),
         # two villages whose names differ in one vowel, in two governorates
         Place("v:qarm-hm", "Qarmaniyah", "populated_place", "SY", 35.420, 36.620, "Hama", "SY-HM"),
         Place("v:qurm-ha", "Qurmaniyah", "populated_place", "SY", 36.700, 40.900, "Hasakah", "SY-HA"),
@@ -279,3 +285,13 @@ def test_a_mountain_range_is_not_the_village_named_like_it(namesakes, text):
 
 def test_a_village_named_like_a_range_is_still_the_village(namesakes):
     assert _ids(namesakes, "Rebels shelled Qarn village on Monday, killing two.") == ["v:qarn"]
+
+
+@pytest.mark.parametrize("text", [
+    "An explosion in al-Qoubeh in the Tell Salam countryside killed six people on Monday.",
+    "An explosion in al-Qoubeh village near Tell Salam killed six people on Monday.",
+])
+def test_a_town_that_means_one_place_on_its_own_places_the_loose_spelling_beside_it(namesakes, text):
+    """"Tell Salam" has a namesake, but the large town is the one a bare name means: it supports
+    its governorate and its point, so "al-Qoubeh" is the Qubbeh beside it, not one of the other two."""
+    assert _ids(namesakes, text)[0] == "v:qubbeh-hm"

@@ -257,15 +257,21 @@ class PlaceResolver:
 
     def _context_admin1(self, found: list[FoundName]) -> set[str]:
         """Governorates the text's exact names support: those named, and those of Syrian towns
-        whose name is unambiguous."""
+        whose name is unambiguous or means one town on its own (Salamiyah, the town far larger
+        than the villages that share its name)."""
         out: set[str] = set()
         for f in found:
             named = self._key_admin1.get(f.key)
             if named is None:
                 places = [self.gazetteer.places[i] for i in self.gazetteer.by_key.get(f.key, ())]
                 syrian = {p.admin1 for p in places if p.country_code == "SY" and p.admin1}
-                named = self._key_admin1[f.key] = syrian if any(p.kind == "admin1" for p in places) \
-                    or len(syrian) == 1 else set()
+                if any(p.kind == "admin1" for p in places) or len(syrian) == 1:
+                    named = syrian
+                else:
+                    chosen = self._resolved(f.key, None).chosen
+                    named = {chosen.place.admin1} if chosen is not None and chosen.method != "ambiguous" \
+                        and chosen.place.country_code == "SY" and chosen.place.admin1 else set()
+                self._key_admin1[f.key] = named
             out |= named
         return out
 
@@ -294,7 +300,7 @@ class PlaceResolver:
         # governorate), and the places with one reading (no far namesake).
         sent_admin1: dict[int, list[str]] = {}
         sure: list[tuple[int, Place]] = []  # (sentence index, place)
-        for n_sent, cands, is_far in zip(sent_of, first, far):
+        for name, n_sent, cands, is_far in zip(found, sent_of, first, far):
             if not cands:
                 continue
             area = next((c.place for c in cands if c.place.kind == "admin1"), None)
@@ -305,6 +311,8 @@ class PlaceResolver:
             if not is_far and cands[0].place.country_code == "SY" \
                     and cands[0].place.kind in ("populated_place", "admin2"):
                 sure.append((n_sent, cands[0].place))
+            elif is_far and (dominant := self._dominant_place(name)) is not None:
+                sure.append((n_sent, dominant))  # a name that means one town on its own (Salamiyah)
         # Governorates the article names as such ("Hama province", "Hama's countryside"): there a
         # bare "Hama" is the governorate too, unless the text says the city.
         as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
@@ -395,6 +403,14 @@ class PlaceResolver:
         an administrative seat among villages (the geocoder's rule)."""
         chosen = self._resolved(_query(name)[0], None).chosen
         return chosen is not None and chosen.method != "ambiguous"
+
+    def _dominant_place(self, name: FoundName) -> Place | None:
+        """The Syrian town or district a name with namesakes means on its own, if it means one."""
+        chosen = self._resolved(_query(name)[0], None).chosen
+        if chosen is None or chosen.method == "ambiguous" or chosen.place.country_code != "SY" \
+                or chosen.place.kind not in ("populated_place", "admin2"):
+            return None
+        return chosen.place
 
     def _choose(self, name: FoundName, sent_admin1: list[str], sent_points: list[tuple[float, float]],
                 article_admin1: list[str], article_points: list[tuple[float, float]]) -> Candidate | None:
