@@ -29,6 +29,12 @@ MAP_OPTIONS = mapping.MapOptions()
 FULL_LIMIT = MAP_OPTIONS.max_points
 TABLE_ROWS = 1_000  # rows sent to the table (most recent first)
 MAP_HEIGHT = 620
+# A session's first page shows the map first: the charts, the table and the exports follow this
+# many seconds later (see _after_the_map). Drawn together, their Vega, grid and widget code took
+# the browser's one main thread for 1.1-1.5 s of the first render before the markers showed.
+AFTER_MAP_S = 1.5
+_PAGE_SEEN = "_map_page_seen"
+_AFTER_MAP_ARMED = "_after_map_armed"
 TABLE_COLUMNS = [
     "event_date", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "location",
     "geo_precision", "fatalities", "notes", "article", "event_id",
@@ -107,10 +113,28 @@ def map_body(location: str, version: str, flt: EventFilter, opts: dict[str, Any]
             event_panel.render(location, selected_id, selected)
     with left:
         draw_map(got, opts, selected_id, selected, area)
+    first_view = not st.session_state.get(_PAGE_SEEN)
+    st.session_state[_PAGE_SEEN] = True
+    if first_view:
+        with right:
+            _after_the_map()
+        return
     with right:
         charts.render(location, version, got, flt, opts)
     events_table(table, table_key, n)
     exports(location, got["key"], n, flt, opts.get("range"))
+
+
+@st.fragment(run_every=AFTER_MAP_S)
+def _after_the_map() -> None:
+    """The rest of the page, after the map of a session's first view. Its first call (in the
+    page's run) arms it; the timer's run then reruns the whole page, which, no longer the first
+    view, draws the charts, the table and the exports (and no longer calls this, so the timer
+    stops). Any widget used before the timer fires reruns the page to the same effect."""
+    if st.session_state.pop(_AFTER_MAP_ARMED, False):
+        st.rerun(scope="app")
+    st.session_state[_AFTER_MAP_ARMED] = True
+    st.caption("Charts, the events table and the exports follow the map.")
 
 
 def _clear_area() -> None:

@@ -164,6 +164,10 @@ def run_app(store: Path, monkeypatch, query: dict | None = None):
         at.query_params[k] = v
     at.run()
     assert not at.exception, [e.message for e in at.exception]
+    # The first view draws the map first; the page's next run (in a browser: the timer's, AFTER_MAP_S
+    # later) draws the rest. See test_the_first_view_draws_the_map_first.
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
     return at
 
 
@@ -240,6 +244,25 @@ def download_bytes(at, downloads: dict[str, object], key: str) -> bytes:
 
 # ------------------------------------------------------------------------------------------
 # Runs
+
+
+def test_the_first_view_draws_the_map_first(seed_store, monkeypatch):
+    """A session's first run draws the sidebar, the figures and the map, and arms the timer of
+    the rest; the page's next run (the timer's, or any widget's) draws the charts, the table
+    and the exports, and no longer arms the timer."""
+    monkeypatch.setenv("GEO_STORE", str(seed_store))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert map_rows(at) and metric(at, "Events") > 0
+    assert not at.dataframe and "Export the filtered events" not in [h.value for h in at.subheader]
+    assert any("follow the map" in c.value for c in at.caption)
+    assert at.session_state["_after_map_armed"] is True
+    at.run()
+    assert not at.exception
+    assert len(table(at)) == metric(at, "Events")
+    assert not any("follow the map" in c.value for c in at.caption)
+    assert "Export the filtered events" in [h.value for h in at.subheader]
 
 
 def test_empty_store(env, monkeypatch):

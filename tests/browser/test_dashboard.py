@@ -74,6 +74,22 @@ def test_seed_markers_and_borders_render_offline(server, offline):
     offline.page.screenshot(path=str(ARTIFACTS / "dashboard-seed.png"), full_page=True)
 
 
+def test_the_rest_of_the_page_follows_the_map_by_itself(server, offline):
+    """The first view shows the map first; the charts, the table and the exports follow without
+    any click (the page's timer), once, and the page then stays put."""
+    open_dashboard(offline, server.url)
+    page = offline.page
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    page.get_by_text("Export the filtered events").first.wait_for(timeout=30_000)
+    assert page.get_by_text("follow the map").count() == 0
+    # no rerun loop: the page's elements stay the same for longer than the timer's period
+    before = page.locator('[data-testid="stElementContainer"]').count()
+    page.wait_for_timeout(4_000)
+    assert page.locator('[data-testid="stElementContainer"]').count() == before
+    assert page.get_by_text("follow the map").count() == 0
+
+
 def test_choosing_a_governorate_changes_the_markers(server, offline):
     open_dashboard(offline, server.url)
     offline.wait_markers(has_all_seed_towns)
@@ -105,7 +121,10 @@ def test_narrowing_the_dates_changes_the_markers(server, offline):
     dates = [start.get_attribute("aria-valuetext")]
     offline.page.keyboard.press("ArrowRight")
     offline.page.keyboard.press("ArrowRight")
-    offline.page.wait_for_timeout(300)
+    # (the slider's text follows when the browser is free: the rest of the first view may be drawing)
+    deadline = time.monotonic() + 10
+    while start.get_attribute("aria-valuetext") == dates[0] and time.monotonic() < deadline:
+        offline.page.wait_for_timeout(100)
     dates.append(start.get_attribute("aria-valuetext"))
     assert dates[0] < dates[1], dates
     after = offline.wait_markers(lambda ms: len([m for m in ms if m["kind"] in ("event", "province")]) < n_before)
