@@ -398,17 +398,19 @@ class PlaceResolver:
         return any(c.place.country_code == "SY" and c.place.kind == top.place.kind
                    and farther_than(top.place.point, c.place.point, NAMESAKE_KM) for c in cands[1:])
 
-    def _dominant_reading(self, name: FoundName) -> bool:
-        """Whether the name alone means one of its namesakes: a town far larger than the others, or
-        an administrative seat among villages (the geocoder's rule)."""
+    def _dominant(self, name: FoundName) -> Candidate | None:
+        """The namesake a name alone means, if one: a town far larger than the others, or an
+        administrative seat among villages (the geocoder's rule)."""
         chosen = self._resolved(_query(name)[0], None).chosen
-        return chosen is not None and chosen.method != "ambiguous"
+        return chosen if chosen is not None and chosen.method != "ambiguous" else None
+
+    def _dominant_reading(self, name: FoundName) -> bool:
+        return self._dominant(name) is not None
 
     def _dominant_place(self, name: FoundName) -> Place | None:
         """The Syrian town or district a name with namesakes means on its own, if it means one."""
-        chosen = self._resolved(_query(name)[0], None).chosen
-        if chosen is None or chosen.method == "ambiguous" or chosen.place.country_code != "SY" \
-                or chosen.place.kind not in ("populated_place", "admin2"):
+        chosen = self._dominant(name)
+        if chosen is None or chosen.place.country_code != "SY" or chosen.place.kind not in ("populated_place", "admin2"):
             return None
         return chosen.place
 
