@@ -95,7 +95,7 @@ def geojson_position(latitude: float, longitude: float) -> list[float]:
 
 def stable_id(*parts: object, length: int = 16) -> str:
     """A short, deterministic id from the parts (same input, same id, across runs and machines)."""
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()
     return digest[:length]
 
 

@@ -43,6 +43,7 @@ from geo.extract.lexicon import Trigger
 from geo.extract.resolve import (
     DIRECTION,
     DIRECTION_WORD,
+    DIRECTION_WORDS,
     PlaceResolver,
     bearing_of,
     direction_search,
@@ -273,6 +274,8 @@ class Geoparser:
         quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {  # (quarters are named as such)
             id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
+        # (A sentence without a compass word has none in any window of it: one check, not one per name.)
+        compass = bool(usable) and not lacks_words(sent.text, DIRECTION_WORDS)
         abroad_ok = not syrian_paragraph or all(m.place.country_code == "SY" for m in usable) \
             or _CROSS_BORDER.search(sent.text) is not None  # (asked only with a place abroad)
         for m in usable:
@@ -286,7 +289,7 @@ class Geoparser:
             if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
-            if place.kind == "admin1" and (outside := direction_search(_OUTSIDE_AREA_BEFORE, before, 0, len(before))) \
+            if place.kind == "admin1" and compass and (outside := direction_search(_OUTSIDE_AREA_BEFORE, before, 0, len(before))) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
             city = quarter_city.get(id(m))
@@ -297,7 +300,7 @@ class Geoparser:
                 quarters.append((m, city))
                 continue
             unnamed = direction_search(_UNNAMED_RELATIVE_BEFORE, before, 0, len(before)) \
-                if place.kind == "populated_place" else None
+                if compass and place.kind == "populated_place" else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
                 # governorate that lies that way (precision 3), the phrase kept as the detail.
@@ -494,7 +497,10 @@ class Geoparser:
         actor1, actor2, written1, filled = choose_actors(trig, s_actors, sent.text, context_actors,
                                                          sentence_start=sent.start)
         etype, sub = refine_sub_type(trig.trigger, written1, sent.text)
-        return actor1, actor2, filled, Trigger(etype, sub, trig.trigger.priority, trig.trigger.pattern)
+        trigger = trig.trigger  # (a new record only when refined: most triggers keep their type)
+        if etype != trigger.event_type or sub != trigger.sub_event_type:
+            trigger = Trigger(etype, sub, trigger.priority, trigger.pattern)
+        return actor1, actor2, filled, trigger
 
     def _draft(self, trig: TriggerHit, typed: tuple, slot: PlaceSlot, place_inherited: bool, sent: Span,
                s_index: int, date: DateMention | None, date_inherited: bool, fatalities: int | None,

@@ -323,6 +323,7 @@ class PlaceResolver:
         """Per sentence, (direction, anchor point) for "east of X", "the southern countryside of X",
         "X's northern countryside", X a place with one reading (a governorate's name: its town)."""
         out: dict[int, list[tuple[str, tuple[float, float], int]]] = {}
+        compass: dict[int, bool] = {}  # per sentence: whether it holds a compass word at all
         for name, cands, is_far, n_sent in zip(found, first, far, sent_of):
             if not cands or is_far or not sents:
                 continue
@@ -331,6 +332,10 @@ class PlaceResolver:
                 continue
             text, base = sents[n_sent].text, sents[n_sent].start
             start, end = name.start - base, name.end - base
+            if n_sent not in compass:
+                compass[n_sent] = not lacks_words(text, DIRECTION_WORDS)
+            if not compass[n_sent]:
+                continue  # every match of both patterns holds a compass word
             match = direction_search(_DIRECTION_BEFORE, text, max(0, start - 60), start) \
                 or _DIRECTION_AFTER.match(text, end)
             if match is not None:
