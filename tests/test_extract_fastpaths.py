@@ -4,12 +4,14 @@ sentences and on random texts (hypothesis): each must give exactly what the slow
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo import words
-from geo.extract import events
+from geo.extract import events, lexicon, resolve, toponyms
+from geo.extract import text as text_mod
 
 _SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _WORDS = [("north", "south", "east", "west"), ("day", "night", "jan"), ("kill", "dead"), ("seen",)]
@@ -51,3 +53,55 @@ def test_background_check_with_no_year_digits_answers_as_the_pattern(text: str, 
                and not events._YEAR_ASIDE.search(text[max(0, m.start() - 60):m.start()])
                for m in events._YEAR.finditer(text)))
     assert events.is_background(text, published, dates) == slow
+
+
+_WINDOW_PIECES = ["talks", "officials", "fled", "based", "in", "IN", "Into", "to", "at", "from", "the", "The", "x",
+                  " ", "  ", "\t", "\n", "-", ",", "ſ", "é", "Aleppo", "into the", "sources"]
+
+
+@given(st.lists(st.sampled_from(_WINDOW_PIECES), max_size=10).map("".join)
+       | st.lists(st.sampled_from(_WINDOW_PIECES), max_size=10).map(" ".join))
+@_SETTINGS
+def test_spoken_before_check_answers_as_the_pattern(window: str) -> None:
+    assert toponyms._spoken_before(window) == (lexicon.SPOKEN_BEFORE.search(window) is not None), window
+
+
+def test_spoken_before_check_sees_a_preposition_far_before_the_end() -> None:
+    # Long whitespace after the preposition and "the": the check reads words, not characters.
+    window = "talks in" + " " * 20 + "the" + "\t" * 12
+    assert toponyms._spoken_before(window) and lexicon.SPOKEN_BEFORE.search(window)
+
+
+@given(st.lists(st.sampled_from(["a", "_", "é", "١", "²", " ", ";", "\n", "\t", "-", "…", "ß"]), max_size=8).map("".join))
+@_SETTINGS
+def test_spans_keep_what_holds_a_letter_or_digit(text: str) -> None:
+    spans = text_mod.paragraphs(text) + text_mod.sentences(text)
+    for span in spans:
+        assert any(c.isalnum() for c in span.text)
+    stripped = text.strip(" \t\r\n;")
+    if "\n" not in text:
+        assert text_mod.paragraphs(text) == ([] if not any(c.isalnum() for c in stripped) else
+                                             [text_mod.Span(text.index(stripped), text.index(stripped) + len(stripped),
+                                                            stripped)])
+
+
+@given(st.lists(st.sampled_from(["Aleppo", " ", "\n", "\n\n", " \n \n", "x.", "\t"]), max_size=10).map("".join))
+@_SETTINGS
+def test_paragraphs_are_the_text_cut_at_blank_lines(text: str) -> None:
+    slow: list = []
+    start = 0
+    for match in re.finditer(r"\n\s*\n", text):
+        text_mod._append(slow, text, start, match.start())
+        start = match.end()
+    text_mod._append(slow, text, start, len(text))
+    assert text_mod.paragraphs(text) == slow
+
+
+@given(st.dictionaries(st.integers(0, 5), st.lists(st.sampled_from(["Idlib", "Hama", "Aleppo", "Homs"]), unique=True),
+                       max_size=4))
+@_SETTINGS
+def test_most_named_governorates_are_counted_as_by_counter(per_sentence) -> None:
+    from collections import Counter
+
+    slow = [a for a, _ in Counter(a for named in per_sentence.values() for a in named).most_common()]
+    assert resolve.most_named(per_sentence) == slow

@@ -109,6 +109,10 @@ UNNAMED_OFFSET_KM = 15.0
 INTRO_PENALTY = 0.3
 
 
+# The counts of nothing, shared (read only: most_common, truth), not made anew for every text.
+_NO_COUNTS: Counter = Counter()
+
+
 def _clause_locator(cls: list[Span]):
     """pos -> index of the clause (of one sentence, at most MAX_SENTENCE_CHARS long) holding it."""
     def clause_of(pos: int) -> int:
@@ -183,7 +187,7 @@ class Geoparser:
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
         # (Read only for a name the gazetteer lacks.)
-        article_admin1 = Counter() if not unresolved else Counter(
+        article_admin1 = _NO_COUNTS if not unresolved else Counter(
             m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
                                  and m.place.admin1 and m.place.kind != "country")
 
@@ -208,12 +212,13 @@ class Geoparser:
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
-        para_actors: Counter = Counter()
+        para_actors: Counter = _NO_COUNTS
         for s_index, sent in enumerate(sents):
             para = by_para.index(sent.start) if paras else 0
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
-                para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
+                para_actors = Counter(a.name for a in p_actors_of[para]) if paras and p_actors_of[para] \
+                    else _NO_COUNTS
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
             cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
             clause_of = _clause_locator(cls)

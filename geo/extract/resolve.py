@@ -113,6 +113,14 @@ def _memo(cache: dict, key: tuple, compute):  # type: ignore[no-untyped-def]
     return found
 
 
+def most_named(per_sentence: dict[int, list[str]]) -> list[str]:
+    """The names of all sentences (each sentence's names distinct), the most often named first,
+    ties in the order first named."""
+    if len(per_sentence) == 1:  # (each counted once: most_common keeps their order)
+        return list(next(iter(per_sentence.values())))
+    return [a for a, _ in Counter(a for named in per_sentence.values() for a in named).most_common()]
+
+
 def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
@@ -284,7 +292,7 @@ class PlaceResolver:
         as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
                    for c in cands if c.place.kind == "admin1"}
         # The governorates the whole article names, the most named first.
-        article_admin1 = [a for a, _ in Counter(a for named in sent_admin1.values() for a in named).most_common()]
+        article_admin1 = most_named(sent_admin1)
         directions = self._directions(found, first, far, sent_of, sents)
         sure_ids = {p.place_id for _, p in sure}
         mentions: list[Mention] = []

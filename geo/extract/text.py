@@ -34,6 +34,10 @@ _CLAUSE_BOUNDARY = re.compile(
 )
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts (re's \w is those and "_")
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     start: int
@@ -67,7 +71,7 @@ def _append(spans: list[Span], text: str, start: int, end: int) -> None:
         start = cut
     chunk = text[start:end]
     stripped = chunk.strip(" \t\r\n;")
-    if not stripped or not any(c.isalnum() for c in stripped):
+    if not stripped or _ALNUM.search(stripped) is None:
         return
     offset = start + chunk.index(stripped)
     spans.append(Span(offset, offset + len(stripped), stripped))
@@ -76,7 +80,10 @@ def _append(spans: list[Span], text: str, start: int, end: int) -> None:
 def paragraphs(text: str) -> list[Span]:
     out: list[Span] = []
     start = 0
-    for match in re.finditer(r"\n\s*\n", text):
+    if "\n" not in text:  # a headline: one paragraph (every break holds two newlines)
+        _append(out, text, 0, len(text))
+        return out
+    for match in _PARAGRAPH_BREAK.finditer(text):
         _append(out, text, start, match.start())
         start = match.end()
     _append(out, text, start, len(text))

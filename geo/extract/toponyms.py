@@ -150,6 +150,22 @@ def end_search(pattern: re.Pattern, reverse: regex.Pattern, window: str) -> re.M
 
 _KIND_CUE_REVERSE = _reverse(_KIND_CUE)
 _SPOKEN_BEFORE_REVERSE = _reverse(SPOKEN_BEFORE)
+_SPOKEN_PREPOSITIONS = frozenset(("in", "to", "at", "from", "into"))
+
+
+def _spoken_before(window: str) -> bool:
+    """Whether SPOKEN_BEFORE matches at the end of ``window``. Every match ends with a preposition
+    (and "the"), then whitespace: an ASCII window (where str.lower and str.split agree with the
+    pattern's IGNORECASE and \\s) that does not end so is answered without a search."""
+    if window.isascii():
+        if not window[-1:].isspace():
+            return False
+        tail = window.lower().rsplit(None, 2)[-2:]  # the last two words
+        if tail and tail[-1] == "the":
+            tail.pop()
+        if not tail or tail[-1] not in _SPOKEN_PREPOSITIONS:
+            return False
+    return end_search(SPOKEN_BEFORE, _SPOKEN_BEFORE_REVERSE, window) is not None
 
 
 def _cue_before(before: str) -> re.Match | regex.Match | None:
@@ -342,7 +358,7 @@ class ToponymFinder:
         """"Ankara said", "talks in Geneva", "fired from X", "than in X": where something was
         said, or a place of origin or comparison, not where it happened."""
         return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
-                    or end_search(SPOKEN_BEFORE, _SPOKEN_BEFORE_REVERSE, text[max(0, start - 50):start])
+                    or _spoken_before(text[max(0, start - 50):start])
                     or NOT_EVENT_BEFORE.search(text[max(0, start - 80):start]))
 
     def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
