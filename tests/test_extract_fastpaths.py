@@ -105,3 +105,38 @@ def test_most_named_governorates_are_counted_as_by_counter(per_sentence) -> None
 
     slow = [a for a, _ in Counter(a for named in per_sentence.values() for a in named).most_common()]
     assert resolve.most_named(per_sentence) == slow
+
+
+# Clause boundaries as first written, the whole pattern ignoring case.
+_CLAUSE_BOUNDARY_PLAIN = re.compile(
+    r"[\s,:;](?:(?<=\s)\s*(?:[,:;]\s+|[–—-]{1,2}\s+|(?=(?:while|whereas|after|before|as|amid|but|and|when|where)\s))"
+    r"|(?<=[,:;])\s+)",
+    re.IGNORECASE,
+)
+_CLAUSE_PIECES = ["While", "WHILE", "whereas", "WhereAs", "where", "when", "after", "After", "before", "as", "AS",
+                  "amid", "but", "BUT", "and", "And", "aſ", "Aſ", "w", "a", "b", "x", " ", "  ", "\n", ",", ":", ";",
+                  "-", "--", "—", "–", "five"]
+
+
+@given(st.lists(st.sampled_from(_CLAUSE_PIECES), max_size=14).map("".join)
+       | st.lists(st.sampled_from(_CLAUSE_PIECES), max_size=14).map(" ".join))
+@_SETTINGS
+def test_clause_boundaries_are_those_of_the_plain_pattern(text: str) -> None:
+    assert [m.span() for m in text_mod._CLAUSE_BOUNDARY.finditer(text)] == \
+        [m.span() for m in _CLAUSE_BOUNDARY_PLAIN.finditer(text)], text
+
+
+_COUNT_PIECES = ["one", "done", "Done", "ONE", "none", "twenty", "plenty", "12", "1,200", "x12", "_5", "dozens",
+                 "a dozen", "hundreds", "people", "were", "killed", "dead", "died", "slain", "ſlain", " ", "-", ",",
+                 "five", "alone", "seven", "eleven", "٣"]
+
+
+@given(st.lists(st.sampled_from(_COUNT_PIECES), max_size=12).map(" ".join)
+       | st.lists(st.sampled_from(_COUNT_PIECES), max_size=12).map("".join))
+@_SETTINGS
+def test_death_counts_found_word_starts_only_are_the_plain_pattern_s(text: str) -> None:
+    dead = events._FATALITY_RES[0]
+    tail = dead._named[0][1][len(events._COUNT):]
+    plain = re.compile("(?:(?P<dead>" + events._NUM + tail + "))", re.IGNORECASE)
+    assert [(m.span(), m.span("count"), m.lastgroup) for m in dead.finditer(text)] == \
+        [(m.span(), m.span("count"), m.lastgroup) for m in plain.finditer(text)], text

@@ -109,10 +109,13 @@ _PASSIVE = re.compile(
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-_NUM = r"\b(?P<count>\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
-# (Alternations: the engine skips to where a number, or kill/claim/death, can start.)
+_COUNT = r"(?P<count>\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
+_NUM = r"\b" + _COUNT
+# (Alternations: the engine skips to where a number, or kill/claim/death, can start; a count
+# starts a word: with its \b as the prefix, only word starts are tried, not every "one" in "done".)
 _FATALITY_RES = (
-    Alternation([("dead", _NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")], re.IGNORECASE),
+    Alternation([("dead", _COUNT + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")], re.IGNORECASE,
+                prefix=r"\b"),
     Alternation([("toll", r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM)], re.IGNORECASE),
 )
 
