@@ -140,3 +140,19 @@ def test_death_counts_found_word_starts_only_are_the_plain_pattern_s(text: str) 
     plain = re.compile("(?:(?P<dead>" + events._NUM + tail + "))", re.IGNORECASE)
     assert [(m.span(), m.span("count"), m.lastgroup) for m in dead.finditer(text)] == \
         [(m.span(), m.span("count"), m.lastgroup) for m in plain.finditer(text)], text
+
+
+_DIRECTION_PIECES = ["north", "North", "NORTH-EAST", "north-west", "northeastern", "southern", "ſouth", "east", "West",
+                     "countryside", "outskirts", "of", "the", "city", "province", "rural", "parts", " ", "  ", "\n",
+                     "x", "-", ",", "é", "Aleppo"]
+
+
+@given(st.lists(st.sampled_from(_DIRECTION_PIECES), max_size=10).map(" ".join)
+       | st.lists(st.sampled_from(_DIRECTION_PIECES), max_size=10).map("".join), st.integers(0, 6))
+@_SETTINGS
+def test_direction_before_a_name_is_the_pattern_s_leftmost_match(window: str, cut: int) -> None:
+    text = "Aleppo " + window + "X"
+    pos, endpos = min(cut, len(text)), len(text) - 1
+    fast = resolve._direction_before(text, pos, endpos)
+    slow = resolve._DIRECTION_BEFORE.search(text, pos, endpos)
+    assert (fast.span(), fast.group("dir")) == (slow.span(), slow.group("dir")) if slow else fast is None, text

@@ -256,6 +256,7 @@ _CHECKED_PATTERNS = {
     "direction-before": (resolve._DIRECTION_BEFORE, _words_check(resolve.DIRECTION_WORDS)),
     "direction-after": (resolve._DIRECTION_AFTER, _words_check(resolve.DIRECTION_WORDS)),
     "year": (events._YEAR, lambda text: "19" in text or "20" in text),
+    "spoken-before": (lexicon.SPOKEN_BEFORE, _words_check(lexicon.SPOKEN_WORDS)),
     "cue": (toponyms._CUE_NAME, _case_sensitive_check(toponyms._CUE_WORDS)),
     "group": (lexicon.GROUP_NAME_RE, _case_sensitive_check(lexicon.GROUP_NAME_WORDS)),
     "war-summary": (events._WAR_SUMMARY, _words_check(events._SUMMARY_WORDS)),

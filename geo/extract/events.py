@@ -391,10 +391,14 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
     kept = []
     for index, clause_triggers in by_clause.items():
         specific = [t for t in clause_triggers if not _is_generic(t.text) and not _is_weak(t.text)]
-        consequence = bool(_CONSEQUENCE.match(clause_spans[index].text)) if index < len(clause_spans) else False
+        # (Whether the clause is a consequence is asked only where it decides: a generic word in
+        # a clause with no specific trigger, in a sentence with one.)
+        consequence = None
         disrupted = any(t.trigger.sub_event_type == "Disrupted weapons use" for t in clause_triggers)
         for t in clause_triggers:
             generic = _is_generic(t.text)
+            if generic and not specific and sentence_specific and consequence is None:
+                consequence = index < len(clause_spans) and _CONSEQUENCE.match(clause_spans[index].text) is not None
             if generic and (specific or (consequence and sentence_specific)):
                 continue
             if not generic and _is_weak(t.text) and len(clause_triggers) == 1:

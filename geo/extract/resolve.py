@@ -60,6 +60,28 @@ def direction_search(pattern: re.Pattern, text: str, pos: int, endpos: int) -> r
 _DIRECTION_BEFORE = re.compile(
     DIRECTION + r"\s+(?:(?:countryside|outskirts|suburbs|rural|parts?|side|areas?)\s+)?(?:of\s+)?(?:the\s+)?"
     r"(?:(?:city|town|province|governorate|countryside)\s+of\s+)?$", re.IGNORECASE)
+
+
+def _direction_before(text: str, pos: int, endpos: int) -> re.Match | None:
+    """``_DIRECTION_BEFORE.search(text, pos, endpos)``. Every match starts with a compass word: in
+    an ASCII window (where str.lower keeps the positions) the pattern is tried only where one
+    is written, the first that matches being the leftmost match, not at every character."""
+    window = text[pos:endpos]
+    if lacks_words(window, DIRECTION_WORDS):
+        return None
+    if not window.isascii():
+        return _DIRECTION_BEFORE.search(text, pos, endpos)
+    low = window.lower()
+    starts = []
+    for word in DIRECTION_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = low.find(word, at + 1)
+    for at in sorted(starts):
+        if (match := _DIRECTION_BEFORE.match(text, pos + at, endpos)) is not None:
+            return match
+    return None
 # "X's northern countryside", "X eastern countryside"
 _DIRECTION_AFTER = re.compile(r"(?:['’]s)?\s+" + DIRECTION + r"\s+(?:countryside|outskirts|suburbs)\b", re.IGNORECASE)
 BEARINGS = {"north": 0.0, "northeast": 45.0, "east": 90.0, "southeast": 135.0, "south": 180.0,
@@ -344,7 +366,7 @@ class PlaceResolver:
                 compass[n_sent] = not lacks_words(text, DIRECTION_WORDS)
             if not compass[n_sent]:
                 continue  # every match of both patterns holds a compass word
-            match = direction_search(_DIRECTION_BEFORE, text, max(0, start - 60), start) \
+            match = _direction_before(text, max(0, start - 60), start) \
                 or _DIRECTION_AFTER.match(text, end)
             if match is not None:
                 at = base + min(match.start(), start)  # where the phrase "... east of X" begins

@@ -24,10 +24,12 @@ from geo.extract.lexicon import (
     NOT_EVENT_BEFORE,
     SPOKEN_AFTER,
     SPOKEN_BEFORE,
+    SPOKEN_WORDS,
 )
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.names import fold_spans, is_arabic, is_article, name_key
+from geo.words import lacks_words
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +167,8 @@ def _spoken_before(window: str) -> bool:
             tail.pop()
         if not tail or tail[-1] not in _SPOKEN_PREPOSITIONS:
             return False
+    if lacks_words(window, SPOKEN_WORDS):
+        return False
     return end_search(SPOKEN_BEFORE, _SPOKEN_BEFORE_REVERSE, window) is not None
 
 
