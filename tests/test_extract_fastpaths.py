@@ -156,3 +156,35 @@ def test_direction_before_a_name_is_the_pattern_s_leftmost_match(window: str, cu
     fast = resolve._direction_before(text, pos, endpos)
     slow = resolve._DIRECTION_BEFORE.search(text, pos, endpos)
     assert (fast.span(), fast.group("dir")) == (slow.span(), slow.group("dir")) if slow else fast is None, text
+
+
+_CUE_WINDOW_PIECES = ["the", "town", "downtown", "Town", "TOWN", "of", "OF", "village", "farms", "farm",
+                      "governorate", "province", "Province", "eastern", "rural", "Rural", "countryside",
+                      "countryside of", "the countryside of", "in", "at", "near", "into", "towards", "Bin", "hamlet",
+                      "city", " ", "  ", "\t", "\n", "x", "-", ",", "é", "ſ", "Aleppo"]
+_CUE_WINDOWS = (st.lists(st.sampled_from(_CUE_WINDOW_PIECES), max_size=10).map(" ".join)
+                | st.lists(st.sampled_from(_CUE_WINDOW_PIECES), max_size=10).map("".join))
+
+
+@given(_CUE_WINDOWS)
+@_SETTINGS
+def test_word_checks_before_a_name_answer_as_the_patterns(window: str) -> None:
+    kind = toponyms._kind_cue(window)
+    slow = toponyms.end_search(toponyms._KIND_CUE, toponyms._KIND_CUE_REVERSE, window)
+    assert (kind.span(), kind.group("a1pre")) == (slow.span(), slow.group("a1pre")) if slow else kind is None, window
+    assert toponyms._rural_before(window) == (toponyms._RURAL_BEFORE.search(window) is not None), window
+    text = window + "Saraqib"
+    start = len(window)
+    assert resolve._locative_before(text, start) == (
+        resolve._LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None), window
+
+
+_DATELINE_PIECES = ["BEIRUT", "(AP)", "(Reuters)", " -- ", " - ", "—", ":", "Beirut:", "Aleppo", "By John Smith\n",
+                    "\n", " ", "AMMAN, Jordan", "Syrian jets shelled the town of Kafr Nubl and the villages around",
+                    "x"]
+
+
+@given(st.lists(st.sampled_from(_DATELINE_PIECES), max_size=10).map("".join))
+@_SETTINGS
+def test_datelines_of_a_text_without_their_marks_are_none(text: str) -> None:
+    assert toponyms.datelines(text) == [m.span() for m in toponyms.DATELINE.finditer(text)]

@@ -42,6 +42,25 @@ _PHRASE_PLACES: tuple[tuple[re.Pattern, str, str, tuple[str, ...]], ...] = (
 
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
+_LOCATIVE_WORDS = ("in", "at", "near", "from", "outside", "around", "toward", "towards", "into", "of", "village",
+                   "town", "city", "hamlet")
+
+
+def _locative_before(text: str, start: int) -> bool:
+    """``_LOCATIVE_BEFORE.search(text, start - 25, start)``: every match ends with one of
+    _LOCATIVE_WORDS (and "the"), then whitespace, which an ASCII window's last words show."""
+    window = text[max(0, start - 25):start]
+    if window.isascii():
+        if not window[-1:].isspace():
+            return False
+        words = window.lower().rsplit(None, 2)[-2:]
+        if words[-1:] != ["the"]:
+            words = words[-1:]  # (after "the", the word before it is the cue: "in the ")
+        if not any(w.endswith(_LOCATIVE_WORDS) for w in words):
+            return False
+    return _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
+
+
 # "X village", "X town": the text says X is a place.
 _LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
@@ -199,8 +218,7 @@ class PlaceResolver:
         support = self._context_admin1(found)
         # (Each check below only drops names: the cheap ones come first.)
         for surface, start, end in self.finder.capitalised_names(text, covered):
-            locative = (_LOCATIVE_AFTER.match(text, end) is not None
-                        or _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None)
+            locative = _LOCATIVE_AFTER.match(text, end) is not None or _locative_before(text, start)
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look
             if not locative and _PLAIN_WORD.match(surface):

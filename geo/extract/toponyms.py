@@ -73,10 +73,16 @@ DATELINE = re.compile(
 )
 
 
+# Every DATELINE match holds one of these: a dash or colon after the place, or "(" of "(AP)".
+_DATELINE_MARKS = ("-", "–", "—", ":", "(")
+
+
 def datelines(text: str) -> list[tuple[int, int]]:
     """The spans of ``DATELINE.finditer(text)``: the pattern starts with ``^`` (MULTILINE), so
     it is matched at line starts only (a headline has one), not tried at every character."""
     spans: list[tuple[int, int]] = []
+    if not any(map(text.__contains__, _DATELINE_MARKS)):
+        return spans
     start, after = 0, 0
     while True:
         if start >= after and (match := DATELINE.match(text, start)) is not None:
@@ -177,7 +183,41 @@ def _cue_before(before: str) -> re.Match | regex.Match | None:
     by a cheap tail check instead of an end-anchored search."""
     if not _CUE_TAIL.search(before, max(0, len(before) - 12)):
         return None
+    return _kind_cue(before)
+
+
+# The nouns of _KIND_CUE, one of which ends the word before its "of" (the pattern has no \b).
+_KIND_NOUNS = ("province", "governorate", "town", "village", "city", "neighbourhood", "neighborhood", "district",
+               "suburb", "area", "hamlet", "farm", "farms")
+
+
+def _last_words(window: str) -> list[str]:
+    """The last two words of an ASCII window that ends with whitespace (str.split and str.lower
+    agree there with the patterns' \\s and IGNORECASE), lower-cased; [] for any other window."""
+    if not window[-1:].isspace() or not window.isascii():
+        return []
+    return window.lower().rsplit(None, 2)[-2:]
+
+
+def _kind_cue(before: str) -> re.Match | regex.Match | None:
+    """``end_search(_KIND_CUE, ...)`` on ``before``: an ASCII window whose last words are not
+    "<noun> of" is answered without the search (every match ends so)."""
+    if before.isascii():
+        words = _last_words(before)
+        if len(words) < 2 or words[1] != "of" or not words[0].endswith(_KIND_NOUNS):
+            return None
     return end_search(_KIND_CUE, _KIND_CUE_REVERSE, before)
+
+
+def _rural_before(before: str) -> bool:
+    """``_RURAL_BEFORE.search(before)``: its matches end with "rural" or "countryside of" (and
+    whitespace), which an ASCII window's last words show without the search."""
+    if before.isascii():
+        words = _last_words(before)
+        if not words or not (words[-1].endswith("rural")
+                             or (len(words) == 2 and words[1] == "of" and words[0].endswith("countryside"))):
+            return False
+    return _RURAL_BEFORE.search(before) is not None
 
 
 # Article spellings that are also English words: "at Tal..." is a preposition, "at-Tal" an article.
@@ -408,9 +448,9 @@ class ToponymFinder:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 30]
         tail = _CUE_TAIL.search(before, max(0, len(before) - 12))  # (what _cue_before checks first)
-        if tail and _RURAL_BEFORE.search(before):
+        if tail and _rural_before(before):
             return None, True
-        cue = end_search(_KIND_CUE, _KIND_CUE_REVERSE, before) if tail else None
+        cue = _kind_cue(before) if tail else None
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
         post = _KIND_CUE_AFTER.match(after)  # every alternative is anchored at the start
