@@ -188,3 +188,29 @@ _DATELINE_PIECES = ["BEIRUT", "(AP)", "(Reuters)", " -- ", " - ", "—", ":", "B
 @_SETTINGS
 def test_datelines_of_a_text_without_their_marks_are_none(text: str) -> None:
     assert toponyms.datelines(text) == [m.span() for m in toponyms.DATELINE.finditer(text)]
+
+
+_NAME_PIECES = ["Kafr", "Nubl", "al-", "Al ", "el-", "ad-", "ash-", "an ", "at-", "Bab", "KafrZitta", "'s", "’s", "‘", "`",
+                "-", "the", "village", "villages", "town", "towns", "of", "near", "in", "around", "outside", "city",
+                "area", "camp", "air base", "military airport", "road", "mount", "Mountain", "neighbourhood", "É", "é",
+                "ß", "_", "1", " ", "  ", "\n", "\t", ",", ".", "(", "x", "bin", "Abu", "X"]
+_NAME_TEXTS = (st.lists(st.sampled_from(_NAME_PIECES), max_size=14).map(" ".join)
+               | st.lists(st.sampled_from(_NAME_PIECES), max_size=14).map("".join))
+
+
+@given(_NAME_TEXTS)
+@_SETTINGS
+def test_cue_names_and_capitalised_names_are_the_patterns_matches(text: str) -> None:
+    slow = []
+    for match in toponyms._CUE_NAME.finditer(text):
+        group = next(g for g in ("n1", "n2", "n3", "n4") if match.group(g))
+        slow.append((group, *match.span(group)))
+    assert toponyms.cue_name_spans(text) == slow, text
+    assert toponyms.capitalised_spans(text) == [m.span() for m in toponyms._CAPITALISED.finditer(text)], text
+
+
+def test_cue_names_next_to_each_other_and_at_the_start_are_all_found() -> None:
+    text = "Tal Rifaat town near the village of Kafr Nubl-‘ and Hama's countryside, the villages Ain Issa town"
+    slow = [(next(g for g in ("n1", "n2", "n3", "n4") if m.group(g)),) for m in toponyms._CUE_NAME.finditer(text)]
+    assert [(g,) for g, _, _ in toponyms.cue_name_spans(text)] == slow
+    assert len(slow) >= 3
