@@ -96,6 +96,10 @@ def _first(seq, ascii_digits: bool = False) -> tuple[set[str], bool]:
     return chars, True
 
 
+# Prefixes that only say which character may not come before a match, as the set of the characters
+# that may (see Alternation._prefix_scan): "\b" before a word character is "no word character before".
+_BEFORE_SET = {r"(?<![\w-])": r"[^\w-]", r"\b": r"\W"}
+
 # How many leading characters the scan checks (fewer when that would list too many prefixes).
 _PREFIX_CHARS = 4
 _MAX_PREFIXES = 4000
@@ -239,6 +243,7 @@ class Alternation:
         self._pieces: list[tuple[str, str, set[str]]] = []  # (name, piece, start keys), in order
         self._buckets: dict[str, re.Pattern | None] = {}
         self._scan: re.Pattern | None = None
+        self._shift = False  # the scan takes the character before a match too (see _prefix_scan)
         try:
             self._build()
         except (_Unbounded, re.error, AttributeError, TypeError) as exc:
@@ -317,10 +322,18 @@ class Alternation:
         groups: dict[str, set[str]] = {}
         for text in strings:
             groups.setdefault(text[0], set()).add(text[1:])
+        # A prefix that excludes a character before the match, with matches that start with a word
+        # character: the scan takes that character (the text searched with a space before it), so
+        # that the engine skips in C to the characters that may come before a match (spaces,
+        # punctuation) instead of trying the prefix at every character. Two candidates never need
+        # the same character before them: the character after a candidate's first is never one.
+        before = _BEFORE_SET.get(self._prefix)
+        self._shift = before is not None and all(first.isalnum() or first == "_" for first in groups)
+        prefix = before if self._shift else self._prefix
         if not self._fold:
             parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
                      for first, rests in sorted(groups.items())]
-            return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
+            return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags)
         # Under IGNORECASE, each branch starts with one exact character, a case of the first
         # character (its capital, or one of the non-ASCII letters that IGNORECASE matches to it):
         # the engine passes over a branch whose exact first character differs without entering
@@ -335,7 +348,8 @@ class Alternation:
             # A match may start with \d: so with another script's digit, which the whole pattern
             # decides (see _key).
             parts.append("[^\\x00-\\x7f](?<=\\d)")
-        prefix = f"(?i:{self._prefix})" if self._prefix else ""
+        if not self._shift:
+            prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
     def _bucket(self, char: str) -> re.Pattern | None:
@@ -361,7 +375,9 @@ class Alternation:
             return
         end = 0
         buckets = self._buckets
-        for candidate in self._scan.finditer(text):
+        # (Shifted: the scan's match starts at the character before the candidate, one place
+        # later in the text searched, so its start is the candidate's position in ``text``.)
+        for candidate in self._scan.finditer(" " + text if self._shift else text):
             pos = candidate.start()
             if pos < end:
                 continue
