@@ -214,3 +214,14 @@ def test_cue_names_next_to_each_other_and_at_the_start_are_all_found() -> None:
     slow = [(next(g for g in ("n1", "n2", "n3", "n4") if m.group(g)),) for m in toponyms._CUE_NAME.finditer(text)]
     assert [(g,) for g, _, _ in toponyms.cue_name_spans(text)] == slow
     assert len(slow) >= 3
+
+
+@given(st.lists(st.sampled_from(["Military Forces of Syria", "ISIL", "Rebels", "SDF"]), min_size=1, max_size=8))
+@_SETTINGS
+def test_lazily_counted_actors_are_counted_as_by_counter(names) -> None:
+    from collections import Counter
+
+    from geo.extract.pipeline import _LazyCounts
+
+    lazy = _LazyCounts(list(names))
+    assert lazy.most_common() == Counter(names).most_common() == lazy.most_common()

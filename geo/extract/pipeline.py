@@ -113,6 +113,22 @@ INTRO_PENALTY = 0.3
 _NO_COUNTS: Counter = Counter()
 
 
+class _LazyCounts:
+    """``Counter(names).most_common()``, counted when first asked: only a battle missing a side
+    asks for its paragraph's actors."""
+
+    __slots__ = ("_names", "_common")
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = names
+        self._common: list[tuple[str, int]] | None = None
+
+    def most_common(self) -> list[tuple[str, int]]:
+        if self._common is None:
+            self._common = Counter(self._names).most_common()
+        return self._common
+
+
 def _clause_locator(cls: list[Span]):
     """pos -> index of the clause (of one sentence, at most MAX_SENTENCE_CHARS long) holding it."""
     def clause_of(pos: int) -> int:
@@ -212,12 +228,12 @@ class Geoparser:
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
-        para_actors: Counter = _NO_COUNTS
+        para_actors: Counter | _LazyCounts = _NO_COUNTS
         for s_index, sent in enumerate(sents):
             para = by_para.index(sent.start) if paras else 0
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
-                para_actors = Counter(a.name for a in p_actors_of[para]) if paras and p_actors_of[para] \
+                para_actors = _LazyCounts([a.name for a in p_actors_of[para]]) if paras and p_actors_of[para] \
                     else _NO_COUNTS
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
             cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)

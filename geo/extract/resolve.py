@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import replace
 
 from geo.extract.lexicon import NOT_EVENT_BEFORE
@@ -157,9 +156,13 @@ def _memo(cache: dict, key: tuple, compute):  # type: ignore[no-untyped-def]
 def most_named(per_sentence: dict[int, list[str]]) -> list[str]:
     """The names of all sentences (each sentence's names distinct), the most often named first,
     ties in the order first named."""
-    if len(per_sentence) == 1:  # (each counted once: most_common keeps their order)
+    if len(per_sentence) == 1:  # (each counted once: the order they were named in)
         return list(next(iter(per_sentence.values())))
-    return [a for a, _ in Counter(a for named in per_sentence.values() for a in named).most_common()]
+    counts: dict[str, int] = {}
+    for named in per_sentence.values():
+        for a in named:
+            counts[a] = counts.get(a, 0) + 1
+    return sorted(counts, key=counts.__getitem__, reverse=True)  # (stable: Counter.most_common's order)
 
 
 def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
