@@ -225,3 +225,15 @@ def test_lazily_counted_actors_are_counted_as_by_counter(names) -> None:
 
     lazy = _LazyCounts(list(names))
     assert lazy.most_common() == Counter(names).most_common() == lazy.most_common()
+
+
+@given(st.lists(st.one_of(st.text(max_size=6), st.integers(), st.none(), st.dates()), max_size=4),
+       st.integers(min_value=0, max_value=70))
+@_SETTINGS
+def test_stable_id_is_the_sha256_hex_digits(parts, length) -> None:
+    import hashlib
+
+    from geo.models import stable_id
+
+    text = "\x1f".join(str(p) for p in parts)
+    assert stable_id(*parts, length=length) == hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]

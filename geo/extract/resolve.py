@@ -206,7 +206,9 @@ class PlaceResolver:
     def _ranked(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
         """(``_rank(surface, kind=kind)``, whether its namesakes lie far apart), once per name."""
         key = (name_key(surface), kind)
-        return _memo(self._ranked_cache, key, lambda: self._rank_and_far(surface, kind))
+        found = self._ranked_cache.get(key)  # (asked for every name: no closure made on a hit)
+        return found if found is not None else _memo(self._ranked_cache, key,
+                                                     lambda: self._rank_and_far(surface, kind))
 
     def _rank_and_far(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
         cands = self._rank(surface, kind=kind)
