@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from geo import dates
 from geo.extract import events, lexicon, pipeline
 from geo.alternation import Alternation, split_top_level
+from geo.words import CASE_ODD
 
 _W, _E = r"(?<![\w-])", r"(?![\w])"
 
@@ -247,3 +248,13 @@ def test_matches_after_every_kind_of_character_are_found(prefix, fold, sep):
     assert fast._shift
     text = f"ab{sep}ab{sep}{sep}sa{sep}1{sep}Sb{sep}"
     assert _matches(fast, text) == _matches(_plain(named, fold, prefix, ""), text)
+
+
+@pytest.mark.parametrize("char", list("aiskKzZ1-.é\\]^[İıſK"))
+def test_case_set_matches_what_ignorecase_matches(char):
+    from geo.alternation import case_set
+
+    pattern = re.compile(case_set(char))
+    for other in (char, char.lower(), char.upper(), "i", "I", "s", "S", "k", "K", *CASE_ODD, "é", "É", "x"):
+        assert (pattern.fullmatch(other) is not None) == (re.fullmatch(re.escape(char), other, re.IGNORECASE)
+                                                          is not None), (char, other)
