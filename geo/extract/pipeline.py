@@ -117,7 +117,7 @@ class _LazyCounts:
     """``Counter(names).most_common()``, counted when first asked: only a battle missing a side
     asks for its paragraph's actors."""
 
-    __slots__ = ("_names", "_common")
+    __slots__ = ("_common", "_names")
 
     def __init__(self, names: list[str]) -> None:
         self._names = names
