@@ -221,9 +221,9 @@ def test_cue_names_next_to_each_other_and_at_the_start_are_all_found() -> None:
 def test_lazily_counted_actors_are_counted_as_by_counter(names) -> None:
     from collections import Counter
 
-    from geo.extract.pipeline import _LazyCounts
+    from geo.extract.events import LazyCounts
 
-    lazy = _LazyCounts(list(names))
+    lazy = LazyCounts(list(names))
     assert lazy.most_common() == Counter(names).most_common() == lazy.most_common()
 
 

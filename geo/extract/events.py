@@ -300,11 +300,27 @@ def _between_pair(armed: list[ActorHit], text: str, start: int) -> tuple[str, st
     return None
 
 
+class LazyCounts:
+    """``Counter(names).most_common()``, counted when first asked: only a battle missing a side
+    asks for its paragraph's actors."""
+
+    __slots__ = ("_common", "_names")
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = names
+        self._common: list[tuple[str, int]] | None = None
+
+    def most_common(self) -> list[tuple[str, int]]:
+        if self._common is None:
+            self._common = Counter(self._names).most_common()
+        return self._common
+
+
 def choose_actors(
     trigger: TriggerHit,
     actors: list[ActorHit],
     sentence_text_from: str,
-    context_actors: Counter,
+    context_actors: Counter | LazyCounts,
     *,
     sentence_start: int,
 ) -> tuple[str, str, str, bool]:

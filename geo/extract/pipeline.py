@@ -28,6 +28,7 @@ from geo.extract.actors import interaction_code
 from geo.extract.events import (
     ActorHit,
     Draft,
+    LazyCounts,
     PlaceSlot,
     TriggerHit,
     choose_actors,
@@ -48,7 +49,7 @@ from geo.extract.resolve import (
     bearing_of,
     direction_search,
 )
-from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
+from geo.extract.text import Buckets, Span, SpanSet, clauses, paragraphs, sentences
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import (
     COUNTRY_NAMES,
@@ -113,22 +114,6 @@ INTRO_PENALTY = 0.3
 _NO_COUNTS: Counter = Counter()
 
 
-class _LazyCounts:
-    """``Counter(names).most_common()``, counted when first asked: only a battle missing a side
-    asks for its paragraph's actors."""
-
-    __slots__ = ("_common", "_names")
-
-    def __init__(self, names: list[str]) -> None:
-        self._names = names
-        self._common: list[tuple[str, int]] | None = None
-
-    def most_common(self) -> list[tuple[str, int]]:
-        if self._common is None:
-            self._common = Counter(self._names).most_common()
-        return self._common
-
-
 def _clause_locator(cls: list[Span]):
     """pos -> index of the clause (of one sentence, at most MAX_SENTENCE_CHARS long) holding it."""
     def clause_of(pos: int) -> int:
@@ -139,30 +124,15 @@ def _clause_locator(cls: list[Span]):
     return clause_of
 
 
+def _abroad_ok(sent: Span, usable: list[Mention], syrian_paragraph: bool) -> bool:
+    """Whether a sentence's places abroad may be event places: outside a paragraph about Syria,
+    or where the sentence says the violence crossed the border (asked only with a place abroad)."""
+    return not syrian_paragraph or all(m.place.country_code == "SY" for m in usable) \
+        or _CROSS_BORDER.search(sent.text) is not None
+
+
 def _names_a_country(mentions: list[Mention]) -> bool:
     return any(m.place is not None and m.place.kind == "country" for m in mentions)
-
-
-class _Buckets:
-    """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
-
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans = spans
-        self.starts = [s.start for s in spans]
-
-    def index(self, pos: int) -> int:
-        return index_of(self.spans, pos, self.starts)
-
-    def group(self, items: Iterable) -> list[list]:
-        if len(self.spans) == 1:  # a headline: one sentence, one paragraph
-            only = self.spans[0]
-            return [[item for item in items if only.start <= item.start < only.end]]
-        out: list[list] = [[] for _ in self.spans]
-        for item in items:
-            i = self.index(item.start)
-            if self.spans and self.spans[i].start <= item.start < self.spans[i].end:
-                out[i].append(item)
-        return out
 
 
 class Geoparser:
@@ -209,12 +179,12 @@ class Geoparser:
 
         # Everything is bucketed by sentence and paragraph once (bisect), so that the loop below
         # touches each trigger, actor and place a bounded number of times: linear in the text.
-        by_sent = _Buckets(sents)
+        by_sent = Buckets(sents)
         s_triggers_of = by_sent.group(triggers)
         s_actors_of = by_sent.group(actors)
         s_mentions_of = by_sent.group(mentions)
         s_unresolved_of = by_sent.group(unresolved)
-        by_para = _Buckets(paras)
+        by_para = Buckets(paras)
         p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
         placed = [m.place for m in mentions if m.place is not None and m.place.kind != "country"]
         # An article mostly about Syria: a place abroad is an event place only where a sentence says
@@ -228,13 +198,12 @@ class Geoparser:
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
-        para_actors: Counter | _LazyCounts = _NO_COUNTS
+        para_actors: Counter | LazyCounts = _NO_COUNTS
         for s_index, sent in enumerate(sents):
             para = by_para.index(sent.start) if paras else 0
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
-                para_actors = _LazyCounts([a.name for a in p_actors_of[para]]) if paras and p_actors_of[para] \
-                    else _NO_COUNTS
+                para_actors = LazyCounts([a.name for a in p_actors_of[para]]) if paras else _NO_COUNTS
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
             cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
             clause_of = _clause_locator(cls)
@@ -295,10 +264,8 @@ class Geoparser:
         quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {  # (quarters are named as such)
             id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
-        # (A sentence without a compass word has none in any window of it: one check, not one per name.)
-        compass = bool(usable) and not lacks_words(sent.text, DIRECTION_WORDS)
-        abroad_ok = not syrian_paragraph or all(m.place.country_code == "SY" for m in usable) \
-            or _CROSS_BORDER.search(sent.text) is not None  # (asked only with a place abroad)
+        compass = bool(usable) and not lacks_words(sent.text, DIRECTION_WORDS)  # (then no window has one)
+        abroad_ok = _abroad_ok(sent, usable, syrian_paragraph)
         for m in usable:
             place = m.place
             if place.country_code != "SY" and not abroad_ok:
@@ -513,7 +480,7 @@ class Geoparser:
         return pairs
 
     @staticmethod
-    def _typed(trig: TriggerHit, sent: Span, s_actors: list[ActorHit], context_actors: Counter) -> tuple:
+    def _typed(trig: TriggerHit, sent: Span, s_actors: list[ActorHit], context_actors: Counter | LazyCounts) -> tuple:
         """(actor1, actor2, filled, the trigger's type refined) of a trigger in its sentence."""
         actor1, actor2, written1, filled = choose_actors(trig, s_actors, sent.text, context_actors,
                                                          sentence_start=sent.start)

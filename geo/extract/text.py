@@ -136,3 +136,25 @@ class SpanSet:
         """Whether some interval overlaps [start, end)."""
         i = bisect_left(self._starts, end) - 1
         return i >= 0 and self._max_end[i] > start
+
+
+class Buckets:
+    """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [s.start for s in spans]
+
+    def index(self, pos: int) -> int:
+        return index_of(self.spans, pos, self.starts)
+
+    def group(self, items: Iterable) -> list[list]:
+        if len(self.spans) == 1:  # a headline: one sentence, one paragraph
+            only = self.spans[0]
+            return [[item for item in items if only.start <= item.start < only.end]]
+        out: list[list] = [[] for _ in self.spans]
+        for item in items:
+            i = self.index(item.start)
+            if self.spans and self.spans[i].start <= item.start < self.spans[i].end:
+                out[i].append(item)
+        return out
