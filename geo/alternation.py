@@ -96,6 +96,10 @@ def _first(seq, ascii_digits: bool = False) -> tuple[set[str], bool]:
     return chars, True
 
 
+# Prefixes that only say which character may not come before a match, as the set of the characters
+# that may (see Alternation._prefix_scan): "\b" before a word character is "no word character before".
+_BEFORE_SET = {r"(?<![\w-])": r"[^\w-]", r"\b": r"\W"}
+
 # How many leading characters the scan checks (fewer when that would list too many prefixes).
 _PREFIX_CHARS = 4
 _MAX_PREFIXES = 4000
@@ -172,25 +176,37 @@ def _repeat_prefixes(av, need: int, leading_digits: bool = False) -> _Prefixes:
     return out
 
 
-def trie(strings: Iterable[str], tails: Mapping[str, str] | None = None) -> str:
+def case_set(char: str) -> str:
+    """A pattern for ``char`` as ``re.IGNORECASE`` matches it, without the flag: an ASCII letter as
+    the set of its cases (and the CASE_ODD letters matched to it), which a branch passes over
+    without entering it when the text's character differs (a case-folded literal is entered)."""
+    if not char.isascii():
+        return f"(?i:{re.escape(char)})"
+    cases = [c for c in dict.fromkeys((char, char.lower(), char.upper(), *CASE_ODD))
+             if re.fullmatch(re.escape(char), c, re.IGNORECASE)]
+    return re.escape(char) if len(cases) == 1 else "[" + "".join(cases) + "]"
+
+
+def trie(strings: Iterable[str], tails: Mapping[str, str] | None = None, *, fold: bool = False) -> str:
     """A regex matching exactly the texts that start with one of ``strings``, factored as a trie
     ("ab", "ac" -> "a[bc]") so that the engine compares each character once. ``tails``: a pattern
     that must follow a string (by string; none for the others). Every branch starts with a
-    literal, so a search skips in C to the characters that can start one."""
+    literal, so a search skips in C to the characters that can start one. ``fold``: the strings
+    (lower-case) match in any case, as under ``re.IGNORECASE`` (each letter a case_set)."""
     tails = tails or {}
-    return _trie({text: tails.get(text, "") for text in strings})
+    return _trie({text: tails.get(text, "") for text in strings}, case_set if fold else re.escape)
 
 
-def _trie(tails: dict[str, str]) -> str:
+def _trie(tails: dict[str, str], char) -> str:  # type: ignore[no-untyped-def]
     if "" in tails:
         if not tails[""]:
             return ""  # a string ends here: any longer one adds nothing to a search
         rest = {k: v for k, v in tails.items() if k}
-        return f"(?:{tails['']}|{_trie(rest)})" if rest else tails[""]
+        return f"(?:{tails['']}|{_trie(rest, char)})" if rest else tails[""]
     groups: dict[str, dict[str, str]] = {}
     for text, tail in tails.items():
         groups.setdefault(text[0], {})[text[1:]] = tail
-    parts = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
+    parts = [char(first) + _trie(rest, char) for first, rest in sorted(groups.items())]
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
@@ -239,6 +255,7 @@ class Alternation:
         self._pieces: list[tuple[str, str, set[str]]] = []  # (name, piece, start keys), in order
         self._buckets: dict[str, re.Pattern | None] = {}
         self._scan: re.Pattern | None = None
+        self._shift = False  # the scan takes the character before a match too (see _prefix_scan)
         try:
             self._build()
         except (_Unbounded, re.error, AttributeError, TypeError) as exc:
@@ -317,25 +334,36 @@ class Alternation:
         groups: dict[str, set[str]] = {}
         for text in strings:
             groups.setdefault(text[0], set()).add(text[1:])
+        # A prefix that excludes a character before the match, with matches that start with a word
+        # character: the scan takes that character (the text searched with a space before it), so
+        # that the engine skips in C to the characters that may come before a match (spaces,
+        # punctuation) instead of trying the prefix at every character. Two candidates never need
+        # the same character before them: the character after a candidate's first is never one.
+        before = _BEFORE_SET.get(self._prefix)
+        self._shift = before is not None and all(first.isalnum() or first == "_" for first in groups)
+        prefix = before if self._shift else self._prefix
         if not self._fold:
             parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
                      for first, rests in sorted(groups.items())]
-            return re.compile(f"{self._prefix}(?:{'|'.join(parts)})", self._flags)
+            return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags)
         # Under IGNORECASE, each branch starts with one exact character, a case of the first
         # character (its capital, or one of the non-ASCII letters that IGNORECASE matches to it):
         # the engine passes over a branch whose exact first character differs without entering
         # it, where it enters every case-folded one. The rest is matched ignoring case, as before.
+        # The rest is a trie of case sets (case_set): its branches are passed over as the first
+        # character's are, where case-folded literals would each be entered.
         parts = []
         for first, rests in sorted(groups.items()):
-            rest = trie(rests)
+            rest = trie(rests, fold=True)
             for case in dict.fromkeys((first, first.upper(), *CASE_ODD)):
                 if re.fullmatch(re.escape(first), case, re.IGNORECASE):
-                    parts.append(re.escape(case) + (f"(?i:(?={rest}))" if rest else ""))
+                    parts.append(re.escape(case) + (f"(?={rest})" if rest else ""))
         if any(first.isdigit() for first in groups):
             # A match may start with \d: so with another script's digit, which the whole pattern
             # decides (see _key).
             parts.append("[^\\x00-\\x7f](?<=\\d)")
-        prefix = f"(?i:{self._prefix})" if self._prefix else ""
+        if not self._shift:
+            prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
     def _bucket(self, char: str) -> re.Pattern | None:
@@ -361,7 +389,9 @@ class Alternation:
             return
         end = 0
         buckets = self._buckets
-        for candidate in self._scan.finditer(text):
+        # (Shifted: the scan's match starts at the character before the candidate, one place
+        # later in the text searched, so its start is the candidate's position in ``text``.)
+        for candidate in self._scan.finditer(" " + text if self._shift else text):
             pos = candidate.start()
             if pos < end:
                 continue

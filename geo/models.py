@@ -95,8 +95,9 @@ def geojson_position(latitude: float, longitude: float) -> list[float]:
 
 def stable_id(*parts: object, length: int = 16) -> str:
     """A short, deterministic id from the parts (same input, same id, across runs and machines)."""
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
-    return digest[:length]
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8"))
+    # (The first ``length`` hex digits are those of the first bytes: no 64-digit string made.)
+    return digest.digest()[:(length + 1) // 2].hex()[:length]
 
 
 @dataclass(frozen=True, slots=True)

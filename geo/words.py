@@ -10,10 +10,18 @@ from __future__ import annotations
 CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
+# The last text asked about and its lower-cased form (None: it holds a CASE_ODD character): the
+# stages ask about one sentence several times in a row, with different words.
+_last: tuple[str, str | None] = ("", "")
+
+
 def lacks_words(text: str, words: tuple[str, ...]) -> bool:
     """True only when no lower-case ASCII word of ``words`` occurs in ``text`` in any case, as
     ``re.IGNORECASE`` sees it: a cheap proof that a pattern needing one of them cannot match
     (False when unsure, and the pattern decides)."""
-    if not text.isascii() and any(map(text.__contains__, CASE_ODD)):
-        return False
-    return not any(map(text.lower().__contains__, words))  # map: no Python frame per word
+    global _last
+    last, low = _last
+    if text is not last:  # (the same object: a string does not change)
+        low = None if not text.isascii() and any(map(text.__contains__, CASE_ODD)) else text.lower()
+        _last = (text, low)
+    return low is not None and not any(map(low.__contains__, words))  # map: no Python frame per word

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from geo import dates
 from geo.extract import events, lexicon, pipeline
 from geo.alternation import Alternation, split_top_level
+from geo.words import CASE_ODD
 
 _W, _E = r"(?<![\w-])", r"(?![\w])"
 
@@ -215,3 +216,45 @@ def test_digits_of_other_scripts_match_like_the_plain_pattern(pattern, flags):
     fast = Alternation([("n", pattern)], flags, prefix=r"\b")
     text = "x ٣٤ 5 days, ١٢ days, a٣ and a4 TODAY ۲ days"
     assert _matches(fast, text) == _matches(re.compile(rf"\b(?:(?P<n>{pattern}))", flags), text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_alternatives, min_size=1, max_size=5), st.booleans(), st.sampled_from([_W, r"\b"]),
+       st.text(alphabet=st.sampled_from(list("abcIsıſS-. |1٣_é")), max_size=40))
+def test_alternations_whose_scan_takes_the_character_before_match_like_the_plain_pattern(patterns, fold, prefix,
+                                                                                          text):
+    # A word-start prefix is scanned as the character before the match (when every match starts
+    # with a word character); matches next to each other, at the start and after "_" or "-"
+    # come out as the plain pattern's.
+    named = [(f"g{i}", p) for i, p in enumerate(patterns)]
+    flags = re.IGNORECASE if fold else 0
+    fast = Alternation(named, flags, prefix=prefix, suffix="")
+    assert _matches(fast, text) == _matches(_plain(named, flags, prefix, ""), text)
+
+
+def test_word_start_scans_take_the_character_before():
+    assert lexicon.TRIGGER_RE._shift and lexicon.ACTOR_RE._shift and dates.DATE_RE._shift
+    text = "ab-ab _ab ab,ab"
+    fast = Alternation([("x", "ab")], 0, prefix=_W)
+    assert fast._shift and [m.span() for m in fast.finditer(text)] == [(0, 2), (10, 12), (13, 15)]
+
+
+@pytest.mark.parametrize("prefix", [_W, r"\b"])
+@pytest.mark.parametrize("fold", [0, re.IGNORECASE])
+@pytest.mark.parametrize("sep", list(" .|,;:()'\"/\\\n\t-_1é٣ıſ’…—"))
+def test_matches_after_every_kind_of_character_are_found(prefix, fold, sep):
+    named = [("g0", "ab"), ("g1", "s[ab]"), ("g2", "1")]
+    fast = Alternation(named, fold, prefix=prefix, suffix="")
+    assert fast._shift
+    text = f"ab{sep}ab{sep}{sep}sa{sep}1{sep}Sb{sep}"
+    assert _matches(fast, text) == _matches(_plain(named, fold, prefix, ""), text)
+
+
+@pytest.mark.parametrize("char", list("aiskKzZ1-.é\\]^[İıſK"))
+def test_case_set_matches_what_ignorecase_matches(char):
+    from geo.alternation import case_set
+
+    pattern = re.compile(case_set(char))
+    for other in (char, char.lower(), char.upper(), "i", "I", "s", "S", "k", "K", *CASE_ODD, "é", "É", "x"):
+        assert (pattern.fullmatch(other) is not None) == (re.fullmatch(re.escape(char), other, re.IGNORECASE)
+                                                          is not None), (char, other)

@@ -10,10 +10,9 @@ import datetime as dt
 
 import pytest
 
-from geo.extract.pipeline import join_place_lists
-from geo.extract.text import Span, clauses
+from geo.extract.text import Span, clauses, join_place_lists
 from geo.gazetteer import name_key
-from geo.models import Article, Mention
+from geo.models import Article
 
 PUBLISHED = dt.date(2016, 3, 14)
 
@@ -236,9 +235,9 @@ def test_the_and_of_a_list_of_places_does_not_split_the_clause(parser, text):
 def test_the_and_of_two_clauses_still_splits_them():
     text = "Warplanes bombed Saraqib and rebels shelled Binnish."
     sent = Span(0, len(text), text)
-    names = [Mention(text=w, start=text.index(w), end=text.index(w) + len(w)) for w in ("Saraqib", "Binnish")]
+    names = [(text.index(w), text.index(w) + len(w)) for w in ("Saraqib", "Binnish")]
     assert len(join_place_lists(sent, clauses(sent), names)) == len(clauses(sent)) == 2
     listed = "Warplanes bombed Saraqib and Binnish."
     sent = Span(0, len(listed), listed)
-    names = [Mention(text=w, start=listed.index(w), end=listed.index(w) + len(w)) for w in ("Saraqib", "Binnish")]
+    names = [(listed.index(w), listed.index(w) + len(w)) for w in ("Saraqib", "Binnish")]
     assert [c.text for c in join_place_lists(sent, clauses(sent), names)] == [listed]

@@ -124,10 +124,13 @@ _PASSIVE = re.compile(
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-_NUM = r"\b(?P<count>\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
-# (Alternations: the engine skips to where a number, or kill/claim/death, can start.)
+_COUNT = r"(?P<count>\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r"|dozens|a dozen|hundreds)"
+_NUM = r"\b" + _COUNT
+# (Alternations: the engine skips to where a number, or kill/claim/death, can start; a count
+# starts a word: with its \b as the prefix, only word starts are tried, not every "one" in "done".)
 _FATALITY_RES = (
-    Alternation([("dead", _NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")], re.IGNORECASE),
+    Alternation([("dead", _COUNT + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")], re.IGNORECASE,
+                prefix=r"\b"),
     Alternation([("toll", r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM)], re.IGNORECASE),
 )
 
@@ -192,12 +195,12 @@ def is_background(text: str, published: dt.date | None, dates: list[DateMention]
     """True when a sentence tells history or sums up the war rather than reporting an event:
     its places are context ("Homs was besieged in 1982"). A date near publication in the same
     sentence keeps it ("captured in 2012, shelled the town on Sunday")."""
-    if published is not None and any(abs((d.date - published).days) <= 31 for d in dates):
+    if published is not None and dates and any(abs((d.date - published).days) <= 31 for d in dates):
         return False
     if not lacks_words(text, _SUMMARY_WORDS) and _WAR_SUMMARY.search(text):
         return True
-    if published is None:
-        return False
+    if published is None or ("19" not in text and "20" not in text):
+        return False  # (every _YEAR match starts with one of them: most sentences name no year)
     return any(published.year - int(m.group(1)) >= 2 and not _YEAR_ASIDE.search(text[max(0, m.start() - 60):m.start()])
                for m in _YEAR.finditer(text))
 
@@ -312,11 +315,27 @@ def _between_pair(armed: list[ActorHit], text: str, start: int) -> tuple[str, st
     return None
 
 
+class LazyCounts:
+    """``Counter(names).most_common()``, counted when first asked: only a battle missing a side
+    asks for its paragraph's actors."""
+
+    __slots__ = ("_common", "_names")
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = names
+        self._common: list[tuple[str, int]] | None = None
+
+    def most_common(self) -> list[tuple[str, int]]:
+        if self._common is None:
+            self._common = Counter(self._names).most_common()
+        return self._common
+
+
 def choose_actors(
     trigger: TriggerHit,
     actors: list[ActorHit],
     sentence_text_from: str,
-    context_actors: Counter,
+    context_actors: Counter | LazyCounts,
     *,
     sentence_start: int,
 ) -> tuple[str, str, str, bool]:
@@ -403,10 +422,14 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
     kept = []
     for index, clause_triggers in by_clause.items():
         specific = [t for t in clause_triggers if not _is_generic(t.text) and not _is_weak(t.text)]
-        consequence = bool(_CONSEQUENCE.match(clause_spans[index].text)) if index < len(clause_spans) else False
+        # (Whether the clause is a consequence is asked only where it decides: a generic word in
+        # a clause with no specific trigger, in a sentence with one.)
+        consequence = None
         disrupted = any(t.trigger.sub_event_type == "Disrupted weapons use" for t in clause_triggers)
         for t in clause_triggers:
             generic = _is_generic(t.text)
+            if generic and not specific and sentence_specific and consequence is None:
+                consequence = index < len(clause_spans) and _CONSEQUENCE.match(clause_spans[index].text) is not None
             if generic and (specific or (consequence and sentence_specific)):
                 continue
             if not generic and _is_weak(t.text) and len(clause_triggers) == 1:

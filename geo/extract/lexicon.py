@@ -263,6 +263,11 @@ SPOKEN_BEFORE = re.compile(
     r"\s+(?:\w+\s+)?(?:in|to|at|from|into)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# Every SPOKEN_BEFORE match holds one of these (in any case): a window with none is not searched.
+SPOKEN_WORDS = ("talks", "negotiations", "meeting", "summit", "conference", "consultations", "official", "spokes",
+                "minist", "embassy", "envoy", "diplomat", "source", "correspondent", "reporter", "journalist", "based",
+                "headquartered", "refugee", "fled", "fleeing", "arriv", "crossed into", "exiled", "government",
+                "authorities", "parliament", "court", "statement")
 # Where the attackers were or fired from, and places named for comparison: not where the event
 # happened ("gunmen located in X fired on Y", "fired shells from positions in X", "worse than in X",
 # "as they did in X", "like in X"). The event lies at the target or in the main clause.

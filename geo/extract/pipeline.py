@@ -28,6 +28,7 @@ from geo.extract.actors import interaction_code
 from geo.extract.events import (
     ActorHit,
     Draft,
+    LazyCounts,
     PlaceSlot,
     TriggerHit,
     choose_actors,
@@ -43,11 +44,21 @@ from geo.extract.lexicon import Trigger
 from geo.extract.resolve import (
     DIRECTION,
     DIRECTION_WORD,
+    DIRECTION_WORDS,
     PlaceResolver,
     bearing_of,
     direction_search,
 )
-from geo.extract.text import Span, SpanSet, clauses, index_of, paragraphs, sentences
+from geo.extract.text import (
+    Buckets,
+    Span,
+    SpanSet,
+    clause_locator,
+    clauses,
+    join_place_lists,
+    paragraphs,
+    sentences,
+)
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import (
     COUNTRY_NAMES,
@@ -111,64 +122,19 @@ UNNAMED_OFFSET_KM = 15.0
 INTRO_PENALTY = 0.3
 
 
-def _clause_locator(cls: list[Span]):
-    """pos -> index of the clause (of one sentence, at most MAX_SENTENCE_CHARS long) holding it."""
-    def clause_of(pos: int) -> int:
-        for i, c in enumerate(cls):
-            if pos < c.end:
-                return i
-        return len(cls) - 1
-    return clause_of
+# The counts of nothing, shared (read only: most_common, truth), not made anew for every text.
+_NO_COUNTS: Counter = Counter()
 
 
-# "X and Y", "X and the village of Y": the "and" of a list of places, not of two clauses.
-_LIST_AND = re.compile(r"and\s+(?:the\s+)?(?:(?:villages?|towns?|city|areas?|neighbou?rhoods?)\s+of\s+)?",
-                       re.IGNORECASE)
-
-
-def join_place_lists(sent: Span, cls: list[Span], names: list[Mention]) -> list[Span]:
-    """Clauses with the clause boundary at the "and" of a list of places undone: "clashes in X
-    and Y leave 25 dead" is one clause, so the dead, the trigger and the count belong to every
-    place of the list, not only to the last."""
-    if len(cls) < 2 or len(names) < 2:
-        return cls
-    starts = {m.start for m in names}
-    ends = {m.end for m in names}
-    out = [cls[0]]
-    for clause in cls[1:]:
-        prev = out[-1]
-        joint = _LIST_AND.match(clause.text)
-        if joint and clause.start + joint.end() in starts and prev.start + len(prev.text.rstrip()) in ends:
-            out[-1] = Span(prev.start, clause.end, sent.text[prev.start - sent.start:clause.end - sent.start])
-        else:
-            out.append(clause)
-    return out
+def _abroad_ok(sent: Span, usable: list[Mention], syrian_paragraph: bool) -> bool:
+    """Whether a sentence's places abroad may be event places: outside a paragraph about Syria,
+    or where the sentence says the violence crossed the border (asked only with a place abroad)."""
+    return not syrian_paragraph or all(m.place.country_code == "SY" for m in usable) \
+        or _CROSS_BORDER.search(sent.text) is not None
 
 
 def _names_a_country(mentions: list[Mention]) -> bool:
     return any(m.place is not None and m.place.kind == "country" for m in mentions)
-
-
-class _Buckets:
-    """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
-
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans = spans
-        self.starts = [s.start for s in spans]
-
-    def index(self, pos: int) -> int:
-        return index_of(self.spans, pos, self.starts)
-
-    def group(self, items: Iterable) -> list[list]:
-        if len(self.spans) == 1:  # a headline: one sentence, one paragraph
-            only = self.spans[0]
-            return [[item for item in items if only.start <= item.start < only.end]]
-        out: list[list] = [[] for _ in self.spans]
-        for item in items:
-            i = self.index(item.start)
-            if self.spans and self.spans[i].start <= item.start < self.spans[i].end:
-                out[i].append(item)
-        return out
 
 
 class Geoparser:
@@ -209,18 +175,18 @@ class Geoparser:
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
         # (Read only for a name the gazetteer lacks.)
-        article_admin1 = Counter() if not unresolved else Counter(
+        article_admin1 = _NO_COUNTS if not unresolved else Counter(
             m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
                                  and m.place.admin1 and m.place.kind != "country")
 
         # Everything is bucketed by sentence and paragraph once (bisect), so that the loop below
         # touches each trigger, actor and place a bounded number of times: linear in the text.
-        by_sent = _Buckets(sents)
+        by_sent = Buckets(sents)
         s_triggers_of = by_sent.group(triggers)
         s_actors_of = by_sent.group(actors)
         s_mentions_of = by_sent.group(mentions)
         s_unresolved_of = by_sent.group(unresolved)
-        by_para = _Buckets(paras)
+        by_para = Buckets(paras)
         p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
         placed = [m.place for m in mentions if m.place is not None and m.place.kind != "country"]
         # An article mostly about Syria: a place abroad is an event place only where a sentence says
@@ -234,16 +200,17 @@ class Geoparser:
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
-        para_actors: Counter = Counter()
+        para_actors: Counter | LazyCounts = _NO_COUNTS
         for s_index, sent in enumerate(sents):
             para = by_para.index(sent.start) if paras else 0
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
-                para_actors = Counter(a.name for a in p_actors_of[para]) if paras else Counter()
+                para_actors = LazyCounts([a.name for a in p_actors_of[para]]) if paras else _NO_COUNTS
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
             cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
-            cls = join_place_lists(sent, cls, [*s_mentions_of[s_index], *s_unresolved_of[s_index]])
-            clause_of = _clause_locator(cls)
+            cls = join_place_lists(sent, cls, [(m.start, m.end) for m in (*s_mentions_of[s_index],
+                                                                           *s_unresolved_of[s_index])])
+            clause_of = clause_locator(cls)
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start)
@@ -301,8 +268,8 @@ class Geoparser:
         quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {  # (quarters are named as such)
             id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
-        abroad_ok = not syrian_paragraph or all(m.place.country_code == "SY" for m in usable) \
-            or _CROSS_BORDER.search(sent.text) is not None  # (asked only with a place abroad)
+        compass = bool(usable) and not lacks_words(sent.text, DIRECTION_WORDS)  # (then no window has one)
+        abroad_ok = _abroad_ok(sent, usable, syrian_paragraph)
         for m in usable:
             place = m.place
             if place.country_code != "SY" and not abroad_ok:
@@ -314,7 +281,7 @@ class Geoparser:
             if self._governorate_after_town(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
-            if place.kind == "admin1" and (outside := direction_search(_OUTSIDE_AREA_BEFORE, before, 0, len(before))) \
+            if place.kind == "admin1" and compass and (outside := direction_search(_OUTSIDE_AREA_BEFORE, before, 0, len(before))) \
                     and outside.group("the") is None:
                 continue  # "the region just south of Idlib province" lies outside Idlib province
             city = quarter_city.get(id(m))
@@ -325,7 +292,7 @@ class Geoparser:
                 quarters.append((m, city))
                 continue
             unnamed = direction_search(_UNNAMED_RELATIVE_BEFORE, before, 0, len(before)) \
-                if place.kind == "populated_place" else None
+                if compass and place.kind == "populated_place" else None
             if unnamed is not None:
                 # "a town south of Damascus": an unnamed place, not Damascus; the event is in the
                 # governorate that lies that way (precision 3), the phrase kept as the detail.
@@ -517,12 +484,15 @@ class Geoparser:
         return pairs
 
     @staticmethod
-    def _typed(trig: TriggerHit, sent: Span, s_actors: list[ActorHit], context_actors: Counter) -> tuple:
+    def _typed(trig: TriggerHit, sent: Span, s_actors: list[ActorHit], context_actors: Counter | LazyCounts) -> tuple:
         """(actor1, actor2, filled, the trigger's type refined) of a trigger in its sentence."""
         actor1, actor2, written1, filled = choose_actors(trig, s_actors, sent.text, context_actors,
                                                          sentence_start=sent.start)
         etype, sub = refine_sub_type(trig.trigger, written1, sent.text)
-        return actor1, actor2, filled, Trigger(etype, sub, trig.trigger.priority, trig.trigger.pattern)
+        trigger = trig.trigger  # (a new record only when refined: most triggers keep their type)
+        if etype != trigger.event_type or sub != trigger.sub_event_type:
+            trigger = Trigger(etype, sub, trigger.priority, trigger.pattern)
+        return actor1, actor2, filled, trigger
 
     def _draft(self, trig: TriggerHit, typed: tuple, slot: PlaceSlot, place_inherited: bool, sent: Span,
                s_index: int, date: DateMention | None, date_inherited: bool, fatalities: int | None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import replace
 
 from geo.extract.lexicon import NOT_EVENT_BEFORE
@@ -46,6 +45,25 @@ _RANGE_NAME_RE = re.compile(r"(?<![\w'’-])" + _RANGE_NAME)
 _RANGES = re.compile(r"(?<![\w'’-])(" + _RANGE_NAME + r"(?:(?:\s*,\s*|\s+and\s+)" + _RANGE_NAME + r")*)\s+[Mm]ountains?\b")
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
+_LOCATIVE_WORDS = ("in", "at", "near", "from", "outside", "around", "toward", "towards", "into", "of", "village",
+                   "town", "city", "hamlet")
+
+
+def _locative_before(text: str, start: int) -> bool:
+    """``_LOCATIVE_BEFORE.search(text, start - 25, start)``: every match ends with one of
+    _LOCATIVE_WORDS (and "the"), then whitespace, which an ASCII window's last words show."""
+    window = text[max(0, start - 25):start]
+    if window.isascii():
+        if not window[-1:].isspace():
+            return False
+        words = window.lower().rsplit(None, 2)[-2:]
+        if words[-1:] != ["the"]:
+            words = words[-1:]  # (after "the", the word before it is the cue: "in the ")
+        if not any(w.endswith(_LOCATIVE_WORDS) for w in words):
+            return False
+    return _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
+
+
 # "X village", "X town": the text says X is a place.
 _LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
@@ -64,6 +82,28 @@ def direction_search(pattern: re.Pattern, text: str, pos: int, endpos: int) -> r
 _DIRECTION_BEFORE = re.compile(
     DIRECTION + r"\s+(?:(?:countryside|outskirts|suburbs|rural|parts?|side|areas?)\s+)?(?:of\s+)?(?:the\s+)?"
     r"(?:(?:city|town|province|governorate|countryside)\s+of\s+)?$", re.IGNORECASE)
+
+
+def _direction_before(text: str, pos: int, endpos: int) -> re.Match | None:
+    """``_DIRECTION_BEFORE.search(text, pos, endpos)``. Every match starts with a compass word: in
+    an ASCII window (where str.lower keeps the positions) the pattern is tried only where one
+    is written, the first that matches being the leftmost match, not at every character."""
+    window = text[pos:endpos]
+    if lacks_words(window, DIRECTION_WORDS):
+        return None
+    if not window.isascii():
+        return _DIRECTION_BEFORE.search(text, pos, endpos)
+    low = window.lower()
+    starts = []
+    for word in DIRECTION_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = low.find(word, at + 1)
+    for at in sorted(starts):
+        if (match := _DIRECTION_BEFORE.match(text, pos + at, endpos)) is not None:
+            return match
+    return None
 # "X's northern countryside", "X eastern countryside"
 _DIRECTION_AFTER = re.compile(r"(?:['’]s)?\s+" + DIRECTION + r"\s+(?:countryside|outskirts|suburbs)\b", re.IGNORECASE)
 BEARINGS = {"north": 0.0, "northeast": 45.0, "east": 90.0, "southeast": 135.0, "south": 180.0,
@@ -115,6 +155,18 @@ def _memo(cache: dict, key: tuple, compute):  # type: ignore[no-untyped-def]
             cache.clear()
         cache[key] = found
     return found
+
+
+def most_named(per_sentence: dict[int, list[str]]) -> list[str]:
+    """The names of all sentences (each sentence's names distinct), the most often named first,
+    ties in the order first named."""
+    if len(per_sentence) == 1:  # (each counted once: the order they were named in)
+        return list(next(iter(per_sentence.values())))
+    counts: dict[str, int] = {}
+    for named in per_sentence.values():
+        for a in named:
+            counts[a] = counts.get(a, 0) + 1
+    return sorted(counts, key=counts.__getitem__, reverse=True)  # (stable: Counter.most_common's order)
 
 
 def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -177,7 +229,9 @@ class PlaceResolver:
     def _ranked(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
         """(``_rank(surface, kind=kind)``, whether its namesakes lie far apart), once per name."""
         key = (name_key(surface), kind)
-        return _memo(self._ranked_cache, key, lambda: self._rank_and_far(surface, kind))
+        found = self._ranked_cache.get(key)  # (asked for every name: no closure made on a hit)
+        return found if found is not None else _memo(self._ranked_cache, key,
+                                                     lambda: self._rank_and_far(surface, kind))
 
     def _rank_and_far(self, surface: str, kind: str | None) -> tuple[list[Candidate], bool]:
         cands = self._rank(surface, kind=kind)
@@ -192,8 +246,7 @@ class PlaceResolver:
         support = self._context_admin1(found)
         # (Each check below only drops names: the cheap ones come first.)
         for surface, start, end in self.finder.capitalised_names(text, covered):
-            locative = (_LOCATIVE_AFTER.match(text, end) is not None
-                        or _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None)
+            locative = _LOCATIVE_AFTER.match(text, end) is not None or _locative_before(text, start)
             if not (support or locative):
                 continue  # nothing in the text supports a loose match: do not even look
             if not locative and _PLAIN_WORD.match(surface):
@@ -318,7 +371,7 @@ class PlaceResolver:
         as_area = {c.place.admin1 for n, cands in zip(found, first) if n.countryside or n.kind_hint == "admin1"
                    for c in cands if c.place.kind == "admin1"}
         # The governorates the whole article names, the most named first.
-        article_admin1 = [a for a, _ in Counter(a for named in sent_admin1.values() for a in named).most_common()]
+        article_admin1 = most_named(sent_admin1)
         directions = self._directions(found, first, far, sent_of, sents)
         sure_ids = {p.place_id for _, p in sure}
         mentions: list[Mention] = []
@@ -357,6 +410,7 @@ class PlaceResolver:
         """Per sentence, (direction, anchor point) for "east of X", "the southern countryside of X",
         "X's northern countryside", X a place with one reading (a governorate's name: its town)."""
         out: dict[int, list[tuple[str, tuple[float, float], int]]] = {}
+        compass: dict[int, bool] = {}  # per sentence: whether it holds a compass word at all
         for name, cands, is_far, n_sent in zip(found, first, far, sent_of):
             if not cands or is_far or not sents:
                 continue
@@ -365,7 +419,11 @@ class PlaceResolver:
                 continue
             text, base = sents[n_sent].text, sents[n_sent].start
             start, end = name.start - base, name.end - base
-            match = direction_search(_DIRECTION_BEFORE, text, max(0, start - 60), start) \
+            if n_sent not in compass:
+                compass[n_sent] = not lacks_words(text, DIRECTION_WORDS)
+            if not compass[n_sent]:
+                continue  # every match of both patterns holds a compass word
+            match = _direction_before(text, max(0, start - 60), start) \
                 or _DIRECTION_AFTER.match(text, end)
             if match is not None:
                 at = base + min(match.start(), start)  # where the phrase "... east of X" begins

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -27,11 +27,17 @@ _SENTENCE_END = re.compile(r"[.!?;…\n](?:(?<=[.!?;…])[.!?;…]*(?=[\s\"'”�
 # Clause boundaries inside a sentence: commas, colons, dashes and linking words that start a
 # new predicate. The linking word belongs to the clause it opens. The matches of
 # ``\s*[,:;]\s+|\s+[–—-]{1,2}\s+|\s+(?=(?:while|...)\s)``, first character as one set (as above).
+# The linking words are matched ignoring case, their first letter as a set of its two cases (w,
+# a, b have no other letter that IGNORECASE matches to them): the engine passes over a branch
+# whose first letter differs without entering it, where it enters every case-folded one.
 _CLAUSE_BOUNDARY = re.compile(
-    r"[\s,:;](?:(?<=\s)\s*(?:[,:;]\s+|[–—-]{1,2}\s+|(?=(?:while|whereas|after|before|as|amid|but|and|when|where)\s))"
-    r"|(?<=[,:;])\s+)",
-    re.IGNORECASE,
+    r"[\s,:;](?:(?<=\s)\s*(?:[,:;]\s+|[–—-]{1,2}\s+|(?=(?:[wW](?i:hile|hereas|hen|here)|[aA](?i:fter|s|mid|nd)"
+    r"|[bB](?i:efore|ut))\s))|(?<=[,:;])\s+)"
 )
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts (re's \w is those and "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +73,7 @@ def _append(spans: list[Span], text: str, start: int, end: int) -> None:
         start = cut
     chunk = text[start:end]
     stripped = chunk.strip(" \t\r\n;")
-    if not stripped or not any(c.isalnum() for c in stripped):
+    if not stripped or _ALNUM.search(stripped) is None:
         return
     offset = start + chunk.index(stripped)
     spans.append(Span(offset, offset + len(stripped), stripped))
@@ -76,7 +82,10 @@ def _append(spans: list[Span], text: str, start: int, end: int) -> None:
 def paragraphs(text: str) -> list[Span]:
     out: list[Span] = []
     start = 0
-    for match in re.finditer(r"\n\s*\n", text):
+    if "\n" not in text:  # a headline: one paragraph (every break holds two newlines)
+        _append(out, text, 0, len(text))
+        return out
+    for match in _PARAGRAPH_BREAK.finditer(text):
         _append(out, text, start, match.start())
         start = match.end()
     _append(out, text, start, len(text))
@@ -96,6 +105,40 @@ def clauses(sentence: Span) -> list[Span]:
     if start < len(body):
         out.append(Span(sentence.start + start, sentence.end, body[start:]))
     return out or [sentence]
+
+
+def clause_locator(cls: list[Span]) -> Callable[[int], int]:
+    """pos -> index of the clause (of one sentence, at most MAX_SENTENCE_CHARS long) holding it."""
+    def clause_of(pos: int) -> int:
+        for i, c in enumerate(cls):
+            if pos < c.end:
+                return i
+        return len(cls) - 1
+    return clause_of
+
+
+# "X and Y", "X and the village of Y": the "and" of a list of places, not of two clauses.
+_LIST_AND = re.compile(r"and\s+(?:the\s+)?(?:(?:villages?|towns?|city|areas?|neighbou?rhoods?)\s+of\s+)?",
+                       re.IGNORECASE)
+
+
+def join_place_lists(sent: Span, cls: list[Span], names: Sequence[tuple[int, int]]) -> list[Span]:
+    """Clauses with the clause boundary at the "and" of a list of places undone: "clashes in X
+    and Y leave 25 dead" is one clause, so the dead, the trigger and the count belong to every
+    place of the list, not only to the last. ``names``: the sentence's place names' spans."""
+    if len(cls) < 2 or len(names) < 2:
+        return cls
+    starts = {start for start, _ in names}
+    ends = {end for _, end in names}
+    out = [cls[0]]
+    for clause in cls[1:]:
+        prev = out[-1]
+        joint = _LIST_AND.match(clause.text)
+        if joint and clause.start + joint.end() in starts and prev.start + len(prev.text.rstrip()) in ends:
+            out[-1] = Span(prev.start, clause.end, sent.text[prev.start - sent.start:clause.end - sent.start])
+        else:
+            out.append(clause)
+    return out
 
 
 def index_of(spans: Sequence[Span], pos: int, starts: Sequence[int] | None = None) -> int:
@@ -127,3 +170,25 @@ class SpanSet:
         """Whether some interval overlaps [start, end)."""
         i = bisect_left(self._starts, end) - 1
         return i >= 0 and self._max_end[i] > start
+
+
+class Buckets:
+    """Items with a ``start`` grouped by the span (sentence, paragraph) they start in."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [s.start for s in spans]
+
+    def index(self, pos: int) -> int:
+        return index_of(self.spans, pos, self.starts)
+
+    def group(self, items: Iterable) -> list[list]:
+        if len(self.spans) == 1:  # a headline: one sentence, one paragraph
+            only = self.spans[0]
+            return [[item for item in items if only.start <= item.start < only.end]]
+        out: list[list] = [[] for _ in self.spans]
+        for item in items:
+            i = self.index(item.start)
+            if self.spans and self.spans[i].start <= item.start < self.spans[i].end:
+                out[i].append(item)
+        return out

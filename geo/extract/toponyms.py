@@ -18,16 +18,19 @@ import ahocorasick
 import regex
 from rapidfuzz import fuzz, process
 
+from geo.alternation import split_top_level
 from geo.extract.lexicon import (
     NON_LOCATION_CONTEXTS,
     NON_LOCATION_HINT,
     NOT_EVENT_BEFORE,
     SPOKEN_AFTER,
     SPOKEN_BEFORE,
+    SPOKEN_WORDS,
 )
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.names import fold_spans, is_arabic, is_article, name_key
+from geo.words import lacks_words
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +74,16 @@ DATELINE = re.compile(
 )
 
 
+# Every DATELINE match holds one of these: a dash or colon after the place, or "(" of "(AP)".
+_DATELINE_MARKS = ("-", "–", "—", ":", "(")
+
+
 def datelines(text: str) -> list[tuple[int, int]]:
     """The spans of ``DATELINE.finditer(text)``: the pattern starts with ``^`` (MULTILINE), so
     it is matched at line starts only (a headline has one), not tried at every character."""
     spans: list[tuple[int, int]] = []
+    if not any(map(text.__contains__, _DATELINE_MARKS)):
+        return spans
     start, after = 0, 0
     while True:
         if start >= after and (match := DATELINE.match(text, start)) is not None:
@@ -119,6 +128,34 @@ _CUE_NAME = re.compile(
     r"mount|quarter|road|highway|square|roundabout|prison)\b",
 )
 
+# _CUE_NAME and _CAPITALISED as searched (same matches): every match starts at a word (\b, or
+# _NAME_START), so the searched pattern takes the character before it too, a character that is
+# no word's ("\W", or one _NAME_START allows): the engine skips in C to those (about one in six)
+# instead of trying every alternative at every character. The text is searched with a space
+# before it (the first word has one) and the spans are shifted back. Two matches never need the
+# same character before them: a match ends with a letter or at a character no name holds.
+_CUE_ALTERNATIVES = split_top_level(_CUE_NAME.pattern)
+assert all(a.startswith(r"\b") for a in _CUE_ALTERNATIVES[:3]) and _CUE_ALTERNATIVES[3].startswith(_NAME_START)
+_CUE_NAME_AFTER = re.compile(r"\W(?:" + "|".join([a[2:] for a in _CUE_ALTERNATIVES[:3]]
+                                                + [r"(?<=[^\w'’-])" + _CUE_ALTERNATIVES[3][len(_NAME_START):]]) + ")")
+_CAPITALISED_AFTER = re.compile(r"[^\w'’-]" + _NAME)
+
+
+def cue_name_spans(text: str) -> list[tuple[str, int, int]]:
+    """(group, start, end) of the name of each ``_CUE_NAME.finditer(text)`` match ("n1"...)."""
+    out = []
+    for match in _CUE_NAME_AFTER.finditer(" " + text):
+        group = next(g for g in ("n1", "n2", "n3", "n4") if match.group(g))
+        start, end = match.span(group)
+        out.append((group, start - 1, end - 1))
+    return out
+
+
+def capitalised_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``_CAPITALISED.finditer(text)``."""
+    return [(match.start(), match.end() - 1) for match in _CAPITALISED_AFTER.finditer(" " + text)]
+
+
 # Every match of _CUE_NAME holds one of these words (case-sensitive, as the pattern).
 _CUE_WORDS = ("town", "village", "city", "hamlet", "neighbo", "district", "suburb", "area", "farms", "outskirts",
               "vicinity", "countryside", "province", "governorate", "camp", "front", "hill", "base", "airport",
@@ -151,6 +188,24 @@ def end_search(pattern: re.Pattern, reverse: regex.Pattern, window: str) -> re.M
 
 _KIND_CUE_REVERSE = _reverse(_KIND_CUE)
 _SPOKEN_BEFORE_REVERSE = _reverse(SPOKEN_BEFORE)
+_SPOKEN_PREPOSITIONS = frozenset(("in", "to", "at", "from", "into"))
+
+
+def _spoken_before(window: str) -> bool:
+    """Whether SPOKEN_BEFORE matches at the end of ``window``. Every match ends with a preposition
+    (and "the"), then whitespace: an ASCII window (where str.lower and str.split agree with the
+    pattern's IGNORECASE and \\s) that does not end so is answered without a search."""
+    if window.isascii():
+        if not window[-1:].isspace():
+            return False
+        tail = window.lower().rsplit(None, 2)[-2:]  # the last two words
+        if tail and tail[-1] == "the":
+            tail.pop()
+        if not tail or tail[-1] not in _SPOKEN_PREPOSITIONS:
+            return False
+    if lacks_words(window, SPOKEN_WORDS):
+        return False
+    return end_search(SPOKEN_BEFORE, _SPOKEN_BEFORE_REVERSE, window) is not None
 
 
 def _cue_before(before: str) -> re.Match | regex.Match | None:
@@ -158,7 +213,41 @@ def _cue_before(before: str) -> re.Match | regex.Match | None:
     by a cheap tail check instead of an end-anchored search."""
     if not _CUE_TAIL.search(before, max(0, len(before) - 12)):
         return None
+    return _kind_cue(before)
+
+
+# The nouns of _KIND_CUE, one of which ends the word before its "of" (the pattern has no \b).
+_KIND_NOUNS = ("province", "governorate", "town", "village", "city", "neighbourhood", "neighborhood", "district",
+               "suburb", "area", "hamlet", "farm", "farms")
+
+
+def _last_words(window: str) -> list[str]:
+    """The last two words of an ASCII window that ends with whitespace (str.split and str.lower
+    agree there with the patterns' \\s and IGNORECASE), lower-cased; [] for any other window."""
+    if not window[-1:].isspace() or not window.isascii():
+        return []
+    return window.lower().rsplit(None, 2)[-2:]
+
+
+def _kind_cue(before: str) -> re.Match | regex.Match | None:
+    """``end_search(_KIND_CUE, ...)`` on ``before``: an ASCII window whose last words are not
+    "<noun> of" is answered without the search (every match ends so)."""
+    if before.isascii():
+        words = _last_words(before)
+        if len(words) < 2 or words[1] != "of" or not words[0].endswith(_KIND_NOUNS):
+            return None
     return end_search(_KIND_CUE, _KIND_CUE_REVERSE, before)
+
+
+def _rural_before(before: str) -> bool:
+    """``_RURAL_BEFORE.search(before)``: its matches end with "rural" or "countryside of" (and
+    whitespace), which an ASCII window's last words show without the search."""
+    if before.isascii():
+        words = _last_words(before)
+        if not words or not (words[-1].endswith("rural")
+                             or (len(words) == 2 and words[1] == "of" and words[0].endswith("countryside"))):
+            return False
+    return _RURAL_BEFORE.search(before) is not None
 
 
 # Article spellings that are also English words: "at Tal..." is a preposition, "at-Tal" an article.
@@ -343,7 +432,7 @@ class ToponymFinder:
         """"Ankara said", "talks in Geneva", "fired from X", "than in X": where something was
         said, or a place of origin or comparison, not where it happened."""
         return bool(SPOKEN_AFTER.match(text, end, min(len(text), end + 30))
-                    or end_search(SPOKEN_BEFORE, _SPOKEN_BEFORE_REVERSE, text[max(0, start - 50):start])
+                    or _spoken_before(text[max(0, start - 50):start])
                     or NOT_EVENT_BEFORE.search(text[max(0, start - 80):start]))
 
     def _inside_longer_name(self, text: str, start: int, end: int, key: str) -> bool:
@@ -389,9 +478,9 @@ class ToponymFinder:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 30]
         tail = _CUE_TAIL.search(before, max(0, len(before) - 12))  # (what _cue_before checks first)
-        if tail and _RURAL_BEFORE.search(before):
+        if tail and _rural_before(before):
             return None, True
-        cue = end_search(_KIND_CUE, _KIND_CUE_REVERSE, before) if tail else None
+        cue = _kind_cue(before) if tail else None
         if cue:
             return ("admin1" if cue.group("a1pre") else "populated_place"), False
         post = _KIND_CUE_AFTER.match(after)  # every alternative is anchored at the start
@@ -408,11 +497,10 @@ class ToponymFinder:
         ("Jesr al-Shughur", "KafrZitta"). Masked contexts and common words are skipped."""
         blocked = SpanSet([*covered, *self.masked_spans(text)])
         out = []
-        for match in _CAPITALISED.finditer(text):
-            start, end = match.span()
+        for start, end in capitalised_spans(text):
             if blocked.overlaps(start, end):
                 continue
-            surface = match.group()
+            surface = text[start:end]
             if surface[:3] in _ENGLISH_ARTICLES:
                 # "at Sarmaniyah": the English word, not the article of "at-Tall" (the key drops
                 # either, so only the span changes).
@@ -430,10 +518,8 @@ class ToponymFinder:
             return []  # every cue of _CUE_NAME holds one of the words (most texts have none)
         masked = SpanSet(self.masked_spans(text))
         out = []
-        for match in _CUE_NAME.finditer(text):
-            group = next(g for g in ("n1", "n2", "n3", "n4") if match.group(g))
-            start, end = match.span(group)
+        for _, start, end in cue_name_spans(text):
             if masked.contains(start):
                 continue
-            out.append((match.group(group), start, end))
+            out.append((text[start:end], start, end))
         return out
