@@ -321,9 +321,9 @@ class PlaceResolver:
                 if any(p.kind == "admin1" for p in places) or len(syrian) == 1:
                     named = syrian
                 else:
-                    chosen = self._resolved(f.key, None).chosen
-                    named = {chosen.place.admin1} if chosen is not None and chosen.method != "ambiguous" \
-                        and chosen.place.country_code == "SY" and chosen.place.admin1 else set()
+                    chosen = self._dominant_of(f.key)
+                    named = {chosen.place.admin1} if chosen is not None and chosen.place.country_code == "SY" \
+                        and chosen.place.admin1 else set()
                 self._key_admin1[f.key] = named
             out |= named
         return out
@@ -456,18 +456,18 @@ class PlaceResolver:
         return any(c.place.country_code == "SY" and c.place.kind == top.place.kind
                    and farther_than(top.place.point, c.place.point, NAMESAKE_KM) for c in cands[1:])
 
-    def _dominant(self, name: FoundName) -> Candidate | None:
+    def _dominant_of(self, query: str) -> Candidate | None:
         """The namesake a name alone means, if one: a town far larger than the others, or an
         administrative seat among villages (the geocoder's rule)."""
-        chosen = self._resolved(_query(name)[0], None).chosen
+        chosen = self._resolved(query, None).chosen
         return chosen if chosen is not None and chosen.method != "ambiguous" else None
 
     def _dominant_reading(self, name: FoundName) -> bool:
-        return self._dominant(name) is not None
+        return self._dominant_of(_query(name)[0]) is not None
 
     def _dominant_place(self, name: FoundName) -> Place | None:
         """The Syrian town or district a name with namesakes means on its own, if it means one."""
-        chosen = self._dominant(name)
+        chosen = self._dominant_of(_query(name)[0])
         if chosen is None or chosen.place.country_code != "SY" or chosen.place.kind not in ("populated_place", "admin2"):
             return None
         return chosen.place
