@@ -25,3 +25,13 @@ def lacks_words(text: str, words: tuple[str, ...]) -> bool:
         low = None if not text.isascii() and any(map(text.__contains__, CASE_ODD)) else text.lower()
         _last = (text, low)
     return low is not None and not any(map(low.__contains__, words))  # map: no Python frame per word
+
+
+def last_words(window: str) -> list[str]:
+    """The last two words of an ASCII window that ends with whitespace, lower-cased (there
+    ``str.split`` and ``str.lower`` agree with a pattern's ``\\s`` and ``re.IGNORECASE``), so that a
+    pattern anchored at the window's end, whose every match ends with certain words, is asked
+    only where they are written; [] for any other window (the pattern decides)."""
+    if not window[-1:].isspace() or not window.isascii():
+        return []
+    return window.lower().rsplit(None, 2)[-2:]

@@ -25,7 +25,7 @@ from geo.gazetteer.geocoder import (
 )
 from geo.gazetteer.names import skeleton_key
 from geo.models import Mention, Place
-from geo.words import lacks_words
+from geo.words import lacks_words, last_words
 
 # Loose (skeleton/fuzzy) matches of capitalised names must score at least this.
 LOOSE_MIN_SCORE = 0.72
@@ -54,9 +54,7 @@ def _locative_before(text: str, start: int) -> bool:
     _LOCATIVE_WORDS (and "the"), then whitespace, which an ASCII window's last words show."""
     window = text[max(0, start - 25):start]
     if window.isascii():
-        if not window[-1:].isspace():
-            return False
-        words = window.lower().rsplit(None, 2)[-2:]
+        words = last_words(window)
         if words[-1:] != ["the"]:
             words = words[-1:]  # (after "the", the word before it is the cue: "in the ")
         if not any(w.endswith(_LOCATIVE_WORDS) for w in words):

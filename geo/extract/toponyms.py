@@ -30,7 +30,7 @@ from geo.extract.lexicon import (
 from geo.extract.text import SpanSet
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.names import fold_spans, is_arabic, is_article, name_key
-from geo.words import lacks_words
+from geo.words import lacks_words, last_words
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +196,7 @@ def _spoken_before(window: str) -> bool:
     (and "the"), then whitespace: an ASCII window (where str.lower and str.split agree with the
     pattern's IGNORECASE and \\s) that does not end so is answered without a search."""
     if window.isascii():
-        if not window[-1:].isspace():
-            return False
-        tail = window.lower().rsplit(None, 2)[-2:]  # the last two words
+        tail = last_words(window)
         if tail and tail[-1] == "the":
             tail.pop()
         if not tail or tail[-1] not in _SPOKEN_PREPOSITIONS:
@@ -221,19 +219,11 @@ _KIND_NOUNS = ("province", "governorate", "town", "village", "city", "neighbourh
                "suburb", "area", "hamlet", "farm", "farms")
 
 
-def _last_words(window: str) -> list[str]:
-    """The last two words of an ASCII window that ends with whitespace (str.split and str.lower
-    agree there with the patterns' \\s and IGNORECASE), lower-cased; [] for any other window."""
-    if not window[-1:].isspace() or not window.isascii():
-        return []
-    return window.lower().rsplit(None, 2)[-2:]
-
-
 def _kind_cue(before: str) -> re.Match | regex.Match | None:
     """``end_search(_KIND_CUE, ...)`` on ``before``: an ASCII window whose last words are not
     "<noun> of" is answered without the search (every match ends so)."""
     if before.isascii():
-        words = _last_words(before)
+        words = last_words(before)
         if len(words) < 2 or words[1] != "of" or not words[0].endswith(_KIND_NOUNS):
             return None
     return end_search(_KIND_CUE, _KIND_CUE_REVERSE, before)
@@ -243,7 +233,7 @@ def _rural_before(before: str) -> bool:
     """``_RURAL_BEFORE.search(before)``: its matches end with "rural" or "countryside of" (and
     whitespace), which an ASCII window's last words show without the search."""
     if before.isascii():
-        words = _last_words(before)
+        words = last_words(before)
         if not words or not (words[-1].endswith("rural")
                              or (len(words) == 2 and words[1] == "of" and words[0].endswith("countryside"))):
             return False
