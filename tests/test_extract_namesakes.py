@@ -57,6 +57,16 @@ def namesakes(gazetteer: Gazetteer) -> Geoparser:
         # two villages whose names differ in one vowel, in two governorates
         Place("v:qarm-hm", "Qarmaniyah", "populated_place", "SY", 35.420, 36.620, "Hama", "SY-HM"),
         Place("v:qurm-ha", "Qurmaniyah", "populated_place", "SY", 36.700, 40.900, "Hasakah", "SY-HA"),
+        # three namesakes: north and south of Deir ez-Zor city, and across the border north of it
+        # (the southern one nearer the city: nearness alone would pick it)
+        Place("v:bara-n", "Tell Bara", "populated_place", "SY", 35.950, 40.200, "Deir ez-Zor", "SY-DY"),
+        Place("v:bara-s", "Tell Bara", "populated_place", "SY", 35.150, 40.250, "Deir ez-Zor", "SY-DY"),
+        Place("v:bara-ha", "Tell Bara", "populated_place", "SY", 36.450, 40.050, "Hasakah", "SY-HA"),
+        # a seat abroad that the gazetteer ranks first, and two Syrian villages named alike
+        Place("x:tamra", "Ain Tamra", "populated_place", "LB", 33.900, 35.700, "Mount Lebanon", "LB-JL",
+              feature_code="PPLA3"),
+        Place("v:tamra", "Ain Tamra", "populated_place", "SY", 35.700, 36.500, "Idlib", "SY-ID"),
+        Place("v:tamra-hm", "Ain Tamra", "populated_place", "SY", 35.200, 36.900, "Hama", "SY-HM"),
     ]
     units = [u for u in gazetteer.admin1_units if u.code in GOVERNORATES]
     return Geoparser(Gazetteer.from_places(places, units))
@@ -295,3 +305,25 @@ def test_a_town_that_means_one_place_on_its_own_places_the_loose_spelling_beside
     """"Tell Salam" has a namesake, but the large town is the one a bare name means: it supports
     its governorate and its point, so "al-Qoubeh" is the Qubbeh beside it, not one of the other two."""
     assert _ids(namesakes, text)[0] == "v:qubbeh-hm"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Shelling killed two in Tell Bara in the northern countryside of Deir ez-Zor.", "v:bara-n"),
+    ("Shelling killed two in Tell Bara in the southern countryside of Deir ez-Zor.", "v:bara-s"),
+])
+def test_a_direction_from_a_governorates_city_picks_the_namesake_in_that_governorate(namesakes, text, expected):
+    """North of Deir ez-Zor city lie a Tell Bara of its governorate and one across the border in
+    Hasakah (a third lies south of the city, nearer): "the northern countryside of Deir ez-Zor" is
+    the governorate's."""
+    assert _ids(namesakes, text)[0] == expected
+
+
+def test_a_namesake_abroad_ranked_first_does_not_hide_the_syrian_village(namesakes):
+    """The gazetteer ranks a Lebanese seat named "Ain Tamra" first; the sentence names Idlib."""
+    assert _ids(namesakes, "Warplanes struck Ain Tamra in Idlib province, killing three.")[0] == "v:tamra"
+
+
+def test_a_place_abroad_with_no_syrian_context_stays_abroad(namesakes):
+    """No Syrian governorate or place in the text: the first-ranked reading is not swapped for the
+    Syrian namesake (the text gives no reason to)."""
+    assert "v:tamra" not in _ids(namesakes, "Protesters gathered in Ain Tamra on Monday.")

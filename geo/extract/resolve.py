@@ -404,10 +404,11 @@ class PlaceResolver:
 
     @staticmethod
     def _directions(found: list[FoundName], first: list[list[Candidate]], far: list[bool], sent_of: list[int],
-                    sents: list[Span]) -> dict[int, list[tuple[str, tuple[float, float], int]]]:
-        """Per sentence, (direction, anchor point) for "east of X", "the southern countryside of X",
-        "X's northern countryside", X a place with one reading (a governorate's name: its town)."""
-        out: dict[int, list[tuple[str, tuple[float, float], int]]] = {}
+                    sents: list[Span]) -> dict[int, list[tuple[str, Place, int]]]:
+        """Per sentence, (direction, anchor place, where the phrase begins) for "east of X", "the
+        southern countryside of X", "X's northern countryside", X a place with one reading (a
+        governorate's name: its town)."""
+        out: dict[int, list[tuple[str, Place, int]]] = {}
         compass: dict[int, bool] = {}  # per sentence: whether it holds a compass word at all
         for name, cands, is_far, n_sent in zip(found, first, far, sent_of):
             if not cands or is_far or not sents:
@@ -425,29 +426,34 @@ class PlaceResolver:
                 or _DIRECTION_AFTER.match(text, end)
             if match is not None:
                 at = base + min(match.start(), start)  # where the phrase "... east of X" begins
-                out.setdefault(n_sent, []).append((match.group("dir"), anchor.point, at))
+                out.setdefault(n_sent, []).append((match.group("dir"), anchor, at))
         return out
 
     @staticmethod
     def _towards(name: FoundName, cands: list[Candidate],
-                 directions: list[tuple[str, tuple[float, float], int]]) -> Candidate | None:
+                 directions: list[tuple[str, Place, int]]) -> Candidate | None:
         """The namesake that lies where the text points ("X in the eastern countryside of Y", "X,
-        east of Y": the phrase follows X closely), when exactly one reading does."""
+        east of Y": the phrase follows X closely), when exactly one reading does; or, when readings
+        on both sides of a border do, the one in Y's governorate ("the northern countryside of Homs"
+        is Homs's, not the Hama village that also lies north of the city)."""
         top = cands[0].place
         pool = [c for c in cands if c.place.country_code == "SY" and c.place.kind == top.kind]
         for direction, anchor, at in directions:
             if not 0 <= at - name.end <= DIRECTION_REACH:
                 continue
-            fits = [c for c in pool if lies_towards(anchor, c.place.point, direction)]
-            if fits and not any(farther_than(fits[0].place.point, c.place.point, NAMESAKE_KM) for c in fits[1:]):
-                return fits[0]
+            fits = [c for c in pool if lies_towards(anchor.point, c.place.point, direction)]
+            for group in (fits, [c for c in fits if c.place.admin1 == anchor.admin1]):
+                if group and not any(farther_than(group[0].place.point, c.place.point, NAMESAKE_KM) for c in group[1:]):
+                    return group[0]
         return None
 
     @staticmethod
     def _far_namesakes(cands: list[Candidate]) -> bool:
-        """Whether the best candidate has a Syrian namesake of its kind too far away to be it."""
+        """Whether the best candidate has a Syrian namesake of its kind too far away to be it (a
+        best candidate abroad with a Syrian namesake too: a Golan hamlet that a gazetteer ranks first
+        is no reason to drop the Syrian village the text is about)."""
         top = cands[0]
-        if top.place.country_code != "SY" or top.place.kind not in ("populated_place", "admin2"):
+        if top.place.kind not in ("populated_place", "admin2"):
             return False
         if any(c.place.kind == "admin1" for c in cands):
             return False  # a governorate's name: the governorate or its seat, never a village namesake
