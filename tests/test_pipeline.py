@@ -131,6 +131,24 @@ def test_each_event_type(parser, sentence, etype, sub, admin1):
     assert best.sub_event_type in EVENT_TYPES[best.event_type]
 
 
+@pytest.mark.parametrize("sentence, actor1", [
+    ("Israeli strikes hit an arms depot near Masyaf, killing five soldiers.", "Israeli forces"),
+    ("Russian strikes on Maarat al-Numan killed 12 civilians.", "Russian forces"),
+    ("The coalition said it carried out 14 strikes near Tabqa on Tuesday.", None),
+])
+def test_a_states_strikes_are_one_air_strike(parser, sentence, actor1):
+    """"Israeli strikes" are air strikes, and the deaths they caused are theirs: one event, not an
+    air strike and a killing (or a battle, the dead being soldiers)."""
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert [(e.event_type, e.sub_event_type) for e in events] == [("Explosions/Remote violence", "Air/drone strike")]
+    if actor1:
+        assert events[0].actor1 == canonical_actor(actor1)
+
+
+def test_a_workers_strike_is_not_an_air_strike(parser):
+    assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
+
+
 def test_fatalities_are_read(parser):
     events = parser.extract(Article("s", "Airstrikes on Ariha killed 12 civilians.", published=PUBLISHED)).events
     assert events[0].fatalities == 12

@@ -348,7 +348,8 @@ def choose_actors(
     decided on the actor as written, never on a filled one.
     """
     armed = [a for a in actors if a.kind != "civilians"]
-    before = [a for a in armed if a.end <= trigger.start]
+    # (an actor the trigger spells out, "Israeli strikes", is its subject like one before it)
+    before = [a for a in armed if a.end <= trigger.start or (a.start >= trigger.start and a.end <= trigger.end)]
     after = [a for a in armed if a.start >= trigger.end]
     actor1 = before[-1].name if before else ""
     actor2 = next((a.name for a in after if a.name != actor1), "")

@@ -36,7 +36,13 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("Explosions/Remote violence", "Air/drone strike", 80,
             r"air[\s-]?strikes?|air[\s-]?raids?|airstrikes?|raids?|warplanes?|war planes?|jets?|fighter jets?|"
             r"helicopters?|barrel[\s-]bombs?|drones?|aerial (?:bombardment|attacks?)|bombed by (?:war)?planes|"
-            r"(?:air|aerial) bombardment|air force"),
+            r"(?:air|aerial) bombardment|air force|"
+            # "Israeli strikes", "coalition strikes": a state's strikes are from the air ("strikes"
+            # alone may be workers')
+            r"(?:Israeli|Russian|Turkish|US|U\.S\.|American|coalition|allied|regime|Syrian|Iranian|Jordanian|"
+            r"Iraqi|French|British)\s+(?:air\s+)?strikes?|"
+            r"(?:carri(?:ed|es) out|carrying out|conduct(?:ed|s|ing)|launch(?:ed|es|ing))\s+"
+            r"(?:\d+\s+|dozens of\s+|several\s+|more\s+|new\s+)?strikes"),
     Trigger("Explosions/Remote violence", "Remote explosive/landmine/IED", 75,
             r"car[\s-]bombs?|booby[\s-]trapped|ieds?|improvised explosive|roadside bombs?|land[\s-]?mines?|mines?|"
             r"explosive devices?|explosions?|exploded|explodes|blasts?|bombings?|detonat(?:ed|ion)|motorcycle bomb|"
@@ -121,7 +127,8 @@ class ActorEntry:
 # States' forces named by what they fight with: "Russian and Syrian warplanes", "Turkish artillery".
 _ARMS = (r"(?:(?:\s+(?:and|or)\s+(?:Syrian|Russian|Turkish|Iranian|Israeli|regime|government))?\s+"
          r"(?:war\s?planes|jets|fighter jets|aircraft|planes|helicopters|gunships|artillery|tanks|drones?|"
-         r"air force|air strikes|airstrikes|air raids|troops|soldiers|forces|military|army|shelling|rockets|missiles))")
+         r"air force|air strikes|airstrikes|air raids|strikes|troops|soldiers|forces|military|army|shelling|rockets|"
+         r"missiles))")
 
 
 ACTORS: tuple[ActorEntry, ...] = (
