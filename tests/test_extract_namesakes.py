@@ -327,3 +327,19 @@ def test_a_place_abroad_with_no_syrian_context_stays_abroad(namesakes):
     """No Syrian governorate or place in the text: the first-ranked reading is not swapped for the
     Syrian namesake (the text gives no reason to)."""
     assert "v:tamra" not in _ids(namesakes, "Protesters gathered in Ain Tamra on Monday.")
+
+
+@pytest.mark.parametrize("text", [
+    "Sheikh Ahmad al-Habeet was killed by a car bomb in Saraqib on Monday.\n\n"
+    "On Tuesday, supporters of Habeet protested, and Habeet's brother was arrested.",
+    "President Omar al-Zarqa visited Saraqib on Monday. Gunmen shot at Zarqa's convoy, killing two guards.",
+])
+def test_a_person_named_in_full_is_the_same_person_by_family_name_alone(namesakes, text):
+    """The family name alone, later in the text, is still the person: not the village named alike."""
+    ids = _ids(namesakes, text)
+    assert "v:habeet" not in ids and "v:zarqa" not in ids and "c:saraqib" in ids
+
+
+def test_a_village_named_like_no_one_in_the_text_is_still_the_village(namesakes):
+    text = "Sheikh Ahmad al-Habeet was killed in Saraqib on Monday. On Tuesday, shelling hit Zarqa, killing two."
+    assert "v:zarqa" in _ids(namesakes, text)

@@ -191,6 +191,21 @@ GROUP_NAME_WORDS = ("Liwa", "Jays", "Jais", "Jabhat", "Harakat", "Kat", "Saraya"
                     "Fursan", "Ansar", "Aknaf", "Alwiya", "Thuwar", "Usud", "Tajammu", "Faylaq", "Firqat",
                     "Fawj", "Ajnad", "Jund", "Quwat")
 
+# People: "Omar Abdel Rahman", "Sheikh Nasser al-Khatib", "President Bashar al-Assad"; a
+# person's name is never where the event happened, whatever village shares it.
+PERSON_NAMES = (
+    r"(?:[A-Z][\w'’-]+\s+)?\b(?:Abdel|Abdul|Abd[- ]?al|Abdal)[-\s]?[A-Z][\w'’-]*|"
+    r"\b(?:Sheikh|Shaykh|President|Mr|Mrs|Ms|Dr|General|Gen\.|Colonel|Col\.|Brigadier|Major|Captain|Lieutenant|"
+    r"Imam|Mufti|Emir|Prince|King|Minister|Observatory director|Observatory head)\.?\s+"
+    r"(?:(?:al|el|ash|as|ad|ar|at|an|az|bin|ibn)[-\s])?[A-Z][\w'’-]*"
+    r"(?:\s+(?:(?:al|el|ash|as|ad|ar|at|an|az|bin|ibn)[-\s])?[A-Z][\w'’-]*){0,3}"
+)
+PERSON_NAME = re.compile(PERSON_NAMES)
+# A person's family name, the last word of the name ("al-Khatib": "Khatib"), which later
+# sentences use alone ("Khatib was killed"): still the person, not a village of that name.
+FAMILY_NAME = re.compile(r"(?:(?:al|el|ash|as|ad|ar|at|an|az|bin|ibn)[-\s])?([A-Z][\w'’-]{3,})$")
+
+
 # Spans that name an organisation, a newspaper or a descriptor, inside which no place is an
 # event location: "Islamic State of Iraq and the Levant", "Syrian al-Watan newspaper",
 # "Damascus-based", "Britain-based", "Syrian Observatory for Human Rights".
@@ -201,13 +216,7 @@ _NON_LOCATION_CONTEXTS = (
     r"(?:Syrian |the )?(?:al-)?Watan(?: newspaper| daily)?|(?:al-)?Akhbar|Al Jazeera|Al Arabiya|Anadolu|"
     r"(?:[A-Z][\w-]+\s){0,3}(?:newspaper|news agency|TV|television|Radio|Brigades?|Battalions?|Division|Army of [A-Z]\w+)|"
     r"(?:Aleppo|Idlib|Hama|Homs|Damascus|Raqqa|Daraa) (?:Media Center|Media Centre|Military Council|Operations Room|Revolutionary Council)|"
-    # People: "Rami Abdel Rahman", "Sheikh Wahid al-Balous", "President Bashar al-Assad"; a
-    # person's name is never where the event happened, whatever village shares it.
-    r"(?:[A-Z][\w'’-]+\s+)?\b(?:Abdel|Abdul|Abd[- ]?al|Abdal)[-\s]?[A-Z][\w'’-]*|"
-    r"\b(?:Sheikh|Shaykh|President|Mr|Mrs|Ms|Dr|General|Gen\.|Colonel|Col\.|Brigadier|Major|Captain|Lieutenant|"
-    r"Imam|Mufti|Emir|Prince|King|Minister|Observatory director|Observatory head)\.?\s+"
-    r"(?:(?:al|el|ash|as|ad|ar|at|an|az|bin|ibn)[-\s])?[A-Z][\w'’-]*"
-    r"(?:\s+(?:(?:al|el|ash|as|ad|ar|at|an|az|bin|ibn)[-\s])?[A-Z][\w'’-]*){0,3}|"
+    + PERSON_NAMES + "|"
     # Named operations and battles: "the al-Yarmouk Battle", "Operation Dawn of Idlib".
     r"(?:(?:al|el)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:Battle|Offensive|Operation)\b|"
     r"\bOperation\s+[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*){0,3}|"

@@ -20,9 +20,11 @@ from rapidfuzz import fuzz, process
 
 from geo.alternation import split_top_level
 from geo.extract.lexicon import (
+    FAMILY_NAME,
     NON_LOCATION_CONTEXTS,
     NON_LOCATION_HINT,
     NOT_EVENT_BEFORE,
+    PERSON_NAME,
     SPOKEN_AFTER,
     SPOKEN_BEFORE,
     SPOKEN_WORDS,
@@ -287,6 +289,19 @@ def fold_text(text: str) -> FoldedText:
     return FoldedText(" ".join(tokens), fstart, ostart, oend)
 
 
+
+def family_name_spans(text: str, masked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where the text names alone a person it named in full ("Sheikh Nasser al-Khatib ...
+    Khatib was killed"): those family names, not villages that share them."""
+    families = set()
+    for start, end in masked:
+        if PERSON_NAME.fullmatch(text, start, end) and (family := FAMILY_NAME.search(text, start, end)):
+            families.add(family.group(1))
+    if not families:
+        return []
+    alone = re.compile(r"\b(?:(?:al|el)[-\s])?(?:" + "|".join(map(re.escape, sorted(families))) + r")\b")
+    return [m.span() for m in alone.finditer(text)]
+
 class ToponymFinder:
     """Finds gazetteer names (one automaton pass) and cue-pattern names in a text."""
 
@@ -391,8 +406,9 @@ class ToponymFinder:
         """Spans of organisations, outlets and group names (NON_LOCATION_CONTEXTS), computed once
         per text: the finder's three passes over one text share them."""
         if self._masked_for is not text:
-            self._masked = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)] \
+            spans = [m.span() for m in NON_LOCATION_CONTEXTS.finditer(text)] \
                 if NON_LOCATION_HINT.search(text) is not None else []
+            self._masked = spans + family_name_spans(text, spans) if spans else spans
             self._masked_for = text
         return self._masked
 
