@@ -259,6 +259,21 @@ def test_neighbourhoods_named_like_villages_are_quarters_of_their_city(parser):
     assert "neighbourhood" in events[0].location_detail
 
 
+def test_a_town_named_inside_a_quarters_name_is_not_the_town(parser):
+    """"Bab Tadmur" is a quarter of Homs, not Tadmur (Palmyra); "Qasr al-Tell" a quarter, not the
+    town of al-Tell 100 km away."""
+    events = _events(parser, "Shelling hit the Bab Tadmur district of Homs on Monday, killing two.")
+    assert [(e.location, e.geo_precision) for e in events] == [("Homs", 2)]
+    assert "Bab Tadmur" in events[0].location_detail
+    text = "A car bomb killed 12 people in Sweida on Friday. A second bomb struck the Qasr al-Tell neighbourhood."
+    assert {e.admin1 for e in _events(parser, text)} == {"Suwayda"}
+
+
+def test_a_districts_whole_name_is_still_its_town(parser):
+    assert [e.location for e in _events(parser, "Clashes broke out in the Jisr al-Shughur district on Monday.")] \
+        == ["Jisr ash Shughūr"]
+
+
 def test_a_place_abroad_in_a_paragraph_of_an_article_about_syria_is_not_an_event(parser):
     text = ("Rebels stormed Saraqib on Monday, killing four soldiers.\n\n"
             "The fighting came a day after a truce ended a 50-day battle in Beirut.")

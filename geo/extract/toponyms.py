@@ -247,6 +247,11 @@ _ENGLISH_WORDS = frozenset({"at", "an", "as", "ad", "en", "es", "et", "ed", "er"
 SMALL_PLACE_POPULATION = 1
 _PREV_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+$")
 _NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
+# The rest of a quarter's name after a place's name, and the word that says it is a quarter: "[Qasr]
+# al-Tell neighbourhood", "[Dahr] al-Jabal neighbourhood", "[Bab] Tadmur district".
+_QUARTER_TAIL = re.compile(r"((?:\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’]*)*)\s+"
+                           r"(?:neighbou?rhoods?|quarters?|district)\b")
+_PREV_NAME_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?$")
 # Capitalised words that may stand next to a village name without making it part of a longer name.
 _NOT_NAME_WORDS = frozenset("""The In At On Near Of And Or From To By Into Syria Syrian Province Governorate
     Village Town City District Countryside North South East West Northern Southern Eastern Western
@@ -301,6 +306,18 @@ def family_name_spans(text: str, masked: list[tuple[int, int]]) -> list[tuple[in
         return []
     alone = re.compile(r"\b(?:(?:al|el)[-\s])?(?:" + "|".join(map(re.escape, sorted(families))) + r")\b")
     return [m.span() for m in alone.finditer(text)]
+
+
+def _in_a_quarters_name(text: str, start: int, end: int) -> bool:
+    """Whether the name at start:end is one word of a longer name that the text calls a
+    neighbourhood, quarter or district ("the Qasr al-Tell neighbourhood"): that quarter is where it
+    happened, not a town that shares one of its words. (A name that is the whole quarter's name,
+    "the Jisr al-Shughur district", is the place: its district.)"""
+    tail = _QUARTER_TAIL.match(text, end, min(len(text), end + 60))
+    if tail is None:
+        return False
+    prev = _PREV_NAME_WORD.search(text, max(0, start - 30), start)
+    return bool(tail.group(1).strip()) or (prev is not None and prev.group(1) not in _NOT_NAME_WORDS)
 
 class ToponymFinder:
     """Finds gazetteer names (one automaton pass) and cue-pattern names in a text."""
@@ -451,6 +468,8 @@ class ToponymFinder:
         typo_village, populated = flags
         if typo_village and not _cue_before(text[max(0, start - 25):start]):
             return True  # "Syra": a typo of Syria, not the village
+        if _in_a_quarters_name(text, start, end):
+            return True  # "the Qasr al-Tell neighbourhood" is a quarter, not the town of al-Tell
         if populated:
             return False
         before = text[max(0, start - 25):start]
