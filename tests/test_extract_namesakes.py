@@ -358,3 +358,15 @@ def test_a_person_named_in_full_is_the_same_person_by_family_name_alone(namesake
 def test_a_village_named_like_no_one_in_the_text_is_still_the_village(namesakes):
     text = "Sheikh Ahmad al-Habeet was killed in Saraqib on Monday. On Tuesday, shelling hit Zarqa, killing two."
     assert "v:zarqa" in _ids(namesakes, text)
+
+
+@pytest.mark.parametrize("headline", ["Scores die in Kurdish town as fighters storm it",
+                                      "Druze neighbourhood shelled by Syrian army",
+                                      "Rebels seize Key Town after week of fighting"])
+def test_a_peoples_or_a_headlines_adjective_names_no_town(parser, headline):
+    """"Kurdish town", "Syrian army", "Key Town": no town named "Kurdish" (or "Key") to report as
+    missing and fall back to a governorate for; the body's place is the event's."""
+    text = headline + "\n\nFighters attacked Saraqib on Thursday, killing 20."
+    result = parser.extract(Article("h", text, published=PUBLISHED))
+    assert [e.location for e in result.events] == ["Saraqib"]
+    assert not result.unresolved

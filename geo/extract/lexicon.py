@@ -191,6 +191,18 @@ GROUP_NAME_WORDS = ("Liwa", "Jays", "Jais", "Jabhat", "Harakat", "Kat", "Saraya"
                     "Fursan", "Ansar", "Aknaf", "Alwiya", "Thuwar", "Usud", "Tajammu", "Faylaq", "Firqat",
                     "Fawj", "Ajnad", "Jund", "Quwat")
 
+# Words that a headline capitalises before "town", "village" or "neighbourhood" but that name no
+# place: peoples, faiths and nations ("Kurdish neighbourhood shelled", "Scores die in Syrian town"),
+# and the adjectives of headlines ("Rebels seize Key Town").
+NOT_PLACE_ADJECTIVES = frozenset("""
+    syrian kurdish kurd kurds turkish turkmen arab arabic druze alawite alawi sunni shia shiite christian
+    armenian assyrian yazidi circassian bedouin iraqi lebanese jordanian israeli palestinian iranian russian
+    american british french european western islamic muslim jewish
+    key strategic besieged embattled rebel frontline nearby another same small major main northern southern
+    eastern western central coastal border remote desert ancient historic old new
+""".split())
+
+
 # People: "Omar Abdel Rahman", "Sheikh Nasser al-Khatib", "President Bashar al-Assad"; a
 # person's name is never where the event happened, whatever village shares it.
 PERSON_NAMES = (

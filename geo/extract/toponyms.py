@@ -24,6 +24,7 @@ from geo.extract.lexicon import (
     NON_LOCATION_CONTEXTS,
     NON_LOCATION_HINT,
     NOT_EVENT_BEFORE,
+    NOT_PLACE_ADJECTIVES,
     PERSON_NAME,
     SPOKEN_AFTER,
     SPOKEN_BEFORE,
@@ -251,6 +252,7 @@ _NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
 # al-Tell neighbourhood", "[Dahr] al-Jabal neighbourhood", "[Bab] Tadmur district".
 _QUARTER_TAIL = re.compile(r"((?:\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’]*)*)\s+"
                            r"(?:neighbou?rhoods?|quarters?|district)\b")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
 _PREV_NAME_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?$")
 # Capitalised words that may stand next to a village name without making it part of a longer name.
 _NOT_NAME_WORDS = frozenset("""The In At On Near Of And Or From To By Into Syria Syrian Province Governorate
@@ -546,5 +548,8 @@ class ToponymFinder:
         for _, start, end in cue_name_spans(text):
             if masked.contains(start):
                 continue
+            first = _FIRST_WORD.match(text, start, end)
+            if first is not None and first.group(0).lower() in NOT_PLACE_ADJECTIVES:
+                continue  # "Syrian town", "Kurdish neighbourhood": no town is named
             out.append((text[start:end], start, end))
         return out
