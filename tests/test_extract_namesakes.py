@@ -196,8 +196,13 @@ def test_a_described_place_where_shooters_were_is_not_an_event(parser):
     assert [e.admin1 for e in _events(parser, text)] == ["Hama"]
 
 
-def test_where_fighters_came_from_is_not_an_event_place(parser):
-    text = "Clashes broke out between rebels and factions from Deir ez-Zor in the town of Saraqib on Monday."
+@pytest.mark.parametrize("text", [
+    "Clashes broke out between rebels and factions from Deir ez-Zor in the town of Saraqib on Monday.",
+    "Shells fired from the northern Hama countryside hit Saraqib, killing two.",
+    "Rebels came from Idlib and attacked Saraqib, killing two.",
+    "The artillery fire, which originated from Deir ez-Zor, hit Saraqib on Monday.",
+])
+def test_where_fighters_or_fire_came_from_is_not_an_event_place(parser, text):
     assert {e.location for e in _events(parser, text)} == {"Saraqib"}
 
 

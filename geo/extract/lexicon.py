@@ -302,8 +302,9 @@ SPOKEN_WORDS = ("talks", "negotiations", "meeting", "summit", "conference", "con
 _NOT_EVENT_BEFORE = re.compile(
     r"(?:\b(?:located|stationed|positioned|entrenched|holed up)\s+(?:in|at|inside)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:(?:in|of)\s+)?"
-    r"|\b(?:fired|launched|shot)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?(?:(?:positions?|bases?|areas?|"
-    r"territory|territories|outskirts)\s+(?:in|of|near)\s+(?:the\s+)?)?"
+    r"|\b(?:fired|launched|shot|came|arose|originated|coming|originating)\s+(?:[\w-]+\s+){0,4}?from\s+"
+    r"(?:the\s+)?(?:(?:positions?|bases?|areas?|territory|territories|outskirts)\s+(?:in|of|near)\s+(?:the\s+)?)?"
+    r"(?:(?:northern|southern|eastern|western|central)\s+)?"
     r"|\b(?:factions?|fighters|militants|members|gunmen|militiamen|displaced|families|residents|refugees|"
     r"reinforcements|convoys?|delegations?)\s+(?:\w+\s+)?from\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?"
     r"|\b(?:than|like|as)\s+(?:(?:it|they|he|she|we|you)\s+(?:was|were|did|had|have|has)\s+(?:\w+\s+)?)?"
