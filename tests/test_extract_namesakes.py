@@ -375,3 +375,16 @@ def test_a_peoples_or_a_headlines_adjective_names_no_town(parser, headline):
     result = parser.extract(Article("h", text, published=PUBLISHED))
     assert [e.location for e in result.events] == ["Saraqib"]
     assert not result.unresolved
+
+
+def test_a_name_head_word_before_a_capitalised_word_is_a_longer_name_not_the_town_called_so(parser):
+    """"the town of Tel Shehab" (a name the gazetteer lacks) is not the town of al-Tell, 80 km away:
+    the event falls back to the governorate the sentence names."""
+    text = "The body was dumped in the town of Tel Shehab after he was murdered by gunmen in Daraa province."
+    result = parser.extract(Article("t", text, published=PUBLISHED))
+    assert {e.admin1 for e in result.events} == {"Daraa"}
+    assert [m.text for m in result.unresolved] == ["Tel Shehab"]
+
+
+def test_a_head_word_that_is_the_whole_name_is_still_the_town(parser):
+    assert [e.location for e in _events(parser, "Shelling hit the town of al-Tell, killing two.")] == ["At Tall"]

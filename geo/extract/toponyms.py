@@ -55,6 +55,11 @@ COMMON_WORDS = frozenset(
     southern central tal tel tall tell khan jisr ain ayn deir dayr kafr khirbet khirbat qasr beit bayt
     nahr sahl ard mazraa mazraat wadi jabal jebel tal ras umm abu bani rural desert coast""".split()
 )
+# The head words of place names ("Tell X", "Ain X", "Kafr X"): matched alone before a capitalised
+# word, they are the start of a longer name the gazetteer lacks, not the place called just that.
+NAME_HEAD_WORDS = frozenset(name_key(w) for w in """tal tel tall tell khan jisr ain ayn deir dayr kafr kfar
+    khirbet khirbat qasr beit bayt nahr sahl ard mazraa mazraat wadi jabal jebel ras umm abu bani bab bir
+    marj""".split())
 # Names that are never event locations in this domain when found by the gazetteer alone.
 NOT_LOCATIONS = frozenset(name_key(n) for n in (
     "Levant", "Sham", "Watan", "Arab", "Islam", "Daesh", "Nusra", "Kurdistan", "Rojava", "Jazeera",
@@ -472,6 +477,9 @@ class ToponymFinder:
             return True  # "Syra": a typo of Syria, not the village
         if _in_a_quarters_name(text, start, end):
             return True  # "the Qasr al-Tell neighbourhood" is a quarter, not the town of al-Tell
+        if key in NAME_HEAD_WORDS and (nxt := _NEXT_WORD.match(text, end, min(len(text), end + 25))) \
+                and nxt.group(1) not in _NOT_NAME_WORDS:
+            return True  # "the town of Tel Shehab": a place the gazetteer lacks, not the town of Tell
         if populated:
             return False
         before = text[max(0, start - 25):start]
