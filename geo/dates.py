@@ -27,6 +27,11 @@ from geo.words import lacks_words
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_COUNT = r"(?:a|one|two|three|four|five|six|seven|[1-7])"
+# "(the attack) came a day after (X)": X is the earlier event.
+_CAME_AFTER = re.compile(r"\b(?:came|comes|come|happened|occurred|took\s+place|followed|following)\s+(?:just\s+|only\s+)?$",
+                         re.IGNORECASE)
 # The matches (``lastgroup`` the kind) of ``\b(?:(?P<explicit>...)|(?P<weekday>...)|...)\b``: an
 # Alternation tries at each word start only the kinds that can start with its character.
 DATE_RE = Alternation([
@@ -35,6 +40,10 @@ DATE_RE = Alternation([
     ("day", r"yesterday|today|tonight|this\s+morning|this\s+evening|last\s+night|overnight|(?:two|three|2|3)\s+days\s+ago"),
     ("week", r"last\s+week|this\s+week|past\s+week|earlier\s+this\s+week|(?:two|2)\s+weeks\s+ago"),
     ("month", rf"this\s+month|last\s+month|earlier\s+this\s+month|past\s+month|(?:in|during|since)\s+{_MONTHS}(?!\s+\d)"),
+    # Counted from the date the text last gave (see find_dates): "a day earlier", "two days later",
+    # "the day before", "the following day", "(the attack came) a day after (X)".
+    ("offset", rf"{_COUNT}\s+(?:days?|weeks?)\s+(?:earlier|before|later|after)|the\s+(?:day|night)\s+before|"
+               r"the\s+previous\s+(?:day|night)|the\s+(?:next|following)\s+day"),
 ], re.IGNORECASE, prefix=r"\b", suffix=r"\b")
 _WEEKDAY_INDEX = {d: i for i, d in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
@@ -103,6 +112,22 @@ def _parse(expr: str, published: dt.date, kind: str) -> tuple[dt.date, int] | No
     return date, (3 if kind == "month" else 1 if kind != "week" else 2)
 
 
+def _offset_date(expr: str, last: dt.date, came_after: bool) -> tuple[dt.date, int] | None:
+    """The day ``expr`` counts from ``last`` ("a day earlier": the day before it; "two days
+    later": two days after it; "(the attack) came a day after" X: X the day before it). "A day
+    after X" counts from X, whose day the text does not give: None."""
+    low = re.sub(r"\s+", " ", expr.lower())
+    if low.endswith("after") and not came_after:
+        return None
+    if low.startswith("the "):
+        days = 1
+    else:
+        count, unit = low.split(" ")[:2]
+        days = (_COUNTS.get(count) or int(count)) * (7 if unit.startswith("week") else 1)
+    later = low.endswith(("later", "next day", "following day"))
+    return last + dt.timedelta(days=days if later else -days), 1 if days < 7 else 2
+
+
 # Every DATE_RE match holds one of these words (weekdays, "yesterday" and "today" end in "day";
 # "tonight", "last night" and "overnight" hold "night"; months are written at least with their
 # first three letters) or an ISO date's digit-dash-digit; a sentence with none has no date.
@@ -116,15 +141,27 @@ def _no_date(text: str) -> bool:
     return lacks_words(text, _DATE_WORDS) and ("-" not in text or _ISO_HINT.search(text) is None)
 
 
-def find_dates(text: str, published: dt.date | None, *, offset: int = 0) -> list[DateMention]:
-    """Date expressions in ``text`` (spans shifted by ``offset``), resolved against ``published``."""
+def find_dates(text: str, published: dt.date | None, *, offset: int = 0,
+               reference: dt.date | None = None) -> list[DateMention]:
+    """Date expressions in ``text`` (spans shifted by ``offset``), resolved against ``published``;
+    "a day earlier", "two days later" against the last day ``text`` gives before them, else
+    ``reference`` (the last day the text before it gave), else ``published``."""
     if published is None or _no_date(text):
         return []
     out: list[DateMention] = []
     for match in DATE_RE.finditer(text):
         kind = match.lastgroup or ""
         try:
-            resolved = _parse(match.group(), published, kind)
+            if kind == "offset":
+                # from the last date the text gave (a day's), else the publication date; but a
+                # day after a day the text never gave ("A day after the defection, ...") is unknown
+                given = next((m.date for m in reversed(out) if m.precision == 1), reference)
+                resolved = _offset_date(match.group(), given or published,
+                                        _CAME_AFTER.search(text, 0, match.start()) is not None)
+                if given is None and resolved is not None and resolved[0] > published:
+                    resolved = None
+            else:
+                resolved = _parse(match.group(), published, kind)
         except (OverflowError, ValueError):
             # "yesterday" in a paper dated 0001-01-01, "last month" at the start of the calendar:
             # arithmetic past the ends of datetime's range. No date rather than a crash.

@@ -174,6 +174,13 @@ def test_each_date_form(parser, sentence, date, precision):
     assert (event.event_date, event.time_precision) == (date, precision)
 
 
+def test_a_day_earlier_counts_from_the_day_the_sentence_before_gave(parser):
+    text = "A car bomb killed 20 people in Saraqib on Saturday. A day earlier, two car bombs exploded in Binnish."
+    events = {e.location: e for e in parser.extract(Article("r", text, published=PUBLISHED)).events}
+    assert events["Binnish"].event_date == events["Saraqib"].event_date - dt.timedelta(days=1)
+    assert events["Binnish"].time_precision == 1
+
+
 def test_undated_article_gives_undated_events(parser):
     events = parser.extract(Article("u", "Clashes broke out in Saraqib on Friday.", published=None)).events
     assert events and events[0].event_date is None and events[0].time_precision is None

@@ -200,6 +200,7 @@ class Geoparser:
         prev_slots: list[PlaceSlot] = []
         prev_para = -1
         para_date: DateMention | None = None
+        last_day: dt.date | None = None  # the last day the text gave ("a day earlier" counts from it)
         para_actors: Counter | LazyCounts = _NO_COUNTS
         for s_index, sent in enumerate(sents):
             para = by_para.index(sent.start) if paras else 0
@@ -213,7 +214,8 @@ class Geoparser:
             clause_of = clause_locator(cls)
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
-            s_dates = find_dates(sent.text, published, offset=sent.start)
+            s_dates = find_dates(sent.text, published, offset=sent.start, reference=last_day)
+            last_day = next((d.date for d in reversed(s_dates) if d.precision == 1), last_day)
             slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, article_admin1,
                                 syrian_paras[para] if paras else False)
             if s_dates:
