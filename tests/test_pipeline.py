@@ -145,6 +145,19 @@ def test_a_states_strikes_are_one_air_strike(parser, sentence, actor1):
         assert events[0].actor1 == canonical_actor(actor1)
 
 
+@pytest.mark.parametrize("sentence, etype", [
+    ("Warplanes target a camp of displaced people near Saraqib, kill 3 civilians and injure others.",
+     "Explosions/Remote violence"),
+    ("Rebels stormed Saraqib, killed 3 soldiers.", "Battles"),
+    ("Regime shelling hits Binnish, leaves 3 civilians dead.", "Explosions/Remote violence"),
+])
+def test_a_headlines_second_verb_tells_what_the_first_did(parser, sentence, etype):
+    """"Warplanes target X, kill 3 civilians": one event whose deaths are its own, not an air
+    strike and a killing."""
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert [(e.event_type, e.fatalities) for e in events] == [(etype, 3)]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

@@ -151,7 +151,15 @@ def _number(token: str) -> int | None:
     return _NUMBER_WORDS.get(token)
 
 
-_CONSEQUENCE = re.compile(r"^(?:and\s+)?(?:killing|leaving|causing|claiming|injuring|wounding|resulting)\b", re.IGNORECASE)
+# A clause that tells what the clause before did, with no subject of its own: ", killing 12 people",
+# "and leaving five dead", and in headlines' present tense ", kill 3 civilians", ", leave 5 dead".
+_CONSEQUENCE = re.compile(r"^(?:and\s+)?(?:kill(?:s|ing)?|leav(?:e|es|ing)|caus(?:e|es|ing)|claim(?:s|ing)?|"
+                          r"injur(?:e|es|ing)|wound(?:s|ing)?|result(?:s|ing)?)\b", re.IGNORECASE)
+
+
+def is_consequence(clause: str) -> bool:
+    """Whether a clause tells the result of the clause before it (", killing 12 people")."""
+    return _CONSEQUENCE.match(clause) is not None
 _AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter jets?|drones?)$", re.IGNORECASE)
 
 
@@ -430,7 +438,7 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
         for t in clause_triggers:
             generic = _is_generic(t.text)
             if generic and not specific and sentence_specific and consequence is None:
-                consequence = index < len(clause_spans) and _CONSEQUENCE.match(clause_spans[index].text) is not None
+                consequence = index < len(clause_spans) and is_consequence(clause_spans[index].text)
             if generic and (specific or (consequence and sentence_specific)):
                 continue
             if not generic and _is_weak(t.text) and len(clause_triggers) == 1:

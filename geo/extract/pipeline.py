@@ -38,6 +38,7 @@ from geo.extract.events import (
     find_triggers,
     intro_clause_end,
     is_background,
+    is_consequence,
     refine_sub_type,
 )
 from geo.extract.lexicon import Trigger
@@ -238,7 +239,7 @@ class Geoparser:
             elif slots:
                 prev_slots = slots
             sentence_drafts = self._sentence_drafts(pairs, sent, s_index, date, inherited, s_actors, para_actors,
-                                                    clause_of)
+                                                    clause_of, cls)
             if sentence_drafts:
                 intro_ends[sent.start] = intro_clause_end(sent.text, [t.start - sent.start for t in s_triggers])
             drafts += sentence_drafts
@@ -356,7 +357,8 @@ class Geoparser:
         return (kind_word, town) if town is not None else None
 
     def _sentence_drafts(self, pairs: list, sent: Span, s_index: int, date: DateMention | None, inherited: bool,
-                         s_actors: list[ActorHit], para_actors: Counter, clause_of) -> list[Draft]:
+                         s_actors: list[ActorHit], para_actors: Counter, clause_of,
+                         clause_spans: list[Span]) -> list[Draft]:
         """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
         if not pairs:
             return []  # triggers but no place, not even the sentence before's: no count is asked for
@@ -364,6 +366,9 @@ class Geoparser:
         dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
             clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
+        # "Warplanes struck X, killing 3": the deaths are the strike's, in the clause before
+        deadly_clauses |= {i - 1 for i in deadly_clauses if 0 < i < len(clause_spans)
+                           and is_consequence(clause_spans[i].text)}
         drafts = []
         typed: dict[int, tuple] = {}  # a trigger's actors and type, the same for each of its places
         for trig, slot, place_inherited in pairs:
