@@ -388,3 +388,13 @@ def test_a_name_head_word_before_a_capitalised_word_is_a_longer_name_not_the_tow
 
 def test_a_head_word_that_is_the_whole_name_is_still_the_town(parser):
     assert [e.location for e in _events(parser, "Shelling hit the town of al-Tell, killing two.")] == ["At Tall"]
+
+
+@pytest.mark.parametrize("text", ["Rebels attacked regime positions at Tal al-Habeet in Idlib province.",
+                                  "Shelling hit the Khirbet Habeet area in Idlib province, killing two."])
+def test_a_landmark_named_after_a_village_lies_by_the_village(namesakes, text):
+    """"Tal al-Habeet" (the hill of Habeet), which the gazetteer lacks: the event is by Habeet
+    (precision 2), the landmark kept in location_detail; not the governorate alone."""
+    events = _events(namesakes, text)
+    assert [(e.place_id, e.geo_precision) for e in events] == [("v:habeet", 2)]
+    assert "Habeet" in events[0].location_detail and events[0].location_detail.split()[0] in ("Tal", "Khirbet")

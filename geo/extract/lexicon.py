@@ -203,6 +203,13 @@ NOT_PLACE_ADJECTIVES = frozenset("""
 """.split())
 
 
+# A landmark named after a place: "Tal al-Hammamiyat" (the hill of Hammamiyat), "Khirbet X", "Wadi X". The
+# landmark lies by the place (precision 2); where the gazetteer lacks it, the place it is named after is
+# not one word of some other proper name.
+LANDMARK_HEAD_BEFORE = re.compile(r"\b(?:Tal|Tel|Tall|Tell|Jabal|Jebel|Khirbet|Khirbat|Mazraat|Wadi)[ -]"
+                                  r"(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?$")
+
+
 # People: "Omar Abdel Rahman", "Sheikh Nasser al-Khatib", "President Bashar al-Assad"; a
 # person's name is never where the event happened, whatever village shares it.
 PERSON_NAMES = (

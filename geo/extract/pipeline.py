@@ -41,7 +41,7 @@ from geo.extract.events import (
     is_consequence,
     refine_sub_type,
 )
-from geo.extract.lexicon import Trigger
+from geo.extract.lexicon import LANDMARK_HEAD_BEFORE, Trigger
 from geo.extract.resolve import (
     DIRECTION,
     DIRECTION_WORD,
@@ -306,7 +306,11 @@ class Geoparser:
             precision = geo_precision_of(place)
             if m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m)):
                 precision = 2
-            slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
+            landmark = LANDMARK_HEAD_BEFORE.search(before) if precision == 1 else None
+            slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, max(precision, 2 if landmark else 1),
+                                    m.score))
+            if landmark is not None:  # "Tal al-Hammamiyat": the hill by Hammamiyat
+                slots[-1].location_detail = before[landmark.start():] + m.text
         for m, city in quarters:
             for slot in slots:
                 if slot.start == city.start:

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 from geo.alternation import split_top_level
 from geo.extract.lexicon import (
     FAMILY_NAME,
+    LANDMARK_HEAD_BEFORE,
     NON_LOCATION_CONTEXTS,
     NON_LOCATION_HINT,
     NOT_EVENT_BEFORE,
@@ -483,8 +484,8 @@ class ToponymFinder:
         if populated:
             return False
         before = text[max(0, start - 25):start]
-        if _cue_before(before):
-            return False
+        if _cue_before(before) or LANDMARK_HEAD_BEFORE.search(before):
+            return False  # "the village of X"; "Tal al-X", the hill named after X (see the pipeline)
         prev = _PREV_WORD.search(before)
         nxt = _NEXT_WORD.match(text, end, min(len(text), end + 25))
         return bool((prev and prev.group(1) not in _NOT_NAME_WORDS) or (nxt and nxt.group(1) not in _NOT_NAME_WORDS))
