@@ -62,8 +62,23 @@ _NEGATED_BEFORE = re.compile(
 _NEGATION_REACH = 40
 
 
+# Every _NEGATED_BEFORE match ends with whitespace, its denying word followed by at most three
+# more words ("absence of the X "): one of these ends one of the window's last four words.
+_NEGATING_WORDS = ("no", "without", "absence", "halt", "cessation", "lack", "end", "not", "never")
+
+
 def is_negated(text: str, start: int) -> bool:
     """Whether the trigger word at ``start`` is denied by the words just before it."""
+    if start == 0 or not text[start - 1].isspace():
+        return False  # (most triggers follow a space: only those can be denied)
+    window = text[max(0, start - _NEGATION_REACH):start]
+    if window.isascii():
+        # (ASCII: str.lower and str.split agree with the pattern's IGNORECASE and \s.)
+        for word in window.lower().rsplit(None, 4)[-4:]:
+            if word.endswith(_NEGATING_WORDS):
+                break
+        else:
+            return False
     return _NEGATED_BEFORE.search(text, max(0, start - _NEGATION_REACH), start) is not None
 
 
