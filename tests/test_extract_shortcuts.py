@@ -29,3 +29,17 @@ def test_negation_check_reads_four_words_back() -> None:
     text = "the absence of the heavy airstrikes"
     assert events.is_negated(text, text.index("airstrikes"))
     assert not events.is_negated("the weekend heavy airstrikes", len("the weekend heavy "))
+
+
+def test_cue_names_with_possessives_and_marks_are_the_pattern_s() -> None:
+    # The words of a name are taken whole: "’s", "'s" and marks inside or after a word give the
+    # spans the plain pattern gives, whether a cue follows or not.
+    from geo.extract import toponyms
+
+    for text in ("Hama's town", "Hama’s village", "Hama's-x town", "Kafr Nubl’s town and Al-Bab's area",
+                 "Tal‘ Abyad' camp", "Ain Issa's's town", "Deir ez-Zor`s airport", "Maarat al-Numan town",
+                 "Abu Kamal's  town", "X's's", "Binnish’s\ttown"):
+        slow = [(next(g for g in ("n1", "n2", "n3", "n4") if m.group(g)),
+                 *m.span(next(g for g in ("n1", "n2", "n3", "n4") if m.group(g))))
+                for m in toponyms._CUE_NAME.finditer(text)]
+        assert toponyms.cue_name_spans(text) == slow, text

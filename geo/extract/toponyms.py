@@ -136,8 +136,13 @@ _CUE_NAME = re.compile(
 # same character before them: a match ends with a letter or at a character no name holds.
 _CUE_ALTERNATIVES = split_top_level(_CUE_NAME.pattern)
 assert all(a.startswith(r"\b") for a in _CUE_ALTERNATIVES[:3]) and _CUE_ALTERNATIVES[3].startswith(_NAME_START)
-_CUE_NAME_AFTER = re.compile(r"\W(?:" + "|".join([a[2:] for a in _CUE_ALTERNATIVES[:3]]
-                                                + [r"(?<=[^\w'’-])" + _CUE_ALTERNATIVES[3][len(_NAME_START):]]) + ")")
+# A name's words are taken whole (possessive "++"): where a cue must follow the name (the last
+# alternative), a shorter word would be followed by a character of the word, which neither
+# another word of the name nor the cue ("'s", then whitespace) starts with, unless the whole
+# word ends so too: giving back its characters one by one never finds another match.
+_CUE_NAME_AFTER = re.compile((r"\W(?:" + "|".join([a[2:] for a in _CUE_ALTERNATIVES[:3]]
+                                                 + [r"(?<=[^\w'’-])" + _CUE_ALTERNATIVES[3][len(_NAME_START):]]) + ")"
+                              ).replace("[\\w'’‘`-]+", "[\\w'’‘`-]++"))
 _CAPITALISED_AFTER = re.compile(r"[^\w'’-]" + _NAME)
 
 
