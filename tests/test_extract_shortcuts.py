@@ -3,6 +3,8 @@ words and on random texts (hypothesis): each must give exactly what the slow one
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,3 +45,49 @@ def test_cue_names_with_possessives_and_marks_are_the_pattern_s() -> None:
                  *m.span(next(g for g in ("n1", "n2", "n3", "n4") if m.group(g))))
                 for m in toponyms._CUE_NAME.finditer(text)]
         assert toponyms.cue_name_spans(text) == slow, text
+
+
+_OWN_TEXTS = [
+    "Syrian warplanes struck Saraqib on Monday, killing 5 civilians; rebels shelled Aleppo.",
+    "Clashes between the SDF and ISIS in the village of Tal Tamr, east of Hasakah, left 12 fighters dead.",
+    "A car bomb exploded in the Sheikh Maqsoud neighbourhood of Aleppo yesterday, no airstrikes on Idlib.",
+]
+
+
+def test_events_made_from_values_are_the_constructor_s(parser) -> None:
+    # The extractor's events, made without the keyword constructor, are the events the
+    # constructor makes of the same fields (and pass its checks).
+    import dataclasses
+
+    from geo.models import Event
+
+    events_made = [e for text in _OWN_TEXTS for e in parser.extract_text(
+        text, published=dt.date(2014, 1, 5), article_id="own").events]
+    assert len(events_made) >= 3
+    for event in events_made:
+        assert Event(**dataclasses.asdict(event)) == event
+
+
+def test_event_from_values_checks_as_the_constructor() -> None:
+    import dataclasses
+
+    import pytest
+
+    from geo.errors import ValidationError
+    from geo.models import EVENT_FIELDS, Event, event_from_values
+
+    good = Event("e1", dt.date(2014, 1, 5), 1, "Battles", "Armed clash", "A", "B", "Syria", "Idlib", "SY-ID",
+                 "Saraqib", 35.86, 36.8, 1, 3, "notes", "a1")
+    values = [getattr(good, name) for name in EVENT_FIELDS]
+    assert event_from_values(*values) == good
+    assert dataclasses.astuple(event_from_values(*values)) == dataclasses.astuple(good)
+    for name, bad in (("latitude", 91.0), ("event_type", "Picnic"), ("geo_precision", 4), ("confidence", 1.5),
+                      ("event_id", ""), ("fatalities", -1), ("interaction", 100)):
+        wrong = list(values)
+        wrong[EVENT_FIELDS.index(name)] = bad
+        with pytest.raises(ValidationError):
+            Event(*wrong)
+        with pytest.raises(ValidationError):
+            event_from_values(*wrong)
+    with pytest.raises(TypeError):
+        event_from_values(*values[:-1])

@@ -68,7 +68,15 @@ from geo.gazetteer import (
     geo_precision_of,
     name_key,
 )
-from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
+from geo.models import (
+    Article,
+    Event,
+    ExtractionResult,
+    Mention,
+    Place,
+    event_from_values,
+    stable_id,
+)
 from geo.words import lacks_words
 
 log = logging.getLogger(__name__)
@@ -544,35 +552,15 @@ class Geoparser:
             actor1 = next((d.actor1 for d in by_confidence if d.actor1), "")
             actor2 = next((d.actor2 for d in by_confidence if d.actor2 and d.actor2 != actor1), "")
             fatalities = max((d.fatalities for d in group if d.fatalities is not None), default=None)
-            event = Event(
-                event_id=f"{article_id}-{stable_id(*key, length=10)}",
-                event_date=event_date,
-                time_precision=precision,
-                event_type=best.trigger.event_type,
-                sub_event_type=best.trigger.sub_event_type,
-                actor1=actor1,
-                actor2=actor2,
-                country=slot.country,
-                admin1=slot.admin1,
-                admin1_code=slot.admin1_code,
-                location=slot.location,
-                latitude=slot.latitude,
-                longitude=slot.longitude,
-                geo_precision=slot.geo_precision,
-                fatalities=fatalities,
-                notes=first.sentence.text,
-                article_id=article_id,
-                source=source,
-                sentence_start=first.sentence.start,
-                sentence_end=first.sentence.end,
-                place_start=slot.start,
-                place_end=slot.end,
-                place_id=slot.place_id,
-                confidence=max(d.confidence for d in group),
-                interaction=interaction_code(actor1, actor2),
-                admin2=slot.admin2,
-                location_detail=next((d.slot.location_detail for d in group if d.slot.location_detail), ""),
-            )
+            event = event_from_values(  # (the fields in EVENT_FIELDS order: event_id, date, ...)
+                f"{article_id}-{stable_id(*key, length=10)}", event_date, precision,
+                best.trigger.event_type, best.trigger.sub_event_type, actor1, actor2,
+                slot.country, slot.admin1, slot.admin1_code, slot.location, slot.latitude, slot.longitude,
+                slot.geo_precision, fatalities, first.sentence.text, article_id, source,
+                first.sentence.start, first.sentence.end, slot.start, slot.end, slot.place_id,
+                max(d.confidence for d in group), slot.admin2,
+                next((d.slot.location_detail for d in group if d.slot.location_detail), ""),  # location_detail
+                interaction_code(actor1, actor2), "", False)  # interaction, source_ref, reviewed
             # Best first: confident, precise and early events lead (the lead sentence of a news
             # text names what it is mainly about; later sentences add context).
             # Deadly events lead: the reports this tool reads (and UCDP/ACLED) centre on them.
