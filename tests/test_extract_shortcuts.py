@@ -91,3 +91,22 @@ def test_event_from_values_checks_as_the_constructor() -> None:
             event_from_values(*wrong)
     with pytest.raises(TypeError):
         event_from_values(*values[:-1])
+
+
+def test_candidates_found_once_per_key_are_those_found_afresh(geocoder) -> None:
+    # Spellings of one key share one answer; asked again (after a caller changed its copy, or
+    # after clear_caches) the geocoder answers as when it first looked.
+    from geo.gazetteer import name_key
+
+    names = ["Saraqib", "saraqib", "Saraqeb", "Al-Bab", "al Bab", "Idleb", "Maarat al-Numan", "Maaret al Noman",
+             "Xqzwv", "Kafr Nubl", "Kafrnbl", ""]
+    fresh = {name: geocoder._find_candidates(name, name_key(name)) for name in names}
+    assert any(fresh.values())
+    for name in names + names[::-1]:
+        got = geocoder.candidates(name)
+        assert got == fresh[name], name
+        got.append((0, "x", "exact", 1.0))  # a caller's copy: the next answer is unchanged
+    assert all(geocoder.candidates(a) == geocoder.candidates(b) for a, b in (("Saraqib", "saraqib"), ("Al-Bab", "al Bab")))
+    geocoder.clear_caches()
+    assert geocoder._candidates == {}
+    assert [geocoder.candidates(name) for name in names] == [fresh[name] for name in names]

@@ -192,6 +192,7 @@ class PlaceResolver:
         self._key_admin1.clear()
         self._key_areas.clear()
         self.finder.clear_caches()
+        self.geocoder.clear_caches()
 
     def find_names(self, text: str) -> list[FoundName]:
         """The place names of a text, in text order: exact gazetteer names, supported loose

@@ -172,12 +172,27 @@ class LocalGeocoder:
         self.focus = (focus or os.environ.get("GEO_FOCUS") or DEFAULT_FOCUS).strip().upper()
         self._districts: dict[str, frozenset[str]] | None = None
         self._initials: dict[str, tuple[list[str], list[int], list[int]]] | None = None
+        self._candidates: dict[str, list[tuple[int, str, str, float]]] = {}  # by name key
+
+    def clear_caches(self) -> None:
+        """Forget the candidates found per name key (a benchmark times finding them)."""
+        self._candidates.clear()
 
     # -- candidate generation ---------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, str, str, float]]:
-        """(place index, matched key, method, score) for a name, from the first tier that matches."""
-        gaz = self.gazetteer
+        """(place index, matched key, method, score) for a name, from the first tier that matches.
+        Found once per name key (they depend on nothing else): a loose spelling's tiers compare
+        many names, and one name is ranked with several hints."""
         key = name_key(name)
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) > 50_000:
+                self._candidates.clear()
+            found = self._candidates[key] = self._find_candidates(name, key)
+        return list(found)
+
+    def _find_candidates(self, name: str, key: str) -> list[tuple[int, str, str, float]]:
+        gaz = self.gazetteer
         if not key:
             return []
         if key in NOT_PLACES:
