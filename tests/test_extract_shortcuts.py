@@ -110,3 +110,26 @@ def test_candidates_found_once_per_key_are_those_found_afresh(geocoder) -> None:
     geocoder.clear_caches()
     assert geocoder._candidates == {}
     assert [geocoder.candidates(name) for name in names] == [fresh[name] for name in names]
+
+
+@given(st.lists(st.sampled_from(["Aleppo", "al-Bab", "al", "’s", "\u00a8", "a\u00a8b", "x", " ", "-", ",", "ß", "ال", "é", "Tal"]),
+                max_size=12).map(" ".join))
+@_SETTINGS
+def test_token_at_a_position_is_the_token_starting_there(text: str) -> None:
+    # Every position a name can start at (the start, or after a space of the folded text):
+    # the token starting there, as a map from the tokens' starts gives it.
+    from geo.extract import toponyms
+
+    folded = toponyms.fold_text(text)
+    starts = {s: i for i, s in enumerate(folded.fstart)}
+    for pos in [0] + [i + 1 for i, c in enumerate(folded.folded) if c == " "]:
+        assert folded.token_at(pos) == starts.get(pos), (text, pos)
+
+
+def test_token_at_with_a_token_that_folds_to_several_words() -> None:
+    from geo.extract import toponyms
+
+    folded = toponyms.fold_text("Aleppo a\u00a8b Idlib")  # "¨" folds to a space
+    assert len(folded.tokens) < folded.folded.count(" ") + 1  # a token holds spaces
+    assert folded.token_at(folded.folded.index("idlib")) == 2
+    assert folded.token_at(len("alepo a ")) is None  # the "b" inside the second token
