@@ -133,3 +133,15 @@ def test_token_at_with_a_token_that_folds_to_several_words() -> None:
     assert len(folded.tokens) < folded.folded.count(" ") + 1  # a token holds spaces
     assert folded.token_at(folded.folded.index("idlib")) == 2
     assert folded.token_at(len("alepo a ")) is None  # the "b" inside the second token
+
+
+def test_a_sentence_without_trigger_lends_its_place_only_within_its_paragraph(parser) -> None:
+    # A sentence with no trigger is skipped only where nothing can borrow from it: as the last of
+    # its paragraph. Before a sentence of its paragraph, its place and date are the next one's.
+    day = dt.date(2014, 1, 5)
+    same = parser.extract_text("Saraqib lies in Idlib on Friday. Warplanes struck it.", published=day)
+    assert ("Saraqib", dt.date(2014, 1, 3)) in [(e.location, e.event_date) for e in same.events]
+    apart = parser.extract_text("Saraqib lies in Idlib on Friday.\n\nWarplanes struck it.", published=day)
+    assert apart.events == ()
+    alone = parser.extract_text("Saraqib lies in Idlib on Friday.", published=day)
+    assert alone.events == () and [m.text for m in alone.mentions] == ["Saraqib", "Idlib"]

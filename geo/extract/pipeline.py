@@ -141,6 +141,16 @@ def _abroad_ok(sent: Span, usable: list[Mention], syrian_paragraph: bool) -> boo
         or _CROSS_BORDER.search(sent.text) is not None
 
 
+def _syrian_paragraphs(mentions: list[Mention], by_para: Buckets) -> list[bool]:
+    """Per paragraph, whether it is about Syria (see :func:`_abroad_ok`)."""
+    placed = [m.place for m in mentions if m.place is not None and m.place.kind != "country"]
+    # An article mostly about Syria: a place abroad is an event place only where a sentence says
+    # the violence crossed the border, in every paragraph ("a truce after the battle in Gaza").
+    syrian_article = bool(placed) and sum(p.country_code == "SY" for p in placed) * 2 >= len(placed)
+    return [syrian_article or any(m.place is not None and m.place.country_code == "SY" and m.place.kind != "country"
+                                  for m in group) for group in by_para.group(mentions)]
+
+
 def _names_a_country(mentions: list[Mention]) -> bool:
     return any(m.place is not None and m.place.kind == "country" for m in mentions)
 
@@ -196,13 +206,7 @@ class Geoparser:
         s_unresolved_of = by_sent.group(unresolved)
         by_para = Buckets(paras)
         p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
-        placed = [m.place for m in mentions if m.place is not None and m.place.kind != "country"]
-        # An article mostly about Syria: a place abroad is an event place only where a sentence says
-        # the violence crossed the border, in every paragraph ("a truce after the battle in Gaza").
-        syrian_article = bool(placed) and sum(p.country_code == "SY" for p in placed) * 2 >= len(placed)
-        syrian_paras = [syrian_article or any(m.place is not None and m.place.country_code == "SY"
-                                              and m.place.kind != "country" for m in group)
-                        for group in by_para.group(mentions)]
+        syrian_paras = _syrian_paragraphs(mentions, by_para)
         drafts: list[Draft] = []
         intro_ends: dict[int, int | None] = {}  # per sentence start: where its opening clause ends
         prev_slots: list[PlaceSlot] = []
@@ -214,6 +218,9 @@ class Geoparser:
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
                 para_actors = LazyCounts([a.name for a in p_actors_of[para]]) if paras else _NO_COUNTS
+            if not s_triggers_of[s_index] and (s_index + 1 == len(sents)
+                                               or by_para.index(sents[s_index + 1].start) != para):
+                continue  # no trigger, and no later sentence of its paragraph borrows its places or date
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
             cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
             cls = join_place_lists(sent, cls, [(m.start, m.end) for m in (*s_mentions_of[s_index],
