@@ -145,3 +145,12 @@ def test_a_sentence_without_trigger_lends_its_place_only_within_its_paragraph(pa
     assert apart.events == ()
     alone = parser.extract_text("Saraqib lies in Idlib on Friday.", published=day)
     assert alone.events == () and [m.text for m in alone.mentions] == ["Saraqib", "Idlib"]
+
+
+@given(st.lists(st.sampled_from(["Liwa", "liwa", "Jaysh", "Kat", "Ka", "Quwat", "Jund", "Suq", "Su", "x", " ", "-",
+                                 "ſ", "Ahrar", "AHRAR", "Faylaq"]), max_size=10).map("".join))
+@_SETTINGS
+def test_group_name_hint_is_the_words_check(text: str) -> None:
+    from geo.extract import lexicon
+
+    assert (lexicon.GROUP_NAME_HINT.search(text) is not None) == any(w in text for w in lexicon.GROUP_NAME_WORDS)

@@ -22,8 +22,8 @@ from geo.extract.lexicon import (
     CIVILIAN_WORDS,
     GENERIC_ATTACK_WORDS,
     GOVERNMENT,
+    GROUP_NAME_HINT,
     GROUP_NAME_RE,
-    GROUP_NAME_WORDS,
     TRIGGER_RE,
     WEAK_TRIGGERS,
     Trigger,
@@ -119,7 +119,7 @@ def find_actors(text: str) -> list[ActorHit]:
         hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))
     # Armed groups the actor table does not know, named by their Arabic names ("Liwa al-Quds"):
     # the group itself is the actor (a non-state group whose side the text does not say).
-    if not any(map(text.__contains__, GROUP_NAME_WORDS)):
+    if GROUP_NAME_HINT.search(text) is None:
         hits.sort(key=lambda h: h.start)
         return hits  # no group's name can start here (a cheap check; most texts name none)
     known = SpanSet((h.start, h.end) for h in hits)

@@ -183,6 +183,8 @@ GROUP_NAME_RE = re.compile(GROUP_NAME)
 GROUP_NAME_WORDS = ("Liwa", "Jays", "Jais", "Jabhat", "Harakat", "Kat", "Saraya", "Suq", "Ahrar", "Shuhada",
                     "Fursan", "Ansar", "Aknaf", "Alwiya", "Thuwar", "Usud", "Tajammu", "Faylaq", "Firqat",
                     "Fawj", "Ajnad", "Jund", "Quwat")
+# The words as one search (a trie: the engine skips in C to their capitals; most texts hold none).
+GROUP_NAME_HINT = re.compile(trie(GROUP_NAME_WORDS))
 
 # Spans that name an organisation, a newspaper or a descriptor, inside which no place is an
 # event location: "Islamic State of Iraq and the Levant", "Syrian al-Watan newspaper",
