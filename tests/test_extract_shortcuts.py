@@ -154,3 +154,30 @@ def test_group_name_hint_is_the_words_check(text: str) -> None:
     from geo.extract import lexicon
 
     assert (lexicon.GROUP_NAME_HINT.search(text) is not None) == any(w in text for w in lexicon.GROUP_NAME_WORDS)
+
+
+def test_latitude_shortcuts_of_the_geocoder_change_no_answer(geocoder, monkeypatch) -> None:
+    # A candidate farther than a distance by latitude alone gets no distance computed (near
+    # bonus, near support, a governorate's border): with the bound switched off (0 km a degree:
+    # every distance computed), every ranking and decision is the same.
+    from geo.gazetteer import geocoder as geocoder_module
+
+    gaz = geocoder.gazetteer
+    names = [key for key, idx in gaz.by_key.items() if len(idx) >= 4][:40] + ["Saraqib", "Tal Rifaat", "Kafr Nubl"]
+    hints = [{"near": p} for p in ((36.2, 37.1), (35.93, 36.63), (33.5, 36.3), (35.0, 38.5), (32.6, 36.1))] + \
+        [{"admin1": a} for a in ("Idlib", "Aleppo", "Hama", "Daraa", "Raqqa")]
+
+    def answers() -> list:
+        out = []
+        for name in names:
+            for hint in hints:
+                ranked = geocoder.rank(name, **hint)
+                decided = geocoder.resolve(name, **hint)
+                out.append(([(c.place.place_id, c.rank_score) for c in ranked], decided.reason,
+                            decided.chosen.place.place_id if decided.chosen else None))
+        return out
+
+    fast = answers()
+    assert any(chosen for _, _, chosen in fast)
+    monkeypatch.setattr(geocoder_module, "KM_PER_DEGREE_LAT_MIN", 0.0)
+    assert answers() == fast
