@@ -181,3 +181,17 @@ def test_latitude_shortcuts_of_the_geocoder_change_no_answer(geocoder, monkeypat
     assert any(chosen for _, _, chosen in fast)
     monkeypatch.setattr(geocoder_module, "KM_PER_DEGREE_LAT_MIN", 0.0)
     assert answers() == fast
+
+
+def test_slots_made_positionally_hold_each_field_where_its_name_says(parser) -> None:
+    from geo.extract.events import PlaceSlot
+    from geo.gazetteer import COUNTRY_NAMES
+
+    place = next(p for p in parser.gazetteer.places if p.kind == "populated_place" and p.country_code == "SY")
+    admin1, admin1_code, admin2 = parser._units_of(place)
+    slot = parser._slot("Xyz", 3, 6, 1, place, 2, 0.75)
+    assert slot == PlaceSlot(key=place.place_id, start=3, end=6, surface="Xyz", clause=1, location=place.name,
+                             latitude=place.latitude, longitude=place.longitude,
+                             country=COUNTRY_NAMES.get(place.country_code, place.country_code), admin1=admin1,
+                             admin1_code=admin1_code, geo_precision=2, place_id=place.place_id, match_score=0.75,
+                             resolved=True, admin2=admin2)

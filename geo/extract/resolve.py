@@ -399,8 +399,8 @@ class PlaceResolver:
                     place, kind_hint = area, "countryside"
                 else:
                     kind_hint = "near"
-            mentions.append(Mention(text=name.surface, start=name.start, end=name.end, place=place,
-                                    kind_hint=kind_hint, cue="", score=best.score))
+            # (text, start, end, place, kind_hint, cue, score: positional, a keyword call costs more)
+            mentions.append(Mention(name.surface, name.start, name.end, place, kind_hint, "", best.score))
         return mentions
 
     @staticmethod
