@@ -195,3 +195,17 @@ def test_slots_made_positionally_hold_each_field_where_its_name_says(parser) -> 
                              country=COUNTRY_NAMES.get(place.country_code, place.country_code), admin1=admin1,
                              admin1_code=admin1_code, geo_precision=2, place_id=place.place_id, match_score=0.75,
                              resolved=True, admin2=admin2)
+
+
+def test_places_prominence_kept_once_ranks_as_computed_each_time(geocoder, monkeypatch) -> None:
+    class Forgetful(dict):  # a cache that keeps nothing: every prominence computed afresh
+        def __setitem__(self, key, value) -> None:
+            pass
+
+    gaz = geocoder.gazetteer
+    names = [key for key, idx in gaz.by_key.items() if len(idx) >= 3][:30] + ["Saraqib", "Manbij"]
+    hints = [{}, {"kind": "admin1"}, {"admin1": "Idlib"}, {"near": (36.2, 37.1)}]
+    kept = [[(c.place.place_id, c.rank_score) for c in geocoder.rank(n, **h)] for n in names for h in hints]
+    assert geocoder._prominence
+    monkeypatch.setattr(geocoder, "_prominence", Forgetful())
+    assert [[(c.place.place_id, c.rank_score) for c in geocoder.rank(n, **h)] for n in names for h in hints] == kept

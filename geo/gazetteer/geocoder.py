@@ -181,10 +181,13 @@ class LocalGeocoder:
         self._initials: dict[str, tuple[list[str], list[int], list[int]]] | None = None
         self._candidates: dict[str, list[tuple[int, str, str, float]]] = {}  # by name key
         self._unit_latitudes: dict[str, tuple[float, float]] = {}  # by admin1 code (bounded by the units)
+        self._prominence: dict[int, float] = {}  # by place index (bounded by the gazetteer)
 
     def clear_caches(self) -> None:
-        """Forget the candidates found per name key (a benchmark times finding them)."""
+        """Forget the candidates found per name key and the places' prominence (a benchmark times
+        finding them)."""
         self._candidates.clear()
+        self._prominence.clear()
 
     # -- candidate generation ---------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, str, str, float]]:
@@ -272,7 +275,11 @@ class LocalGeocoder:
             if place.country_code == self.focus:
                 bonus += 0.01
             # Prominence, below any hint: a district seat and a larger town over a hamlet of the name.
-            bonus += 0.01 * math.log10(place.population + 1) / 8.0 + SEAT_BONUS * self.seat_rank(place) / 3
+            prominence = self._prominence.get(idx)
+            if prominence is None:  # (a fact of the place: once per place, not per name and hint)
+                prominence = self._prominence[idx] = (0.01 * math.log10(place.population + 1) / 8.0
+                                                      + SEAT_BONUS * self.seat_rank(place) / 3)
+            bonus += prominence
             surface = gaz.surface_names.get(matched_key, place.name)
             ranked.append(Candidate(place, surface, method, score, score + bonus))
         ranked.sort(key=lambda c: (-c.rank_score, c.place.place_id))
