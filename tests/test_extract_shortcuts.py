@@ -209,3 +209,23 @@ def test_places_prominence_kept_once_ranks_as_computed_each_time(geocoder, monke
     assert geocoder._prominence
     monkeypatch.setattr(geocoder, "_prominence", Forgetful())
     assert [[(c.place.place_id, c.rank_score) for c in geocoder.rank(n, **h)] for n in names for h in hints] == kept
+
+
+@given(st.lists(st.sampled_from(["civilian", "Civilians", "CHILDREN", "ſhepherds", "\u212a", "men", "women", "Mena",
+                                 "aid workers", "aid  workers", "manly", "xman", "boy", "-", " ", "_", "é", "1", "people"]),
+                max_size=10).map(" ".join)
+       | st.lists(st.sampled_from(["man", "men", "child", "x", "-", " ", "ſ", "é", "girl", "family"]), max_size=8).map("".join))
+@_SETTINGS
+def test_civilian_words_are_found_as_by_the_pattern(text: str) -> None:
+    from geo.extract import lexicon
+
+    slow = lexicon.CIVILIAN_WORDS.search(text)
+    fast = next(lexicon.CIVILIAN_RE.finditer(text), None)
+    assert (fast.span() if fast else None) == (slow.span() if slow else None), text
+    assert events.names_civilians(text) == (slow is not None)
+
+
+def test_civilian_answers_are_kept_for_the_last_sentence_only() -> None:
+    events.names_civilians("Warplanes killed five civilians.")
+    events.names_civilians("Clashes left two fighters dead.")
+    assert events.names_civilians.cache_info().currsize == 1

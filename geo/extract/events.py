@@ -19,7 +19,7 @@ from geo.extract.actors import ACTORS, CIVILIANS, canonical_actor
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
-    CIVILIAN_WORDS,
+    CIVILIAN_RE,
     GENERIC_ATTACK_WORDS,
     GOVERNMENT,
     GROUP_NAME_HINT,
@@ -301,10 +301,11 @@ _DISPERSED = re.compile(r"dispers|fired on|shot at|tear gas|live ammunition", re
 _FIRED_ON = re.compile(r"fired on|shot|live ammunition|killed", re.IGNORECASE)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1)
 def names_civilians(sentence_text: str) -> bool:
-    """Whether a sentence names civilian victims (asked for each of its triggers: once each)."""
-    return CIVILIAN_WORDS.search(sentence_text) is not None
+    """Whether a sentence names civilian victims (asked for each of its triggers, one after
+    another: only the last sentence's answer is kept, so no text is answered from another's)."""
+    return next(CIVILIAN_RE.finditer(sentence_text), None) is not None
 
 
 @lru_cache(maxsize=1024)
