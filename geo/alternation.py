@@ -30,6 +30,8 @@ try:  # the parser behind re.compile (private, but stable since 3.11); without i
 except ImportError:  # pragma: no cover - other Python implementations
     _sre_parse = None
 
+# A start character whose bucket is not compiled yet (a bucket may be None: no alternative).
+_UNSEEN = object()
 # Character ranges ([a-z], [A-Z]) up to this size are listed character by character.
 _MAX_RANGE = 256
 
@@ -396,7 +398,9 @@ class Alternation:
             if pos < end:
                 continue
             char = text[pos]
-            pattern = buckets[char] if char in buckets else self._bucket(char)
+            pattern = buckets.get(char, _UNSEEN)
+            if pattern is _UNSEEN:
+                pattern = self._bucket(char)
             if pattern is None:
                 continue
             match = pattern.match(text, pos)

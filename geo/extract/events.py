@@ -19,11 +19,11 @@ from geo.extract.actors import ACTORS, CIVILIANS, canonical_actor
 from geo.extract.lexicon import (
     ACTOR_KIND,
     ACTOR_RE,
-    CIVILIAN_WORDS,
+    CIVILIAN_RE,
     GENERIC_ATTACK_WORDS,
     GOVERNMENT,
+    GROUP_NAME_HINT,
     GROUP_NAME_RE,
-    GROUP_NAME_WORDS,
     TRIGGER_RE,
     WEAK_TRIGGERS,
     Trigger,
@@ -62,8 +62,23 @@ _NEGATED_BEFORE = re.compile(
 _NEGATION_REACH = 40
 
 
+# Every _NEGATED_BEFORE match ends with whitespace, its denying word followed by at most three
+# more words ("absence of the X "): one of these ends one of the window's last four words.
+_NEGATING_WORDS = ("no", "without", "absence", "halt", "cessation", "lack", "end", "not", "never")
+
+
 def is_negated(text: str, start: int) -> bool:
     """Whether the trigger word at ``start`` is denied by the words just before it."""
+    if start == 0 or not text[start - 1].isspace():
+        return False  # (most triggers follow a space: only those can be denied)
+    window = text[max(0, start - _NEGATION_REACH):start]
+    if window.isascii():
+        # (ASCII: str.lower and str.split agree with the pattern's IGNORECASE and \s.)
+        for word in window.lower().rsplit(None, 4)[-4:]:
+            if word.endswith(_NEGATING_WORDS):
+                break
+        else:
+            return False
     return _NEGATED_BEFORE.search(text, max(0, start - _NEGATION_REACH), start) is not None
 
 
@@ -104,7 +119,7 @@ def find_actors(text: str) -> list[ActorHit]:
         hits.append(ActorHit(entry.name, entry.kind, match.start(), match.end(), match.group()))
     # Armed groups the actor table does not know, named by their Arabic names ("Liwa al-Quds"):
     # the group itself is the actor (a non-state group whose side the text does not say).
-    if not any(map(text.__contains__, GROUP_NAME_WORDS)):
+    if GROUP_NAME_HINT.search(text) is None:
         hits.sort(key=lambda h: h.start)
         return hits  # no group's name can start here (a cheap check; most texts name none)
     known = SpanSet((h.start, h.end) for h in hits)
@@ -294,10 +309,11 @@ _DISPERSED = re.compile(r"dispers|fired on|shot at|tear gas|live ammunition", re
 _FIRED_ON = re.compile(r"fired on|shot|live ammunition|killed", re.IGNORECASE)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1)
 def names_civilians(sentence_text: str) -> bool:
-    """Whether a sentence names civilian victims (asked for each of its triggers: once each)."""
-    return CIVILIAN_WORDS.search(sentence_text) is not None
+    """Whether a sentence names civilian victims (asked for each of its triggers, one after
+    another: only the last sentence's answer is kept, so no text is answered from another's)."""
+    return next(CIVILIAN_RE.finditer(sentence_text), None) is not None
 
 
 @lru_cache(maxsize=1024)

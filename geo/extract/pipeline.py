@@ -69,7 +69,15 @@ from geo.gazetteer import (
     geo_precision_of,
     name_key,
 )
-from geo.models import Article, Event, ExtractionResult, Mention, Place, stable_id
+from geo.models import (
+    Article,
+    Event,
+    ExtractionResult,
+    Mention,
+    Place,
+    event_from_values,
+    stable_id,
+)
 from geo.words import lacks_words
 
 log = logging.getLogger(__name__)
@@ -134,6 +142,16 @@ def _abroad_ok(sent: Span, usable: list[Mention], syrian_paragraph: bool) -> boo
         or _CROSS_BORDER.search(sent.text) is not None
 
 
+def _syrian_paragraphs(mentions: list[Mention], by_para: Buckets) -> list[bool]:
+    """Per paragraph, whether it is about Syria (see :func:`_abroad_ok`)."""
+    placed = [m.place for m in mentions if m.place is not None and m.place.kind != "country"]
+    # An article mostly about Syria: a place abroad is an event place only where a sentence says
+    # the violence crossed the border, in every paragraph ("a truce after the battle in Gaza").
+    syrian_article = bool(placed) and sum(p.country_code == "SY" for p in placed) * 2 >= len(placed)
+    return [syrian_article or any(m.place is not None and m.place.country_code == "SY" and m.place.kind != "country"
+                                  for m in group) for group in by_para.group(mentions)]
+
+
 def _names_a_country(mentions: list[Mention]) -> bool:
     return any(m.place is not None and m.place.kind == "country" for m in mentions)
 
@@ -189,13 +207,7 @@ class Geoparser:
         s_unresolved_of = by_sent.group(unresolved)
         by_para = Buckets(paras)
         p_actors_of = by_para.group([a for a in actors if a.kind != "civilians"])
-        placed = [m.place for m in mentions if m.place is not None and m.place.kind != "country"]
-        # An article mostly about Syria: a place abroad is an event place only where a sentence says
-        # the violence crossed the border, in every paragraph ("a truce after the battle in Gaza").
-        syrian_article = bool(placed) and sum(p.country_code == "SY" for p in placed) * 2 >= len(placed)
-        syrian_paras = [syrian_article or any(m.place is not None and m.place.country_code == "SY"
-                                              and m.place.kind != "country" for m in group)
-                        for group in by_para.group(mentions)]
+        syrian_paras = _syrian_paragraphs(mentions, by_para)
         drafts: list[Draft] = []
         intro_ends: dict[int, int | None] = {}  # per sentence start: where its opening clause ends
         prev_slots: list[PlaceSlot] = []
@@ -208,6 +220,9 @@ class Geoparser:
             if para != prev_para:
                 prev_slots, para_date, prev_para = [], None, para
                 para_actors = LazyCounts([a.name for a in p_actors_of[para]]) if paras else _NO_COUNTS
+            if not s_triggers_of[s_index] and (s_index + 1 == len(sents)
+                                               or by_para.index(sents[s_index + 1].start) != para):
+                continue  # no trigger, and no later sentence of its paragraph borrows its places or date
             busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
             cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
             cls = join_place_lists(sent, cls, [(m.start, m.end) for m in (*s_mentions_of[s_index],
@@ -463,12 +478,11 @@ class Geoparser:
         if units is None:
             units = self._units_cache[place] = self._units_of(place)
         admin1, admin1_code, admin2 = units
-        return PlaceSlot(key=place.place_id, start=start, end=end, surface=surface, clause=clause,
-                         location=place.name if place.kind != "admin1" else place.admin1 or place.name,
-                         latitude=place.latitude, longitude=place.longitude,
-                         country=COUNTRY_NAMES.get(place.country_code, place.country_code),
-                         admin1=admin1, admin1_code=admin1_code, geo_precision=precision,
-                         place_id=place.place_id, match_score=score, resolved=True, admin2=admin2)
+        # (Positional, in the fields' order: a keyword call binds each name, three times the cost.)
+        return PlaceSlot(place.place_id, start, end, surface, clause,  # key, start, end, surface, clause
+                         place.name if place.kind != "admin1" else place.admin1 or place.name,  # location
+                         place.latitude, place.longitude, COUNTRY_NAMES.get(place.country_code, place.country_code),
+                         admin1, admin1_code, precision, place.place_id, score, True, admin2)  # ... resolved, admin2
 
     @staticmethod
     def _pair(triggers: list[TriggerHit], slots: list[PlaceSlot], clause_of) -> list[tuple[TriggerHit, PlaceSlot, bool]]:
@@ -517,9 +531,8 @@ class Geoparser:
         confidence -= 0.1 if not slot.resolved else 0.0
         date_value = date.date if date is not None else None
         key = (slot.key, date_value, trigger.event_type)
-        return Draft(key=key, trigger=trigger, slot=slot, sentence=sent, sentence_index=s_index, date=date,
-                     date_inherited=date_inherited, actor1=actor1, actor2=actor2, fatalities=fatalities,
-                     confidence=round(min(0.95, max(0.05, confidence)), 3))
+        return Draft(key, trigger, slot, sent, s_index, date, date_inherited, actor1, actor2, fatalities,
+                     round(min(0.95, max(0.05, confidence)), 3))  # (positional, as PlaceSlot above) confidence
 
     def _merge(self, drafts: Iterable[Draft], intro_ends: dict[int, int | None], *, article_id: str, source: str,
                published: dt.date | None) -> list[Event]:
@@ -555,35 +568,15 @@ class Geoparser:
             actor1 = next((d.actor1 for d in by_confidence if d.actor1), "")
             actor2 = next((d.actor2 for d in by_confidence if d.actor2 and d.actor2 != actor1), "")
             fatalities = max((d.fatalities for d in group if d.fatalities is not None), default=None)
-            event = Event(
-                event_id=f"{article_id}-{stable_id(*key, length=10)}",
-                event_date=event_date,
-                time_precision=precision,
-                event_type=best.trigger.event_type,
-                sub_event_type=best.trigger.sub_event_type,
-                actor1=actor1,
-                actor2=actor2,
-                country=slot.country,
-                admin1=slot.admin1,
-                admin1_code=slot.admin1_code,
-                location=slot.location,
-                latitude=slot.latitude,
-                longitude=slot.longitude,
-                geo_precision=slot.geo_precision,
-                fatalities=fatalities,
-                notes=first.sentence.text,
-                article_id=article_id,
-                source=source,
-                sentence_start=first.sentence.start,
-                sentence_end=first.sentence.end,
-                place_start=slot.start,
-                place_end=slot.end,
-                place_id=slot.place_id,
-                confidence=max(d.confidence for d in group),
-                interaction=interaction_code(actor1, actor2),
-                admin2=slot.admin2,
-                location_detail=next((d.slot.location_detail for d in group if d.slot.location_detail), ""),
-            )
+            event = event_from_values(  # (the fields in EVENT_FIELDS order: event_id, date, ...)
+                f"{article_id}-{stable_id(*key, length=10)}", event_date, precision,
+                best.trigger.event_type, best.trigger.sub_event_type, actor1, actor2,
+                slot.country, slot.admin1, slot.admin1_code, slot.location, slot.latitude, slot.longitude,
+                slot.geo_precision, fatalities, first.sentence.text, article_id, source,
+                first.sentence.start, first.sentence.end, slot.start, slot.end, slot.place_id,
+                max(d.confidence for d in group), slot.admin2,
+                next((d.slot.location_detail for d in group if d.slot.location_detail), ""),  # location_detail
+                interaction_code(actor1, actor2), "", False)  # interaction, source_ref, reviewed
             # Best first: confident, precise and early events lead (the lead sentence of a news
             # text names what it is mainly about; later sentences add context).
             # Deadly events lead: the reports this tool reads (and UCDP/ACLED) centre on them.

@@ -192,6 +192,7 @@ class PlaceResolver:
         self._key_admin1.clear()
         self._key_areas.clear()
         self.finder.clear_caches()
+        self.geocoder.clear_caches()
 
     def find_names(self, text: str) -> list[FoundName]:
         """The place names of a text, in text order: exact gazetteer names, supported loose
@@ -398,8 +399,8 @@ class PlaceResolver:
                     place, kind_hint = area, "countryside"
                 else:
                     kind_hint = "near"
-            mentions.append(Mention(text=name.surface, start=name.start, end=name.end, place=place,
-                                    kind_hint=kind_hint, cue="", score=best.score))
+            # (text, start, end, place, kind_hint, cue, score: positional, a keyword call costs more)
+            mentions.append(Mention(name.surface, name.start, name.end, place, kind_hint, "", best.score))
         return mentions
 
     @staticmethod

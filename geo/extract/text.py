@@ -37,6 +37,7 @@ _CLAUSE_BOUNDARY = re.compile(
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_WORD_BEFORE_PERIOD = re.compile(r"([\w.]+)\.*$")  # (compiled once: re.search looks it up per period)
 _ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts (re's \w is those and "_")
 
 
@@ -56,7 +57,7 @@ def sentences(text: str) -> list[Span]:
         if match.group().startswith("."):
             # Only the word before the period matters: look at a bounded tail, never the whole
             # run since the last boundary (which grows with every skipped abbreviation).
-            word = re.search(r"([\w.]+)\.*$", text[max(start, match.start() - 20) : match.start()])
+            word = _WORD_BEFORE_PERIOD.search(text[max(start, match.start() - 20) : match.start()])
             if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
                 continue
         _append(spans, text, start, end)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -145,8 +146,13 @@ _CUE_NAME = re.compile(
 # same character before them: a match ends with a letter or at a character no name holds.
 _CUE_ALTERNATIVES = split_top_level(_CUE_NAME.pattern)
 assert all(a.startswith(r"\b") for a in _CUE_ALTERNATIVES[:3]) and _CUE_ALTERNATIVES[3].startswith(_NAME_START)
-_CUE_NAME_AFTER = re.compile(r"\W(?:" + "|".join([a[2:] for a in _CUE_ALTERNATIVES[:3]]
-                                                + [r"(?<=[^\w'’-])" + _CUE_ALTERNATIVES[3][len(_NAME_START):]]) + ")")
+# A name's words are taken whole (possessive "++"): where a cue must follow the name (the last
+# alternative), a shorter word would be followed by a character of the word, which neither
+# another word of the name nor the cue ("'s", then whitespace) starts with, unless the whole
+# word ends so too: giving back its characters one by one never finds another match.
+_CUE_NAME_AFTER = re.compile((r"\W(?:" + "|".join([a[2:] for a in _CUE_ALTERNATIVES[:3]]
+                                                 + [r"(?<=[^\w'’-])" + _CUE_ALTERNATIVES[3][len(_NAME_START):]]) + ")"
+                              ).replace("[\\w'’‘`-]+", "[\\w'’‘`-]++"))
 _CAPITALISED_AFTER = re.compile(r"[^\w'’-]" + _NAME)
 
 
@@ -285,21 +291,34 @@ class FoundName:
 class FoldedText:
     """A text folded token by token with the one fold (:func:`geo.gazetteer.names.fold_tokens`).
 
-    ``folded`` is the folded tokens joined by single spaces; token i starts at ``fstart[i]`` in
-    it and spans ``ostart[i]:oend[i]`` in the original text. Names match whole tokens only, so a
-    match maps back through its first and last token (no per-character map is needed)."""
+    ``folded`` is the folded ``tokens`` joined by single spaces; token i starts at ``fstart[i]``
+    in it and spans ``ostart[i]:oend[i]`` in the original text. Names match whole tokens only, so
+    a match maps back through its first and last token (no per-character map is needed)."""
 
     folded: str
-    fstart: list[int]
+    tokens: list[str]
     ostart: list[int]
     oend: list[int]
+
+    @property
+    def fstart(self) -> list[int]:
+        # Token i starts after the i tokens before it and their i separating spaces (len + 1 each).
+        return list(accumulate(map((1).__add__, map(len, self.tokens[:-1])), initial=0)) if self.tokens else []
+
+    def token_at(self, pos: int) -> int | None:
+        """The index of the token that starts at ``pos`` of ``folded`` (None: no token does), for a
+        ``pos`` at the start of ``folded`` or after a space. Where no token holds a space (a
+        folded token may: "﷽" folds to four words), token i starts after the i-th space."""
+        if len(self.tokens) == self.folded.count(" ") + 1:
+            return self.folded.count(" ", 0, pos)
+        starts = self.fstart
+        first = bisect_left(starts, pos)
+        return first if first < len(starts) and starts[first] == pos else None
 
 
 def fold_text(text: str) -> FoldedText:
     tokens, ostart, oend = fold_spans(text)
-    # Token i starts after the i tokens before it and their i separating spaces (len + 1 each).
-    fstart = list(accumulate(map((1).__add__, map(len, tokens[:-1])), initial=0)) if tokens else []
-    return FoldedText(" ".join(tokens), fstart, ostart, oend)
+    return FoldedText(" ".join(tokens), tokens, ostart, oend)
 
 
 
@@ -376,13 +395,12 @@ class ToponymFinder:
         ft = fold_text(text)
         if not ft.folded:
             return []
-        token_at = dict(zip(ft.fstart, range(len(ft.fstart))))
         hits: list[tuple[int, int, str]] = []  # (first token, last token, key)
         # " key " ending at ``end`` of " folded ": the key starts at end - len(key) - 1 in the
         # folded text, between spaces (or its ends). Whole tokens only: it starts a token (a
         # folded token can itself hold a space: "﷽" folds to four words).
         for end, key in self.automaton.iter(f" {ft.folded} "):
-            first = token_at.get(end - len(key) - 1)
+            first = ft.token_at(end - len(key) - 1)
             if first is not None:
                 hits.append((first, first + key.count(" "), key))
         if not hits:
@@ -390,7 +408,7 @@ class ToponymFinder:
         masked = SpanSet([*self.masked_spans(text), *datelines(text)])
         # Longest match wins; overlapping shorter matches are dropped. Token occupancy makes the
         # overlap check cost the length of the name, not the number of names chosen so far.
-        taken = bytearray(len(ft.fstart))
+        taken = bytearray(len(ft.tokens))
         chosen: list[tuple[int, int, str]] = []
         for first, last, key in sorted(hits, key=lambda h: (-len(h[2]), h[0])):
             if any(taken[first:last + 1]):

@@ -125,12 +125,19 @@ class Resolution:
     chosen: Candidate | None = None  # the candidate behind ``location`` (a governorate when ambiguous)
 
 
+# A degree of latitude is at least this long (geopy's great circle: 111.2 km): two points whose
+# latitudes differ by more than ``km / KM_PER_DEGREE_LAT_MIN`` degrees are more than ``km`` apart.
+KM_PER_DEGREE_LAT_MIN = 110.5
+# Within this distance of a hint's point a candidate gains rank (nothing beyond it).
+NEAR_RANK_KM = 150.0
+
+
 def farther_than(a: tuple[float, float], b: tuple[float, float], km: float) -> bool:
     """Whether two (lat, lon) points are more than ``km`` apart: decided from the degrees when that
     is certain (a degree of latitude is at least 110.5 km, of longitude at most 111.4 km), else by
     the great circle. Namesakes are mostly hundreds of km apart: this spares most distance calls."""
     dlat, dlon = abs(a[0] - b[0]), abs(a[1] - b[1])
-    if dlat * 110.5 > km:
+    if dlat * KM_PER_DEGREE_LAT_MIN > km:
         return True
     if math.hypot(dlat * 111.0, dlon * 111.4) < km * 0.98:  # an upper bound, with room for rounding
         return False
@@ -172,12 +179,31 @@ class LocalGeocoder:
         self.focus = (focus or os.environ.get("GEO_FOCUS") or DEFAULT_FOCUS).strip().upper()
         self._districts: dict[str, frozenset[str]] | None = None
         self._initials: dict[str, tuple[list[str], list[int], list[int]]] | None = None
+        self._candidates: dict[str, list[tuple[int, str, str, float]]] = {}  # by name key
+        self._unit_latitudes: dict[str, tuple[float, float]] = {}  # by admin1 code (bounded by the units)
+        self._prominence: dict[int, float] = {}  # by place index (bounded by the gazetteer)
+
+    def clear_caches(self) -> None:
+        """Forget the candidates found per name key and the places' prominence (a benchmark times
+        finding them)."""
+        self._candidates.clear()
+        self._prominence.clear()
 
     # -- candidate generation ---------------------------------------------------------------
     def candidates(self, name: str) -> list[tuple[int, str, str, float]]:
-        """(place index, matched key, method, score) for a name, from the first tier that matches."""
-        gaz = self.gazetteer
+        """(place index, matched key, method, score) for a name, from the first tier that matches.
+        Found once per name key (they depend on nothing else): a loose spelling's tiers compare
+        many names, and one name is ranked with several hints."""
         key = name_key(name)
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) > 50_000:
+                self._candidates.clear()
+            found = self._candidates[key] = self._find_candidates(name, key)
+        return list(found)
+
+    def _find_candidates(self, name: str, key: str) -> list[tuple[int, str, str, float]]:
+        gaz = self.gazetteer
         if not key:
             return []
         if key in NOT_PLACES:
@@ -238,9 +264,10 @@ class LocalGeocoder:
             bonus = 0.0
             if admin1 and (place.admin1 == admin1 or place.admin1_code == admin1):
                 bonus += 0.3
-            if near is not None:
+            if near is not None and abs(near[0] - place.latitude) * KM_PER_DEGREE_LAT_MIN <= NEAR_RANK_KM:
+                # (Farther than NEAR_RANK_KM by latitude alone, a candidate gains nothing: no distance.)
                 km = haversine_km(near, place.point)
-                bonus += 0.3 * max(0.0, 1.0 - km / 150.0)
+                bonus += 0.3 * max(0.0, 1.0 - km / NEAR_RANK_KM)
             if kind is not None:
                 bonus += 0.25 if place.kind == kind else 0.0
             elif place.kind == "populated_place":
@@ -248,7 +275,11 @@ class LocalGeocoder:
             if place.country_code == self.focus:
                 bonus += 0.01
             # Prominence, below any hint: a district seat and a larger town over a hamlet of the name.
-            bonus += 0.01 * math.log10(place.population + 1) / 8.0 + SEAT_BONUS * self.seat_rank(place) / 3
+            prominence = self._prominence.get(idx)
+            if prominence is None:  # (a fact of the place: once per place, not per name and hint)
+                prominence = self._prominence[idx] = (0.01 * math.log10(place.population + 1) / 8.0
+                                                      + SEAT_BONUS * self.seat_rank(place) / 3)
+            bonus += prominence
             surface = gaz.surface_names.get(matched_key, place.name)
             ranked.append(Candidate(place, surface, method, score, score + bonus))
         ranked.sort(key=lambda c: (-c.rank_score, c.place.place_id))
@@ -329,8 +360,10 @@ class LocalGeocoder:
             if not pool:
                 return Resolution(None, ranked, "only places abroad that are not notable")
         if near is not None:
-            km = {id(c): haversine_km(near, c.place.point) for c in pool}
-            close = sorted((c for c in pool if km[id(c)] <= NEAR_SUPPORT_KM), key=lambda c: km[id(c)])
+            # (A candidate farther than NEAR_SUPPORT_KM by latitude alone is not close: no distance.)
+            km = {id(c): haversine_km(near, c.place.point) for c in pool
+                  if abs(near[0] - c.place.latitude) * KM_PER_DEGREE_LAT_MIN <= NEAR_SUPPORT_KM}
+            close = sorted((c for c in pool if km.get(id(c), math.inf) <= NEAR_SUPPORT_KM), key=lambda c: km[id(c)])
             if close:  # the nearest, and what is not clearly further away than it
                 pool = [c for c in close if km[id(c)] <= km[id(close[0])] + NAMESAKE_KM]
                 supported = True
@@ -438,8 +471,19 @@ class LocalGeocoder:
             return True
         if place.kind not in ("populated_place", "admin2") or place.country_code != unit.country_code:
             return False
+        south, north = self._latitudes(unit)
+        if max(south - place.latitude, place.latitude - north) * KM_PER_DEGREE_LAT_MIN > BORDER_KM:
+            return False  # farther than BORDER_KM from the unit by latitude alone: no polygon search
         nearest = nearest_points(unit.geometry, Point(place.longitude, place.latitude))[0]
         return haversine_km(place.point, (nearest.y, nearest.x)) <= BORDER_KM
+
+    def _latitudes(self, unit: Admin1Unit) -> tuple[float, float]:
+        """(southernmost, northernmost) latitude of a unit's polygon, once per unit."""
+        span = self._unit_latitudes.get(unit.code)
+        if span is None:
+            _, south, _, north = unit.geometry.bounds
+            span = self._unit_latitudes[unit.code] = (south, north)
+        return span
 
     def _country_at(self, point: tuple[float, float]) -> str | None:
         unit = self.gazetteer.admin1_of(*point)
