@@ -177,6 +177,15 @@ def find_dates(text: str, published: dt.date | None, *, offset: int = 0,
     return out
 
 
+def sentence_date(found: list[DateMention], paragraph_date: DateMention | None
+                  ) -> tuple[DateMention | None, bool, DateMention | None]:
+    """(a sentence's date, whether inherited, the paragraph's date after it): its first date
+    mention, else the last one its paragraph gave before it (inherited)."""
+    if found:
+        return found[0], False, found[-1]
+    return paragraph_date, paragraph_date is not None, paragraph_date
+
+
 # The span of dates the tool accepts: news and conflict data of the 20th and 21st centuries. A date
 # outside it is a typo or a placeholder (0001-01-01, 9999-12-31), and it would break charts and
 # JavaScript date widgets downstream, so it is refused at the edge with a clear message.

@@ -53,3 +53,12 @@ def test_a_day_after_an_event_the_text_does_not_date_is_unknown(text):
     """"A day after the defection": the defection's day is not given (not the publication date,
     not the last day the text named)."""
     assert [m.text for m in find_dates(text, PUBLISHED)] in ([], ["On Monday"])
+
+
+def test_a_sentence_without_a_date_inherits_its_paragraphs_last_one():
+    from geo.dates import sentence_date
+
+    monday, tuesday = find_dates("Clashes on Monday and shelling on Tuesday.", PUBLISHED)
+    assert sentence_date([monday, tuesday], None) == (monday, False, tuesday)
+    assert sentence_date([], tuesday) == (tuesday, True, tuesday)
+    assert sentence_date([], None) == (None, False, None)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from geopy.distance import geodesic
 
 from geo.alternation import Alternation
-from geo.dates import DateMention, find_dates
+from geo.dates import DateMention, find_dates, sentence_date
 from geo.extract.actors import interaction_code
 from geo.extract.events import (
     ActorHit,
@@ -54,10 +54,8 @@ from geo.extract.text import (
     Buckets,
     Span,
     SpanSet,
-    clause_locator,
-    clauses,
-    join_place_lists,
     paragraphs,
+    sentence_clauses,
     sentences,
 )
 from geo.extract.toponyms import FoundName, ToponymFinder
@@ -223,22 +221,15 @@ class Geoparser:
             if not s_triggers_of[s_index] and (s_index + 1 == len(sents)
                                                or by_para.index(sents[s_index + 1].start) != para):
                 continue  # no trigger, and no later sentence of its paragraph borrows its places or date
-            busy = s_triggers_of[s_index] or s_mentions_of[s_index] or s_unresolved_of[s_index]
-            cls = clauses(sent) if busy else [sent]  # (no trigger, no place: no clause is asked for)
-            cls = join_place_lists(sent, cls, [(m.start, m.end) for m in (*s_mentions_of[s_index],
-                                                                           *s_unresolved_of[s_index])])
-            clause_of = clause_locator(cls)
+            names = [(m.start, m.end) for m in (*s_mentions_of[s_index], *s_unresolved_of[s_index])]
+            cls, clause_of = sentence_clauses(sent, names, bool(s_triggers_of[s_index] or names))
             s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start, reference=last_day)
             last_day = next((d.date for d in reversed(s_dates) if d.precision == 1), last_day)
             slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, article_admin1,
                                 syrian_paras[para] if paras else False)
-            if s_dates:
-                date, inherited = s_dates[0], False
-                para_date = s_dates[-1]
-            else:
-                date, inherited = para_date, para_date is not None
+            date, inherited, para_date = sentence_date(s_dates, para_date)
             if s_triggers and is_background(sent.text, published, s_dates):
                 continue  # history or a war summary: its places are context, not events
             if not s_triggers:

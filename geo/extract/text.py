@@ -193,3 +193,11 @@ class Buckets:
             if self.spans and self.spans[i].start <= item.start < self.spans[i].end:
                 out[i].append(item)
         return out
+
+
+def sentence_clauses(sent: Span, names: Sequence[tuple[int, int]], busy: bool) -> tuple[list[Span], Callable[[int], int]]:
+    """A sentence's clauses (the "and" of a list of ``names`` joins, see join_place_lists) and the
+    function from a position to its clause's index. A sentence with no trigger and no place
+    (``busy`` false) is one clause: none is asked for."""
+    cls = join_place_lists(sent, clauses(sent) if busy else [sent], names)
+    return cls, clause_locator(cls)
