@@ -398,3 +398,18 @@ def test_a_landmark_named_after_a_village_lies_by_the_village(namesakes, text):
     events = _events(namesakes, text)
     assert [(e.place_id, e.geo_precision) for e in events] == [("v:habeet", 2)]
     assert "Habeet" in events[0].location_detail and events[0].location_detail.split()[0] in ("Tal", "Khirbet")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Rebels attacked regime positions in northern Hama on Monday.", ("Ḩamāh", 2)),
+    ("Shelling hit southern Idlib, killing two.", ("Idlib", 2)),
+    ("Shelling hit northern Hama city, killing two.", ("Ḩamāh", 1)),
+    ("Clashes raged in Hama province on Sunday.\n\nOn Monday rebels attacked positions in northern Hama.",
+     ("Hama", 3)),
+])
+def test_the_part_of_an_area_is_near_its_town_not_at_it(parser, text, expected):
+    """"In northern Hama" is placed as ACLED places "north of Hama": at the town, precision 2 (not the
+    city itself); "northern Hama city" is the city; where the article uses Hama as the governorate,
+    the governorate."""
+    events = _events(parser, text)
+    assert (events[-1].location, events[-1].geo_precision) == expected

@@ -391,7 +391,8 @@ class PlaceResolver:
             place = best.place
             kind_hint = name.kind_hint
             area = next((c.place for c in cands if c.place.kind == "admin1"), None)
-            if kind_hint is None and area is not None and area.admin1 in as_area and place.kind == "populated_place":
+            if kind_hint in (None, "near") and area is not None and area.admin1 in as_area \
+                    and place.kind == "populated_place":
                 place, kind_hint = area, "admin1"
             if name.countryside:
                 # "Idlib countryside": the governorate when the name is one, else near the town.

@@ -265,6 +265,8 @@ _NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
 _QUARTER_TAIL = re.compile(r"((?:\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’]*)*)\s+"
                            r"(?:neighbou?rhoods?|quarters?|district)\b")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
+_PART_OF_AREA_BEFORE = re.compile(r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)ern\s+$"
+                                  r"|\bcentral\s+$", re.IGNORECASE)
 _PREV_NAME_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?$")
 # Capitalised words that may stand next to a village name without making it part of a longer name.
 _NOT_NAME_WORDS = frozenset("""The In At On Near Of And Or From To By Into Syria Syrian Province Governorate
@@ -544,6 +546,10 @@ class ToponymFinder:
             if post.group("cs"):
                 return None, True
             return "populated_place", False
+        if before.endswith(" ") and _PART_OF_AREA_BEFORE.search(before, max(0, len(before) - 20)):
+            # "in northern Hama": the part of the area that way, as ACLED places "north of Hama":
+            # at the town, precision 2 (the city's own north, "northern Aleppo", is within it)
+            return "near", False
         return None, False
 
     def capitalised_names(self, text: str, covered: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
