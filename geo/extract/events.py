@@ -175,6 +175,8 @@ _CONSEQUENCE = re.compile(r"^(?:and\s+)?(?:kill(?:s|ing)?|leav(?:e|es|ing)|caus(
 def is_consequence(clause: str) -> bool:
     """Whether a clause tells the result of the clause before it (", killing 12 people")."""
     return _CONSEQUENCE.match(clause) is not None
+
+
 _AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter jets?|drones?)$", re.IGNORECASE)
 
 

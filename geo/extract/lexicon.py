@@ -206,11 +206,18 @@ NOT_PLACE_ADJECTIVES = frozenset("""
 """.split())
 
 
+# A compass direction as written ("north-east"), and with its adjective ending ("northern").
+DIRECTION_WORD = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
+DIRECTION = DIRECTION_WORD + r"(?:ern)?"
+DIRECTION_WORDS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
+# The Arabic article written before a name's word, in the forms English news text uses ("al-", "ash-").
+ARABIC_ARTICLE = r"(?:al|el|ad|ar|as|ash|at|az|an)-"
 # A landmark named after a place: "Tal al-Hammamiyat" (the hill of Hammamiyat), "Khirbet X", "Wadi X". The
 # landmark lies by the place (precision 2); where the gazetteer lacks it, the place it is named after is
 # not one word of some other proper name.
-LANDMARK_HEAD_BEFORE = re.compile(r"\b(?:Tal|Tel|Tall|Tell|Jabal|Jebel|Khirbet|Khirbat|Mazraat|Wadi)[ -]"
-                                  r"(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?$")
+LANDMARK_HEADS = ("tal", "tel", "tall", "tell", "jabal", "jebel", "khirbet", "khirbat", "mazraat", "wadi")
+LANDMARK_HEAD_BEFORE = re.compile(r"\b(?:" + "|".join(w.capitalize() for w in LANDMARK_HEADS) + r")[ -]"
+                                  r"(?:" + ARABIC_ARTICLE + r")?$")
 
 
 # People: "Omar Abdel Rahman", "Sheikh Nasser al-Khatib", "President Bashar al-Assad"; a

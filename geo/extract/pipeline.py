@@ -41,11 +41,14 @@ from geo.extract.events import (
     is_consequence,
     refine_sub_type,
 )
-from geo.extract.lexicon import LANDMARK_HEAD_BEFORE, Trigger
-from geo.extract.resolve import (
+from geo.extract.lexicon import (
     DIRECTION,
     DIRECTION_WORD,
     DIRECTION_WORDS,
+    LANDMARK_HEAD_BEFORE,
+    Trigger,
+)
+from geo.extract.resolve import (
     PlaceResolver,
     bearing_of,
     direction_search,
@@ -310,12 +313,13 @@ class Geoparser:
                     slots.append(slot)
                 continue
             precision = geo_precision_of(place)
-            if m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m)):
+            near = m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m))
+            # "Tal al-Hammamiyat": the hill by Hammamiyat (the landmark kept as the detail)
+            landmark = LANDMARK_HEAD_BEFORE.search(before) if precision == 1 and not near else None
+            if near or landmark is not None:
                 precision = 2
-            landmark = LANDMARK_HEAD_BEFORE.search(before) if precision == 1 else None
-            slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, max(precision, 2 if landmark else 1),
-                                    m.score))
-            if landmark is not None:  # "Tal al-Hammamiyat": the hill by Hammamiyat
+            slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
+            if landmark is not None:
                 slots[-1].location_detail = before[landmark.start():] + m.text
         for m, city in quarters:
             for slot in slots:

@@ -13,7 +13,11 @@ import math
 import re
 from dataclasses import replace
 
-from geo.extract.lexicon import NOT_EVENT_BEFORE
+from geo.extract.lexicon import (
+    DIRECTION,
+    DIRECTION_WORDS,
+    NOT_EVENT_BEFORE,
+)
 from geo.extract.text import Span, SpanSet, index_of
 from geo.extract.toponyms import FoundName, ToponymFinder
 from geo.gazetteer import Candidate, Gazetteer, LocalGeocoder, name_key
@@ -65,10 +69,6 @@ def _locative_before(text: str, start: int) -> bool:
 # "X village", "X town": the text says X is a place.
 _LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
-# A compass direction as written ("north-east"), and with its adjective ending ("northern").
-DIRECTION_WORD = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
-DIRECTION = DIRECTION_WORD + r"(?:ern)?"
-DIRECTION_WORDS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
 
 
 def direction_search(pattern: re.Pattern, text: str, pos: int, endpos: int) -> re.Match | None:

@@ -21,8 +21,11 @@ from rapidfuzz import fuzz, process
 
 from geo.alternation import split_top_level
 from geo.extract.lexicon import (
+    ARABIC_ARTICLE,
+    DIRECTION_WORD,
     FAMILY_NAME,
     LANDMARK_HEAD_BEFORE,
+    LANDMARK_HEADS,
     NON_LOCATION_CONTEXTS,
     NON_LOCATION_HINT,
     NOT_EVENT_BEFORE,
@@ -59,9 +62,8 @@ COMMON_WORDS = frozenset(
 )
 # The head words of place names ("Tell X", "Ain X", "Kafr X"): matched alone before a capitalised
 # word, they are the start of a longer name the gazetteer lacks, not the place called just that.
-NAME_HEAD_WORDS = frozenset(name_key(w) for w in """tal tel tall tell khan jisr ain ayn deir dayr kafr kfar
-    khirbet khirbat qasr beit bayt nahr sahl ard mazraa mazraat wadi jabal jebel ras umm abu bani bab bir
-    marj""".split())
+NAME_HEAD_WORDS = frozenset(name_key(w) for w in (*LANDMARK_HEADS, *"""khan jisr ain ayn deir dayr kafr kfar
+    qasr beit bayt nahr sahl ard mazraa ras umm abu bani bab bir marj""".split()))
 # Names that are never event locations in this domain when found by the gazetteer alone.
 NOT_LOCATIONS = frozenset(name_key(n) for n in (
     "Levant", "Sham", "Watan", "Arab", "Islam", "Daesh", "Nusra", "Kurdistan", "Rojava", "Jazeera",
@@ -262,12 +264,10 @@ _PREV_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+$")
 _NEXT_WORD = re.compile(r"\s([A-Z][a-z'’]+)\b")
 # The rest of a quarter's name after a place's name, and the word that says it is a quarter: "[Qasr]
 # al-Tell neighbourhood", "[Dahr] al-Jabal neighbourhood", "[Bab] Tadmur district".
-_QUARTER_TAIL = re.compile(r"((?:\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’]*)*)\s+"
-                           r"(?:neighbou?rhoods?|quarters?|district)\b")
+_QUARTER_TAIL = re.compile(r"((?:\s+(?:" + ARABIC_ARTICLE + r")?[A-Z][\w'’]*)*)\s+(?:neighbou?rhoods?|quarters?|district)\b")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
-_PART_OF_AREA_BEFORE = re.compile(r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)ern\s+$"
-                                  r"|\bcentral\s+$", re.IGNORECASE)
-_PREV_NAME_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?$")
+_PART_OF_AREA_BEFORE = re.compile(r"\b" + DIRECTION_WORD + r"ern\s+$|\bcentral\s+$", re.IGNORECASE)
+_PREV_NAME_WORD = re.compile(r"(?<![.!?:;\n])\s([A-Z][a-z'’]+)\s+(?:" + ARABIC_ARTICLE + r")?$")
 # Capitalised words that may stand next to a village name without making it part of a longer name.
 _NOT_NAME_WORDS = frozenset("""The In At On Near Of And Or From To By Into Syria Syrian Province Governorate
     Village Town City District Countryside North South East West Northern Southern Eastern Western
