@@ -158,6 +158,27 @@ def test_a_headlines_second_verb_tells_what_the_first_did(parser, sentence, etyp
     assert [(e.event_type, e.fatalities) for e in events] == [(etype, 3)]
 
 
+@pytest.mark.parametrize("sentence", [
+    "Shells target Binnish and Taftanaz and raise the casualties.",
+    "Regime shelling hits Binnish, raising the death toll to 3.",
+    "Rockets hit Ariha and bring the number of dead to 9.",
+])
+def test_a_clause_that_raises_the_toll_is_no_event_of_its_own(parser, sentence):
+    """"Shells target X and raise the casualties": the casualties are the shelling's, not a
+    killing of their own (which, being deadly, came first)."""
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert {e.event_type for e in events} == {"Explosions/Remote violence"}
+    assert len(events) == len({e.place_id for e in events})
+
+
+def test_a_result_clauses_deaths_belong_to_the_clause_before_it(parser):
+    """"X as warplanes struck Y, killing 5": the five died in the strike on Y, not in X, the
+    sentence's first place."""
+    text = "Clashes erupted in Saraqib as warplanes struck Binnish, killing 5 civilians."
+    events = parser.extract(Article("s", text, published=PUBLISHED)).events
+    assert {e.location: e.fatalities for e in events} == {"Binnish": 5, "Saraqib": None}
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -167,14 +167,24 @@ def _number(token: str) -> int | None:
 
 
 # A clause that tells what the clause before did, with no subject of its own: ", killing 12 people",
-# "and leaving five dead", and in headlines' present tense ", kill 3 civilians", ", leave 5 dead".
+# "and leaving five dead", and in headlines' present tense ", kill 3 civilians", ", leave 5 dead";
+# also the toll it raised: "and raise the casualties", ", bringing the death toll to 30".
 _CONSEQUENCE = re.compile(r"^(?:and\s+)?(?:kill(?:s|ing)?|leav(?:e|es|ing)|caus(?:e|es|ing)|claim(?:s|ing)?|"
-                          r"injur(?:e|es|ing)|wound(?:s|ing)?|result(?:s|ing)?)\b", re.IGNORECASE)
+                          r"injur(?:e|es|ing)|wound(?:s|ing)?|result(?:s|ing)?|"
+                          r"(?:rais(?:e|es|ing)|bring(?:s|ing)?|push(?:es|ing)?|increas(?:e|es|ing)|tak(?:e|es|ing))"
+                          r"\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,2}?(?:death\s+toll|toll|casualt\w*|number|tally))\b",
+                          re.IGNORECASE)
 
 
 def is_consequence(clause: str) -> bool:
     """Whether a clause tells the result of the clause before it (", killing 12 people")."""
     return _CONSEQUENCE.match(clause) is not None
+
+
+def result_of(index: int, clause_spans: Sequence[Span]) -> int:
+    """The clause whose result clause ``index`` tells: the one before it for a consequence
+    (", killing 12"), else the clause itself."""
+    return index - 1 if 0 < index < len(clause_spans) and is_consequence(clause_spans[index].text) else index
 
 
 _AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter jets?|drones?)$", re.IGNORECASE)

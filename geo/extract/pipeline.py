@@ -38,8 +38,8 @@ from geo.extract.events import (
     find_triggers,
     intro_clause_end,
     is_background,
-    is_consequence,
     refine_sub_type,
+    result_of,
 )
 from geo.extract.lexicon import (
     DIRECTION,
@@ -376,13 +376,14 @@ class Geoparser:
         """One draft per (trigger, place) pair of a sentence, with the sentence's one death count."""
         if not pairs:
             return []  # triggers but no place, not even the sentence before's: no count is asked for
+        # "Warplanes struck X, killing 3": the deaths (and their count) are the strike's, in the clause before
         count = find_fatality_count(sent.text)
-        dead_key = self._fatality_slot(pairs, clause_of(sent.start + count[1]), clause_of) if count else None
+        count_clause = clause_of(sent.start + count[1]) if count else -1
+        dead_key = self._fatality_slot(pairs, (count_clause, result_of(count_clause, clause_spans)),
+                                       clause_of) if count else None
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
             clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
-        # "Warplanes struck X, killing 3": the deaths are the strike's, in the clause before
-        deadly_clauses |= {i - 1 for i in deadly_clauses if 0 < i < len(clause_spans)
-                           and is_consequence(clause_spans[i].text)}
+        deadly_clauses |= {result_of(i, clause_spans) for i in deadly_clauses}
         drafts = []
         typed: dict[int, tuple] = {}  # a trigger's actors and type, the same for each of its places
         for trig, slot, place_inherited in pairs:
@@ -397,15 +398,18 @@ class Geoparser:
         return drafts
 
     @staticmethod
-    def _fatality_slot(pairs: list, count_clause: int, clause_of) -> str | None:
-        """The place a sentence's death count belongs to: the place of the count's clause, else
-        the place of a trigger in that clause, else the sentence's first pair."""
-        for _, slot, _ in pairs:
-            if slot.clause == count_clause:
-                return slot.key
-        for trig, slot, _ in pairs:
-            if clause_of(trig.start) == count_clause:
-                return slot.key
+    def _fatality_slot(pairs: list, count_clauses: tuple[int, int], clause_of) -> str | None:
+        """The place a sentence's death count belongs to: the place of the count's clause, else of
+        the clause it tells the result of (", killing 12"), else the place of a trigger in either,
+        else the sentence's first pair."""
+        for clause in count_clauses:
+            for _, slot, _ in pairs:
+                if slot.clause == clause:
+                    return slot.key
+        for clause in count_clauses:
+            for trig, slot, _ in pairs:
+                if clause_of(trig.start) == clause:
+                    return slot.key
         return pairs[0][1].key if pairs else None
 
     @staticmethod
