@@ -413,3 +413,15 @@ def test_the_part_of_an_area_is_near_its_town_not_at_it(parser, text, expected):
     the governorate."""
     events = _events(parser, text)
     assert (events[-1].location, events[-1].geo_precision) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Clashes erupted near the administrative border of Homs on Monday.",
+    "Clashes continue in Wadi Farhoun area on the border of Hama between the army and ISIS.",
+    "Shelling hit the western edge of Idlib, killing two.",
+])
+def test_a_towns_border_or_edge_is_near_it_not_at_it(parser, text):
+    """"On the border of Hama", "the edge of Idlib": by the town (precision 2, as "near"), not a
+    claim that the event was in it."""
+    events = _events(parser, text)
+    assert [e.geo_precision for e in events] == [2]

@@ -93,7 +93,7 @@ _DEADLY_WORDS = ("kill", "dead", "die", "death", "casualt", "martyr", "massacre"
 _NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
-             "near the village of ")
+             "near the village of ", "border of ", "borders of ", "border with ", "edge of ", "edges of ")
 
 
 _CROSS_BORDER = re.compile(
