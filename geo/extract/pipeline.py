@@ -48,6 +48,7 @@ from geo.extract.lexicon import (
     LANDMARK_HEAD_BEFORE,
     Trigger,
 )
+from geo.extract.relative import ROAD_WORDS, near_cue, roads
 from geo.extract.resolve import (
     PlaceResolver,
     bearing_of,
@@ -90,10 +91,6 @@ _DEADLY_RE = Alternation([("deadly", r"kill(?:s|ed|ing)?|dead|di(?:e|es|ed)|deat
 # Every _DEADLY_RE match holds one of these words.
 _DEADLY_WORDS = ("kill", "dead", "die", "death", "casualt", "martyr", "massacre", "lives", "bodies", "executed",
                  "slain", "fatalities")
-_NEAR_CUE = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
-             "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
-             "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
-             "near the village of ", "border of ", "borders of ", "border with ", "edge of ", "edges of ")
 
 
 _CROSS_BORDER = re.compile(
@@ -282,6 +279,9 @@ class Geoparser:
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
         compass = bool(usable) and not lacks_words(sent.text, DIRECTION_WORDS)  # (then no window has one)
         abroad_ok = _abroad_ok(sent, usable, syrian_paragraph)
+        road_of = {} if lacks_words(sent.text, ROAD_WORDS) else {  # "the Aleppo-Damascus highway"
+            id(towns[i]): road for i, road in roads(sent.text, [(t.start - sent.start, t.end - sent.start)
+                                                               for t in towns]).items()}
         for m in usable:
             place = m.place
             if place.country_code != "SY" and not abroad_ok:
@@ -312,15 +312,18 @@ class Geoparser:
                 if slot is not None:
                     slots.append(slot)
                 continue
+            road = road_of.get(id(m))
+            if road is not None and not road.first:
+                continue  # the road's other town: the event is placed by the first
             precision = geo_precision_of(place)
-            near = m.kind_hint == "near" or (precision == 1 and self._near_cue(sent, m))
+            near = m.kind_hint == "near" or (precision == 1 and (road is not None or near_cue(before[-40:])))
             # "Tal al-Hammamiyat": the hill by Hammamiyat (the landmark kept as the detail)
             landmark = LANDMARK_HEAD_BEFORE.search(before) if precision == 1 and not near else None
             if near or landmark is not None:
                 precision = 2
             slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
-            if landmark is not None:
-                slots[-1].location_detail = before[landmark.start():] + m.text
+            if landmark is not None or road is not None:
+                slots[-1].location_detail = road.detail if road else before[landmark.start():] + m.text
         for m, city in quarters:
             for slot in slots:
                 if slot.start == city.start:
@@ -451,11 +454,6 @@ class Geoparser:
         slot = self._slot(m.text, m.start, m.end, clause, area, 3, m.score)
         slot.location_detail = " ".join(unnamed.group(0).split()) + " " + m.text
         return slot
-
-    @staticmethod
-    def _near_cue(sent: Span, m: Mention) -> bool:
-        before = sent.text[max(0, m.start - sent.start - 40) : m.start - sent.start].lower()
-        return before.endswith(_NEAR_CUE)
 
     def _units_of(self, place: Place) -> tuple[str, str, str]:
         """(admin1, admin1_code, admin2) of a place: its own, else the units holding its point."""

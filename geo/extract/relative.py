@@ -1,0 +1,67 @@
+"""Towns named as reference points, not as the place of the event: "near X", "the outskirts of X",
+"the border of X" (by the town, ACLED's geo_precision 2), and the roads that towns name ("the
+Aleppo-Damascus highway", "the road between Palmyra and Homs", "the Deir ez-Zor road"): an event
+on a road lies on the road, by the first town named, not in each of its towns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+NEAR_CUES = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
+             "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
+             "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
+             "near the village of ", "border of ", "borders of ", "border with ", "edge of ", "edges of ")
+
+ROAD_WORDS = ("road", "highway", "motorway", "route")  # (a sentence with none names no road)
+_ROAD = r"(?:(?:international|main|old|new|strategic)\s+)?(?:road|highway|motorway|route)\b"
+_ROAD_AFTER = re.compile(r"\s+" + _ROAD, re.IGNORECASE)
+_PAIR_JOIN = re.compile(r"\s*[-–/]\s*")
+_BETWEEN_BEFORE = re.compile(r"\b(?:road|highway|motorway|route)s?\s+(?:between|linking|connecting|joining|from)\s+"
+                             r"(?:the\s+(?:towns?|cities|villages?)\s+of\s+)?$", re.IGNORECASE)
+_BETWEEN_JOIN = re.compile(r"\s+(?:and|to|with)\s+(?:the\s+(?:towns?|city|villages?)\s+of\s+)?", re.IGNORECASE)
+_TO_BEFORE = re.compile(r"\b(?:road|highway|motorway|route)\s+(?:to|into|towards?)\s+$", re.IGNORECASE)
+
+
+def near_cue(before: str) -> bool:
+    """Whether the text just before a town's name makes it a reference point ("near X")."""
+    return before.lower().endswith(NEAR_CUES)
+
+
+@dataclass(frozen=True, slots=True)
+class Road:
+    """A road named by towns: ``detail`` is its phrase; ``first`` whether this town is the one the
+    event is placed by (the others of the phrase give no place of their own)."""
+
+    detail: str
+    first: bool
+
+
+def roads(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, Road]:
+    """The roads that towns name in one sentence: {index into ``spans``: Road}. ``spans`` are the
+    towns' (start, end) in ``text``, in text order."""
+    found: dict[int, Road] = {}
+    for i, (start, end) in enumerate(spans):
+        if i in found:
+            continue
+        if i + 1 < len(spans):
+            next_start, next_end = spans[i + 1]
+            pair = None
+            if _PAIR_JOIN.fullmatch(text, end, next_start) and (road := _ROAD_AFTER.match(text, next_end)):
+                pair = (start, road.end())  # "the Aleppo-Damascus highway"
+            elif (lead := _BETWEEN_BEFORE.search(text, max(0, start - 60), start)) \
+                    and _BETWEEN_JOIN.fullmatch(text, end, next_start):
+                pair = (lead.start(), next_end)  # "the road between Palmyra and Homs"
+            if pair is not None:
+                found[i], found[i + 1] = Road(_phrase(text, *pair), True), Road(_phrase(text, *pair), False)
+                continue
+        if road := _ROAD_AFTER.match(text, end):
+            found[i] = Road(_phrase(text, start, road.end()), True)  # "the Deir ez-Zor road"
+        elif lead := _TO_BEFORE.search(text, max(0, start - 30), start):
+            found[i] = Road(_phrase(text, lead.start(), end), True)  # "the road to Raqqa"
+    return found
+
+
+def _phrase(text: str, start: int, end: int) -> str:
+    return " ".join(text[start:end].split())
