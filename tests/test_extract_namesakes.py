@@ -201,6 +201,8 @@ def test_a_described_place_where_shooters_were_is_not_an_event(parser):
     "Shells fired from the northern Hama countryside hit Saraqib, killing two.",
     "Rebels came from Idlib and attacked Saraqib, killing two.",
     "The artillery fire, which originated from Deir ez-Zor, hit Saraqib on Monday.",
+    "Regime forces shelled Saraqib from their positions in Idlib, killing two.",
+    "Artillery targeted the outskirts of Saraqib from Deir ez-Zor on Monday.",
 ])
 def test_where_fighters_or_fire_came_from_is_not_an_event_place(parser, text):
     assert {e.location for e in _events(parser, text)} == {"Saraqib"}

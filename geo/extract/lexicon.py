@@ -319,7 +319,8 @@ SPOKEN_WORDS = ("talks", "negotiations", "meeting", "summit", "conference", "con
 _NOT_EVENT_BEFORE = re.compile(
     r"(?:\b(?:located|stationed|positioned|entrenched|holed up)\s+(?:in|at|inside)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:(?:in|of)\s+)?"
-    r"|\b(?:fired|launched|shot|came|arose|originated|coming|originating)\s+(?:[\w-]+\s+){0,4}?from\s+"
+    r"|\b(?:fired|launched|shot|came|arose|originated|coming|originating|shelled|shelling|targeted|targeting|"
+    r"bombarded|bombarding)\s+(?:[\w-]+\s+){0,4}?from\s+(?:their\s+|its\s+)?"
     r"(?:the\s+)?(?:(?:positions?|bases?|areas?|territory|territories|outskirts)\s+(?:in|of|near)\s+(?:the\s+)?)?"
     r"(?:(?:northern|southern|eastern|western|central)\s+)?"
     r"|\b(?:factions?|fighters|militants|members|gunmen|militiamen|displaced|families|residents|refugees|"
