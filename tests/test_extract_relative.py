@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from geo.extract.relative import near_cue, roads
+from geo.extract.relative import near_cue, near_towns, roads
 from geo.models import Article
 
 PUBLISHED = dt.date(2016, 3, 2)
@@ -49,3 +49,20 @@ def test_an_event_on_a_road_lies_by_its_first_town_not_in_each(parser, text, loc
     by the first town named (precision 2), the road kept as the detail."""
     events = parser.extract(Article("r", text, published=PUBLISHED)).events
     assert [(e.location, e.geo_precision, e.location_detail) for e in events] == [(location, 2, detail)]
+
+
+@pytest.mark.parametrize("text, names, expected", [
+    ("Strikes near Raqqa and Tabqa.", ["Raqqa", "Tabqa"], {0, 1}),
+    ("Strikes near Raqqa, Tabqa or Mansoura.", ["Raqqa", "Tabqa", "Mansoura"], {0, 1, 2}),
+    ("Strikes near Raqqa and in Tabqa.", ["Raqqa", "Tabqa"], {0}),
+    ("Strikes on Raqqa and near Tabqa.", ["Raqqa", "Tabqa"], {1}),
+    ("Clashes in Raqqa and Tabqa.", ["Raqqa", "Tabqa"], set()),
+])
+def test_a_list_that_a_near_cue_opens_is_near_throughout(text, names, expected):
+    assert near_towns(text, _spans(text, names)) == expected
+
+
+def test_strikes_near_two_towns_are_near_both(parser):
+    text = "The coalition said it had carried out 14 strikes near Manbij and Tabqa on Monday."
+    events = parser.extract(Article("n", text, published=PUBLISHED)).events
+    assert sorted((e.location, e.geo_precision) for e in events) == [("Al-Tabqa", 2), ("Manbij", 2)]

@@ -48,7 +48,7 @@ from geo.extract.lexicon import (
     LANDMARK_HEAD_BEFORE,
     Trigger,
 )
-from geo.extract.relative import ROAD_WORDS, near_cue, roads
+from geo.extract.relative import ROAD_WORDS, near_towns, roads
 from geo.extract.resolve import (
     PlaceResolver,
     bearing_of,
@@ -282,6 +282,8 @@ class Geoparser:
         road_of = {} if lacks_words(sent.text, ROAD_WORDS) else {  # "the Aleppo-Damascus highway"
             id(towns[i]): road for i, road in roads(sent.text, [(t.start - sent.start, t.end - sent.start)
                                                                for t in towns]).items()}
+        near_at = {id(usable[i]) for i in near_towns(sent.text, [(m.start - sent.start, m.end - sent.start)
+                                                                 for m in usable])}
         for m in usable:
             place = m.place
             if place.country_code != "SY" and not abroad_ok:
@@ -316,7 +318,7 @@ class Geoparser:
             if road is not None and not road.first:
                 continue  # the road's other town: the event is placed by the first
             precision = geo_precision_of(place)
-            near = m.kind_hint == "near" or (precision == 1 and (road is not None or near_cue(before[-40:])))
+            near = m.kind_hint == "near" or (precision == 1 and (road is not None or id(m) in near_at))
             # "Tal al-Hammamiyat": the hill by Hammamiyat (the landmark kept as the detail)
             landmark = LANDMARK_HEAD_BEFORE.search(before) if precision == 1 and not near else None
             if near or landmark is not None:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 NEAR_CUES = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
-             "near the village of ", "border of ", "borders of ", "border with ", "edge of ", "edges of ")
+             "near the village of ", "near the towns of ", "near the villages of ", "border of ", "borders of ",
+             "border with ", "edge of ", "edges of ")
+# The join of a list of towns ("near Raqqa and Deir ez-Zor", "near X, Y or Z")
+_LIST_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s*")
 
 ROAD_WORDS = ("road", "highway", "motorway", "route")  # (a sentence with none names no road)
 _ROAD = r"(?:(?:international|main|old|new|strategic)\s+)?(?:road|highway|motorway|route)\b"
@@ -27,6 +30,18 @@ _TO_BEFORE = re.compile(r"\b(?:road|highway|motorway|route)\s+(?:to|into|towards
 def near_cue(before: str) -> bool:
     """Whether the text just before a town's name makes it a reference point ("near X")."""
     return before.lower().endswith(NEAR_CUES)
+
+
+def near_towns(text: str, spans: Sequence[tuple[int, int]]) -> set[int]:
+    """The towns (indices into ``spans``, their (start, end) in ``text`` in text order) named as
+    reference points: after a near cue, and the rest of a list that one opens ("strikes near
+    Raqqa and Deir ez-Zor": near both)."""
+    near: set[int] = set()
+    for i, (start, _) in enumerate(spans):
+        if near_cue(text[max(0, start - 40):start]) or (
+                i - 1 in near and _LIST_JOIN.fullmatch(text, spans[i - 1][1], start)):
+            near.add(i)
+    return near
 
 
 @dataclass(frozen=True, slots=True)
