@@ -179,6 +179,24 @@ def test_a_result_clauses_deaths_belong_to_the_clause_before_it(parser):
     assert {e.location: e.fatalities for e in events} == {"Binnish": 5, "Saraqib": None}
 
 
+@pytest.mark.parametrize("sentence, etype, deaths", [
+    ("Two children were killed when a shell hit their house in Saraqib.", "Explosions/Remote violence", 2),
+    ("Five people were killed as warplanes bombed a market in Ariha.", "Explosions/Remote violence", 5),
+    ("Three civilians were killed in Binnish when clashes erupted nearby.", "Battles", 3),
+])
+def test_deaths_told_with_when_or_as_are_the_attacks_not_a_killing_of_their_own(parser, sentence, etype, deaths):
+    """"Two were killed when a shell hit their house": one shelling with two dead, not a shelling
+    and a separate killing of civilians."""
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert [(e.event_type, e.fatalities) for e in events] == [(etype, deaths)]
+
+
+def test_a_killing_with_its_own_place_stays_beside_the_attack(parser):
+    events = parser.extract(Article("s", "Gunmen killed two men in Saraqib after shelling hit Ariha.",
+                                    published=PUBLISHED)).events
+    assert sorted(e.location for e in events) == ["Arīḩā", "Saraqib"]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

@@ -443,12 +443,30 @@ def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[
     return etype, sub
 
 
-def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Span]) -> list[TriggerHit]:
+# A clause opened by these tells how (or after what) the one before happened: "two were killed
+# when a shell hit their house", "shells hit the town as two children were killed".
+_CAUSE_LINK = re.compile(r"(?:when|as|after|once)\b", re.IGNORECASE)
+
+
+def _linked_to_specific(index: int, specific: set[int], clause_spans: list[Span], named: set[int]) -> bool:
+    """Whether clause ``index`` and a neighbour with a specific trigger are one incident told in
+    two clauses joined by when/as/after (unless both name a place: two places, two events)."""
+    for other, opener in ((index + 1, index + 1), (index - 1, index)):
+        if other in specific and 0 <= opener < len(clause_spans) and _CAUSE_LINK.match(clause_spans[opener].text) \
+                and not (index in named and other in named):
+            return True
+    return False
+
+
+def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Span],
+                   named: set[int] = frozenset()) -> list[TriggerHit]:
     """Drop trigger words that another trigger explains, or that are too weak alone.
 
     - A generic word ("killed", "casualties") goes when a specific trigger shares its clause
-      ("warplanes kill 5"), or when its clause is a consequence (", killing 12 people") of a
-      specific trigger elsewhere in the sentence. "accused them of killing a doctor" stays.
+      ("warplanes kill 5"), when its clause is a consequence (", killing 12 people") of a
+      specific trigger elsewhere in the sentence, or when the two clauses are joined by
+      when/as/after ("two were killed when a shell hit their house"; ``named``: the clauses
+      that name a place). "accused them of killing a doctor" stays.
     - A weak word ("deal", "control of") goes when it is the clause's only trigger.
     - An aircraft noun goes when the clause says the aircraft was shot down or intercepted.
     """
@@ -456,6 +474,8 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
     for t in triggers:
         by_clause.setdefault(clause_of(t.start), []).append(t)
     sentence_specific = any(not _is_generic(t.text) and not _is_weak(t.text) for t in triggers)
+    specific_clauses = {i for i, ts in by_clause.items() if any(not _is_generic(t.text) and not _is_weak(t.text)
+                                                                for t in ts)}
     kept = []
     for index, clause_triggers in by_clause.items():
         specific = [t for t in clause_triggers if not _is_generic(t.text) and not _is_weak(t.text)]
@@ -466,7 +486,8 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
         for t in clause_triggers:
             generic = _is_generic(t.text)
             if generic and not specific and sentence_specific and consequence is None:
-                consequence = index < len(clause_spans) and is_consequence(clause_spans[index].text)
+                consequence = index < len(clause_spans) and is_consequence(clause_spans[index].text) \
+                    or _linked_to_specific(index, specific_clauses, clause_spans, named)
             if generic and (specific or (consequence and sentence_specific)):
                 continue
             if not generic and _is_weak(t.text) and len(clause_triggers) == 1:

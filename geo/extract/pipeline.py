@@ -223,7 +223,7 @@ class Geoparser:
                 continue  # no trigger, and no later sentence of its paragraph borrows its places or date
             names = [(m.start, m.end) for m in (*s_mentions_of[s_index], *s_unresolved_of[s_index])]
             cls, clause_of = sentence_clauses(sent, names, bool(s_triggers_of[s_index] or names))
-            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls)
+            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls, {clause_of(n[0]) for n in names})
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start, reference=last_day)
             last_day = next((d.date for d in reversed(s_dates) if d.precision == 1), last_day)
