@@ -443,14 +443,15 @@ def refine_sub_type(trigger: Trigger, actor1: str, sentence_text: str) -> tuple[
     return etype, sub
 
 
-# A clause opened by these tells how (or after what) the one before happened: "two were killed
-# when a shell hit their house", "shells hit the town as two children were killed".
-_CAUSE_LINK = re.compile(r"(?:when|as|after|once)\b", re.IGNORECASE)
+# A clause opened by these tells how the one before happened, at the same time: "two were killed
+# when a shell hit their house", "shells hit the town as two children were killed". ("After"
+# tells what came before, often another incident: "clashes began after gunmen killed a doctor".)
+_CAUSE_LINK = re.compile(r"(?:when|as)\b", re.IGNORECASE)
 
 
 def _linked_to_specific(index: int, specific: set[int], clause_spans: list[Span], named: set[int]) -> bool:
     """Whether clause ``index`` and a neighbour with a specific trigger are one incident told in
-    two clauses joined by when/as/after (unless both name a place: two places, two events)."""
+    two clauses joined by when/as (unless both name a place: two places, two events)."""
     for other, opener in ((index + 1, index + 1), (index - 1, index)):
         if other in specific and 0 <= opener < len(clause_spans) and _CAUSE_LINK.match(clause_spans[opener].text) \
                 and not (index in named and other in named):
@@ -465,7 +466,7 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
     - A generic word ("killed", "casualties") goes when a specific trigger shares its clause
       ("warplanes kill 5"), when its clause is a consequence (", killing 12 people") of a
       specific trigger elsewhere in the sentence, or when the two clauses are joined by
-      when/as/after ("two were killed when a shell hit their house"; ``named``: the clauses
+      when/as ("two were killed when a shell hit their house"; ``named``: the clauses
       that name a place). "accused them of killing a doctor" stays.
     - A weak word ("deal", "control of") goes when it is the clause's only trigger.
     - An aircraft noun goes when the clause says the aircraft was shot down or intercepted.
