@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo import dates
-from geo.extract import events, lexicon, pipeline, resolve, toponyms
+from geo.extract import events, lexicon, pipeline, relative, resolve, toponyms
 from geo.alternation import split_top_level
 from geo.words import lacks_words
 
@@ -109,10 +109,10 @@ def test_deadly_check_never_hides_a_death_word(text: str) -> None:
 @given(_TEXTS)
 @_SETTINGS
 def test_quarter_check_never_hides_a_neighbourhood(text: str) -> None:
-    if lacks_words(text, pipeline._QUARTER_WORDS):
+    if lacks_words(text, relative.QUARTER_WORDS):
         for i in range(len(text) + 1):
-            assert pipeline._QUARTER_BEFORE.search(text[:i]) is None
-            assert pipeline._QUARTER_AFTER.match(text, i) is None
+            assert relative._QUARTER_BEFORE.search(text[:i]) is None
+            assert relative._QUARTER_AFTER.match(text, i) is None
 
 
 @pytest.mark.parametrize("text", ["Aleppo airbase", "Hama military airport", "Saraqib basin", "Quds mountain",
@@ -249,8 +249,8 @@ _CHECKED_PATTERNS = {
     "fatality-0": (events._FATALITY_RES[0].full, _words_check(events._FATALITY_WORDS)),
     "fatality-1": (events._FATALITY_RES[1].full, _words_check(events._FATALITY_WORDS)),
     "deadly": (pipeline._DEADLY_RE.full, _words_check(pipeline._DEADLY_WORDS)),
-    "quarter-before": (pipeline._QUARTER_BEFORE, _words_check(pipeline._QUARTER_WORDS)),
-    "quarter-after": (pipeline._QUARTER_AFTER, _words_check(pipeline._QUARTER_WORDS)),
+    "quarter-before": (relative._QUARTER_BEFORE, _words_check(relative.QUARTER_WORDS)),
+    "quarter-after": (relative._QUARTER_AFTER, _words_check(relative.QUARTER_WORDS)),
     "unnamed": (pipeline._UNNAMED_RELATIVE_BEFORE, _words_check(resolve.DIRECTION_WORDS)),
     "outside": (pipeline._OUTSIDE_AREA_BEFORE, _words_check(resolve.DIRECTION_WORDS)),
     "direction-before": (resolve._DIRECTION_BEFORE, _words_check(resolve.DIRECTION_WORDS)),

@@ -48,7 +48,14 @@ from geo.extract.lexicon import (
     LANDMARK_HEAD_BEFORE,
     Trigger,
 )
-from geo.extract.relative import ROAD_WORDS, near_towns, roads
+from geo.extract.relative import (
+    QUARTER_WORDS,
+    ROAD_WORDS,
+    city_of_quarter,
+    near_towns,
+    roads,
+    town_of_sub_place,
+)
 from geo.extract.resolve import (
     PlaceResolver,
     bearing_of,
@@ -96,23 +103,11 @@ _DEADLY_WORDS = ("kill", "dead", "die", "death", "casualt", "martyr", "massacre"
 _CROSS_BORDER = re.compile(
     r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
     re.IGNORECASE)
-# "the neighbourhoods of X and Y", "X and Y neighbourhoods": quarters of a city named after them.
-_QUARTER_BEFORE = re.compile(r"\bneighbou?rhoods?\s+(?:of\s+|in\s+)?(?:the\s+)?(?:[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,|and)\s+)*$",
-                             re.IGNORECASE)
-_QUARTER_AFTER = re.compile(r"(?:\s*(?:,|and)\s+[\w'’-]+(?:\s+[\w'’-]+)?)*\s+neighbou?rhoods?\b", re.IGNORECASE)
-_QUARTER_WORDS = ("neighbourhood", "neighborhood")  # one of them is in every _QUARTER_* match
-# A town this large has neighbourhoods that villages elsewhere are named like.
-CITY_POPULATION = 100_000
 # Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib",
 # "the X front in northern Hama", "X, in southern Idlib" (the part of the governorate the town is in).
 _ADDRESS_JOIN = re.compile(
     r"(?:\s+(?:village|town|city|area|front(?:lines?)?|axis))?(?:\s*,\s*(?:in\s+)?|\s+in\s+)(?:the\s+)?"
     r"(?:" + DIRECTION + r"\s+)?", re.IGNORECASE)
-_SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
-               r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
-               r"suburb|factory|bridge|plain")
-_SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGNORECASE)
-_SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
 # "a town south of X", "two villages 10 km east of the city of X": an unnamed place near X.
 _UNNAMED_RELATIVE_BEFORE = re.compile(
     r"\b(?:a|an|one|two|three|four|several|some|other|in|at)\s+(?:small\s+|nearby\s+|rural\s+)?"
@@ -274,8 +269,8 @@ class Geoparser:
         towns = [m for m in usable if m.place.kind in ("populated_place", "admin2")]
         slots: list[PlaceSlot] = []
         quarters: list[tuple[Mention, Mention]] = []  # (neighbourhood, its city)
-        quarter_city = {} if lacks_words(sent.text, _QUARTER_WORDS) else {  # (quarters are named as such)
-            id(m): city for m in towns if (city := self._city_of_neighbourhood(sent, m, towns))}
+        quarter_city = {} if lacks_words(sent.text, QUARTER_WORDS) else {  # (quarters are named as such)
+            id(m): city for m in towns if (city := city_of_quarter(sent, m, towns))}
         addressed = [t for t in towns if id(t) not in quarter_city]  # towns that can have an address
         compass = bool(usable) and not lacks_words(sent.text, DIRECTION_WORDS)  # (then no window has one)
         abroad_ok = _abroad_ok(sent, usable, syrian_paragraph)
@@ -335,7 +330,7 @@ class Geoparser:
         # of Aleppo", "Shbeit mountain east of Khanaser") puts the event at the town (precision 2,
         # the sub-place kept as location_detail); others fall back to the governorate named nearby.
         for u in unresolved:
-            detail = self._sub_place(sent, u, towns)
+            detail = town_of_sub_place(sent, u, towns)
             if detail is not None:
                 kind_word, town = detail
                 for slot in slots:
@@ -359,21 +354,6 @@ class Geoparser:
             slots = [s for s in slots if not (s.resolved and s.place_id == admin.place_id)]
             slots.append(slot)
         return slots
-
-    @staticmethod
-    def _sub_place(sent: Span, u: Mention, towns: list[Mention]) -> tuple[str, Mention] | None:
-        """(kind word, town) when an unresolved name is a sub-place named with its town."""
-        rel = sent.text
-        u_start, u_end = u.start - sent.start, u.end - sent.start
-        after = _SUB_PLACE_AFTER.match(rel, u_end)
-        before = _SUB_PLACE_BEFORE.search(rel[max(0, u_start - 30):u_start])
-        if not after and not before:
-            return None
-        kind_word = after.group(1) if after else ""
-        following = [t for t in towns if 0 <= t.start - u.end <= 80]
-        preceding = [t for t in towns if 0 <= u.start - t.end <= 60]
-        town = following[0] if following else (preceding[-1] if preceding else None)
-        return (kind_word, town) if town is not None else None
 
     def _sentence_drafts(self, pairs: list, sent: Span, s_index: int, date: DateMention | None, inherited: bool,
                          s_actors: list[ActorHit], para_actors: Counter, clause_of,
@@ -416,21 +396,6 @@ class Geoparser:
                 if clause_of(trig.start) == clause:
                     return slot.key
         return pairs[0][1].key if pairs else None
-
-    @staticmethod
-    def _city_of_neighbourhood(sent: Span, m: Mention, towns: list[Mention]) -> Mention | None:
-        """The city a name is a neighbourhood of: "neighbourhoods of X and Y in Aleppo", "X
-        neighbourhood of Aleppo" (the city named within 80 characters after, else the one named
-        just before: "west of Aleppo, shells hit the X and Y neighbourhoods")."""
-        rel_start, rel_end = m.start - sent.start, m.end - sent.start
-        if not (_QUARTER_BEFORE.search(sent.text[max(0, rel_start - 60):rel_start])
-                or _QUARTER_AFTER.match(sent.text, rel_end)):
-            return None
-        cities = [t for t in towns if t is not m and t.place.kind == "populated_place"
-                  and t.place.population >= CITY_POPULATION]
-        after = [t for t in cities if 0 < t.start - m.end <= 80]
-        before = [t for t in cities if 0 < m.start - t.end <= 120]
-        return after[0] if after else (before[-1] if before else None)
 
     def _governorate_after_town(self, sent: Span, m: Mention, towns: list[Mention]) -> bool:
         """Whether ``m`` is a governorate's name (its seat's too) written right after a town of that

@@ -1,13 +1,22 @@
-"""Towns named as reference points, not as the place of the event: "near X", "the outskirts of X",
-"the border of X" (by the town, ACLED's geo_precision 2), and the roads that towns name ("the
-Aleppo-Damascus highway", "the road between Palmyra and Homs", "the Deir ez-Zor road"): an event
-on a road lies on the road, by the first town named, not in each of its towns."""
+"""Towns named as reference points, not as the place of the event:
+
+- "near X", "the outskirts of X", "the border of X" (by the town, ACLED's geo_precision 2), and
+  the rest of a list that such a cue opens ("near X and Y");
+- roads that towns name ("the Aleppo-Damascus highway", "the road between Palmyra and Homs", "the
+  Deir ez-Zor road"): an event on a road lies on the road, by the first town named, not in each;
+- a city's quarters ("the X and Y neighbourhoods of Aleppo") and a town's sub-places that the
+  gazetteer lacks ("the X camp near Y"): the event is in the city or by the town, the quarter or
+  sub-place kept as its detail.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from geo.extract.text import Span
+from geo.models import Mention
 
 NEAR_CUES = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
              "east of ", "west of ", "northeast of ", "northwest of ", "southeast of ", "southwest of ",
@@ -18,6 +27,18 @@ NEAR_CUES = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
 _LIST_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s*")
 
 ROAD_WORDS = ("road", "highway", "motorway", "route")  # (a sentence with none names no road)
+# "the neighbourhoods of X and Y", "X and Y neighbourhoods": quarters of a city named after them.
+_QUARTER_BEFORE = re.compile(r"\bneighbou?rhoods?\s+(?:of\s+|in\s+)?(?:the\s+)?(?:[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,|and)\s+)*$",
+                             re.IGNORECASE)
+_QUARTER_AFTER = re.compile(r"(?:\s*(?:,|and)\s+[\w'’-]+(?:\s+[\w'’-]+)?)*\s+neighbou?rhoods?\b", re.IGNORECASE)
+QUARTER_WORDS = ("neighbourhood", "neighborhood")  # one of them is in every _QUARTER_* match
+# A town this large has neighbourhoods that villages elsewhere are named like.
+CITY_POPULATION = 100_000
+_SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mount|airbase|air base|airport|"
+               r"military airport|base|dam|crossing|checkpoint|road|highway|square|roundabout|prison|"
+               r"suburb|factory|bridge|plain")
+_SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGNORECASE)
+_SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
 _ROAD = r"(?:(?:international|main|old|new|strategic)\s+)?(?:road|highway|motorway|route)\b"
 _ROAD_AFTER = re.compile(r"\s+" + _ROAD, re.IGNORECASE)
 _PAIR_JOIN = re.compile(r"\s*[-–/]\s*")
@@ -80,3 +101,33 @@ def roads(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, Road]:
 
 def _phrase(text: str, start: int, end: int) -> str:
     return " ".join(text[start:end].split())
+
+
+def city_of_quarter(sent: Span, m: Mention, towns: list[Mention]) -> Mention | None:
+    """The city a name is a neighbourhood of: "neighbourhoods of X and Y in Aleppo", "X
+    neighbourhood of Aleppo" (the city named within 80 characters after, else the one named
+    just before: "west of Aleppo, shells hit the X and Y neighbourhoods")."""
+    rel_start, rel_end = m.start - sent.start, m.end - sent.start
+    if not (_QUARTER_BEFORE.search(sent.text[max(0, rel_start - 60):rel_start])
+            or _QUARTER_AFTER.match(sent.text, rel_end)):
+        return None
+    cities = [t for t in towns if t is not m and t.place.kind == "populated_place"
+              and t.place.population >= CITY_POPULATION]
+    after = [t for t in cities if 0 < t.start - m.end <= 80]
+    before = [t for t in cities if 0 < m.start - t.end <= 120]
+    return after[0] if after else (before[-1] if before else None)
+
+
+def town_of_sub_place(sent: Span, u: Mention, towns: list[Mention]) -> tuple[str, Mention] | None:
+    """(kind word, town) when an unresolved name is a sub-place named with its town."""
+    rel = sent.text
+    u_start, u_end = u.start - sent.start, u.end - sent.start
+    after = _SUB_PLACE_AFTER.match(rel, u_end)
+    before = _SUB_PLACE_BEFORE.search(rel[max(0, u_start - 30):u_start])
+    if not after and not before:
+        return None
+    kind_word = after.group(1) if after else ""
+    following = [t for t in towns if 0 <= t.start - u.end <= 80]
+    preceding = [t for t in towns if 0 <= u.start - t.end <= 60]
+    town = following[0] if following else (preceding[-1] if preceding else None)
+    return (kind_word, town) if town is not None else None
