@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from geo.extract.relative import near_cue, near_towns, roads
+from geo.extract.relative import address_after, near_cue, near_towns, roads
 from geo.models import Article
 
 PUBLISHED = dt.date(2016, 3, 2)
@@ -66,3 +66,29 @@ def test_strikes_near_two_towns_are_near_both(parser):
     text = "The coalition said it had carried out 14 strikes near Manbij and Tabqa on Monday."
     events = parser.extract(Article("n", text, published=PUBLISHED)).events
     assert sorted((e.location, e.geo_precision) for e in events) == [("Al-Tabqa", 2), ("Manbij", 2)]
+
+
+@pytest.mark.parametrize("text, town, expected", [
+    ("Shells hit the Idlib town of Saraqib.", "Idlib", ("place", "Saraqib town")),
+    ("Shells hit the Aleppo district of Sheikh Maqsoud.", "Aleppo", ("part", "Sheikh Maqsoud district")),
+    ("Shells hit the Damascus suburb of al-Nashabiyah.", "Damascus", ("suburb", "al-Nashabiyah suburb")),
+    ("Shells hit the Hama countryside village of Kafr Nabouda.", "Hama", ("place", "Kafr Nabouda village")),
+    ("Shells hit Idlib and the town of Saraqib.", "Idlib", None),
+    ("Shells hit Idlib, a town of 100,000 people.", "Idlib", None),
+])
+def test_a_town_as_the_address_of_the_place_after_it(text, town, expected):
+    found = address_after(text, text.index(town) + len(town))
+    assert (found and (found.kind, found.detail)) == expected or (found is None and expected is None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Shells hit the Idlib town of Saraqib, killing two.", [("Saraqib", 1, None)]),
+    ("Shells hit the Aleppo district of Sheikh Maqsoud, killing two.", [("Aleppo", 2, "Sheikh Maqsoud district")]),
+    ("Shells hit the Damascus suburb of Zamalka, killing two.", [("Damascus", 2, "Zamalka suburb")]),
+    ("Shells hit the Hama village of Kafr Nabouda, killing two.", [("Hama", 3, "Kafr Nabouda village")]),
+])
+def test_an_address_places_the_event_at_the_place_it_addresses(parser, text, expected):
+    """"The Idlib town of Saraqib" is Saraqib, not also Idlib city; "the Hama village of X" that
+    the gazetteer lacks is somewhere in Hama governorate, not Hama city."""
+    events = parser.extract(Article("a", text, published=PUBLISHED)).events
+    assert [(e.location, e.geo_precision, e.location_detail or None) for e in events] == expected

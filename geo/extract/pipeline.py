@@ -49,8 +49,10 @@ from geo.extract.lexicon import (
     Trigger,
 )
 from geo.extract.relative import (
+    ADDRESS_WORDS,
     QUARTER_WORDS,
     ROAD_WORDS,
+    address_after,
     city_of_quarter,
     near_towns,
     roads,
@@ -279,8 +281,23 @@ class Geoparser:
                                                                for t in towns]).items()}
         near_at = {id(usable[i]) for i in near_towns(sent.text, [(m.start - sent.start, m.end - sent.start)
                                                                  for m in usable])}
+        # "the Idlib town of Saraqib", "the Aleppo district of X": a town as the address of the place after it
+        address_of = {} if lacks_words(sent.text, ADDRESS_WORDS) else {
+            id(t): a for t in towns if (a := address_after(sent.text, t.end - sent.start))}
+        named_at = {m.start - sent.start: m for m in usable}
+        districts = {id(named_at.get(a.name_start)) for a in address_of.values() if a.kind == "part"}
         for m in usable:
             place = m.place
+            address = address_of.get(id(m))
+            if id(m) in districts or (address and address.kind != "part" and address.name_start in named_at):
+                continue  # a district named by its city (the city's slot holds it); a town's address
+            if address is not None and address.kind == "place" and place.admin1:
+                # "the Hama village of X", X not in the gazetteer: somewhere in the town's governorate
+                area = self.gazetteer.admin1_place(place.admin1)
+                if area is not None:
+                    slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), area, 3, m.score))
+                    slots[-1].location_detail = address.detail
+                    continue
             if place.country_code != "SY" and not abroad_ok:
                 # A paragraph about Syria: a place abroad is where someone spoke, met, fled or was
                 # based, unless the sentence says the violence crossed the border.
@@ -313,13 +330,15 @@ class Geoparser:
             if road is not None and not road.first:
                 continue  # the road's other town: the event is placed by the first
             precision = geo_precision_of(place)
-            near = m.kind_hint == "near" or (precision == 1 and (road is not None or id(m) in near_at))
+            near = m.kind_hint == "near" or (precision == 1 and (road is not None or id(m) in near_at or address))
             # "Tal al-Hammamiyat": the hill by Hammamiyat (the landmark kept as the detail)
             landmark = LANDMARK_HEAD_BEFORE.search(before) if precision == 1 and not near else None
             if near or landmark is not None:
                 precision = 2
             slots.append(self._slot(m.text, m.start, m.end, clause_of(m.start), place, precision, m.score))
-            if landmark is not None or road is not None:
+            if address is not None:
+                slots[-1].location_detail = address.detail  # "Sheikh Maqsoud district", "Harasta suburb"
+            elif landmark is not None or road is not None:
                 slots[-1].location_detail = road.detail if road else before[landmark.start():] + m.text
         for m, city in quarters:
             for slot in slots:

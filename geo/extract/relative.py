@@ -6,7 +6,9 @@
   Deir ez-Zor road"): an event on a road lies on the road, by the first town named, not in each;
 - a city's quarters ("the X and Y neighbourhoods of Aleppo") and a town's sub-places that the
   gazetteer lacks ("the X camp near Y"): the event is in the city or by the town, the quarter or
-  sub-place kept as its detail.
+  sub-place kept as its detail;
+- a town used as the address of another place ("the Idlib town of Saraqib": Saraqib; "the Aleppo
+  district of X": in Aleppo).
 """
 
 from __future__ import annotations
@@ -46,6 +48,39 @@ _BETWEEN_BEFORE = re.compile(r"\b(?:road|highway|motorway|route)s?\s+(?:between|
                              r"(?:the\s+(?:towns?|cities|villages?)\s+of\s+)?$", re.IGNORECASE)
 _BETWEEN_JOIN = re.compile(r"\s+(?:and|to|with)\s+(?:the\s+(?:towns?|city|villages?)\s+of\s+)?", re.IGNORECASE)
 _TO_BEFORE = re.compile(r"\b(?:road|highway|motorway|route)\s+(?:to|into|towards?)\s+$", re.IGNORECASE)
+
+
+# "the Idlib town of Saraqib", "the Aleppo district of Sheikh Maqsoud": a town's name used as the
+# address of the place named after it.
+_ADDRESS_AFTER = re.compile(
+    r"\s+(?:(?:northern|southern|eastern|western|countryside|rural)\s+)?"
+    r"(?:(?P<part>district|neighbou?rhood|quarter)|(?P<suburb>suburb)|(?P<place>town|village))\s+of\s+(?:the\s+)?",
+    re.IGNORECASE)
+ADDRESS_WORDS = ("district", "neighbourhood", "neighborhood", "quarter", "suburb", "town", "village")
+_ARTICLE = r"(?:(?:al|el|ad|ar|as|ash|at|az|an)[-\s])"
+_NAME_AFTER = re.compile(_ARTICLE + r"?[A-Z][\w'’-]*(?:\s+(?:" + _ARTICLE + r"|bin\s|abu\s|Abu\s)?[A-Z][\w'’-]*){0,3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A town named as the address of the place after it: ``kind`` "part" (one of its districts:
+    the event is in the town), "suburb" (by the town) or "place" (a town or village of its
+    governorate); ``name_start`` where that place's name starts; ``detail`` ("Sheikh Maqsoud
+    district")."""
+
+    kind: str
+    name_start: int
+    detail: str
+
+
+def address_after(text: str, end: int) -> Address | None:
+    """The Address that follows a town's name ending at ``end`` ("Idlib| town of Saraqib")."""
+    cue = _ADDRESS_AFTER.match(text, end)
+    name = _NAME_AFTER.match(text, cue.end()) if cue else None
+    if name is None:
+        return None
+    kind = cue.lastgroup or "place"
+    return Address(kind, name.start(), f"{name.group(0)} {cue.group(kind).lower()}")
 
 
 def near_cue(before: str) -> bool:
