@@ -197,6 +197,25 @@ def test_a_killing_with_its_own_place_stays_beside_the_attack(parser):
     assert sorted(e.location for e in events) == ["Arīḩā", "Saraqib"]
 
 
+@pytest.mark.parametrize("sentence, deaths", [
+    ("Syrian government warplanes pounded rebel-held areas of Saraqib on Tuesday, killing at least 14 people, "
+     "a day after a truce collapsed.", 14),
+    ("Rebels shelled army positions and stormed Morek, killing 9 soldiers.", 9),
+])
+def test_a_sentences_count_is_told_once_on_a_violent_event(parser, sentence, deaths):
+    """One count per sentence: on one event of its place (the strike, not also "a truce
+    collapsed"), so that summing fatalities counts each death once."""
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert sum(e.fatalities or 0 for e in events) == deaths
+    assert all(e.fatalities is None for e in events if e.event_type == "Strategic developments")
+
+
+def test_government_warplanes_are_the_governments(parser):
+    events = parser.extract(Article("s", "Syrian government warplanes pounded Saraqib on Tuesday.",
+                                    published=PUBLISHED)).events
+    assert [e.actor1 for e in events] == [canonical_actor("Syrian government forces")]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

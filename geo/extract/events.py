@@ -329,7 +329,7 @@ def names_civilians(sentence_text: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _is_generic(trigger_text: str) -> bool:
+def is_generic(trigger_text: str) -> bool:
     return GENERIC_ATTACK_WORDS.match(trigger_text) is not None
 
 
@@ -474,18 +474,18 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
     by_clause: dict[int, list[TriggerHit]] = {}
     for t in triggers:
         by_clause.setdefault(clause_of(t.start), []).append(t)
-    sentence_specific = any(not _is_generic(t.text) and not _is_weak(t.text) for t in triggers)
-    specific_clauses = {i for i, ts in by_clause.items() if any(not _is_generic(t.text) and not _is_weak(t.text)
+    sentence_specific = any(not is_generic(t.text) and not _is_weak(t.text) for t in triggers)
+    specific_clauses = {i for i, ts in by_clause.items() if any(not is_generic(t.text) and not _is_weak(t.text)
                                                                 for t in ts)}
     kept = []
     for index, clause_triggers in by_clause.items():
-        specific = [t for t in clause_triggers if not _is_generic(t.text) and not _is_weak(t.text)]
+        specific = [t for t in clause_triggers if not is_generic(t.text) and not _is_weak(t.text)]
         # (Whether the clause is a consequence is asked only where it decides: a generic word in
         # a clause with no specific trigger, in a sentence with one.)
         consequence = None
         disrupted = any(t.trigger.sub_event_type == "Disrupted weapons use" for t in clause_triggers)
         for t in clause_triggers:
-            generic = _is_generic(t.text)
+            generic = is_generic(t.text)
             if generic and not specific and sentence_specific and consequence is None:
                 consequence = index < len(clause_spans) and is_consequence(clause_spans[index].text) \
                     or _linked_to_specific(index, specific_clauses, clause_spans, named)

@@ -156,7 +156,7 @@ ACTORS: tuple[ActorEntry, ...] = (
                r"Syrian Democratic Forces|SDF|QSD|Manbij Military Council"),
     ActorEntry("YPG", "non_state", r"YPG|YPJ|People'?s Protection Units|Kurdish (?:fighters|forces|militias?|units)"),
     ActorEntry("Syrian government forces", "state",
-               r"Syrian(?=" + _ARMS + r")|(?:Syrian )?government forces|(?:Syrian )?regime(?: forces| troops| soldiers)?|(?:the )?Syrian (?:Arab )?army|"
+               r"Syrian(?=" + _ARMS + r")|(?:Syrian )?government(?=" + _ARMS + r")|(?:Syrian )?government forces|(?:Syrian )?regime(?: forces| troops| soldiers)?|(?:the )?Syrian (?:Arab )?army|"
                r"Syrian troops|Syrian soldiers|SAA|Assad(?:'s)? forces|loyalists?|pro-government (?:forces|militias?|gunmen)|"
                r"pro-regime (?:forces|militias?|gunmen)|National Defen[cs]e Forces|NDF|Tiger Forces|"
                r"Republican Guard|Fourth Division|4th Division|Syrian Air Force|regime helicopters|regime warplanes"),

@@ -38,6 +38,7 @@ from geo.extract.events import (
     find_triggers,
     intro_clause_end,
     is_background,
+    is_generic,
     refine_sub_type,
     result_of,
 )
@@ -383,16 +384,17 @@ class Geoparser:
         # "Warplanes struck X, killing 3": the deaths (and their count) are the strike's, in the clause before
         count = find_fatality_count(sent.text)
         count_clause = clause_of(sent.start + count[1]) if count else -1
-        dead_key = self._fatality_slot(pairs, (count_clause, result_of(count_clause, clause_spans)),
-                                       clause_of) if count else None
+        count_clauses = (count_clause, result_of(count_clause, clause_spans))
+        dead_key = self._fatality_slot(pairs, count_clauses, clause_of) if count else None
+        dead_trig = self._fatality_trigger(pairs, dead_key, count_clauses, clause_of) if count else None
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
             clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
         deadly_clauses |= {result_of(i, clause_spans) for i in deadly_clauses}
         drafts = []
         typed: dict[int, tuple] = {}  # a trigger's actors and type, the same for each of its places
         for trig, slot, place_inherited in pairs:
-            # One count per sentence, on one place: never repeated across its events.
-            fatalities = count[0] if count and slot.key == dead_key else None
+            # One count per sentence, on one place and one trigger: never repeated across its events.
+            fatalities = count[0] if count and slot.key == dead_key and trig is dead_trig else None
             if id(trig) not in typed:
                 typed[id(trig)] = self._typed(trig, sent, s_actors, para_actors)
             draft = self._draft(trig, typed[id(trig)], slot, place_inherited, sent, s_index, date, inherited,
@@ -400,6 +402,14 @@ class Geoparser:
             draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
             drafts.append(draft)
         return drafts
+
+    @staticmethod
+    def _fatality_trigger(pairs: list, dead_key: str | None, count_clauses: tuple[int, int], clause_of):
+        """The trigger of the count's place that the deaths are told of: a violent one (not "a
+        truce collapsed"), a specific one ("shelling", not "killed") first, then the count's clause's."""
+        violent = [t for t, s, _ in pairs if s.key == dead_key and t.trigger.event_type != "Strategic developments"]
+        ranked = sorted(violent, key=lambda t: (is_generic(t.text), clause_of(t.start) not in count_clauses))
+        return ranked[0] if ranked else None
 
     @staticmethod
     def _fatality_slot(pairs: list, count_clauses: tuple[int, int], clause_of) -> str | None:
