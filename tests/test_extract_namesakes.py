@@ -427,3 +427,11 @@ def test_a_towns_border_or_edge_is_near_it_not_at_it(parser, text):
     claim that the event was in it."""
     events = _events(parser, text)
     assert [e.geo_precision for e in events] == [2]
+
+
+def test_a_neighbourhood_is_not_a_village_a_loose_spelling_finds(parser):
+    """"The government-held Midan neighbourhood" is a city's quarter; the village Ma'dan, which a
+    loose spelling finds 300 km away, is not where the shells fell."""
+    events = _events(parser, "Rebels shelled the government-held Midan neighbourhood on Monday.")
+    assert not any(e.admin1 == "Raqqa" for e in events)
+

@@ -66,8 +66,9 @@ def _locative_before(text: str, start: int) -> bool:
     return _LOCATIVE_BEFORE.search(text, max(0, start - 25), start) is not None
 
 
-# "X village", "X town": the text says X is a place.
-_LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|neighbou?rhood|camp)\b", re.IGNORECASE)
+# "X village", "X town": the text says X is a place. ("X neighbourhood" is a city's quarter: no
+# support for a village that a loose spelling finds elsewhere.)
+_LOCATIVE_AFTER = re.compile(r"\s+(?:village|town|city|hamlet|camp)\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+(?:['’]s)?$")
 
 
