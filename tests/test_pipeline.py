@@ -216,6 +216,16 @@ def test_government_warplanes_are_the_governments(parser):
     assert [e.actor1 for e in events] == [canonical_actor("Syrian government forces")]
 
 
+def test_a_name_the_gazetteer_lacks_falls_back_to_the_area_the_text_is_about_there(parser):
+    """Nothing names the place of the last paragraph's shelling but its quarter: it falls back to
+    the governorate named last before it (Aleppo), not to the article's most named one (Idlib)."""
+    text = ("Warplanes struck Saraqib and Ariha on Monday.\n\nIn Aleppo, clashes erupted in the city on Monday."
+            "\n\nRebels shelled the Furqan neighbourhood, killing two.")
+    events = parser.extract(Article("s", text, published=PUBLISHED)).events
+    shelling = [e for e in events if e.notes.startswith("Rebels shelled")]
+    assert [(e.admin1, e.geo_precision) for e in shelling] == [("Aleppo", 3)]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from geopy.distance import geodesic
 
@@ -61,8 +61,10 @@ from geo.extract.relative import (
 )
 from geo.extract.resolve import (
     PlaceResolver,
+    areas_before,
     bearing_of,
     direction_search,
+    no_area,
 )
 from geo.extract.text import (
     Buckets,
@@ -189,10 +191,7 @@ class Geoparser:
         place_spans = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in unresolved]
         triggers = find_triggers(text, place_spans)
         actors = [a for a in find_actors(text)]
-        # (Read only for a name the gazetteer lacks.)
-        article_admin1 = _NO_COUNTS if not unresolved else Counter(
-            m.place.admin1 for m in mentions if m.place and m.place.country_code == "SY"
-                                 and m.place.admin1 and m.place.kind != "country")
+        area_before = areas_before(mentions) if unresolved else no_area  # (read only for a name the gazetteer lacks)
 
         # Everything is bucketed by sentence and paragraph once (bisect), so that the loop below
         # touches each trigger, actor and place a bounded number of times: linear in the text.
@@ -225,7 +224,7 @@ class Geoparser:
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start, reference=last_day)
             last_day = next((d.date for d in reversed(s_dates) if d.precision == 1), last_day)
-            slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, article_admin1,
+            slots = self._slots(sent, s_mentions_of[s_index], s_unresolved_of[s_index], clause_of, area_before,
                                 syrian_paras[para] if paras else False)
             date, inherited, para_date = sentence_date(s_dates, para_date)
             if s_triggers and is_background(sent.text, published, s_dates):
@@ -265,7 +264,7 @@ class Geoparser:
         return out
 
     def _slots(self, sent: Span, mentions: list[Mention], unresolved: list[Mention], clause_of,
-               article_admin1: Counter, syrian_paragraph: bool = False) -> list[PlaceSlot]:
+               area_before: Callable[[int], str | None], syrian_paragraph: bool = False) -> list[PlaceSlot]:
         """Places of one sentence (``mentions`` and ``unresolved`` are that sentence's)."""
         in_sent = [m for m in mentions if m.place is not None]
         usable = [m for m in in_sent if m.place.kind != "country"]
@@ -362,8 +361,7 @@ class Geoparser:
                 continue
             admin = next((m.place for m in in_sent if m.place.kind == "admin1"), None)
             if admin is None:
-                admin1 = next((m.place.admin1 for m in towns if m.place.admin1), None) or (
-                    article_admin1.most_common(1)[0][0] if article_admin1 else None)
+                admin1 = next((m.place.admin1 for m in towns if m.place.admin1), None) or area_before(u.start)
                 admin = self.gazetteer.admin1_place(admin1) if admin1 else None
             if admin is None:
                 continue

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 
 from geo.extract.lexicon import (
@@ -504,3 +507,21 @@ class PlaceResolver:
     def _resolved(self, surface: str, kind: str | None, **hints) -> Resolution:
         key = (name_key(surface), kind, tuple(sorted(hints.items())))
         return _memo(self._resolve_cache, key, lambda: self.geocoder.resolve(surface, kind=kind, **hints))
+
+
+def areas_before(mentions: list[Mention]) -> Callable[[int], str | None]:
+    """position -> the governorate of the last Syrian place named before it (the area the text is
+    about there), else the article's most named one."""
+    syrian = [m for m in mentions if m.place and m.place.country_code == "SY" and m.place.admin1
+              and m.place.kind != "country"]
+    starts = [m.start for m in syrian]
+    main = Counter(m.place.admin1 for m in syrian).most_common(1)[0][0] if syrian else None
+
+    def area_before(pos: int) -> str | None:
+        i = bisect_left(starts, pos)
+        return syrian[i - 1].place.admin1 if i else main
+    return area_before
+
+
+def no_area(pos: int) -> None:
+    return None
