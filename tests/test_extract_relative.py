@@ -34,6 +34,8 @@ def test_roads_named_by_their_towns(text, names, expected):
 @pytest.mark.parametrize("before, near", [
     ("clashes erupted near ", True), ("on the western edge of ", True), ("on the administrative border of ", True),
     ("clashes erupted in ", False), ("the borderline ", False),
+    ("positions near the border town of ", True), ("outside the northern city of ", True),
+    ("in the border town of ", False),
 ])
 def test_near_cue(before, near):
     assert near_cue(before) is near

@@ -83,9 +83,15 @@ def address_after(text: str, end: int) -> Address | None:
     return Address(kind, name.start(), f"{name.group(0)} {cue.group(kind).lower()}")
 
 
+# "near the border town of X", "outside the northern city of X"
+_NEAR_DESCRIBED = re.compile(r"\b(?:near|outside|around)\s+the\s+(?:[\w-]+\s+){1,2}(?:towns?|villages?|city|cities)\s+of\s+$",
+                             re.IGNORECASE)
+
+
 def near_cue(before: str) -> bool:
     """Whether the text just before a town's name makes it a reference point ("near X")."""
-    return before.lower().endswith(NEAR_CUES)
+    low = before.lower()
+    return low.endswith(NEAR_CUES) or (low.endswith("of ") and _NEAR_DESCRIBED.search(before) is not None)
 
 
 def near_towns(text: str, spans: Sequence[tuple[int, int]]) -> set[int]:
