@@ -226,6 +226,17 @@ def test_a_name_the_gazetteer_lacks_falls_back_to_the_area_the_text_is_about_the
     assert [(e.admin1, e.geo_precision) for e in shelling] == [("Aleppo", 3)]
 
 
+@pytest.mark.parametrize("sentence, agreement", [
+    ("A ceasefire took effect in Daraa on Monday.", True),
+    ("Rebels and the army agreed a truce in Zabadani on Monday.", True),
+    ("Rebels called for a truce in Zabadani on Monday.", False),
+    ("Envoys met on Monday to discuss a nationwide ceasefire in Idlib.", False),
+])
+def test_an_agreement_talked_of_is_not_an_agreement(parser, sentence, agreement):
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert any(e.sub_event_type == "Agreement" for e in events) is agreement
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

@@ -82,6 +82,15 @@ def is_negated(text: str, start: int) -> bool:
     return _NEGATED_BEFORE.search(text, max(0, start - _NEGATION_REACH), start) is not None
 
 
+# An agreement talked of, not reached: "met to discuss a ceasefire", "called for a truce".
+_UNREALISED_BEFORE = re.compile(
+    r"\b(?:discuss(?:ed|es|ing)?|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|propos(?:e|es|ed|ing)|seek(?:s|ing)?|"
+    r"sought|push(?:es|ed|ing)?\s+for|demand(?:s|ed|ing)?|hop(?:e|es|ed|ing)\s+for|negotiat(?:e|es|ed|ing)|"
+    r"to\s+reach|plans?\s+for|efforts?\s+(?:to\s+reach|for)|prospects?\s+(?:of|for)|talks?\s+(?:on|about))\s+"
+    r"(?:(?:a|an|the|new|lasting|nationwide|possible|another|fresh|local|permanent|full)\s+){0,3}$",
+    re.IGNORECASE)
+
+
 def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]:
     hits = []
     excluded = SpanSet(exclude)
@@ -89,7 +98,10 @@ def find_triggers(text: str, exclude: list[tuple[int, int]]) -> list[TriggerHit]
         start, end = match.span()
         if excluded.contains(start) or excluded.contains(end - 1) or is_negated(text, start):
             continue
-        hits.append(TriggerHit(trigger_of(match.lastgroup or ""), start, end, match.group()))
+        trigger = trigger_of(match.lastgroup or "")
+        if trigger.sub_event_type == "Agreement" and _UNREALISED_BEFORE.search(text, max(0, start - 60), start):
+            continue  # an agreement talked of, not reached
+        hits.append(TriggerHit(trigger, start, end, match.group()))
     return hits
 
 
