@@ -77,6 +77,9 @@ def test_strikes_near_two_towns_are_near_both(parser):
     ("Shells hit the Hama countryside village of Kafr Nabouda.", "Hama", ("place", "Kafr Nabouda village")),
     ("Shells hit Idlib and the town of Saraqib.", "Idlib", None),
     ("Shells hit Idlib, a town of 100,000 people.", "Idlib", None),
+    ("Airstrikes hit Deir Ezzor's al-Mayadin.", "Deir Ezzor", ("place", "al-Mayadin")),
+    ("Clashes in eastern Aleppo’s Sakhour district.", "Aleppo", ("part", "Sakhour district")),
+    ("Rebels shelled Hama's countryside.", "Hama", None),
 ])
 def test_a_town_as_the_address_of_the_place_after_it(text, town, expected):
     found = address_after(text, text.index(town) + len(town))
@@ -88,6 +91,8 @@ def test_a_town_as_the_address_of_the_place_after_it(text, town, expected):
     ("Shells hit the Aleppo district of Sheikh Maqsoud, killing two.", [("Aleppo", 2, "Sheikh Maqsoud district")]),
     ("Shells hit the Damascus suburb of Zamalka, killing two.", [("Damascus", 2, "Zamalka suburb")]),
     ("Shells hit the Hama village of Kafr Nabouda, killing two.", [("Hama", 3, "Kafr Nabouda village")]),
+    ("Airstrikes hit Deir Ezzor's al-Mayadin, killing 9.", [("Al Mayādīn", 1, None)]),
+    ("Regime barrel bombs fell on Kafr Batna in Eastern Ghouta, killing two.", [("Kafr Baţnā", 1, None)]),
 ])
 def test_an_address_places_the_event_at_the_place_it_addresses(parser, text, expected):
     """"The Idlib town of Saraqib" is Saraqib, not also Idlib city; "the Hama village of X" that

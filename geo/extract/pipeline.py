@@ -80,6 +80,7 @@ from geo.gazetteer import (
     Gazetteer,
     LocalGeocoder,
     default_gazetteer,
+    farther_than,
     geo_precision_of,
     name_key,
 )
@@ -108,6 +109,7 @@ _DEADLY_WORDS = ("kill", "dead", "die", "death", "casualt", "martyr", "massacre"
 _CROSS_BORDER = re.compile(
     r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
     re.IGNORECASE)
+REGION_KM = 30  # a town this near a region's point can be "X in <region>"
 # Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib",
 # "the X front in northern Hama", "X, in southern Idlib" (the part of the governorate the town is in).
 _ADDRESS_JOIN = re.compile(
@@ -304,8 +306,8 @@ class Geoparser:
                 continue
             if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
                 continue  # "Manbij in the province of Aleppo": the province is context
-            if self._governorate_after_town(sent, m, addressed):
-                continue  # "Tafas in Daraa", "Saraqib, Idlib": the governorate, named as the town's context
+            if self._governorate_after_town(sent, m, addressed) or self._region_after_town(sent, m, addressed):
+                continue  # "Tafas in Daraa", "Kafr Batna in Eastern Ghouta": the area, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
             if place.kind == "admin1" and compass and (outside := direction_search(_OUTSIDE_AREA_BEFORE, before, 0, len(before))) \
                     and outside.group("the") is None:
@@ -435,6 +437,16 @@ class Geoparser:
                                  for area in self.resolver.areas(name_key(m.text))):
             return False  # (the town before it asked first: most names have none)
         return any(_ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in before)
+
+    @staticmethod
+    def _region_after_town(sent: Span, m: Mention, towns: list[Mention]) -> bool:
+        """Whether ``m`` is a region (a district, plain or mountain) written right after a town in it
+        (within REGION_KM) as its address: "Kafr Batna in Eastern Ghouta", "X, Jabal al-Akrad"."""
+        if m.place.kind != "admin2":
+            return False
+        return any(t.end <= m.start and t.place.admin1_code == m.place.admin1_code
+                   and not farther_than(t.place.point, m.place.point, REGION_KM)
+                   and _ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in towns)
 
     def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
         """The governorate slot for "a town <direction> of X": the unit holding the point

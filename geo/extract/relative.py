@@ -56,7 +56,7 @@ _ADDRESS_AFTER = re.compile(
     r"\s+(?:(?:northern|southern|eastern|western|countryside|rural)\s+)?"
     r"(?:(?P<part>district|neighbou?rhood|quarter)|(?P<suburb>suburb)|(?P<place>town|village))\s+of\s+(?:the\s+)?",
     re.IGNORECASE)
-ADDRESS_WORDS = ("district", "neighbourhood", "neighborhood", "quarter", "suburb", "town", "village")
+ADDRESS_WORDS = ("district", "neighbourhood", "neighborhood", "quarter", "suburb", "town", "village", "'s ", "’s ")
 _ARTICLE = r"(?:(?:al|el|ad|ar|as|ash|at|az|an)[-\s])"
 _NAME_AFTER = re.compile(_ARTICLE + r"?[A-Z][\w'’-]*(?:\s+(?:" + _ARTICLE + r"|bin\s|abu\s|Abu\s)?[A-Z][\w'’-]*){0,3}")
 
@@ -73,8 +73,22 @@ class Address:
     detail: str
 
 
+_POSSESSIVE = re.compile(r"['’]s\s+")
+_NOUN_AFTER = re.compile(r"\s+(?:(?P<part>district|neighbou?rhood|quarter)|(?P<suburb>suburb)|(?P<place>town|village))\b",
+                         re.IGNORECASE)
+
+
 def address_after(text: str, end: int) -> Address | None:
-    """The Address that follows a town's name ending at ``end`` ("Idlib| town of Saraqib")."""
+    """The Address that follows a town's name ending at ``end`` ("Idlib| town of Saraqib",
+    "Deir Ezzor|'s al-Mayadin", "Aleppo|'s Sakhour district")."""
+    possessive = _POSSESSIVE.match(text, end)
+    if possessive is not None:
+        name = _NAME_AFTER.match(text, possessive.end())
+        noun = _NOUN_AFTER.match(text, name.end()) if name else None
+        if name is None:
+            return None
+        kind = noun.lastgroup if noun else "place"
+        return Address(kind, name.start(), name.group(0) + (f" {noun.group(kind).lower()}" if noun else ""))
     cue = _ADDRESS_AFTER.match(text, end)
     name = _NAME_AFTER.match(text, cue.end()) if cue else None
     if name is None:

@@ -14,7 +14,7 @@ SUBMODULE_NAMES = {
     "download": ["download_wof", "make_pin"],
     "gazetteer": ["Admin2Unit", "Gazetteer", "add_user_place", "default_gazetteer", "haversine_km",
                   "load_admin1_polygons", "load_admin2_polygons"],
-    "geocoder": ["COUNTRY_NAMES", "Candidate", "LocalGeocoder", "Resolution", "geo_precision_of", "is_notable",
+    "geocoder": ["COUNTRY_NAMES", "Candidate", "LocalGeocoder", "Resolution", "farther_than", "geo_precision_of", "is_notable",
                  "location_record"],
     "geonames": ["import_geonames"],
     "names": ["is_arabic", "is_usable_name", "name_key"],
