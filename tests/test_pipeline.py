@@ -237,6 +237,20 @@ def test_an_agreement_talked_of_is_not_an_agreement(parser, sentence, agreement)
     assert any(e.sub_event_type == "Agreement" for e in events) is agreement
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("At least 10 people were killed and dozens wounded in a suicide bombing at a checkpoint in Azaz.",
+     ["Explosions/Remote violence"]),
+    ("Kurdish forces arrested 20 suspected ISIS members in raids in Hasakah.", ["Strategic developments"]),
+    ("Protesters took to the streets in Daraa to denounce the arrests.", ["Protests"]),
+    ("Russian raids on Saraqib killed 4.", ["Explosions/Remote violence"]),
+])
+def test_words_another_trigger_explains_make_no_event_of_their_own(parser, sentence, expected):
+    """The deaths of a bombing that no clause of their own places; arrest raids (not air raids);
+    what protesters denounce: each is told of by the sentence's main event."""
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert [e.event_type for e in events] == expected
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

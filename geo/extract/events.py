@@ -471,18 +471,30 @@ def _linked_to_specific(index: int, specific: set[int], clause_spans: list[Span]
     return False
 
 
+# What a protest is against: "to denounce the arrests", "protesting against the shelling".
+_PROTEST_TOPIC_BEFORE = re.compile(
+    r"\b(?:against|over|denounc\w*|condemn\w*|protest\w*|demand\w*|decr(?:y|ied|ying))\s+"
+    r"(?:(?:the|a|recent|their|his|her|continued|ongoing|last\s+week's|regime)\s+){0,3}$", re.IGNORECASE)
+
+
 def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Span],
-                   named: set[int] = frozenset()) -> list[TriggerHit]:
+                   named: set[int] = frozenset(), doers: set[int] = frozenset()) -> list[TriggerHit]:
     """Drop trigger words that another trigger explains, or that are too weak alone.
 
     - A generic word ("killed", "casualties") goes when a specific trigger shares its clause
       ("warplanes kill 5"), when its clause is a consequence (", killing 12 people") of a
-      specific trigger elsewhere in the sentence, or when the two clauses are joined by
-      when/as ("two were killed when a shell hit their house"; ``named``: the clauses
-      that name a place). "accused them of killing a doctor" stays.
+      specific trigger elsewhere in the sentence, when the two clauses are joined by when/as
+      ("two were killed when a shell hit their house"), or when its clause names neither a place
+      nor a doer ("10 people were killed and dozens wounded in a suicide bombing in X";
+      ``named``, ``doers``: the clauses that name a place, an armed actor).
+      "accused them of killing a doctor" stays.
     - A weak word ("deal", "control of") goes when it is the clause's only trigger.
-    - An aircraft noun goes when the clause says the aircraft was shot down or intercepted.
+    - An aircraft noun goes when the clause says the aircraft was shot down or intercepted;
+      "raids" go when the sentence tells of arrests (raids on homes, not from the air).
+    - In a sentence about a protest, what it is against is no event there ("to denounce the arrests").
     """
+    arrests = any(t.trigger.sub_event_type == "Arrests" for t in triggers)
+    protest = any(t.trigger.event_type == "Protests" for t in triggers)
     by_clause: dict[int, list[TriggerHit]] = {}
     for t in triggers:
         by_clause.setdefault(clause_of(t.start), []).append(t)
@@ -500,12 +512,18 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
             generic = is_generic(t.text)
             if generic and not specific and sentence_specific and consequence is None:
                 consequence = index < len(clause_spans) and is_consequence(clause_spans[index].text) \
-                    or _linked_to_specific(index, specific_clauses, clause_spans, named)
+                    or _linked_to_specific(index, specific_clauses, clause_spans, named) \
+                    or (index not in named and index not in doers)
             if generic and (specific or (consequence and sentence_specific)):
                 continue
             if not generic and _is_weak(t.text) and len(clause_triggers) == 1:
                 continue
             if disrupted and _AIRCRAFT.match(t.text):
+                continue
+            if arrests and t.trigger.sub_event_type == "Air/drone strike" and t.text.lower().startswith("raid"):
+                continue
+            if protest and t.trigger.event_type != "Protests" and index < len(clause_spans) and \
+                    _PROTEST_TOPIC_BEFORE.search(clause_spans[index].text, 0, t.start - clause_spans[index].start):
                 continue
             kept.append(t)
     return kept

@@ -50,12 +50,14 @@ from geo.extract.lexicon import (
     Trigger,
 )
 from geo.extract.relative import (
+    ADDRESS_JOIN,
     ADDRESS_WORDS,
     QUARTER_WORDS,
     ROAD_WORDS,
     address_after,
     city_of_quarter,
     near_towns,
+    region_is_address,
     roads,
     town_of_sub_place,
 )
@@ -80,7 +82,6 @@ from geo.gazetteer import (
     Gazetteer,
     LocalGeocoder,
     default_gazetteer,
-    farther_than,
     geo_precision_of,
     name_key,
 )
@@ -109,12 +110,6 @@ _DEADLY_WORDS = ("kill", "dead", "die", "death", "casualt", "martyr", "massacre"
 _CROSS_BORDER = re.compile(
     r"\b(?:border|cross-border|frontier|landed|fell (?:in|on)|spilled|struck inside|inside (?:Turkey|Lebanon|Iraq|Jordan|Israel))",
     re.IGNORECASE)
-REGION_KM = 30  # a town this near a region's point can be "X in <region>"
-# Between a town and its governorate written as its address: "Tafas in Daraa", "Saraqib, Idlib",
-# "the X front in northern Hama", "X, in southern Idlib" (the part of the governorate the town is in).
-_ADDRESS_JOIN = re.compile(
-    r"(?:\s+(?:village|town|city|area|front(?:lines?)?|axis))?(?:\s*,\s*(?:in\s+)?|\s+in\s+)(?:the\s+)?"
-    r"(?:" + DIRECTION + r"\s+)?", re.IGNORECASE)
 # "a town south of X", "two villages 10 km east of the city of X": an unnamed place near X.
 _UNNAMED_RELATIVE_BEFORE = re.compile(
     r"\b(?:a|an|one|two|three|four|several|some|other|in|at)\s+(?:small\s+|nearby\s+|rural\s+)?"
@@ -222,7 +217,8 @@ class Geoparser:
                 continue  # no trigger, and no later sentence of its paragraph borrows its places or date
             names = [(m.start, m.end) for m in (*s_mentions_of[s_index], *s_unresolved_of[s_index])]
             cls, clause_of = sentence_clauses(sent, names, bool(s_triggers_of[s_index] or names))
-            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls, {clause_of(n[0]) for n in names})
+            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls, {clause_of(n[0]) for n in names},
+                                        {clause_of(a.start) for a in s_actors_of[s_index] if a.kind != "civilians"})
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start, reference=last_day)
             last_day = next((d.date for d in reversed(s_dates) if d.precision == 1), last_day)
@@ -306,7 +302,7 @@ class Geoparser:
                 continue
             if place.kind == "admin1" and any(t.place.admin1_code == place.admin1_code for t in towns):
                 continue  # "Manbij in the province of Aleppo": the province is context
-            if self._governorate_after_town(sent, m, addressed) or self._region_after_town(sent, m, addressed):
+            if self._governorate_after_town(sent, m, addressed) or region_is_address(sent, m, addressed):
                 continue  # "Tafas in Daraa", "Kafr Batna in Eastern Ghouta": the area, named as the town's context
             before = sent.text[max(0, m.start - sent.start - 60): m.start - sent.start]
             if place.kind == "admin1" and compass and (outside := direction_search(_OUTSIDE_AREA_BEFORE, before, 0, len(before))) \
@@ -390,6 +386,10 @@ class Geoparser:
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
             clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
         deadly_clauses |= {result_of(i, clause_spans) for i in deadly_clauses}
+        # Deaths in a clause with no place and no event of its own ("Tens killed and injured in
+        # clashes in X") are the nearest event's.
+        told = {clause_of(t.start) for t, _, _ in pairs} | {s.clause for _, s, _ in pairs}
+        deadly_clauses |= {min(told, key=lambda c: (abs(c - i), c)) for i in deadly_clauses if i not in told}
         drafts = []
         typed: dict[int, tuple] = {}  # a trigger's actors and type, the same for each of its places
         for trig, slot, place_inherited in pairs:
@@ -436,17 +436,7 @@ class Geoparser:
         if not before or not any(area.admin1_code == place.admin1_code
                                  for area in self.resolver.areas(name_key(m.text))):
             return False  # (the town before it asked first: most names have none)
-        return any(_ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in before)
-
-    @staticmethod
-    def _region_after_town(sent: Span, m: Mention, towns: list[Mention]) -> bool:
-        """Whether ``m`` is a region (a district, plain or mountain) written right after a town in it
-        (within REGION_KM) as its address: "Kafr Batna in Eastern Ghouta", "X, Jabal al-Akrad"."""
-        if m.place.kind != "admin2":
-            return False
-        return any(t.end <= m.start and t.place.admin1_code == m.place.admin1_code
-                   and not farther_than(t.place.point, m.place.point, REGION_KM)
-                   and _ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in towns)
+        return any(ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in before)
 
     def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
         """The governorate slot for "a town <direction> of X": the unit holding the point

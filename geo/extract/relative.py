@@ -17,7 +17,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from geo.extract.lexicon import DIRECTION
 from geo.extract.text import Span
+from geo.gazetteer import farther_than
 from geo.models import Mention
 
 NEAR_CUES = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "north of ", "south of ",
@@ -41,6 +43,12 @@ _SUB_PLACES = (r"neighbo(?:u)?rhoods?|district|quarter|camp|hills?|mountains?|mo
                r"suburb|factory|bridge|plain")
 _SUB_PLACE_AFTER = re.compile(r"(?:'s|’s)?\s+(" + _SUB_PLACES + r")\b", re.IGNORECASE)
 _SUB_PLACE_BEFORE = re.compile(r"\b(?:" + _SUB_PLACES + r")\s+(?:of\s+)?$", re.IGNORECASE)
+REGION_KM = 30  # a town this near a region's point can be "X in <region>"
+# Between a town and its governorate (or region) written as its address: "Tafas in Daraa", "Saraqib, Idlib",
+# "the X front in northern Hama", "X, in southern Idlib" (the part of the governorate the town is in).
+ADDRESS_JOIN = re.compile(
+    r"(?:\s+(?:village|town|city|area|front(?:lines?)?|axis))?(?:\s*,\s*(?:in\s+)?|\s+in\s+)(?:the\s+)?"
+    r"(?:" + DIRECTION + r"\s+)?", re.IGNORECASE)
 _ROAD = r"(?:(?:international|main|old|new|strategic)\s+)?(?:road|highway|motorway|route)\b"
 _ROAD_AFTER = re.compile(r"\s+" + _ROAD, re.IGNORECASE)
 _PAIR_JOIN = re.compile(r"\s*[-–/]\s*")
@@ -186,3 +194,13 @@ def town_of_sub_place(sent: Span, u: Mention, towns: list[Mention]) -> tuple[str
     preceding = [t for t in towns if 0 <= u.start - t.end <= 60]
     town = following[0] if following else (preceding[-1] if preceding else None)
     return (kind_word, town) if town is not None else None
+
+
+def region_is_address(sent: Span, m: Mention, towns: list[Mention]) -> bool:
+    """Whether ``m`` is a region (a district, plain or mountain) written right after a town in it
+    (within REGION_KM) as its address: "Kafr Batna in Eastern Ghouta", "X, Jabal al-Akrad"."""
+    if m.place.kind != "admin2":
+        return False
+    return any(t.end <= m.start and t.place.admin1_code == m.place.admin1_code
+               and not farther_than(t.place.point, m.place.point, REGION_KM)
+               and ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in towns)
