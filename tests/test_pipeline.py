@@ -251,6 +251,33 @@ def test_words_another_trigger_explains_make_no_event_of_their_own(parser, sente
     assert [e.event_type for e in events] == expected
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("9 killed in Idlib shelling", ("Idlib", 3)),
+    ("Aleppo airstrikes kill 12", ("Aleppo", 3)),
+    ("Saraqib shelling kills 3", ("Saraqib", 1)),
+    ("Shelling hit Idlib, killing two.", ("Idlib", 1)),
+])
+def test_a_governorates_name_as_an_adjective_is_the_governorate(parser, sentence, expected):
+    """"9 killed in Idlib shelling": nothing says Idlib city; the governorate (precision 3)."""
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert [(e.admin1 if e.geo_precision == 3 else e.location, e.geo_precision) for e in events] == [expected]
+
+
+@pytest.mark.parametrize("sentence, deaths", [
+    ("Nine civilians, including four children, were killed when regime forces shelled Saraqib.", 9),
+    ("Twelve people, among them three women, were killed in airstrikes on Ariha.", 12),
+])
+def test_a_count_with_an_aside_is_read(parser, sentence, deaths):
+    events = parser.extract(Article("s", sentence, published=PUBLISHED)).events
+    assert [e.fatalities for e in events] == [deaths]
+
+
+def test_a_russian_airstrike_is_russias(parser):
+    events = parser.extract(Article("s", "A Russian airstrike killed three fighters near Ariha.",
+                                    published=PUBLISHED)).events
+    assert [e.actor1 for e in events] == [canonical_actor("Russian forces")]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

@@ -156,7 +156,10 @@ _NUM = r"\b" + _COUNT
 # (Alternations: the engine skips to where a number, or kill/claim/death, can start; a count
 # starts a word: with its \b as the prefix, only word starts are tried, not every "one" in "done".)
 _FATALITY_RES = (
-    Alternation([("dead", _COUNT + r"\s+(?:[\w-]+\s+){0,4}?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")], re.IGNORECASE,
+    # ("nine civilians, including four children, were killed": the aside is skipped)
+    Alternation([("dead", _COUNT + r"\s+(?:[\w-]+(?:\s+|,\s+(?:including|among\s+them|among\s+whom)\s+[^,;.]{1,50},\s+)){0,4}?"
+                          r"(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")],
+                re.IGNORECASE,
                 prefix=r"\b"),
     Alternation([("toll", r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM)], re.IGNORECASE),
 )

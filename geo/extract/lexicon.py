@@ -128,7 +128,7 @@ class ActorEntry:
 # States' forces named by what they fight with: "Russian and Syrian warplanes", "Turkish artillery".
 _ARMS = (r"(?:(?:\s+(?:and|or)\s+(?:Syrian|Russian|Turkish|Iranian|Israeli|regime|government))?\s+"
          r"(?:war\s?planes|jets|fighter jets|aircraft|planes|helicopters|gunships|artillery|tanks|drones?|"
-         r"air force|air strikes|airstrikes|air raids|strikes|troops|soldiers|forces|military|army|shelling|rockets|"
+         r"air force|air ?strikes?|airstrikes?|air raids?|strikes?|troops|soldiers|forces|military|army|shelling|rockets|"
          r"missiles))")
 
 

@@ -52,6 +52,7 @@ from geo.extract.lexicon import (
 from geo.extract.relative import (
     ADDRESS_JOIN,
     ADDRESS_WORDS,
+    ATTRIBUTIVE_AFTER,
     QUARTER_WORDS,
     ROAD_WORDS,
     address_after,
@@ -327,6 +328,10 @@ class Geoparser:
             road = road_of.get(id(m))
             if road is not None and not road.first:
                 continue  # the road's other town: the event is placed by the first
+            if place.kind == "populated_place" and ATTRIBUTIVE_AFTER.match(sent.text, m.end - sent.start):
+                # "9 killed in Idlib shelling": the governorate's name used as an adjective
+                place = next((a for a in self.resolver.areas(name_key(m.text)) if a.admin1_code == place.admin1_code),
+                             place)
             precision = geo_precision_of(place)
             near = m.kind_hint == "near" or (precision == 1 and (road is not None or id(m) in near_at or address))
             # "Tal al-Hammamiyat": the hill by Hammamiyat (the landmark kept as the detail)

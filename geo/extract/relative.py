@@ -49,6 +49,10 @@ REGION_KM = 30  # a town this near a region's point can be "X in <region>"
 ADDRESS_JOIN = re.compile(
     r"(?:\s+(?:village|town|city|area|front(?:lines?)?|axis))?(?:\s*,\s*(?:in\s+)?|\s+in\s+)(?:the\s+)?"
     r"(?:" + DIRECTION + r"\s+)?", re.IGNORECASE)
+# A governorate's name used as an adjective of the event: "9 killed in Idlib shelling", "Aleppo
+# airstrikes kill 12" (the governorate, not its seat: nothing says the city).
+ATTRIBUTIVE_AFTER = re.compile(r"\s+(?:shelling|air\s?strikes?|air\s+raids?|clashes|bombings?|bombardment|fighting|"
+                               r"offensive|violence|raids?|battles?)\b", re.IGNORECASE)
 _ROAD = r"(?:(?:international|main|old|new|strategic)\s+)?(?:road|highway|motorway|route)\b"
 _ROAD_AFTER = re.compile(r"\s+" + _ROAD, re.IGNORECASE)
 _PAIR_JOIN = re.compile(r"\s*[-–/]\s*")
