@@ -278,6 +278,15 @@ def test_a_russian_airstrike_is_russias(parser):
     assert [e.actor1 for e in events] == [canonical_actor("Russian forces")]
 
 
+def test_a_headlines_vague_event_is_the_bodys_precise_one(parser):
+    """"9 killed in Idlib shelling", its day not stated, is the body's shelling of Saraqib (Idlib)
+    on Wednesday: one event, not one more at the governorate."""
+    text = ("Monitor: 9 killed in Idlib shelling\n\nNine civilians were killed on Wednesday when regime "
+            "forces shelled Saraqib, a monitor said.")
+    events = parser.extract(Article("s", text, published=dt.date(2016, 5, 6))).events
+    assert [(e.location, e.geo_precision, e.event_date) for e in events] == [("Saraqib", 1, dt.date(2016, 5, 4))]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

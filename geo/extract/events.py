@@ -32,6 +32,7 @@ from geo.extract.lexicon import (
     trigger_of,
 )
 from geo.extract.text import Span, SpanSet
+from geo.models import Event
 from geo.words import lacks_words
 
 
@@ -530,3 +531,24 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
                 continue
             kept.append(t)
     return kept
+
+
+VAGUE_DAYS = 7  # ACLED's time_precision 2: within a week
+
+
+def said_vaguely(event: Event, events: Sequence[Event]) -> bool:
+    """Whether a governorate-level event is one of the report's precise events said vaguely:
+    "Idlib countryside" beside "Binnish" (Idlib) on the same day (a headline's "car bomb" is the
+    body's "blast in X"), or a headline's "9 killed in Idlib shelling", its day not stated, beside
+    the body's shelling of a village of Idlib that week."""
+    if event.geo_precision < 3:
+        return False
+    for other in events:
+        if other.geo_precision < 3 and other.admin1 == event.admin1:
+            if other.event_date == event.event_date:
+                return True
+            if event.time_precision == 2 and other.event_type == event.event_type and None not in (
+                    event.event_date, other.event_date) and 0 <= (event.event_date - other.event_date).days <= VAGUE_DAYS:
+                return True
+    return False
+

@@ -41,6 +41,7 @@ from geo.extract.events import (
     is_generic,
     refine_sub_type,
     result_of,
+    said_vaguely,
 )
 from geo.extract.lexicon import (
     DIRECTION,
@@ -589,10 +590,6 @@ class Geoparser:
             # (rounded: equal scores are ties, which the earlier place wins, not float noise)
             order = (-round(score, 6), first.sentence_index, slot.start)
             events.append((order, event))
-        # "Idlib countryside" beside "Binnish" (Idlib) on the same day: the governorate-level event
-        # is an event of the report said vaguely (a headline's "car bomb" is the body's "blast in
-        # X"), not one more; the report placed its events more precisely.
-        precise = {(e.admin1, e.event_date) for _, e in events if e.geo_precision < 3}
-        events = [(o, e) for o, e in events if e.geo_precision < 3 or (e.admin1, e.event_date) not in precise]
+        events = [pair for pair in events if not said_vaguely(pair[1], [e for _, e in events])]
         events.sort(key=lambda pair: pair[0])
         return [e for _, e in events]
