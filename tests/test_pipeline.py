@@ -287,6 +287,12 @@ def test_a_headlines_vague_event_is_the_bodys_precise_one(parser):
     assert [(e.location, e.geo_precision, e.event_date) for e in events] == [("Saraqib", 1, dt.date(2016, 5, 4))]
 
 
+def test_a_bomb_that_went_off_is_an_explosion(parser):
+    events = parser.extract(Article("s", "A bomb planted in a car went off in Jableh, killing 3.",
+                                    published=PUBLISHED)).events
+    assert [(e.event_type, e.fatalities) for e in events] == [("Explosions/Remote violence", 3)]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

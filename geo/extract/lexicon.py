@@ -46,7 +46,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("Explosions/Remote violence", "Remote explosive/landmine/IED", 75,
             r"car[\s-]bombs?|booby[\s-]trapped|ieds?|improvised explosive|roadside bombs?|land[\s-]?mines?|mines?|"
             r"explosive devices?|explosions?|exploded|explodes|blasts?|bombings?|detonat(?:ed|ion)|motorcycle bomb|"
-            r"bombs?\s+(?:\w+\s+){0,2}?(?:went|goes|go)\s+off"),
+            r"bombs?\s+(?:\w+\s+){0,5}?(?:went|goes|go)\s+off"),
     Trigger("Explosions/Remote violence", "Shelling/artillery/missile attack", 78,
             r"shell(?:s|ed|ing)?|artillery|mortars?|rockets?|missiles?|bombard(?:ed|ment|ing)|cannons?|"
             r"hell cannon|grad|surface[\s-]to[\s-]surface|tank fire|projectiles?"),
