@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from geo.extract.relative import address_after, near_cue, near_towns, roads
+from geo.extract.relative import address_after, near_cue, near_towns, references, roads
 from geo.models import Article
 
 PUBLISHED = dt.date(2016, 3, 2)
@@ -99,3 +99,22 @@ def test_an_address_places_the_event_at_the_place_it_addresses(parser, text, exp
     the gazetteer lacks is somewhere in Hama governorate, not Hama city."""
     events = parser.extract(Article("a", text, published=PUBLISHED)).events
     assert [(e.location, e.geo_precision, e.location_detail or None) for e in events] == expected
+
+
+@pytest.mark.parametrize("text, names, expected", [
+    ("Clashes in Saraqib, east of Idlib.", ["Saraqib", "Idlib"], {1}),
+    ("Shelling hit Binnish (10 km northeast of Idlib city).", ["Binnish", "Idlib"], {1}),
+    ("Clashes in Saraqib and east of Idlib.", ["Saraqib", "Idlib"], set()),
+])
+def test_a_place_that_only_says_where_the_one_before_is(text, names, expected):
+    assert references(text, _spans(text, names)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Clashes erupted in Saraqib, east of Idlib, on Monday.", [("Saraqib", 1)]),
+    ("Clashes erupted in Kansafra, south of Ariha, on Monday.", [("Arīḩā", 2)]),  # Kansafra unknown: by Ariha
+    ("Officials in Saraqib said shelling killed 3 in Binnish.", [("Binnish", 1)]),
+])
+def test_reference_points_and_where_it_was_said_are_no_events_of_their_own(parser, text, expected):
+    events = parser.extract(Article("r", text, published=PUBLISHED)).events
+    assert [(e.location, e.geo_precision) for e in events] == expected

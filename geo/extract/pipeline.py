@@ -59,6 +59,7 @@ from geo.extract.relative import (
     address_after,
     city_of_quarter,
     near_towns,
+    references,
     region_is_address,
     roads,
     town_of_sub_place,
@@ -279,8 +280,9 @@ class Geoparser:
         road_of = {} if lacks_words(sent.text, ROAD_WORDS) else {  # "the Aleppo-Damascus highway"
             id(towns[i]): road for i, road in roads(sent.text, [(t.start - sent.start, t.end - sent.start)
                                                                for t in towns]).items()}
-        near_at = {id(usable[i]) for i in near_towns(sent.text, [(m.start - sent.start, m.end - sent.start)
-                                                                 for m in usable])}
+        spans = [(m.start - sent.start, m.end - sent.start) for m in usable]
+        near_at = {id(usable[i]) for i in near_towns(sent.text, spans)}
+        located_by = {id(usable[i]) for i in references(sent.text, spans)}  # "X, southwest of Y": Y
         # "the Idlib town of Saraqib", "the Aleppo district of X": a town as the address of the place after it
         address_of = {} if lacks_words(sent.text, ADDRESS_WORDS) else {
             id(t): a for t in towns if (a := address_after(sent.text, t.end - sent.start))}
@@ -327,8 +329,8 @@ class Geoparser:
                     slots.append(slot)
                 continue
             road = road_of.get(id(m))
-            if road is not None and not road.first:
-                continue  # the road's other town: the event is placed by the first
+            if (road is not None and not road.first) or id(m) in located_by:
+                continue  # the road's other town; a place that only says where the one before it is
             if place.kind == "populated_place" and ATTRIBUTIVE_AFTER.match(sent.text, m.end - sent.start):
                 # "9 killed in Idlib shelling": the governorate's name used as an adjective
                 place = next((a for a in self.resolver.areas(name_key(m.text)) if a.admin1_code == place.admin1_code),

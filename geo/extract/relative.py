@@ -120,6 +120,19 @@ def near_cue(before: str) -> bool:
     return low.endswith(NEAR_CUES) or (low.endswith("of ") and _NEAR_DESCRIBED.search(before) is not None)
 
 
+# "X, southwest of Y", "X (10 km east of Y)": Y only says where X is.
+_DIRECTION_OF_JOIN = re.compile(
+    r"(?:\s*,\s*|\s*\(\s*|\s+)(?:(?:about|some|around|just)\s+)?(?:\d+(?:\.\d+)?\s*(?:km|kilometers|kilometres|miles)\s+)?"
+    r"(?:(?:north|south|east|west)(?:-?(?:east|west))?|northeast|northwest|southeast|southwest)\s+of\s+"
+    r"(?:the\s+(?:city|town|village)\s+of\s+)?", re.IGNORECASE)
+
+
+def references(text: str, spans: Sequence[tuple[int, int]]) -> set[int]:
+    """The places (indices into ``spans``, in text order) that only say where the place named just
+    before them is: "Jinderes, southwest of Afrin city" (Afrin)."""
+    return {i for i in range(1, len(spans)) if _DIRECTION_OF_JOIN.fullmatch(text, spans[i - 1][1], spans[i][0])}
+
+
 def near_towns(text: str, spans: Sequence[tuple[int, int]]) -> set[int]:
     """The towns (indices into ``spans``, their (start, end) in ``text`` in text order) named as
     reference points: after a near cue, and the rest of a list that one opens ("strikes near

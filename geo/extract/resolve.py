@@ -19,7 +19,6 @@ from dataclasses import replace
 from geo.extract.lexicon import (
     DIRECTION,
     DIRECTION_WORDS,
-    NOT_EVENT_BEFORE,
 )
 from geo.extract.text import Span, SpanSet, index_of
 from geo.extract.toponyms import FoundName, ToponymFinder
@@ -259,8 +258,8 @@ class PlaceResolver:
                 # skeleton with a gazetteer name is worth that scan only where the text puts a
                 # place ("in X", "near X", "the village of X").
                 continue
-            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start):
-                continue  # a place of origin or comparison ("fired from X", "than in X")
+            if self.finder._spoken(text, start, end):
+                continue  # where something was said ("officials in X said"), origin or comparison ("fired from X")
             if self.finder.is_typo_of_prominent(name_key(surface)):
                 continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
