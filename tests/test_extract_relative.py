@@ -114,6 +114,8 @@ def test_a_place_that_only_says_where_the_one_before_is(text, names, expected):
     ("Clashes erupted in Saraqib, east of Idlib, on Monday.", [("Saraqib", 1)]),
     ("Clashes erupted in Kansafra, south of Ariha, on Monday.", [("Arīḩā", 2)]),  # Kansafra unknown: by Ariha
     ("Officials in Saraqib said shelling killed 3 in Binnish.", [("Binnish", 1)]),
+    ("Rebels clashed with government forces in Saraqib.", [("Saraqib", 1)]),
+    ("Unknown gunmen kidnapped a journalist in Saraqib.", [("Saraqib", 1)]),
 ])
 def test_reference_points_and_where_it_was_said_are_no_events_of_their_own(parser, text, expected):
     events = parser.extract(Article("r", text, published=PUBLISHED)).events

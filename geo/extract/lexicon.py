@@ -304,7 +304,8 @@ SPOKEN_BEFORE = re.compile(
     r"\b(?:talks|negotiations|meetings?|summit|conference|consultations|officials?|spokes(?:man|woman|person)|"
     r"ministry|minister|embassy|envoy|diplomats?|sources?|correspondents?|reporters?|journalists?|"
     r"based|headquartered|refugees?|fled|fleeing|arriv(?:ed|ing)|crossed into|exiled|"
-    r"government|authorities|parliament|court|press conference|news conference|statement)"
+    r"government(?!\s+(?:forces|troops|soldiers|positions|militias?|fighters|artillery|warplanes|aircraft|"
+    r"helicopters|tanks|jets|drones)\b)|authorities|parliament|court|press conference|news conference|statement)"
     r"\s+(?:\w+\s+)?(?:in|to|at|from|into)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )

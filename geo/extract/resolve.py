@@ -19,6 +19,8 @@ from dataclasses import replace
 from geo.extract.lexicon import (
     DIRECTION,
     DIRECTION_WORDS,
+    NOT_EVENT_BEFORE,
+    SPOKEN_AFTER,
 )
 from geo.extract.text import Span, SpanSet, index_of
 from geo.extract.toponyms import FoundName, ToponymFinder
@@ -258,8 +260,8 @@ class PlaceResolver:
                 # skeleton with a gazetteer name is worth that scan only where the text puts a
                 # place ("in X", "near X", "the village of X").
                 continue
-            if self.finder._spoken(text, start, end):
-                continue  # where something was said ("officials in X said"), origin or comparison ("fired from X")
+            if NOT_EVENT_BEFORE.search(text, max(0, start - 80), start) or SPOKEN_AFTER.match(text, end, end + 30):
+                continue  # origin or comparison ("fired from X", "than in X"); where one spoke ("officials in X said")
             if self.finder.is_typo_of_prominent(name_key(surface)):
                 continue  # "Syra" is Syria misspelt, not a village that a loose match finds
             cands = self._rank(surface)
