@@ -74,3 +74,13 @@ def test_a_foreign_state_named_as_a_place_is_not_an_actor(parser, sentence):
 def test_a_foreign_state_as_the_doer_stays_the_actor(parser, sentence, actor1):
     events = parser.extract(Article("a", sentence, published=dt.date(2016, 3, 1))).events
     assert events and events[0].actor1 == actor1
+
+
+@pytest.mark.parametrize("text, actor1", [
+    ("A member of the Sham Legion was killed by a regime sniper near Saraqib.", "Syrian government forces"),
+    ("Two civilians were killed by ISIS gunmen in Raqqa.", "ISIL"),
+])
+def test_a_passive_verbs_agent_is_actor1(parser, text, actor1):
+    events = parser.extract(Article("p", text, published=dt.date(2016, 5, 2))).events
+    assert [e.actor1 for e in events] == [canonical_actor(actor1)]
+

@@ -383,6 +383,10 @@ class LazyCounts:
         return self._common
 
 
+# Between a passive verb and its agent: "was killed by a regime sniper", "died at the hands of IS".
+_BY_AGENT = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:by|at\s+the\s+hands\s+of)\s+(?:(?:a|an|the)\s+)?", re.IGNORECASE)
+
+
 def choose_actors(
     trigger: TriggerHit,
     actors: list[ActorHit],
@@ -410,6 +414,10 @@ def choose_actors(
         between = sentence_text_from[before[-1].end - sentence_start : trigger.end - sentence_start]
         if is_passive(between):
             actor1, actor2, passive = actor2, before[-1].name, True
+    if after and _BY_AGENT.fullmatch(sentence_text_from, trigger.end - sentence_start, after[0].start - sentence_start):
+        # "a fighter was killed by a regime sniper": the agent is actor1, whatever came before
+        actor1, passive = after[0].name, True
+        actor2 = before[-1].name if before and before[-1].name != actor1 else ""
     if not actor1 and actor2 and not passive and trigger.trigger.event_type != "Violence against civilians":
         actor1, actor2 = actor2, ""
     etype = trigger.trigger.event_type
