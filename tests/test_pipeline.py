@@ -293,6 +293,24 @@ def test_a_bomb_that_went_off_is_an_explosion(parser):
     assert [(e.event_type, e.fatalities) for e in events] == [("Explosions/Remote violence", 3)]
 
 
+def test_a_strike_on_two_places_and_the_missiles_shot_down(parser):
+    """"Struck X and near the city of Y, adding that air defences shot down most of the missiles":
+    both places were struck (Y too, near the city: precision 2); the missiles shot down are no
+    missile attack of their own."""
+    text = ("Israeli warplanes struck positions in Kiswah and near the city of Homs on Monday, adding that air "
+            "defences shot down most of the missiles.")
+    events = parser.extract(Article("s", text, published=PUBLISHED)).events
+    strikes = {e.location: e.geo_precision for e in events if e.sub_event_type == "Air/drone strike"}
+    assert strikes.get("Homs") == 2 and len(strikes) == 2
+    assert not any(e.sub_event_type == "Shelling/artillery/missile attack" for e in events)
+
+
+def test_a_headlines_undated_event_is_the_bodys_dated_one_at_the_same_place(parser):
+    text = "Israeli strikes hit targets in Kiswah\n\nIsraeli warplanes struck positions in Kiswah on Monday."
+    events = parser.extract(Article("s", text, published=dt.date(2016, 5, 4))).events
+    assert [(e.sub_event_type, e.event_date) for e in events] == [("Air/drone strike", dt.date(2016, 5, 2))]
+
+
 def test_a_workers_strike_is_not_an_air_strike(parser):
     assert not parser.extract(Article("s", "Workers went on strike in Masyaf on Monday.", published=PUBLISHED)).events
 

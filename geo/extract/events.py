@@ -203,7 +203,9 @@ def result_of(index: int, clause_spans: Sequence[Span]) -> int:
     return index - 1 if 0 < index < len(clause_spans) and is_consequence(clause_spans[index].text) else index
 
 
-_AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter jets?|drones?)$", re.IGNORECASE)
+# What air defences shoot down: "shot down a helicopter", "intercepted most of the missiles".
+_AIRCRAFT = re.compile(r"^(?:helicopters?|warplanes?|war planes?|jets?|fighter jets?|drones?|missiles?|rockets?)$",
+                       re.IGNORECASE)
 
 
 def find_fatalities(text: str) -> int | None:
@@ -544,13 +546,18 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
 VAGUE_DAYS = 7  # ACLED's time_precision 2: within a week
 
 
-def said_vaguely(event: Event, events: Sequence[Event]) -> bool:
-    """Whether a governorate-level event is one of the report's precise events said vaguely:
-    "Idlib countryside" beside "Binnish" (Idlib) on the same day (a headline's "car bomb" is the
-    body's "blast in X"), or a headline's "9 killed in Idlib shelling", its day not stated, beside
-    the body's shelling of a village of Idlib that week."""
+def said_vaguely(event: Event, events: Sequence[Event], published: dt.date | None = None) -> bool:
+    """Whether an event is one of the report's events said vaguely: at the governorate, "Idlib
+    countryside" beside "Binnish" (Idlib) on the same day (a headline's "car bomb" is the body's
+    "blast in X"), or a headline's "9 killed in Idlib shelling", its day not stated, beside the
+    body's shelling of a village of Idlib that week; at a place, a headline's "Israeli strikes hit
+    X" with no day beside the body's strikes on X on Monday (``published`` given for a headline's
+    events only)."""
     if event.geo_precision < 3:
-        return False
+        return event.event_date == published and event.time_precision == 2 and any(
+            other.place_id == event.place_id and other.event_type == event.event_type and other.time_precision == 1
+            and other.event_date is not None and 0 < (event.event_date - other.event_date).days <= VAGUE_DAYS
+            for other in events)
     for other in events:
         if other.geo_precision < 3 and other.admin1 == event.admin1:
             if other.event_date == event.event_date:

@@ -500,12 +500,16 @@ class Geoparser:
                 if (id(t), id(s)) not in seen:
                     seen.add((id(t), id(s)))
                     pairs.append((t, s, False))
+        # A place with no trigger in its clause takes the nearest clause's triggers, even when a
+        # trigger with no place of its own borrowed it ("struck X and near Y, adding that air
+        # defences shot down the missiles": Y was struck too).
         for s in slots:
-            if any(ps is s for _, ps, _ in pairs):
+            if any(ps is s and t_clauses[id(t)] == s.clause for t, ps, _ in pairs):
                 continue
             nearest = min(abs(t_clauses[id(t)] - s.clause) for t in triggers)
             for t in triggers:
-                if abs(t_clauses[id(t)] - s.clause) == nearest:
+                if abs(t_clauses[id(t)] - s.clause) == nearest and (id(t), id(s)) not in seen:
+                    seen.add((id(t), id(s)))
                     pairs.append((t, s, False))
         return pairs
 
@@ -592,6 +596,7 @@ class Geoparser:
             # (rounded: equal scores are ties, which the earlier place wins, not float noise)
             order = (-round(score, 6), first.sentence_index, slot.start)
             events.append((order, event))
-        events = [pair for pair in events if not said_vaguely(pair[1], [e for _, e in events])]
+        # (an undated event at a place: a headline's only; in the body it may be another day's)
+        events = [(o, e) for o, e in events if not said_vaguely(e, [e for _, e in events], published if o[1] == 0 else None)]
         events.sort(key=lambda pair: pair[0])
         return [e for _, e in events]

@@ -110,7 +110,7 @@ def address_after(text: str, end: int) -> Address | None:
 
 
 # "near the border town of X", "outside the northern city of X"
-_NEAR_DESCRIBED = re.compile(r"\b(?:near|outside|around)\s+the\s+(?:[\w-]+\s+){1,2}(?:towns?|villages?|city|cities)\s+of\s+$",
+_NEAR_DESCRIBED = re.compile(r"\b(?:near|outside|around)\s+the\s+(?:[\w-]+\s+){0,2}(?:towns?|villages?|city|cities)\s+of\s+$",
                              re.IGNORECASE)
 
 
