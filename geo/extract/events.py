@@ -385,6 +385,28 @@ class LazyCounts:
         return self._common
 
 
+def fatality_trigger(pairs: list, dead_key: str | None, count_clauses: tuple[int, int], clause_of) -> TriggerHit | None:
+    """The trigger of the count's place that the deaths are told of: a violent one (not "a
+    truce collapsed"), a specific one ("shelling", not "killed") first, then the count's clause's."""
+    violent = [t for t, s, _ in pairs if s.key == dead_key and t.trigger.event_type != "Strategic developments"]
+    ranked = sorted(violent, key=lambda t: (is_generic(t.text), clause_of(t.start) not in count_clauses))
+    return ranked[0] if ranked else None
+
+def fatality_slot(pairs: list, count_clauses: tuple[int, int], clause_of) -> str | None:
+    """The place a sentence's death count belongs to: the place of the count's clause, else of
+    the clause it tells the result of (", killing 12"), else the place of a trigger in either,
+    else the sentence's first pair."""
+    for clause in count_clauses:
+        for _, slot, _ in pairs:
+            if slot.clause == clause:
+                return slot.key
+    for clause in count_clauses:
+        for trig, slot, _ in pairs:
+            if clause_of(trig.start) == clause:
+                return slot.key
+    return pairs[0][1].key if pairs else None
+
+
 # Between a passive verb and its agent: "was killed by a regime sniper", "died at the hands of IS".
 _BY_AGENT = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:by|at\s+the\s+hands\s+of)\s+(?:(?:a|an|the)\s+)?", re.IGNORECASE)
 

@@ -33,12 +33,13 @@ from geo.extract.events import (
     TriggerHit,
     choose_actors,
     drop_explained,
+    fatality_slot,
+    fatality_trigger,
     find_actors,
     find_fatality_count,
     find_triggers,
     intro_clause_end,
     is_background,
-    is_generic,
     refine_sub_type,
     result_of,
     said_vaguely,
@@ -389,8 +390,8 @@ class Geoparser:
         count = find_fatality_count(sent.text)
         count_clause = clause_of(sent.start + count[1]) if count else -1
         count_clauses = (count_clause, result_of(count_clause, clause_spans))
-        dead_key = self._fatality_slot(pairs, count_clauses, clause_of) if count else None
-        dead_trig = self._fatality_trigger(pairs, dead_key, count_clauses, clause_of) if count else None
+        dead_key = fatality_slot(pairs, count_clauses, clause_of) if count else None
+        dead_trig = fatality_trigger(pairs, dead_key, count_clauses, clause_of) if count else None
         deadly_clauses = set() if lacks_words(sent.text, _DEADLY_WORDS) else {
             clause_of(sent.start + m.start()) for m in _DEADLY_RE.finditer(sent.text)}
         deadly_clauses |= {result_of(i, clause_spans) for i in deadly_clauses}
@@ -410,29 +411,6 @@ class Geoparser:
             draft.deadly = slot.clause in deadly_clauses or clause_of(trig.start) in deadly_clauses
             drafts.append(draft)
         return drafts
-
-    @staticmethod
-    def _fatality_trigger(pairs: list, dead_key: str | None, count_clauses: tuple[int, int], clause_of):
-        """The trigger of the count's place that the deaths are told of: a violent one (not "a
-        truce collapsed"), a specific one ("shelling", not "killed") first, then the count's clause's."""
-        violent = [t for t, s, _ in pairs if s.key == dead_key and t.trigger.event_type != "Strategic developments"]
-        ranked = sorted(violent, key=lambda t: (is_generic(t.text), clause_of(t.start) not in count_clauses))
-        return ranked[0] if ranked else None
-
-    @staticmethod
-    def _fatality_slot(pairs: list, count_clauses: tuple[int, int], clause_of) -> str | None:
-        """The place a sentence's death count belongs to: the place of the count's clause, else of
-        the clause it tells the result of (", killing 12"), else the place of a trigger in either,
-        else the sentence's first pair."""
-        for clause in count_clauses:
-            for _, slot, _ in pairs:
-                if slot.clause == clause:
-                    return slot.key
-        for clause in count_clauses:
-            for trig, slot, _ in pairs:
-                if clause_of(trig.start) == clause:
-                    return slot.key
-        return pairs[0][1].key if pairs else None
 
     def _governorate_after_town(self, sent: Span, m: Mention, towns: list[Mention]) -> bool:
         """Whether ``m`` is a governorate's name (its seat's too) written right after a town of that
