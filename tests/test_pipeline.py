@@ -266,6 +266,7 @@ def test_a_governorates_name_as_an_adjective_is_the_governorate(parser, sentence
 @pytest.mark.parametrize("sentence, deaths", [
     ("Nine civilians, including four children, were killed when regime forces shelled Saraqib.", 9),
     ("Twelve people, among them three women, were killed in airstrikes on Ariha.", 12),
+    ("Militiamen carried out a massacre of more than 30 civilians in Saraqib.", 30),
 ])
 def test_a_count_with_an_aside_is_read(parser, sentence, deaths):
     events = parser.extract(Article("s", sentence, published=PUBLISHED)).events

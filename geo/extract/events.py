@@ -162,12 +162,13 @@ _FATALITY_RES = (
                           r"(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|deaths|lives|martyred|slain)")],
                 re.IGNORECASE,
                 prefix=r"\b"),
-    Alternation([("toll", r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of))\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+)?" + _NUM)], re.IGNORECASE),
+    Alternation([("toll", r"(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)? the lives of|death toll (?:rises |climbs )?(?:to|of)|"
+                           r"(?:massacre|killing|slaughter)s? of|deaths of)\s+(?:at least\s+|about\s+|some\s+|nearly\s+|more than\s+|over\s+)?" + _NUM)], re.IGNORECASE),
 )
 
 
 # Every match of _FATALITY_RES holds one of these words (a cheap proof that a sentence has no count).
-_FATALITY_WORDS = ("kill", "dead", "died", "death", "lives", "martyred", "slain", "claim")
+_FATALITY_WORDS = ("kill", "dead", "died", "death", "lives", "martyred", "slain", "claim", "massacre", "slaughter")
 
 
 def _number(token: str) -> int | None:
