@@ -6,7 +6,15 @@ import datetime as dt
 
 import pytest
 
-from geo.extract.relative import address_after, near_cue, near_towns, references, roads
+from geo.extract.relative import (
+    NEAR_CUES,
+    NEAR_WORDS,
+    address_after,
+    near_cue,
+    near_towns,
+    references,
+    roads,
+)
 from geo.models import Article
 
 PUBLISHED = dt.date(2016, 3, 2)
@@ -120,3 +128,10 @@ def test_a_place_that_only_says_where_the_one_before_is(text, names, expected):
 def test_reference_points_and_where_it_was_said_are_no_events_of_their_own(parser, text, expected):
     events = parser.extract(Article("r", text, published=PUBLISHED)).events
     assert [(e.location, e.geo_precision) for e in events] == expected
+
+
+def test_every_near_cue_holds_a_near_word():
+    """The pipeline asks for near towns only in a sentence with a NEAR_WORDS word."""
+    assert all(any(w in cue for w in NEAR_WORDS) for cue in NEAR_CUES)
+    assert all(any(w in cue for w in NEAR_WORDS) for cue in ("near the border town of ", "outside the city of ",
+                                                             "around the villages of "))

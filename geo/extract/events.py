@@ -515,7 +515,7 @@ _PROTEST_TOPIC_BEFORE = re.compile(
 
 
 def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Span],
-                   named: set[int] = frozenset(), doers: set[int] = frozenset()) -> list[TriggerHit]:
+                   names: Sequence[tuple[int, int]] = (), actors: Sequence[ActorHit] = ()) -> list[TriggerHit]:
     """Drop trigger words that another trigger explains, or that are too weak alone.
 
     - A generic word ("killed", "casualties") goes when a specific trigger shares its clause
@@ -523,21 +523,31 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
       specific trigger elsewhere in the sentence, when the two clauses are joined by when/as
       ("two were killed when a shell hit their house"), or when its clause names neither a place
       nor a doer ("10 people were killed and dozens wounded in a suicide bombing in X";
-      ``named``, ``doers``: the clauses that name a place, an armed actor).
+      ``names``, ``actors``: the sentence's place spans and actors).
       "accused them of killing a doctor" stays.
     - A weak word ("deal", "control of") goes when it is the clause's only trigger.
     - An aircraft noun goes when the clause says the aircraft was shot down or intercepted;
       "raids" go when the sentence tells of arrests (raids on homes, not from the air).
     - In a sentence about a protest, what it is against is no event there ("to denounce the arrests").
     """
-    arrests = any(t.trigger.sub_event_type == "Arrests" for t in triggers)
-    protest = any(t.trigger.event_type == "Protests" for t in triggers)
+    arrests = protest = False
     by_clause: dict[int, list[TriggerHit]] = {}
     for t in triggers:
         by_clause.setdefault(clause_of(t.start), []).append(t)
+        arrests = arrests or t.trigger.sub_event_type == "Arrests"
+        protest = protest or t.trigger.event_type == "Protests"
     sentence_specific = any(not is_generic(t.text) and not _is_weak(t.text) for t in triggers)
-    specific_clauses = {i for i, ts in by_clause.items() if any(not is_generic(t.text) and not _is_weak(t.text)
-                                                                for t in ts)}
+    context: list[set[int]] = []  # the clauses with a specific trigger, a place, an armed actor: asked rarely
+
+    def linked(index: int) -> bool:
+        if not context:
+            context.extend(({i for i, ts in by_clause.items()
+                             if any(not is_generic(t.text) and not _is_weak(t.text) for t in ts)},
+                            {clause_of(start) for start, _ in names},
+                            {clause_of(a.start) for a in actors if a.kind != "civilians"}))
+        specific_clauses, named, doers = context
+        return _linked_to_specific(index, specific_clauses, clause_spans, named) or (
+            index not in named and index not in doers)
     kept = []
     for index, clause_triggers in by_clause.items():
         specific = [t for t in clause_triggers if not is_generic(t.text) and not _is_weak(t.text)]
@@ -548,9 +558,7 @@ def drop_explained(triggers: list[TriggerHit], clause_of, clause_spans: list[Spa
         for t in clause_triggers:
             generic = is_generic(t.text)
             if generic and not specific and sentence_specific and consequence is None:
-                consequence = index < len(clause_spans) and is_consequence(clause_spans[index].text) \
-                    or _linked_to_specific(index, specific_clauses, clause_spans, named) \
-                    or (index not in named and index not in doers)
+                consequence = index < len(clause_spans) and is_consequence(clause_spans[index].text) or linked(index)
             if generic and (specific or (consequence and sentence_specific)):
                 continue
             if not generic and _is_weak(t.text) and len(clause_triggers) == 1:

@@ -55,6 +55,7 @@ from geo.extract.relative import (
     ADDRESS_JOIN,
     ADDRESS_WORDS,
     ATTRIBUTIVE_AFTER,
+    NEAR_WORDS,
     QUARTER_WORDS,
     ROAD_WORDS,
     address_after,
@@ -221,8 +222,7 @@ class Geoparser:
                 continue  # no trigger, and no later sentence of its paragraph borrows its places or date
             names = [(m.start, m.end) for m in (*s_mentions_of[s_index], *s_unresolved_of[s_index])]
             cls, clause_of = sentence_clauses(sent, names, bool(s_triggers_of[s_index] or names))
-            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls, {clause_of(n[0]) for n in names},
-                                        {clause_of(a.start) for a in s_actors_of[s_index] if a.kind != "civilians"})
+            s_triggers = drop_explained(s_triggers_of[s_index], clause_of, cls, names, s_actors_of[s_index])
             s_actors = s_actors_of[s_index]
             s_dates = find_dates(sent.text, published, offset=sent.start, reference=last_day)
             last_day = next((d.date for d in reversed(s_dates) if d.precision == 1), last_day)
@@ -281,13 +281,16 @@ class Geoparser:
         road_of = {} if lacks_words(sent.text, ROAD_WORDS) else {  # "the Aleppo-Damascus highway"
             id(towns[i]): road for i, road in roads(sent.text, [(t.start - sent.start, t.end - sent.start)
                                                                for t in towns]).items()}
-        spans = [(m.start - sent.start, m.end - sent.start) for m in usable]
-        near_at = {id(usable[i]) for i in near_towns(sent.text, spans)}
-        located_by = {id(usable[i]) for i in references(sent.text, spans)}  # "X, southwest of Y": Y
+        near_at, located_by = set(), set()
+        if usable and not lacks_words(sent.text, NEAR_WORDS):  # (every near cue holds one of the words)
+            spans = [(m.start - sent.start, m.end - sent.start) for m in usable]
+            near_at = {id(usable[i]) for i in near_towns(sent.text, spans)}
+            if compass and len(usable) > 1:  # "X, southwest of Y": Y says where X is
+                located_by = {id(usable[i]) for i in references(sent.text, spans)}
         # "the Idlib town of Saraqib", "the Aleppo district of X": a town as the address of the place after it
         address_of = {} if lacks_words(sent.text, ADDRESS_WORDS) else {
             id(t): a for t in towns if (a := address_after(sent.text, t.end - sent.start))}
-        named_at = {m.start - sent.start: m for m in usable}
+        named_at = {m.start - sent.start: m for m in usable} if address_of else {}
         districts = {id(named_at.get(a.name_start)) for a in address_of.values() if a.kind == "part"}
         for m in usable:
             place = m.place

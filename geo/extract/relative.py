@@ -27,6 +27,9 @@ NEAR_CUES = ("near ", "outside ", "outskirts of ", "vicinity of ", "around ", "n
              "countryside of ", "suburbs of ", "outskirts of the town of ", "near the town of ",
              "near the village of ", "near the towns of ", "near the villages of ", "border of ", "borders of ",
              "border with ", "edge of ", "edges of ")
+# Every near cue (and _NEAR_DESCRIBED match) holds one of these: a sentence with none has no near town.
+NEAR_WORDS = ("near", "outside", "around", "outskirts", "vicinity", "north", "south", "east", "west", "countryside",
+              "suburbs", "border", "edge")
 # The join of a list of towns ("near Raqqa and Deir ez-Zor", "near X, Y or Z")
 _LIST_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s*")
 
