@@ -435,3 +435,14 @@ def test_a_neighbourhood_is_not_a_village_a_loose_spelling_finds(parser):
     events = _events(parser, "Rebels shelled the government-held Midan neighbourhood on Monday.")
     assert not any(e.admin1 == "Raqqa" for e in events)
 
+
+@pytest.mark.parametrize("text, expected", [
+    ("Regime forces shelled Qermaniyah in Hama province on Monday.", True),
+    ("Regime forces stormed Qermaniyah in Hama province on Monday.", True),
+    ("Regime forces shelled Qermaniyah on Monday.", False),  # two spellings far apart, nothing to choose
+])
+def test_the_object_of_an_attack_is_where_a_loose_spelling_is_looked_for(namesakes, text, expected):
+    """"Shelled X" says X is a place, as "in X" does: a loose spelling is looked for there, and still
+    needs the text's support (here the governorate) to be taken."""
+    assert ("v:qarm-hm" in _ids(namesakes, text)) is expected
+

@@ -51,10 +51,12 @@ _PHRASE_PLACES: tuple[tuple[re.Pattern, str, str, tuple[str, ...]], ...] = (
 _RANGE_NAME = r"(?:(?:al|el|as|ash|at|az|ad|an)[-\s])?[A-Z][\w'’-]+"
 _RANGE_NAME_RE = re.compile(r"(?<![\w'’-])" + _RANGE_NAME)
 _RANGES = re.compile(r"(?<![\w'’-])(" + _RANGE_NAME + r"(?:(?:\s*,\s*|\s+and\s+)" + _RANGE_NAME + r")*)\s+[Mm]ountains?\b")
+# (and the object of an attack: "shelled X", "stormed X")
 _LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet)\s+(?:the\s+)?$", re.IGNORECASE)
+    r"\b(?:in|at|near|from|outside|around|towards?|into|of|village|town|city|hamlet|shelled|bombed|stormed|"
+    r"captured|recaptured|seized|besieged|raided)\s+(?:the\s+)?$", re.IGNORECASE)
 _LOCATIVE_WORDS = ("in", "at", "near", "from", "outside", "around", "toward", "towards", "into", "of", "village",
-                   "town", "city", "hamlet")
+                   "town", "city", "hamlet", "shelled", "bombed", "stormed", "captured", "seized", "besieged", "raided")
 
 
 def _locative_before(text: str, start: int) -> bool:
