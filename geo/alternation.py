@@ -11,7 +11,10 @@ a position does not change which alternative matches first there, so the matches
 The lookbehind ``prefix`` (e.g. "not after a word character") and the scan for possible start
 characters run inside the regex engine; only the possible starts reach Python. When a pattern
 cannot be analysed (an alternative that may start with any character, or match the empty
-string) the plain pattern is used.
+string) the plain pattern is used. Where every match starts a word, the possible starts are
+found by an Aho-Corasick automaton of the alternatives' first letters instead (see
+:func:`_word_text`): one pass over the text, where the engine tried a branch per first letter
+at every word.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+import ahocorasick
 
 from geo.words import CASE_ODD
 
@@ -34,6 +39,38 @@ except ImportError:  # pragma: no cover - other Python implementations
 _UNSEEN = object()
 # Character ranges ([a-z], [A-Z]) up to this size are listed character by character.
 _MAX_RANGE = 256
+
+
+# The text an automaton of word starts reads (_word_text): a space for the start and for each
+# character that is no ASCII word character (a non-ASCII character is replaced by "?" first, one
+# for one, so positions are kept), ASCII letters lower-cased (_FOLD) or as written (_EXACT).
+_FOLD = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)).lower() + b" " * 128
+_EXACT = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
+# A text holding one of these is scanned by the engine: IGNORECASE matches a CASE_ODD letter to
+# an ASCII one, and another script's digit matches \d, which the ASCII form would lose.
+_ODD_TEXT = re.compile("[" + "".join(CASE_ODD) + r"]|[^\x00-\x7f](?<=\d)")
+# The last text asked for and its forms (text, _FOLD form, _EXACT form; True: not made yet, False:
+# the engine scans this text): the stages ask several alternations about one text in a row.
+_last_text: list = ["", None, None]
+
+
+def _word_text(text: str, fold: bool) -> str | None:
+    """`` " " + text`` as the word-start automata read it, or None where only the engine can tell
+    where a match may start (a CASE_ODD letter, another script's digit). A match of a word
+    alternation starts after a non-word character (or at the start) with one of its literal
+    prefixes, in ASCII (case-insensitively under IGNORECASE: CASE_ODD aside, ASCII letters are
+    matched only by ASCII letters); mapped alike, the prefix (a space before it) is found in
+    this form at the same place, so every match start is found, with a few more that the
+    per-character pattern then refuses (after a non-ASCII letter, say)."""
+    last = _last_text
+    if last[0] is not text:  # (the same object: a string does not change)
+        odd = not text.isascii() and _ODD_TEXT.search(text) is not None
+        last[:] = text, not odd, not odd
+    form = last[1 if fold else 2]
+    if form is True:
+        form = (" " + text).encode("ascii", "replace").translate(_FOLD if fold else _EXACT).decode("ascii")
+        last[1 if fold else 2] = form
+    return form or None
 
 
 class _Unbounded(Exception):
@@ -258,6 +295,7 @@ class Alternation:
         self._buckets: dict[str, re.Pattern | None] = {}
         self._scan: re.Pattern | None = None
         self._shift = False  # the scan takes the character before a match too (see _prefix_scan)
+        self._starts: ahocorasick.Automaton | None = None  # the word-start scan (_word_starts)
         try:
             self._build()
         except (_Unbounded, re.error, AttributeError, TypeError) as exc:
@@ -343,6 +381,8 @@ class Alternation:
         # the same character before them: the character after a candidate's first is never one.
         before = _BEFORE_SET.get(self._prefix)
         self._shift = before is not None and all(first.isalnum() or first == "_" for first in groups)
+        if self._shift and all(text.isascii() for text in strings):
+            self._starts = self._word_starts(strings)
         prefix = before if self._shift else self._prefix
         if not self._fold:
             parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
@@ -368,6 +408,22 @@ class Alternation:
             prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
+    def _word_starts(self, strings: set[str]) -> ahocorasick.Automaton:
+        """An automaton of the prefixes (a space before each, mapped as the text: _word_text),
+        each giving its length; a prefix that starts another is kept alone, so that a word
+        start is reported once."""
+        table = _FOLD if self._fold else _EXACT
+        keys = sorted({" " + text.encode("ascii").translate(table).decode("ascii") for text in strings})
+        automaton = ahocorasick.Automaton()
+        kept = ""
+        for key in keys:  # (sorted: a key that another starts with comes right before those)
+            if kept and key.startswith(kept):
+                continue
+            automaton.add_word(key, len(key) - 1)
+            kept = key
+        automaton.make_automaton()
+        return automaton
+
     def _bucket(self, char: str) -> re.Pattern | None:
         """The pattern of the alternatives that can start with ``char`` (compiled once), the
         whole pattern for a character the dispatch cannot decide, None when none can start."""
@@ -391,10 +447,16 @@ class Alternation:
             return
         end = 0
         buckets = self._buckets
-        # (Shifted: the scan's match starts at the character before the candidate, one place
-        # later in the text searched, so its start is the candidate's position in ``text``.)
-        for candidate in self._scan.finditer(" " + text if self._shift else text):
-            pos = candidate.start()
+        form = _word_text(text, self._fold) if self._starts is not None else None
+        if form is not None:
+            # (A prefix of length n ending at ``last`` of the form starts the word at last - n
+            # of ``text``: the form has a space before the text.)
+            positions: Iterable[int] = sorted([last - n for last, n in self._starts.iter(form)])
+        else:
+            # (Shifted: the scan's match starts at the character before the candidate, one place
+            # later in the text searched, so its start is the candidate's position in ``text``.)
+            positions = (c.start() for c in self._scan.finditer(" " + text if self._shift else text))
+        for pos in positions:
             if pos < end:
                 continue
             char = text[pos]

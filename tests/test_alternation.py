@@ -258,3 +258,46 @@ def test_case_set_matches_what_ignorecase_matches(char):
     for other in (char, char.lower(), char.upper(), "i", "I", "s", "S", "k", "K", *CASE_ODD, "é", "É", "x"):
         assert (pattern.fullmatch(other) is not None) == (re.fullmatch(re.escape(char), other, re.IGNORECASE)
                                                           is not None), (char, other)
+
+
+# The word-start automaton (Alternation._starts) finds where a match may start in one pass over
+# the text's ASCII form (alternation._word_text); the engine scans texts where that form could
+# lose a start (a CASE_ODD letter, another script's digit).
+_AUTOMATON_WORDS = [*_WORDS, "“Russian", "’s", "—", "…", "é-shelling", "éshelling", "x?shelling", "?", "_raid",
+                    "2014", "٣", "3rd", "Monday", "killed”", "(IS)", "[ISIS]", "al-Nusra", "AL-NUSRA"]
+
+
+def test_word_alternations_find_their_starts_with_an_automaton():
+    for pattern in (lexicon.TRIGGER_RE, lexicon.ACTOR_RE, lexicon.CIVILIAN_RE, dates.DATE_RE, pipeline._DEADLY_RE,
+                    events._FATALITY_RES[0]):
+        assert pattern._starts is not None, pattern.pattern[:40]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_AUTOMATON_WORDS), max_size=25).map(" ".join) | st.lists(
+    st.sampled_from(_AUTOMATON_WORDS), max_size=12).map("".join))
+def test_the_automaton_finds_every_start_of_a_match(text):
+    from geo.alternation import _word_text
+
+    for pattern in (lexicon.TRIGGER_RE, lexicon.ACTOR_RE, dates.DATE_RE, pipeline._DEADLY_RE):
+        form = _word_text(text, pattern._fold)
+        assert (form is None) == (any(c in text for c in CASE_ODD) or "٣" in text)
+        if form is None:
+            continue
+        assert len(form) == len(text) + 1
+        starts = {last - n for last, n in pattern._starts.iter(form)}
+        expected = _matches(pattern.full, text)
+        assert {span[0] for span, _, _ in expected} <= starts
+        assert _matches(pattern, text) == expected
+
+
+def test_a_text_the_form_could_mislead_is_scanned_by_the_engine():
+    from geo.alternation import _word_text
+
+    assert _word_text("ſhelling of Idlib", True) is None  # IGNORECASE: "ſ" is an "s"
+    assert _word_text("on ٣ May", True) is None  # \d: another script's digit
+    assert _word_text("“Shelling” — in Idlib", True) == "  shelling    in idlib"
+    assert _word_text("“Shelling” — in Idlib", False) == "  Shelling    in Idlib"
+    text = "ſhelling and ſlain; shelled on ٣ May"
+    for pattern in (lexicon.TRIGGER_RE, dates.DATE_RE, pipeline._DEADLY_RE):
+        assert _matches(pattern, text) == _matches(pattern.full, text)
