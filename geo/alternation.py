@@ -48,7 +48,8 @@ _FOLD = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)).lowe
 _EXACT = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
 # A text holding one of these is scanned by the engine: IGNORECASE matches a CASE_ODD letter to
 # an ASCII one, and another script's digit matches \d, which the ASCII form would lose.
-_ODD_TEXT = re.compile("[" + "".join(CASE_ODD) + r"]|[^\x00-\x7f](?<=\d)")
+# (One set first: the engine skips in C to the non-ASCII characters, then looks back at each.)
+_ODD_TEXT = re.compile(r"[^\x00-\x7f](?<=[\d" + "".join(CASE_ODD) + "])")
 # The last text asked for and its forms (text, _FOLD form, _EXACT form; True: not made yet, False:
 # the engine scans this text): the stages ask several alternations about one text in a row.
 _last_text: list = ["", None, None]
@@ -296,6 +297,8 @@ class Alternation:
         self._scan: re.Pattern | None = None
         self._shift = False  # the scan takes the character before a match too (see _prefix_scan)
         self._starts: ahocorasick.Automaton | None = None  # the word-start scan (_word_starts)
+        self._piece_forms: list[frozenset[str]] = []  # each piece's prefixes, as the automaton has them
+        self._prefix_buckets: dict[str, re.Pattern] = {}  # by the prefix the automaton found (_prefix_bucket)
         try:
             self._build()
         except (_Unbounded, re.error, AttributeError, TypeError) as exc:
@@ -356,7 +359,7 @@ class Alternation:
         trie of literal prefixes, matched by the engine): fewer positions reach Python. The
         scan consumes one character, so that without a prefix the engine can skip to the
         possible first characters. None when some alternative has no literal prefix."""
-        strings: set[str] = set()
+        per_piece: list[set[str]] = []  # (in the order of self._pieces)
         for tree in parsed:
             for need in range(_PREFIX_CHARS, 0, -1):
                 try:
@@ -368,9 +371,8 @@ class Alternation:
                 return None
             if any(not text for text, _ in found):
                 return None
-            strings |= {text for text, _ in found}
-        if self._fold:
-            strings = {t.lower() if t.isascii() else t for t in strings}
+            per_piece.append({text.lower() if self._fold and text.isascii() else text for text, _ in found})
+        strings: set[str] = set().union(*per_piece)
         groups: dict[str, set[str]] = {}
         for text in strings:
             groups.setdefault(text[0], set()).add(text[1:])
@@ -382,7 +384,7 @@ class Alternation:
         before = _BEFORE_SET.get(self._prefix)
         self._shift = before is not None and all(first.isalnum() or first == "_" for first in groups)
         if self._shift and all(text.isascii() for text in strings):
-            self._starts = self._word_starts(strings)
+            self._starts = self._word_starts(strings, per_piece)
         prefix = before if self._shift else self._prefix
         if not self._fold:
             parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
@@ -408,21 +410,37 @@ class Alternation:
             prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
-    def _word_starts(self, strings: set[str]) -> ahocorasick.Automaton:
+    def _word_starts(self, strings: set[str], per_piece: list[set[str]]) -> ahocorasick.Automaton:
         """An automaton of the prefixes (a space before each, mapped as the text: _word_text),
-        each giving its length; a prefix that starts another is kept alone, so that a word
-        start is reported once."""
+        each giving (its length, itself); a prefix that starts another is kept alone, so that a
+        word start is reported once, with the shortest prefix written there."""
         table = _FOLD if self._fold else _EXACT
-        keys = sorted({" " + text.encode("ascii").translate(table).decode("ascii") for text in strings})
+
+        def form(text: str) -> str:
+            return text.encode("ascii").translate(table).decode("ascii")
+
+        self._piece_forms = [frozenset(map(form, texts)) for texts in per_piece]
         automaton = ahocorasick.Automaton()
-        kept = ""
-        for key in keys:  # (sorted: a key that another starts with comes right before those)
-            if kept and key.startswith(kept):
-                continue
-            automaton.add_word(key, len(key) - 1)
-            kept = key
+        kept: str | None = None
+        for key in sorted(set(map(form, strings))):  # (a key that others start with comes right before them)
+            if kept is None or not key.startswith(kept):
+                automaton.add_word(" " + key, (len(key), key))
+                kept = key
         automaton.make_automaton()
         return automaton
+
+    def _prefix_bucket(self, key: str) -> re.Pattern:
+        """The pattern of the alternatives that can start where the automaton found ``key``: those
+        with a prefix that starts with it (compiled once). The key is the shortest prefix written
+        there (see _word_starts): an alternative whose prefixes all differ from the text within
+        their length, or within the key's, cannot match there."""
+        named: dict[str, list[str]] = {}
+        for (name, piece, _), forms in zip(self._pieces, self._piece_forms):
+            if any(f.startswith(key) for f in forms):
+                named.setdefault(name, []).append(piece)
+        pattern = self._prefix_buckets[key] = re.compile(
+            self._source([(n, "|".join(kept)) for n, kept in named.items()]), self._flags)
+        return pattern
 
     def _bucket(self, char: str) -> re.Pattern | None:
         """The pattern of the alternatives that can start with ``char`` (compiled once), the
@@ -445,18 +463,16 @@ class Alternation:
         if self._scan is None:
             yield from self.full.finditer(text)
             return
-        end = 0
-        buckets = self._buckets
         form = _word_text(text, self._fold) if self._starts is not None else None
         if form is not None:
-            # (A prefix of length n ending at ``last`` of the form starts the word at last - n
-            # of ``text``: the form has a space before the text.)
-            positions: Iterable[int] = sorted([last - n for last, n in self._starts.iter(form)])
-        else:
-            # (Shifted: the scan's match starts at the character before the candidate, one place
-            # later in the text searched, so its start is the candidate's position in ``text``.)
-            positions = (c.start() for c in self._scan.finditer(" " + text if self._shift else text))
-        for pos in positions:
+            yield from self._word_matches(text, form)
+            return
+        end = 0
+        buckets = self._buckets
+        # (Shifted: the scan's match starts at the character before the candidate, one place
+        # later in the text searched, so its start is the candidate's position in ``text``.)
+        for candidate in self._scan.finditer(" " + text if self._shift else text):
+            pos = candidate.start()
             if pos < end:
                 continue
             char = text[pos]
@@ -465,6 +481,21 @@ class Alternation:
                 pattern = self._bucket(char)
             if pattern is None:
                 continue
+            match = pattern.match(text, pos)
+            if match is not None:
+                end = match.end()
+                yield match
+
+    def _word_matches(self, text: str, form: str) -> Iterator[re.Match]:
+        """``finditer`` where the automaton finds the possible starts in ``form`` (_word_text)."""
+        end = 0
+        buckets = self._prefix_buckets
+        # (A prefix of length n ending at ``last`` of the form starts the word at last - n of
+        # ``text``: the form has a space before the text.)
+        for pos, key in sorted([(last - n, key) for last, (n, key) in self._starts.iter(form)]):
+            if pos < end:
+                continue
+            pattern = buckets.get(key) or self._prefix_bucket(key)
             match = pattern.match(text, pos)
             if match is not None:
                 end = match.end()

@@ -285,7 +285,7 @@ def test_the_automaton_finds_every_start_of_a_match(text):
         if form is None:
             continue
         assert len(form) == len(text) + 1
-        starts = {last - n for last, n in pattern._starts.iter(form)}
+        starts = {last - n for last, (n, _) in pattern._starts.iter(form)}
         expected = _matches(pattern.full, text)
         assert {span[0] for span, _, _ in expected} <= starts
         assert _matches(pattern, text) == expected
@@ -301,3 +301,14 @@ def test_a_text_the_form_could_mislead_is_scanned_by_the_engine():
     text = "ſhelling and ſlain; shelled on ٣ May"
     for pattern in (lexicon.TRIGGER_RE, dates.DATE_RE, pipeline._DEADLY_RE):
         assert _matches(pattern, text) == _matches(pattern.full, text)
+
+
+def test_a_word_start_tries_only_the_alternatives_its_prefix_allows():
+    # At "shelled" the automaton found "shel": the pattern tried there holds the alternatives with
+    # a prefix that starts so, not every alternative starting with "s" (same matches: the
+    # alternatives dropped cannot match there).
+    narrow = lexicon.TRIGGER_RE._prefix_bucket("shel").pattern
+    wide = lexicon.TRIGGER_RE._bucket("s").pattern
+    assert narrow.count("(?P<") < wide.count("(?P<")
+    text = "Regime forces shelled Saraqib; airstrikes and shellings hit it."
+    assert _matches(lexicon.TRIGGER_RE, text) == _matches(OLD_TRIGGER_RE, text)
