@@ -78,9 +78,11 @@ class _Unbounded(Exception):
     """A (sub)pattern that may start with too many characters to list."""
 
 
-def _first_of_set(items: list, ascii_digits: bool = False) -> set[str]:
+def _first_of_set(items: list, ascii_digits: bool = False, spaces: bool = False) -> set[str]:
     """The characters of a set. ``ascii_digits``: ``\\d`` gives 0-9, for a caller that leaves every
-    non-ASCII character (other scripts' digits among them) to the whole pattern."""
+    non-ASCII character (other scripts' digits among them) to the whole pattern. ``spaces``: ``\\s``
+    and ``\\W`` give " ", for the word-start automaton's form of a text, where every character
+    they match is a space (see _word_text)."""
     chars: set[str] = set()
     for op, av in items:
         if op is _sre_c.LITERAL:
@@ -89,6 +91,8 @@ def _first_of_set(items: list, ascii_digits: bool = False) -> set[str]:
             chars.update(chr(c) for c in range(av[0], av[1] + 1))
         elif op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT and ascii_digits:
             chars.update("0123456789")
+        elif op is _sre_c.CATEGORY and av in (_sre_c.CATEGORY_SPACE, _sre_c.CATEGORY_NOT_WORD) and spaces:
+            chars.add(" ")
         else:  # a negated set, a category (\w, \s), a large range
             raise _Unbounded
     return chars
@@ -140,8 +144,10 @@ def _first(seq, ascii_digits: bool = False) -> tuple[set[str], bool]:
 # that may (see Alternation._prefix_scan): "\b" before a word character is "no word character before".
 _BEFORE_SET = {r"(?<![\w-])": r"[^\w-]", r"\b": r"\W"}
 
-# How many leading characters the scan checks (fewer when that would list too many prefixes).
+# How many leading characters the scan checks (fewer when that would list too many prefixes); the
+# word-start automaton, whose size does not slow its pass, checks more.
 _PREFIX_CHARS = 4
+_AUTOMATON_CHARS = 8
 _MAX_PREFIXES = 4000
 _Prefixes = set[tuple[str, bool]]  # (literal prefix, whether a longer one could still follow)
 
@@ -160,12 +166,13 @@ def _extend(heads: _Prefixes, tails: _Prefixes, need: int) -> _Prefixes:
     return out
 
 
-def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
+def _prefixes(seq, need: int, leading_digits: bool = False, spaces: bool = False) -> _Prefixes:
     """The literal strings (up to ``need`` characters) that every match of ``seq`` starts with one
     of. A prefix is cut short where the pattern allows too many characters (``\\w``, ``[^x]``),
     so it may be shorter than ``need``: it then only says how a match starts. ``leading_digits``:
     a ``\\d`` that a match starts with gives the one-character prefixes 0-9 (the caller finds
-    other scripts' digits itself); elsewhere, ``\\d`` ends the prefixes, as other categories do."""
+    other scripts' digits itself); elsewhere, ``\\d`` ends the prefixes, as other categories do.
+    ``spaces``: as in :func:`_first_of_set`."""
     heads: _Prefixes = {("", True)}
     for op, av in seq:
         if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
@@ -176,19 +183,19 @@ def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
                 tails: _Prefixes = {(chr(av), True)}
             elif op is _sre_c.IN:
                 try:
-                    tails = {(c, True) for c in _first_of_set(av)}
+                    tails = {(c, True) for c in _first_of_set(av, spaces=spaces)}
                 except _Unbounded:
                     if not at_start:
                         raise
                     tails = {(c, False) for c in _first_of_set(av, ascii_digits=True)}
             elif op is _sre_c.BRANCH:
-                tails = set().union(*(_prefixes(branch, need, at_start) for branch in av[1]))
+                tails = set().union(*(_prefixes(branch, need, at_start, spaces) for branch in av[1]))
             elif op is _sre_c.SUBPATTERN and not (av[1] or av[2]):
-                tails = _prefixes(av[3], need, at_start)
+                tails = _prefixes(av[3], need, at_start, spaces)
             elif op is _sre_c.ATOMIC_GROUP:
-                tails = _prefixes(av, need, at_start)
+                tails = _prefixes(av, need, at_start, spaces)
             elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
-                tails = _repeat_prefixes(av, need, at_start)
+                tails = _repeat_prefixes(av, need, at_start, spaces)
             else:
                 raise _Unbounded
         except _Unbounded:
@@ -199,10 +206,10 @@ def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
     return heads
 
 
-def _repeat_prefixes(av, need: int, leading_digits: bool = False) -> _Prefixes:
+def _repeat_prefixes(av, need: int, leading_digits: bool = False, spaces: bool = False) -> _Prefixes:
     low, high, sub = av
-    first = _prefixes(sub, need, leading_digits)  # (the first repetition starts the match)
-    one = _prefixes(sub, need) if leading_digits else first
+    first = _prefixes(sub, need, leading_digits, spaces)  # (the first repetition starts the match)
+    one = _prefixes(sub, need, False, spaces) if leading_digits else first
     reps: _Prefixes = {("", True)}
     out: _Prefixes = set(reps) if low == 0 else set()
     count = 0
@@ -383,8 +390,8 @@ class Alternation:
         # the same character before them: the character after a candidate's first is never one.
         before = _BEFORE_SET.get(self._prefix)
         self._shift = before is not None and all(first.isalnum() or first == "_" for first in groups)
-        if self._shift and all(text.isascii() for text in strings):
-            self._starts = self._word_starts(strings, per_piece)
+        if self._shift:
+            self._starts = self._word_starts(parsed)
         prefix = before if self._shift else self._prefix
         if not self._fold:
             parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
@@ -410,19 +417,30 @@ class Alternation:
             prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
-    def _word_starts(self, strings: set[str], per_piece: list[set[str]]) -> ahocorasick.Automaton:
-        """An automaton of the prefixes (a space before each, mapped as the text: _word_text),
-        each giving (its length, itself); a prefix that starts another is kept alone, so that a
-        word start is reported once, with the shortest prefix written there."""
+    def _word_starts(self, parsed: list) -> ahocorasick.Automaton | None:
+        """An automaton of the pieces' prefixes (up to _AUTOMATON_CHARS, in the text's form: see
+        _word_text, where \\s and \\W are spaces), a space before each, each giving (its length,
+        itself); a prefix that starts another is kept alone, so that a word start is reported
+        once, with the shortest prefix written there. None when a prefix is not ASCII."""
         table = _FOLD if self._fold else _EXACT
-
-        def form(text: str) -> str:
-            return text.encode("ascii").translate(table).decode("ascii")
-
-        self._piece_forms = [frozenset(map(form, texts)) for texts in per_piece]
+        per_piece: list[frozenset[str]] = []
+        for tree in parsed:
+            for need in range(_AUTOMATON_CHARS, 0, -1):
+                try:
+                    found = _prefixes(tree, need, leading_digits=self._fold, spaces=True)
+                    break
+                except _Unbounded:
+                    continue
+            else:
+                return None
+            texts = {text for text, _ in found}
+            if not all(texts) or not all(text.isascii() for text in texts):
+                return None
+            per_piece.append(frozenset(text.encode("ascii").translate(table).decode("ascii") for text in texts))
+        self._piece_forms = per_piece
         automaton = ahocorasick.Automaton()
         kept: str | None = None
-        for key in sorted(set(map(form, strings))):  # (a key that others start with comes right before them)
+        for key in sorted(set().union(*per_piece)):  # (a key that others start with comes right before them)
             if kept is None or not key.startswith(kept):
                 automaton.add_word(" " + key, (len(key), key))
                 kept = key

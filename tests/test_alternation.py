@@ -312,3 +312,29 @@ def test_a_word_start_tries_only_the_alternatives_its_prefix_allows():
     assert narrow.count("(?P<") < wide.count("(?P<")
     text = "Regime forces shelled Saraqib; airstrikes and shellings hit it."
     assert _matches(lexicon.TRIGGER_RE, text) == _matches(OLD_TRIGGER_RE, text)
+
+
+_SPACED_ATOMS = st.sampled_from(["a", "b", "ab", "[ab]", "a?", "\\s", "\\s+", "\\s*", "\\W", " ", "[\\s,]", "-",
+                                 "(?:a\\s+b|b)", "\\d", "s", "I"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_SPACED_ATOMS, min_size=1, max_size=5).map("".join), min_size=1, max_size=4),
+       st.booleans(), st.sampled_from([_W, r"\b"]),
+       st.text(alphabet=st.sampled_from(list("abAB sI-,.\t\n\u00a0\u2009’é1_")), max_size=40))
+def test_alternations_with_spaces_in_their_prefixes_match_like_the_plain_pattern(patterns, fold, prefix, text):
+    # The automaton's prefixes go on through \s and \W (a space in the text's form, whatever the
+    # space or mark written: tab, no-break space, "’"): same matches as the plain pattern.
+    named = [(f"g{i}", p) for i, p in enumerate(patterns)]
+    flags = re.IGNORECASE if fold else 0
+    fast = Alternation(named, flags, prefix=prefix, suffix="")
+    assert _matches(fast, text) == _matches(_plain(named, flags, prefix, ""), text)
+
+
+def test_the_automaton_reads_past_the_spaces_of_a_phrase():
+    # "a day earlier", "the next day": the prefixes go on past the space, so "a" and "the" alone
+    # (in every text) are not where a date may start.
+    forms = set().union(*dates.DATE_RE._piece_forms)
+    assert "a day" in {f[:5] for f in forms} and "a" not in forms and "the" not in forms
+    text = "Rebels took the town a day after the siege, and a week later the army; 3 days earlier"
+    assert _matches(dates.DATE_RE, text) == _matches(dates.DATE_RE.full, text)
