@@ -338,3 +338,32 @@ def test_the_automaton_reads_past_the_spaces_of_a_phrase():
     assert "a day" in {f[:5] for f in forms} and "a" not in forms and "the" not in forms
     text = "Rebels took the town a day after the siege, and a week later the army; 3 days earlier"
     assert _matches(dates.DATE_RE, text) == _matches(dates.DATE_RE.full, text)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*_ORIGIN_WORDS, "“as", "as”", "éas", "—", "Ḥamā", "İn", "ın", "ſince"]),
+                max_size=14).map(" ".join),
+       st.sampled_from(["", " as in the old", " than they were in", " fired from", " like in the", " as at",
+                        " as\u00a0in", " than\u2009at the"]),
+       st.sampled_from(["", " ", "\n", "\u00a0", "\u2009"]))
+def test_not_event_before_answers_like_its_pattern_on_non_ascii_windows(words, ending, tail):
+    # A window with non-ASCII text (no CASE_ODD letter) is also answered by the cheap check
+    # first (str.lower and str.split see there the words and spaces the pattern needs).
+    window = words + ending + tail
+    got = lexicon.NOT_EVENT_BEFORE.search(window)
+    expected = lexicon._NOT_EVENT_BEFORE.search(window)
+    assert (got is None) == (expected is None)
+    assert got is None or got.span() == expected.span()
+
+
+def test_a_non_ascii_window_without_the_words_is_answered_without_the_search():
+    class Refuses:
+        def search(self, *args):
+            raise AssertionError("searched")
+
+    cue = lexicon._EndCue(Refuses())
+    assert cue.search("Regime “barrel bombs” hit the town of ") is None  # no cue word: not searched
+    with pytest.raises(AssertionError):
+        cue.search("Regime “barrel bombs” fired from ")  # "from": the pattern decides
+    with pytest.raises(AssertionError):
+        cue.search("ıt was hit, as ın ")  # a CASE_ODD letter: the pattern decides
