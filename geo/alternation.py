@@ -390,8 +390,7 @@ class Alternation:
         # the same character before them: the character after a candidate's first is never one.
         before = _BEFORE_SET.get(self._prefix)
         self._shift = before is not None and all(first.isalnum() or first == "_" for first in groups)
-        if self._shift:
-            self._starts = self._word_starts(parsed)
+        self._starts = self._word_starts(parsed, words=self._shift)
         prefix = before if self._shift else self._prefix
         if not self._fold:
             parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
@@ -417,11 +416,12 @@ class Alternation:
             prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
-    def _word_starts(self, parsed: list) -> ahocorasick.Automaton | None:
+    def _word_starts(self, parsed: list, *, words: bool) -> ahocorasick.Automaton | None:
         """An automaton of the pieces' prefixes (up to _AUTOMATON_CHARS, in the text's form: see
-        _word_text, where \\s and \\W are spaces), a space before each, each giving (its length,
-        itself); a prefix that starts another is kept alone, so that a word start is reported
-        once, with the shortest prefix written there. None when a prefix is not ASCII."""
+        _word_text, where \\s and \\W are spaces), each giving (its length, itself), with a space
+        before each where every match starts a word (``words``: the prefix says so); a prefix that
+        starts another is kept alone, so that a start is reported once, with the shortest prefix
+        written there. None when a prefix is not ASCII."""
         table = _FOLD if self._fold else _EXACT
         per_piece: list[frozenset[str]] = []
         for tree in parsed:
@@ -442,7 +442,7 @@ class Alternation:
         kept: str | None = None
         for key in sorted(set().union(*per_piece)):  # (a key that others start with comes right before them)
             if kept is None or not key.startswith(kept):
-                automaton.add_word(" " + key, (len(key), key))
+                automaton.add_word(" " + key if words else key, (len(key), key))
                 kept = key
         automaton.make_automaton()
         return automaton
@@ -508,8 +508,8 @@ class Alternation:
         """``finditer`` where the automaton finds the possible starts in ``form`` (_word_text)."""
         end = 0
         buckets = self._prefix_buckets
-        # (A prefix of length n ending at ``last`` of the form starts the word at last - n of
-        # ``text``: the form has a space before the text.)
+        # (A prefix of length n ending at ``last`` of the form starts at last - n of ``text``: the
+        # form has a space before the text.)
         for pos, key in sorted([(last - n, key) for last, (n, key) in self._starts.iter(form)]):
             if pos < end:
                 continue

@@ -367,3 +367,23 @@ def test_a_non_ascii_window_without_the_words_is_answered_without_the_search():
         cue.search("Regime “barrel bombs” fired from ")  # "from": the pattern decides
     with pytest.raises(AssertionError):
         cue.search("ıt was hit, as ın ")  # a CASE_ODD letter: the pattern decides
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_SPACED_ATOMS, min_size=1, max_size=5).map("".join), min_size=1, max_size=4),
+       st.booleans(), st.text(alphabet=st.sampled_from(list("abAB sI-,.\t\u00a0’é1_ıſ")), max_size=40))
+def test_alternations_without_a_word_start_match_like_the_plain_pattern(patterns, fold, text):
+    # No prefix: a match may start inside a word, and the automaton's prefixes have no space
+    # before them (Alternation._word_starts): same matches as the plain pattern.
+    named = [(f"g{i}", p) for i, p in enumerate(patterns)]
+    flags = re.IGNORECASE if fold else 0
+    fast = Alternation(named, flags)
+    assert _matches(fast, text) == _matches(re.compile("|".join(f"(?P<{n}>{p})" for n, p in named), flags), text)
+
+
+def test_the_death_toll_pattern_finds_its_starts_with_an_automaton():
+    # "killed 5", "the death toll rises to 12": matched inside no word, found by the automaton.
+    pattern = events._FATALITY_RES[1]
+    assert pattern._starts is not None and not pattern._shift
+    text = "Shelling killed 5; the death toll rises to 12, skilled 3 and claimed the lives of 4"
+    assert _matches(pattern, text) == _matches(pattern.full, text)
