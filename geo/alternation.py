@@ -81,16 +81,16 @@ class _Unbounded(Exception):
 def _first_of_set(items: list, ascii_digits: bool = False, spaces: bool = False) -> set[str]:
     """The characters of a set. ``ascii_digits``: ``\\d`` gives 0-9, for a caller that leaves every
     non-ASCII character (other scripts' digits among them) to the whole pattern. ``spaces``: ``\\s``
-    and ``\\W`` give " ", for the word-start automaton's form of a text, where every character
-    they match is a space (see _word_text)."""
+    and ``\\W`` give " " and ``\\d`` 0-9, for the word-start automaton's form of a text, where every
+    character they match is a space or an ASCII digit (see _word_text)."""
     chars: set[str] = set()
     for op, av in items:
         if op is _sre_c.LITERAL:
             chars.add(chr(av))
         elif op is _sre_c.RANGE and av[1] - av[0] < _MAX_RANGE:
             chars.update(chr(c) for c in range(av[0], av[1] + 1))
-        elif op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT and ascii_digits:
-            chars.update("0123456789")
+        elif op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT and (ascii_digits or spaces):
+            chars.update("0123456789")  # (the automaton reads no text with another script's digit)
         elif op is _sre_c.CATEGORY and av in (_sre_c.CATEGORY_SPACE, _sre_c.CATEGORY_NOT_WORD) and spaces:
             chars.add(" ")
         else:  # a negated set, a category (\w, \s), a large range
@@ -425,16 +425,14 @@ class Alternation:
         table = _FOLD if self._fold else _EXACT
         per_piece: list[frozenset[str]] = []
         for tree in parsed:
-            for need in range(_AUTOMATON_CHARS, 0, -1):
+            for need in range(_AUTOMATON_CHARS, 0, -1):  # (shorter where longer ones are too many)
                 try:
-                    found = _prefixes(tree, need, leading_digits=self._fold, spaces=True)
-                    break
+                    texts = {text for text, _ in _prefixes(tree, need, leading_digits=self._fold, spaces=True)}
                 except _Unbounded:
                     continue
+                if all(texts) and all(text.isascii() for text in texts):
+                    break
             else:
-                return None
-            texts = {text for text, _ in found}
-            if not all(texts) or not all(text.isascii() for text in texts):
                 return None
             per_piece.append(frozenset(text.encode("ascii").translate(table).decode("ascii") for text in texts))
         self._piece_forms = per_piece

@@ -336,7 +336,11 @@ def test_the_automaton_reads_past_the_spaces_of_a_phrase():
     # (in every text) are not where a date may start.
     forms = set().union(*dates.DATE_RE._piece_forms)
     assert "a day" in {f[:5] for f in forms} and "a" not in forms and "the" not in forms
-    text = "Rebels took the town a day after the siege, and a week later the army; 3 days earlier"
+    # ... and past digits (\d is 0-9 there: a text with another script's digit is the engine's):
+    # "3 may", not every "3".
+    assert "3 may" in forms and "3" not in forms
+    text = ("Rebels took the town a day after the siege, and a week later the army; 3 days earlier, 5 killed "
+            "on 3 May 2014 and on 2014-05-04")
     assert _matches(dates.DATE_RE, text) == _matches(dates.DATE_RE.full, text)
 
 
