@@ -9,14 +9,19 @@ extraction is linear in the text's length.
 
 ``--baseline DIR`` times DIR's code in the same run with this file's own timing loop, in a worker
 process started in DIR (so DIR's ``geo`` is imported: ``geo.extract.Geoparser``, or
-``geo.pipeline.Geoparser`` in the old flat layout). Runs alternate, one of this worktree then one
-of the baseline, so that each pair sees the same machine load (the machine is shared); both time
-warm runs (one untimed pass over the headlines first). It prints the ratio of the medians and the
-median of the per-pair ratios, for wall-clock time and for CPU time (``time.process_time``: what
-the process itself spent, which other processes' load disturbs less than the wall clock). Many
-short runs (``--runs 15 --repeat 2``) pair better than a few long ones. With GEO_GAZETTEER_DIR
-set, this worktree's run uses the gazetteer imported there (Who's On First); the baseline has no
-imports unless ``--baseline-imports``.
+``geo.pipeline.Geoparser`` in the old flat layout). Runs are paired, one of this worktree and one
+of the baseline over the same headlines, so that each pair sees the same machine load (the
+machine is shared); both time warm runs (one untimed pass over the headlines first). Within a
+pair the two take turns by slices (``--slices``, 10 by default): this worktree times the first
+tenth of the run's headlines, then the baseline the same tenth, and so on, each run's rate being
+its headlines over the sum of its slices' times (the worker times its own slices; the hand-over
+between the processes is not timed). A pair so spans the same seconds of load, where whole runs
+one after the other (``--slices 1``, as before) spanned different ones. It prints the ratio of
+the medians and the median of the per-pair ratios, for wall-clock time and for CPU time
+(``time.process_time``: what the process itself spent, which other processes' load disturbs
+less than the wall clock). Many short runs (``--runs 15 --repeat 2``) pair better than a few
+long ones. With GEO_GAZETTEER_DIR set, this worktree's run uses the gazetteer imported there
+(Who's On First); the baseline has no imports unless ``--baseline-imports``.
 
 The pipeline's per-name resolution cache is cleared before every run so that repeated
 headlines are not answered from it (the name-key cache, which any long-running process keeps,
@@ -66,26 +71,49 @@ def _headlines(dev: Path) -> list:
     return [Article(str(i), line, published=dt.date(2014, 1, 5)) for i, line in enumerate(text.split(". "))]
 
 
-def _rate(geoparser, items: list) -> tuple[float, float]:
-    """(items per wall-clock second, items per CPU second) for one pass over ``items``."""
-    # The per-name resolution caches (older trees have only _rank_cache and no clear_caches).
-    clear = getattr(geoparser, "clear_caches", None) or geoparser._rank_cache.clear
-    clear()
+def _clear(geoparser) -> None:
+    """Empty the per-name resolution caches (older trees have only _rank_cache, no clear_caches)."""
+    (getattr(geoparser, "clear_caches", None) or geoparser._rank_cache.clear)()
+
+
+def _time(geoparser, items: list) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds) to extract ``items``, caches as they are."""
     wall, cpu = time.perf_counter(), time.process_time()
     for article in items:
         geoparser.extract(article)
-    return len(items) / (time.perf_counter() - wall), len(items) / (time.process_time() - cpu)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _rate(geoparser, items: list) -> tuple[float, float]:
+    """(items per wall-clock second, items per CPU second) for one pass over ``items``."""
+    _clear(geoparser)
+    wall, cpu = _time(geoparser, items)
+    return len(items) / wall, len(items) / cpu
+
+
+def _slices(count: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` consecutive (start, end) ranges covering ``count`` items, as even as can be."""
+    parts = max(1, min(parts, count))
+    bounds = [count * i // parts for i in range(parts + 1)]
+    return list(zip(bounds, bounds[1:]))
 
 
 def worker(dev: str, repeat: int) -> None:
-    """The baseline side: load the code in the current folder, warm up, then time one headlines
-    run for each line read on stdin, answering with one JSON line (wall and CPU rates)."""
+    """The baseline side: load the code in the current folder, warm up, then answer each line
+    read on stdin with one JSON line: "clear" empties the per-name caches (a run's start);
+    "START END" times headlines[START:END] of the run (wall and CPU seconds)."""
     geoparser = _geoparser_class()()
     headlines = _headlines(Path(dev))
     _rate(geoparser, headlines)  # warm-up, as in the main process: name-key caches filled once
+    batch = headlines * repeat
     print(json.dumps({"ready": True}), flush=True)
-    for _ in sys.stdin:
-        wall, cpu = _rate(geoparser, headlines * repeat)
+    for line in sys.stdin:
+        if line.strip() == "clear":
+            _clear(geoparser)
+            print(json.dumps({"cleared": True}), flush=True)
+            continue
+        start, end = map(int, line.split())
+        wall, cpu = _time(geoparser, batch[start:end])
         print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
 
 
@@ -108,10 +136,17 @@ class _Baseline:
             raise RuntimeError(f"baseline worker ended (exit code {self.proc.wait()})")
         return json.loads(line)
 
-    def rate(self) -> tuple[float, float]:
-        self.proc.stdin.write("run\n")
+    def _ask(self, line: str) -> dict:
+        self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
-        result = self._read()
+        return self._read()
+
+    def clear(self) -> None:
+        self._ask("clear")
+
+    def time(self, start: int, end: int) -> tuple[float, float]:
+        """(wall, CPU) seconds the baseline took for headlines[start:end] of a run."""
+        result = self._ask(f"{start} {end}")
         return result["wall"], result["cpu"]
 
     def close(self) -> None:
@@ -128,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, help="a worktree whose code is timed in the same run")
     parser.add_argument("--baseline-imports", action="store_true",
                         help="the baseline also loads the imports in GEO_GAZETTEER_DIR")
+    parser.add_argument("--slices", type=int, default=10,
+                        help="with --baseline: the two take turns by this many slices of each run")
     args = parser.parse_args(argv)
     if args.dev != DEFAULT_DEV and not args.dev.exists():
         # A path given but wrong: never time something else in its place.
@@ -145,10 +182,23 @@ def main(argv: list[str] | None = None) -> int:
     _rate(geoparser, headlines)  # warm-up (untimed), as the baseline worker does
     baseline = _Baseline(args.baseline, args.dev, args.repeat, args.baseline_imports) if args.baseline else None
     ours, base = [], []
-    for _ in range(args.runs):  # alternate: each pair of runs sees the same machine load
-        ours.append(_rate(geoparser, batch))
+    slices = _slices(len(batch), args.slices) if baseline is not None else [(0, len(batch))]
+    for _ in range(args.runs):  # paired runs, taking turns by slices: each pair sees the same load
+        _clear(geoparser)
         if baseline is not None:
-            base.append(baseline.rate())
+            baseline.clear()
+        mine, theirs = [0.0, 0.0], [0.0, 0.0]
+        for start, end in slices:
+            wall, cpu = _time(geoparser, batch[start:end])
+            mine[0] += wall
+            mine[1] += cpu
+            if baseline is not None:
+                wall, cpu = baseline.time(start, end)
+                theirs[0] += wall
+                theirs[1] += cpu
+        ours.append((len(batch) / mine[0], len(batch) / mine[1]))
+        if baseline is not None:
+            base.append((len(batch) / theirs[0], len(batch) / theirs[1]))
     if baseline is not None:
         baseline.close()
     seed_rates = [_rate(geoparser, [seed] * 50)[0] for _ in range(args.runs)]
@@ -159,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         "headlines_per_s_median": round(statistics.median(w for w, _ in ours)),
         "headlines_per_s_runs": [round(w) for w, _ in ours],
         "headlines_per_cpu_s_median": round(statistics.median(c for _, c in ours)),
+        "slices_per_run": len(slices),
         "seed_articles_per_s_median": round(statistics.median(seed_rates), 1),
         "seed_chars": len(seed.text),
         "gazetteer_places": len(geoparser.gazetteer),

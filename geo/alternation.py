@@ -11,7 +11,10 @@ a position does not change which alternative matches first there, so the matches
 The lookbehind ``prefix`` (e.g. "not after a word character") and the scan for possible start
 characters run inside the regex engine; only the possible starts reach Python. When a pattern
 cannot be analysed (an alternative that may start with any character, or match the empty
-string) the plain pattern is used.
+string) the plain pattern is used. Where every match starts a word, the possible starts are
+found by an Aho-Corasick automaton of the alternatives' first letters instead (see
+:func:`_word_text`): one pass over the text, where the engine tried a branch per first letter
+at every word.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+import ahocorasick
 
 from geo.words import CASE_ODD
 
@@ -36,21 +41,58 @@ _UNSEEN = object()
 _MAX_RANGE = 256
 
 
+# The text an automaton of word starts reads (_word_text): a space for the start and for each
+# character that is no ASCII word character (a non-ASCII character is replaced by "?" first, one
+# for one, so positions are kept), ASCII letters lower-cased (_FOLD) or as written (_EXACT).
+_FOLD = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)).lower() + b" " * 128
+_EXACT = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
+# A text holding one of these is scanned by the engine: IGNORECASE matches a CASE_ODD letter to
+# an ASCII one, and another script's digit matches \d, which the ASCII form would lose.
+# (One set first: the engine skips in C to the non-ASCII characters, then looks back at each.)
+_ODD_TEXT = re.compile(r"[^\x00-\x7f](?<=[\d" + "".join(CASE_ODD) + "])")
+# The last text asked for and its forms (text, _FOLD form, _EXACT form; True: not made yet, False:
+# the engine scans this text): the stages ask several alternations about one text in a row.
+_last_text: list = ["", None, None]
+
+
+def _word_text(text: str, fold: bool) -> str | None:
+    """`` " " + text`` as the word-start automata read it, or None where only the engine can tell
+    where a match may start (a CASE_ODD letter, another script's digit). A match of a word
+    alternation starts after a non-word character (or at the start) with one of its literal
+    prefixes, in ASCII (case-insensitively under IGNORECASE: CASE_ODD aside, ASCII letters are
+    matched only by ASCII letters); mapped alike, the prefix (a space before it) is found in
+    this form at the same place, so every match start is found, with a few more that the
+    per-character pattern then refuses (after a non-ASCII letter, say)."""
+    last = _last_text
+    if last[0] is not text:  # (the same object: a string does not change)
+        odd = not text.isascii() and _ODD_TEXT.search(text) is not None
+        last[:] = text, not odd, not odd
+    form = last[1 if fold else 2]
+    if form is True:
+        form = (" " + text).encode("ascii", "replace").translate(_FOLD if fold else _EXACT).decode("ascii")
+        last[1 if fold else 2] = form
+    return form or None
+
+
 class _Unbounded(Exception):
     """A (sub)pattern that may start with too many characters to list."""
 
 
-def _first_of_set(items: list, ascii_digits: bool = False) -> set[str]:
+def _first_of_set(items: list, ascii_digits: bool = False, spaces: bool = False) -> set[str]:
     """The characters of a set. ``ascii_digits``: ``\\d`` gives 0-9, for a caller that leaves every
-    non-ASCII character (other scripts' digits among them) to the whole pattern."""
+    non-ASCII character (other scripts' digits among them) to the whole pattern. ``spaces``: ``\\s``
+    and ``\\W`` give " " and ``\\d`` 0-9, for the word-start automaton's form of a text, where every
+    character they match is a space or an ASCII digit (see _word_text)."""
     chars: set[str] = set()
     for op, av in items:
         if op is _sre_c.LITERAL:
             chars.add(chr(av))
         elif op is _sre_c.RANGE and av[1] - av[0] < _MAX_RANGE:
             chars.update(chr(c) for c in range(av[0], av[1] + 1))
-        elif op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT and ascii_digits:
-            chars.update("0123456789")
+        elif op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT and (ascii_digits or spaces):
+            chars.update("0123456789")  # (the automaton reads no text with another script's digit)
+        elif op is _sre_c.CATEGORY and av in (_sre_c.CATEGORY_SPACE, _sre_c.CATEGORY_NOT_WORD) and spaces:
+            chars.add(" ")
         else:  # a negated set, a category (\w, \s), a large range
             raise _Unbounded
     return chars
@@ -102,8 +144,10 @@ def _first(seq, ascii_digits: bool = False) -> tuple[set[str], bool]:
 # that may (see Alternation._prefix_scan): "\b" before a word character is "no word character before".
 _BEFORE_SET = {r"(?<![\w-])": r"[^\w-]", r"\b": r"\W"}
 
-# How many leading characters the scan checks (fewer when that would list too many prefixes).
+# How many leading characters the scan checks (fewer when that would list too many prefixes); the
+# word-start automaton, whose size does not slow its pass, checks more.
 _PREFIX_CHARS = 4
+_AUTOMATON_CHARS = 8
 _MAX_PREFIXES = 4000
 _Prefixes = set[tuple[str, bool]]  # (literal prefix, whether a longer one could still follow)
 
@@ -122,12 +166,13 @@ def _extend(heads: _Prefixes, tails: _Prefixes, need: int) -> _Prefixes:
     return out
 
 
-def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
+def _prefixes(seq, need: int, leading_digits: bool = False, spaces: bool = False) -> _Prefixes:
     """The literal strings (up to ``need`` characters) that every match of ``seq`` starts with one
     of. A prefix is cut short where the pattern allows too many characters (``\\w``, ``[^x]``),
     so it may be shorter than ``need``: it then only says how a match starts. ``leading_digits``:
     a ``\\d`` that a match starts with gives the one-character prefixes 0-9 (the caller finds
-    other scripts' digits itself); elsewhere, ``\\d`` ends the prefixes, as other categories do."""
+    other scripts' digits itself); elsewhere, ``\\d`` ends the prefixes, as other categories do.
+    ``spaces``: as in :func:`_first_of_set`."""
     heads: _Prefixes = {("", True)}
     for op, av in seq:
         if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
@@ -138,19 +183,19 @@ def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
                 tails: _Prefixes = {(chr(av), True)}
             elif op is _sre_c.IN:
                 try:
-                    tails = {(c, True) for c in _first_of_set(av)}
+                    tails = {(c, True) for c in _first_of_set(av, spaces=spaces)}
                 except _Unbounded:
                     if not at_start:
                         raise
                     tails = {(c, False) for c in _first_of_set(av, ascii_digits=True)}
             elif op is _sre_c.BRANCH:
-                tails = set().union(*(_prefixes(branch, need, at_start) for branch in av[1]))
+                tails = set().union(*(_prefixes(branch, need, at_start, spaces) for branch in av[1]))
             elif op is _sre_c.SUBPATTERN and not (av[1] or av[2]):
-                tails = _prefixes(av[3], need, at_start)
+                tails = _prefixes(av[3], need, at_start, spaces)
             elif op is _sre_c.ATOMIC_GROUP:
-                tails = _prefixes(av, need, at_start)
+                tails = _prefixes(av, need, at_start, spaces)
             elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
-                tails = _repeat_prefixes(av, need, at_start)
+                tails = _repeat_prefixes(av, need, at_start, spaces)
             else:
                 raise _Unbounded
         except _Unbounded:
@@ -161,10 +206,10 @@ def _prefixes(seq, need: int, leading_digits: bool = False) -> _Prefixes:
     return heads
 
 
-def _repeat_prefixes(av, need: int, leading_digits: bool = False) -> _Prefixes:
+def _repeat_prefixes(av, need: int, leading_digits: bool = False, spaces: bool = False) -> _Prefixes:
     low, high, sub = av
-    first = _prefixes(sub, need, leading_digits)  # (the first repetition starts the match)
-    one = _prefixes(sub, need) if leading_digits else first
+    first = _prefixes(sub, need, leading_digits, spaces)  # (the first repetition starts the match)
+    one = _prefixes(sub, need, False, spaces) if leading_digits else first
     reps: _Prefixes = {("", True)}
     out: _Prefixes = set(reps) if low == 0 else set()
     count = 0
@@ -258,6 +303,9 @@ class Alternation:
         self._buckets: dict[str, re.Pattern | None] = {}
         self._scan: re.Pattern | None = None
         self._shift = False  # the scan takes the character before a match too (see _prefix_scan)
+        self._starts: ahocorasick.Automaton | None = None  # the word-start scan (_word_starts)
+        self._piece_forms: list[frozenset[str]] = []  # each piece's prefixes, as the automaton has them
+        self._prefix_buckets: dict[str, re.Pattern] = {}  # by the prefix the automaton found (_prefix_bucket)
         try:
             self._build()
         except (_Unbounded, re.error, AttributeError, TypeError) as exc:
@@ -318,7 +366,7 @@ class Alternation:
         trie of literal prefixes, matched by the engine): fewer positions reach Python. The
         scan consumes one character, so that without a prefix the engine can skip to the
         possible first characters. None when some alternative has no literal prefix."""
-        strings: set[str] = set()
+        per_piece: list[set[str]] = []  # (in the order of self._pieces)
         for tree in parsed:
             for need in range(_PREFIX_CHARS, 0, -1):
                 try:
@@ -330,9 +378,8 @@ class Alternation:
                 return None
             if any(not text for text, _ in found):
                 return None
-            strings |= {text for text, _ in found}
-        if self._fold:
-            strings = {t.lower() if t.isascii() else t for t in strings}
+            per_piece.append({text.lower() if self._fold and text.isascii() else text for text, _ in found})
+        strings: set[str] = set().union(*per_piece)
         groups: dict[str, set[str]] = {}
         for text in strings:
             groups.setdefault(text[0], set()).add(text[1:])
@@ -343,6 +390,7 @@ class Alternation:
         # the same character before them: the character after a candidate's first is never one.
         before = _BEFORE_SET.get(self._prefix)
         self._shift = before is not None and all(first.isalnum() or first == "_" for first in groups)
+        self._starts = self._word_starts(parsed, words=self._shift)
         prefix = before if self._shift else self._prefix
         if not self._fold:
             parts = [re.escape(first) + (f"(?={rest})" if (rest := trie(rests)) else "")
@@ -368,6 +416,48 @@ class Alternation:
             prefix = f"(?i:{self._prefix})" if self._prefix else ""
         return re.compile(f"{prefix}(?:{'|'.join(parts)})", self._flags & ~re.IGNORECASE)
 
+    def _word_starts(self, parsed: list, *, words: bool) -> ahocorasick.Automaton | None:
+        """An automaton of the pieces' prefixes (up to _AUTOMATON_CHARS, in the text's form: see
+        _word_text, where \\s and \\W are spaces), each giving (its length, itself), with a space
+        before each where every match starts a word (``words``: the prefix says so); a prefix that
+        starts another is kept alone, so that a start is reported once, with the shortest prefix
+        written there. None when a prefix is not ASCII."""
+        table = _FOLD if self._fold else _EXACT
+        per_piece: list[frozenset[str]] = []
+        for tree in parsed:
+            for need in range(_AUTOMATON_CHARS, 0, -1):  # (shorter where longer ones are too many)
+                try:
+                    texts = {text for text, _ in _prefixes(tree, need, leading_digits=self._fold, spaces=True)}
+                except _Unbounded:
+                    continue
+                if all(texts) and all(text.isascii() for text in texts):
+                    break
+            else:
+                return None
+            per_piece.append(frozenset(text.encode("ascii").translate(table).decode("ascii") for text in texts))
+        self._piece_forms = per_piece
+        automaton = ahocorasick.Automaton()
+        kept: str | None = None
+        for key in sorted(set().union(*per_piece)):  # (a key that others start with comes right before them)
+            if kept is None or not key.startswith(kept):
+                automaton.add_word(" " + key if words else key, (len(key), key))
+                kept = key
+        automaton.make_automaton()
+        return automaton
+
+    def _prefix_bucket(self, key: str) -> re.Pattern:
+        """The pattern of the alternatives that can start where the automaton found ``key``: those
+        with a prefix that starts with it (compiled once). The key is the shortest prefix written
+        there (see _word_starts): an alternative whose prefixes all differ from the text within
+        their length, or within the key's, cannot match there."""
+        named: dict[str, list[str]] = {}
+        for (name, piece, _), forms in zip(self._pieces, self._piece_forms):
+            if any(f.startswith(key) for f in forms):
+                named.setdefault(name, []).append(piece)
+        pattern = self._prefix_buckets[key] = re.compile(
+            self._source([(n, "|".join(kept)) for n, kept in named.items()]), self._flags)
+        return pattern
+
     def _bucket(self, char: str) -> re.Pattern | None:
         """The pattern of the alternatives that can start with ``char`` (compiled once), the
         whole pattern for a character the dispatch cannot decide, None when none can start."""
@@ -389,6 +479,10 @@ class Alternation:
         if self._scan is None:
             yield from self.full.finditer(text)
             return
+        form = _word_text(text, self._fold) if self._starts is not None else None
+        if form is not None:
+            yield from self._word_matches(text, form)
+            return
         end = 0
         buckets = self._buckets
         # (Shifted: the scan's match starts at the character before the candidate, one place
@@ -403,6 +497,21 @@ class Alternation:
                 pattern = self._bucket(char)
             if pattern is None:
                 continue
+            match = pattern.match(text, pos)
+            if match is not None:
+                end = match.end()
+                yield match
+
+    def _word_matches(self, text: str, form: str) -> Iterator[re.Match]:
+        """``finditer`` where the automaton finds the possible starts in ``form`` (_word_text)."""
+        end = 0
+        buckets = self._prefix_buckets
+        # (A prefix of length n ending at ``last`` of the form starts at last - n of ``text``: the
+        # form has a space before the text.)
+        for pos, key in sorted([(last - n, key) for last, (n, key) in self._starts.iter(form)]):
+            if pos < end:
+                continue
+            pattern = buckets.get(key) or self._prefix_bucket(key)
             match = pattern.match(text, pos)
             if match is not None:
                 end = match.end()

@@ -258,3 +258,136 @@ def test_case_set_matches_what_ignorecase_matches(char):
     for other in (char, char.lower(), char.upper(), "i", "I", "s", "S", "k", "K", *CASE_ODD, "é", "É", "x"):
         assert (pattern.fullmatch(other) is not None) == (re.fullmatch(re.escape(char), other, re.IGNORECASE)
                                                           is not None), (char, other)
+
+
+# The word-start automaton (Alternation._starts) finds where a match may start in one pass over
+# the text's ASCII form (alternation._word_text); the engine scans texts where that form could
+# lose a start (a CASE_ODD letter, another script's digit).
+_AUTOMATON_WORDS = [*_WORDS, "“Russian", "’s", "—", "…", "é-shelling", "éshelling", "x?shelling", "?", "_raid",
+                    "2014", "٣", "3rd", "Monday", "killed”", "(IS)", "[ISIS]", "al-Nusra", "AL-NUSRA"]
+
+
+def test_word_alternations_find_their_starts_with_an_automaton():
+    for pattern in (lexicon.TRIGGER_RE, lexicon.ACTOR_RE, lexicon.CIVILIAN_RE, dates.DATE_RE, pipeline._DEADLY_RE,
+                    events._FATALITY_RES[0]):
+        assert pattern._starts is not None, pattern.pattern[:40]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_AUTOMATON_WORDS), max_size=25).map(" ".join) | st.lists(
+    st.sampled_from(_AUTOMATON_WORDS), max_size=12).map("".join))
+def test_the_automaton_finds_every_start_of_a_match(text):
+    from geo.alternation import _word_text
+
+    for pattern in (lexicon.TRIGGER_RE, lexicon.ACTOR_RE, dates.DATE_RE, pipeline._DEADLY_RE):
+        form = _word_text(text, pattern._fold)
+        assert (form is None) == (any(c in text for c in CASE_ODD) or "٣" in text)
+        if form is None:
+            continue
+        assert len(form) == len(text) + 1
+        starts = {last - n for last, (n, _) in pattern._starts.iter(form)}
+        expected = _matches(pattern.full, text)
+        assert {span[0] for span, _, _ in expected} <= starts
+        assert _matches(pattern, text) == expected
+
+
+def test_a_text_the_form_could_mislead_is_scanned_by_the_engine():
+    from geo.alternation import _word_text
+
+    assert _word_text("ſhelling of Idlib", True) is None  # IGNORECASE: "ſ" is an "s"
+    assert _word_text("on ٣ May", True) is None  # \d: another script's digit
+    assert _word_text("“Shelling” — in Idlib", True) == "  shelling    in idlib"
+    assert _word_text("“Shelling” — in Idlib", False) == "  Shelling    in Idlib"
+    text = "ſhelling and ſlain; shelled on ٣ May"
+    for pattern in (lexicon.TRIGGER_RE, dates.DATE_RE, pipeline._DEADLY_RE):
+        assert _matches(pattern, text) == _matches(pattern.full, text)
+
+
+def test_a_word_start_tries_only_the_alternatives_its_prefix_allows():
+    # At "shelled" the automaton found "shel": the pattern tried there holds the alternatives with
+    # a prefix that starts so, not every alternative starting with "s" (same matches: the
+    # alternatives dropped cannot match there).
+    narrow = lexicon.TRIGGER_RE._prefix_bucket("shel").pattern
+    wide = lexicon.TRIGGER_RE._bucket("s").pattern
+    assert narrow.count("(?P<") < wide.count("(?P<")
+    text = "Regime forces shelled Saraqib; airstrikes and shellings hit it."
+    assert _matches(lexicon.TRIGGER_RE, text) == _matches(OLD_TRIGGER_RE, text)
+
+
+_SPACED_ATOMS = st.sampled_from(["a", "b", "ab", "[ab]", "a?", "\\s", "\\s+", "\\s*", "\\W", " ", "[\\s,]", "-",
+                                 "(?:a\\s+b|b)", "\\d", "s", "I"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_SPACED_ATOMS, min_size=1, max_size=5).map("".join), min_size=1, max_size=4),
+       st.booleans(), st.sampled_from([_W, r"\b"]),
+       st.text(alphabet=st.sampled_from(list("abAB sI-,.\t\n\u00a0\u2009’é1_")), max_size=40))
+def test_alternations_with_spaces_in_their_prefixes_match_like_the_plain_pattern(patterns, fold, prefix, text):
+    # The automaton's prefixes go on through \s and \W (a space in the text's form, whatever the
+    # space or mark written: tab, no-break space, "’"): same matches as the plain pattern.
+    named = [(f"g{i}", p) for i, p in enumerate(patterns)]
+    flags = re.IGNORECASE if fold else 0
+    fast = Alternation(named, flags, prefix=prefix, suffix="")
+    assert _matches(fast, text) == _matches(_plain(named, flags, prefix, ""), text)
+
+
+def test_the_automaton_reads_past_the_spaces_of_a_phrase():
+    # "a day earlier", "the next day": the prefixes go on past the space, so "a" and "the" alone
+    # (in every text) are not where a date may start.
+    forms = set().union(*dates.DATE_RE._piece_forms)
+    assert "a day" in {f[:5] for f in forms} and "a" not in forms and "the" not in forms
+    # ... and past digits (\d is 0-9 there: a text with another script's digit is the engine's):
+    # "3 may", not every "3".
+    assert "3 may" in forms and "3" not in forms
+    text = ("Rebels took the town a day after the siege, and a week later the army; 3 days earlier, 5 killed "
+            "on 3 May 2014 and on 2014-05-04")
+    assert _matches(dates.DATE_RE, text) == _matches(dates.DATE_RE.full, text)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*_ORIGIN_WORDS, "“as", "as”", "éas", "—", "Ḥamā", "İn", "ın", "ſince"]),
+                max_size=14).map(" ".join),
+       st.sampled_from(["", " as in the old", " than they were in", " fired from", " like in the", " as at",
+                        " as\u00a0in", " than\u2009at the"]),
+       st.sampled_from(["", " ", "\n", "\u00a0", "\u2009"]))
+def test_not_event_before_answers_like_its_pattern_on_non_ascii_windows(words, ending, tail):
+    # A window with non-ASCII text (no CASE_ODD letter) is also answered by the cheap check
+    # first (str.lower and str.split see there the words and spaces the pattern needs).
+    window = words + ending + tail
+    got = lexicon.NOT_EVENT_BEFORE.search(window)
+    expected = lexicon._NOT_EVENT_BEFORE.search(window)
+    assert (got is None) == (expected is None)
+    assert got is None or got.span() == expected.span()
+
+
+def test_a_non_ascii_window_without_the_words_is_answered_without_the_search():
+    class Refuses:
+        def search(self, *args):
+            raise AssertionError("searched")
+
+    cue = lexicon._EndCue(Refuses())
+    assert cue.search("Regime “barrel bombs” hit the town of ") is None  # no cue word: not searched
+    with pytest.raises(AssertionError):
+        cue.search("Regime “barrel bombs” fired from ")  # "from": the pattern decides
+    with pytest.raises(AssertionError):
+        cue.search("ıt was hit, as ın ")  # a CASE_ODD letter: the pattern decides
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_SPACED_ATOMS, min_size=1, max_size=5).map("".join), min_size=1, max_size=4),
+       st.booleans(), st.text(alphabet=st.sampled_from(list("abAB sI-,.\t\u00a0’é1_ıſ")), max_size=40))
+def test_alternations_without_a_word_start_match_like_the_plain_pattern(patterns, fold, text):
+    # No prefix: a match may start inside a word, and the automaton's prefixes have no space
+    # before them (Alternation._word_starts): same matches as the plain pattern.
+    named = [(f"g{i}", p) for i, p in enumerate(patterns)]
+    flags = re.IGNORECASE if fold else 0
+    fast = Alternation(named, flags)
+    assert _matches(fast, text) == _matches(re.compile("|".join(f"(?P<{n}>{p})" for n, p in named), flags), text)
+
+
+def test_the_death_toll_pattern_finds_its_starts_with_an_automaton():
+    # "killed 5", "the death toll rises to 12": matched inside no word, found by the automaton.
+    pattern = events._FATALITY_RES[1]
+    assert pattern._starts is not None and not pattern._shift
+    text = "Shelling killed 5; the death toll rises to 12, skilled 3 and claimed the lives of 4"
+    assert _matches(pattern, text) == _matches(pattern.full, text)

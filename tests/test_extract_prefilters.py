@@ -314,3 +314,14 @@ def test_warm_caches_give_what_a_fresh_parser_gives(gazetteer) -> None:
     warm.clear_caches()
     assert [warm.extract_text(t, published=PUBLISHED) for t in _OWN_SENTENCES] == fresh
     assert any(r.events for r in fresh)
+
+
+@given(st.text(alphabet="aAlsh- _/.,;:()[]\"!?'\n\t\x0b\x1c\x1f`", max_size=40))
+@_SETTINGS
+def test_ascii_texts_fold_to_the_tokens_of_the_token_pattern(text: str) -> None:
+    # An ASCII text is split by str.split once its separators are spaces (names.fold_spans): the
+    # same tokens and spans as the separators' pattern, runs of separators and the ends included.
+    from geo.gazetteer import names
+
+    expected = [(f, m.start(), m.end()) for m in names._TOKEN_RE.finditer(text) if (f := names.fold_token(m.group()))]
+    assert names.fold_tokens(text) == expected

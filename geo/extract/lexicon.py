@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from geo.alternation import Alternation, trie
 from geo.extract.actors import SYRIA_STATE, canonical_actor
+from geo.words import CASE_ODD
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,14 +353,16 @@ class _EndCue:
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match | None:
         endpos = len(text) if endpos is None else endpos
         window = text[pos:endpos]
-        if window.isascii() and not self._possible(window):
+        if (window.isascii() or not any(map(window.__contains__, CASE_ODD))) and not self._possible(window):
             return None
         return self.pattern.search(text, pos, endpos)
 
     @staticmethod
     def _possible(window: str) -> bool:
-        """False only when no alternative can match the window (ASCII text: str.lower and split
-        agree there with the pattern's IGNORECASE and \\s)."""
+        """False only when no alternative can match the window, for a window without CASE_ODD
+        letters: there str.lower finds the pattern's ASCII words as IGNORECASE does (no other
+        non-ASCII letter matches an ASCII one), and str.split splits where \\s matches (both
+        ask str.isspace), so the checks below see the words the pattern needs."""
         if not window[-1:].isspace():
             return False  # every alternative ends with whitespace at the end of the window
         low = window.lower()

@@ -35,6 +35,8 @@ _MARKS = "'`’‘ʿʾʼ´′ʻ"
 _SEPARATORS = r"\s\-_/.,;:()\[\]\"!?“”«»„…–—"
 _TOKEN_RE = re.compile(rf"[^{_SEPARATORS}]+")
 _SEPARATOR_RE = re.compile(rf"([{_SEPARATORS}]+)")  # the complement of _TOKEN_RE, kept by split
+# An ASCII text with its separators as spaces (bytes.translate), for fold_spans' split.
+_ASCII_SEPARATORS = bytes(32 if _SEPARATOR_RE.fullmatch(chr(c)) else c for c in range(128)) + bytes(range(128, 256))
 _DOUBLE_RE = re.compile(r"(.)\1+")
 _ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 # Letters that NFKD does not decompose, spelled as an English text would.
@@ -116,11 +118,20 @@ def fold_spans(text: str) -> tuple[list[str], list[int], list[int]]:
 
     The tokens are those of ``_TOKEN_RE.finditer``: one ``split`` on the separator runs gives
     them alternating with the separators, and the spans are the running sum of the pieces'
-    lengths (no match object per token)."""
-    pieces = _SEPARATOR_RE.split(text)  # token, separators, token, ..., token ("" at the ends)
-    offsets = list(accumulate(map(len, pieces), initial=0))
-    folded = list(map(fold_token, pieces[::2]))
-    starts, ends = offsets[0:-1:2], offsets[1::2]  # token i is pieces[2i]
+    lengths (no match object per token). An ASCII text is split by ``str.split`` once its
+    separators are spaces: each piece is followed by one separator (runs give empty pieces)."""
+    if text.isascii():
+        parts = text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split(" ")
+        kept = list(map(bool, parts))
+        starts = list(compress(accumulate(map((1).__add__, map(len, parts)), initial=0), kept))
+        pieces = list(compress(parts, kept))
+        ends = list(map(int.__add__, starts, map(len, pieces)))
+        folded = list(map(fold_token, pieces))
+    else:
+        pieces = _SEPARATOR_RE.split(text)  # token, separators, token, ..., token ("" at the ends)
+        offsets = list(accumulate(map(len, pieces), initial=0))
+        folded = list(map(fold_token, pieces[::2]))
+        starts, ends = offsets[0:-1:2], offsets[1::2]  # token i is pieces[2i]
     if all(folded):
         return folded, starts, ends
     kept = list(map(bool, folded))
