@@ -212,7 +212,8 @@ DIRECTION_WORD = r"(?P<dir>north|south|east|west|north-?east|north-?west|south-?
 DIRECTION = DIRECTION_WORD + r"(?:ern)?"
 DIRECTION_WORDS = ("north", "south", "east", "west")  # one is in every DIRECTION_WORD match
 # The Arabic article written before a name's word, in the forms English news text uses ("al-", "ash-").
-ARABIC_ARTICLE = r"(?:al|el|ad|ar|as|ash|at|az|an)-"
+ARABIC_ARTICLE_WORD = r"(?:al|el|ad|ar|as|ash|at|az|an)"
+ARABIC_ARTICLE = ARABIC_ARTICLE_WORD + "-"
 # A landmark named after a place: "Tal al-Hammamiyat" (the hill of Hammamiyat), "Khirbet X", "Wadi X". The
 # landmark lies by the place (precision 2); where the gazetteer lacks it, the place it is named after is
 # not one word of some other proper name.

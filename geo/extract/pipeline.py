@@ -337,8 +337,7 @@ class Geoparser:
                 continue  # the road's other town; a place that only says where the one before it is
             if place.kind == "populated_place" and ATTRIBUTIVE_AFTER.match(sent.text, m.end - sent.start):
                 # "9 killed in Idlib shelling": the governorate's name used as an adjective
-                place = next((a for a in self.resolver.areas(name_key(m.text)) if a.admin1_code == place.admin1_code),
-                             place)
+                place = self._seated_governorate(m) or place
             precision = geo_precision_of(place)
             near = m.kind_hint == "near" or (precision == 1 and (road is not None or id(m) in near_at or address))
             # "Tal al-Hammamiyat": the hill by Hammamiyat (the landmark kept as the detail)
@@ -422,10 +421,13 @@ class Geoparser:
         if place is None or place.kind != "populated_place":
             return False
         before = [t for t in towns if t is not m and t.place.admin1_code == place.admin1_code and t.end <= m.start]
-        if not before or not any(area.admin1_code == place.admin1_code
-                                 for area in self.resolver.areas(name_key(m.text))):
+        if not before or self._seated_governorate(m) is None:
             return False  # (the town before it asked first: most names have none)
         return any(ADDRESS_JOIN.fullmatch(sent.text, t.end - sent.start, m.start - sent.start) for t in before)
+
+    def _seated_governorate(self, m: Mention) -> Place | None:
+        """The governorate that bears the name of the town ``m`` resolved to and holds it (its seat)."""
+        return next((a for a in self.resolver.areas(name_key(m.text)) if a.admin1_code == m.place.admin1_code), None)
 
     def _area_towards(self, m: Mention, place: Place, unnamed: re.Match, clause: int) -> PlaceSlot | None:
         """The governorate slot for "a town <direction> of X": the unit holding the point
@@ -578,6 +580,7 @@ class Geoparser:
             order = (-round(score, 6), first.sentence_index, slot.start)
             events.append((order, event))
         # (an undated event at a place: a headline's only; in the body it may be another day's)
-        events = [(o, e) for o, e in events if not said_vaguely(e, [e for _, e in events], published if o[1] == 0 else None)]
+        found = [e for _, e in events]
+        events = [(o, e) for o, e in events if not said_vaguely(e, found, published if o[1] == 0 else None)]
         events.sort(key=lambda pair: pair[0])
         return [e for _, e in events]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo.extract.lexicon import DIRECTION
+from geo.extract.lexicon import ARABIC_ARTICLE_WORD, DIRECTION
 from geo.extract.text import Span
 from geo.gazetteer import farther_than
 from geo.models import Mention
@@ -34,6 +34,7 @@ NEAR_WORDS = ("near", "outside", "around", "outskirts", "vicinity", "north", "so
 _LIST_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s*")
 
 ROAD_WORDS = ("road", "highway", "motorway", "route")  # (a sentence with none names no road)
+_ROAD_WORD = "(?:" + "|".join(ROAD_WORDS) + ")"
 # "the neighbourhoods of X and Y", "X and Y neighbourhoods": quarters of a city named after them.
 _QUARTER_BEFORE = re.compile(r"\bneighbou?rhoods?\s+(?:of\s+|in\s+)?(?:the\s+)?(?:[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,|and)\s+)*$",
                              re.IGNORECASE)
@@ -56,23 +57,23 @@ ADDRESS_JOIN = re.compile(
 # airstrikes kill 12" (the governorate, not its seat: nothing says the city).
 ATTRIBUTIVE_AFTER = re.compile(r"\s+(?:shelling|air\s?strikes?|air\s+raids?|clashes|bombings?|bombardment|fighting|"
                                r"offensive|violence|raids?|battles?)\b", re.IGNORECASE)
-_ROAD = r"(?:(?:international|main|old|new|strategic)\s+)?(?:road|highway|motorway|route)\b"
-_ROAD_AFTER = re.compile(r"\s+" + _ROAD, re.IGNORECASE)
+_ROAD_AFTER = re.compile(r"\s+(?:(?:international|main|old|new|strategic)\s+)?" + _ROAD_WORD + r"\b", re.IGNORECASE)
 _PAIR_JOIN = re.compile(r"\s*[-–/]\s*")
-_BETWEEN_BEFORE = re.compile(r"\b(?:road|highway|motorway|route)s?\s+(?:between|linking|connecting|joining|from)\s+"
+_BETWEEN_BEFORE = re.compile(r"\b" + _ROAD_WORD + r"s?\s+(?:between|linking|connecting|joining|from)\s+"
                              r"(?:the\s+(?:towns?|cities|villages?)\s+of\s+)?$", re.IGNORECASE)
 _BETWEEN_JOIN = re.compile(r"\s+(?:and|to|with)\s+(?:the\s+(?:towns?|city|villages?)\s+of\s+)?", re.IGNORECASE)
-_TO_BEFORE = re.compile(r"\b(?:road|highway|motorway|route)\s+(?:to|into|towards?)\s+$", re.IGNORECASE)
+_TO_BEFORE = re.compile(r"\b" + _ROAD_WORD + r"\s+(?:to|into|towards?)\s+$", re.IGNORECASE)
 
 
 # "the Idlib town of Saraqib", "the Aleppo district of Sheikh Maqsoud": a town's name used as the
 # address of the place named after it.
+# (the noun names the Address kind: a part of the town, a suburb, or a place of its governorate)
+_ADDRESS_NOUN = r"(?:(?P<part>district|neighbou?rhood|quarter)|(?P<suburb>suburb)|(?P<place>town|village))"
 _ADDRESS_AFTER = re.compile(
-    r"\s+(?:(?:northern|southern|eastern|western|countryside|rural)\s+)?"
-    r"(?:(?P<part>district|neighbou?rhood|quarter)|(?P<suburb>suburb)|(?P<place>town|village))\s+of\s+(?:the\s+)?",
+    r"\s+(?:(?:northern|southern|eastern|western|countryside|rural)\s+)?" + _ADDRESS_NOUN + r"\s+of\s+(?:the\s+)?",
     re.IGNORECASE)
 ADDRESS_WORDS = ("district", "neighbourhood", "neighborhood", "quarter", "suburb", "town", "village", "'s ", "’s ")
-_ARTICLE = r"(?:(?:al|el|ad|ar|as|ash|at|az|an)[-\s])"
+_ARTICLE = "(?:" + ARABIC_ARTICLE_WORD + r"[-\s])"
 _NAME_AFTER = re.compile(_ARTICLE + r"?[A-Z][\w'’-]*(?:\s+(?:" + _ARTICLE + r"|bin\s|abu\s|Abu\s)?[A-Z][\w'’-]*){0,3}")
 
 
@@ -89,8 +90,7 @@ class Address:
 
 
 _POSSESSIVE = re.compile(r"['’]s\s+")
-_NOUN_AFTER = re.compile(r"\s+(?:(?P<part>district|neighbou?rhood|quarter)|(?P<suburb>suburb)|(?P<place>town|village))\b",
-                         re.IGNORECASE)
+_NOUN_AFTER = re.compile(r"\s+" + _ADDRESS_NOUN + r"\b", re.IGNORECASE)
 
 
 def address_after(text: str, end: int) -> Address | None:
@@ -173,7 +173,8 @@ def roads(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, Road]:
                     and _BETWEEN_JOIN.fullmatch(text, end, next_start):
                 pair = (lead.start(), next_end)  # "the road between Palmyra and Homs"
             if pair is not None:
-                found[i], found[i + 1] = Road(_phrase(text, *pair), True), Road(_phrase(text, *pair), False)
+                phrase = _phrase(text, *pair)
+                found[i], found[i + 1] = Road(phrase, True), Road(phrase, False)
                 continue
         if road := _ROAD_AFTER.match(text, end):
             found[i] = Road(_phrase(text, start, road.end()), True)  # "the Deir ez-Zor road"
